@@ -1,0 +1,212 @@
+"""Errors: one base class and a catalogue of messages.
+
+The hierarchy::
+
+    AssessmentKitError                 anything assessment-kit raises on purpose
+    ├── ProblemsError                  one or more catalogued problems (all listed at once)
+    │   ├── QuestionnaireError         a questionnaire file is invalid
+    │   ├── AnswerError                an answer was refused; nothing was written
+    │   └── ImportProblems             an answers file has bad rows; nothing was imported
+    ├── ExpressionError                an expression does not parse or evaluate
+    ├── StoreError                     the mission file cannot be opened or written
+    └── BriefingError                  the briefing cannot be exported
+        └── BrowserNotFoundError       no Chromium or Chrome to print with
+
+Every message says where (file, line, field or row) and how to fix it. Messages live in
+:class:`Code`, so tests assert on codes and the wording is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Code(Enum):
+    """Catalogue of problems: each has a message template and a hint on how to fix it."""
+
+    # Files and YAML
+    FILE_NOT_FOUND = ("file not found", "check the path")
+    YAML_SYNTAX = ("YAML syntax error: {detail}", "fix the indentation or quoting at this line")
+    EMPTY_FILE = ("the file is empty", "start from an example in the README")
+    SCHEMA = ("{detail}", "see the questionnaire format in the README")
+    # Meaning
+    DUPLICATE_ID = (
+        "duplicate id {id!r} (first used at line {first_line})",
+        "give every {kind} its own id",
+    )
+    UNKNOWN_AREA = (
+        "unknown area {area!r}",
+        "use one of: prevention, data, legislation, policy, criminal_justice, protection, "
+        "cooperation",
+    )
+    UNKNOWN_SCALE = ("unknown scale {scale!r}", "define it under 'scales' or use one of: {known}")
+    UNKNOWN_RESPONDENT_TYPE = (
+        "unknown respondent type {type!r}",
+        "define it under 'respondent_types' or use one of: {known}",
+    )
+    UNKNOWN_REFERENCE_TOOL = (
+        "unknown reference {ref!r}",
+        "define it under 'references' or use one of: {known}",
+    )
+    SCORE_RANGE = ("score {score} is outside [0, 1]", "use a score between 0 and 1")
+    RESERVED_VALUE = (
+        "choice value {value!r} is reserved for a non-scored state",
+        "remove it: unknown, not applicable, not assessed and declined are always offered",
+    )
+    MISSING_AREAS = (
+        "scored question has no 'areas'",
+        "map it to at least one of the seven areas, for example areas: {{legislation: 1}}",
+    )
+    MISSING_SCALE = ("a 'scale' question needs a 'scale'", "name one of: {known}")
+    MISSING_CHOICES = ("a {type!r} question needs 'choices'", "list the choices")
+    NOT_SCORED_AREAS = (
+        "question of type {type!r} is not scored but has 'areas'",
+        "remove 'areas', or use a scale or scored choices",
+    )
+    MISSING_ENGLISH = ("text has no English ('en')", "add an 'en' entry")
+    UNKNOWN_LANGUAGE = (
+        "language {lang!r} is not declared",
+        "add it to 'languages' or remove the translation",
+    )
+    EXPRESSION_SYNTAX = ("{field}: {detail}", "see the expression language in the README")
+    DANGLING_REFERENCE = (
+        "{field} refers to unknown question ${{{ref}}}",
+        "check the spelling or add the question",
+    )
+    CYCLE = ("{field} takes part in a cycle: {cycle}", "break the loop of references")
+    SELF_REFERENCE = (
+        "{field} refers to the question itself",
+        "use '.' for the question's own value in a constraint",
+    )
+    VERSION = ("version {version!r} is not semantic (major.minor.patch)", "write it like 1.0.0")
+    # Answers
+    UNKNOWN_QUESTIONNAIRE = (
+        "unknown questionnaire {questionnaire!r}",
+        "use one of the mission's questionnaires: {known}",
+    )
+    UNKNOWN_QUESTION = (
+        "unknown question {question!r} in {questionnaire!r}",
+        "check the question id",
+    )
+    UNKNOWN_RESPONDENT = ("unknown respondent {respondent!r}", "add the respondent first")
+    DUPLICATE_RESPONDENT = (
+        "respondent {respondent!r} already exists",
+        "choose another pseudonymous code",
+    )
+    BAD_VALUE = ("{detail}", "{fix}")
+    CONSTRAINT = ("{message}", "correct the answer")
+    NOT_ANSWERABLE = ("question {question!r} is a note and takes no answer", "remove the row")
+    BAD_ROW = ("{detail}", "{fix}")
+    # Store
+    NOT_A_MISSION = ("{detail}", "open a mission file made with 'assessment-kit new'")
+    MISSION_EXISTS = ("the mission file already exists", "choose another name or delete it")
+    SCHEMA_TOO_NEW = (
+        "the mission file has schema version {found}, newer than this assessment-kit ({known})",
+        "upgrade assessment-kit",
+    )
+
+    @property
+    def template(self) -> str:
+        return self.value[0]
+
+    @property
+    def fix(self) -> str:
+        return self.value[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One catalogued problem with its location."""
+
+    code: Code
+    message: str
+    hint: str
+    file: str | None = None
+    line: int | None = None
+    path: str = ""
+
+    @classmethod
+    def make(
+        cls,
+        code: Code,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        path: str = "",
+        **fields: Any,
+    ) -> Problem:
+        """Build a problem from its catalogue entry, filling the templates with ``fields``."""
+        return cls(
+            code=code,
+            message=code.template.format(**fields),
+            hint=code.fix.format(**fields),
+            file=file,
+            line=line,
+            path=path,
+        )
+
+    def __str__(self) -> str:
+        location = ":".join(str(part) for part in (self.file, self.line) if part is not None)
+        parts = [part for part in (location, self.path) if part]
+        parts.append(f"{self.message} (fix: {self.hint})")
+        return ": ".join(parts)
+
+
+class AssessmentKitError(Exception):
+    """Base class of every error assessment-kit raises on purpose."""
+
+
+class ProblemsError(AssessmentKitError):
+    """One or more catalogued problems, all reported together."""
+
+    def __init__(self, problems: Iterable[Problem], summary: str = "") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        lines = [summary] if summary else []
+        lines += [str(problem) for problem in self.problems]
+        super().__init__("\n".join(lines))
+
+    @property
+    def codes(self) -> list[Code]:
+        return [problem.code for problem in self.problems]
+
+
+class QuestionnaireError(ProblemsError):
+    """A questionnaire file is invalid."""
+
+
+class AnswerError(ProblemsError):
+    """An answer was refused; nothing was written."""
+
+
+class ImportProblems(ProblemsError):
+    """An answers file has bad rows; nothing was imported."""
+
+
+class ExpressionError(AssessmentKitError):
+    """An expression does not parse or cannot be evaluated.
+
+    ``source`` is the expression text and ``position`` the 0-based offset of the problem.
+    """
+
+    def __init__(self, message: str, source: str = "", position: int | None = None) -> None:
+        self.detail = message
+        self.source = source
+        self.position = position
+        where = f" at character {position + 1}" if position is not None else ""
+        shown = f" in {source!r}" if source else ""
+        super().__init__(f"{message}{where}{shown}")
+
+
+class StoreError(AssessmentKitError):
+    """The mission file cannot be opened, migrated or written."""
+
+
+class BriefingError(AssessmentKitError):
+    """The briefing cannot be exported."""
+
+
+class BrowserNotFoundError(BriefingError):
+    """No Chromium or Chrome was found to print the PDF with."""
