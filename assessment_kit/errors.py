@@ -107,6 +107,11 @@ class Code(Enum):
         "the mission file has schema version {found}, newer than this assessment-kit ({known})",
         "upgrade assessment-kit",
     )
+    XLSX_EXTRA = (
+        "reading or writing .xlsx files needs openpyxl",
+        "install the xlsx extra: pip install 'assessment-kit[xlsx]', or use CSV",
+    )
+    STORE_IO = ("{detail}", "{fix}")
 
     @property
     def template(self) -> str:
@@ -201,7 +206,18 @@ class ExpressionError(AssessmentKitError):
 
 
 class StoreError(AssessmentKitError):
-    """The mission file cannot be opened, migrated or written."""
+    """The mission file cannot be opened, migrated or written.
+
+    ``problem`` is the catalogued problem when there is one (``code`` is its code).
+    """
+
+    def __init__(self, message: str = "", *, problem: Problem | None = None) -> None:
+        self.problem = problem
+        super().__init__(message or (str(problem) if problem is not None else ""))
+
+    @property
+    def code(self) -> Code | None:
+        return None if self.problem is None else self.problem.code
 
 
 class BriefingError(AssessmentKitError):
