@@ -1,0 +1,448 @@
+"""Plotly figures of a mission's scores.
+
+Every function takes a :class:`~assessment_kit.scoring.MissionScores` and returns a static
+``plotly.graph_objects.Figure`` (or a DataFrame); nothing here displays anything. The
+scores dashboard re-shows them in an ``ipywidgets.Output`` and the briefing writes them as
+SVG, so they are styled to read well both on screen and on paper.
+
+Scores are on 0..100; coverage on 0..1. Areas without a score (nothing relevant answered)
+are drawn as gaps, never as zeros.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from assessment_kit.areas import AREAS, get_area, is_area
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from assessment_kit.questionnaire.model import Questionnaire
+    from assessment_kit.scoring import MissionScores
+
+__all__ = [
+    "area_bars_figure",
+    "radar_figure",
+    "section_heatmap_figure",
+    "weakest_questions_table",
+]
+
+_FONT = {"family": "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
+_GRID = "#d9d9d9"
+_INK = "#333333"
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for None/NaN/non-numbers."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _area_rows(scores: MissionScores) -> list[dict[str, Any]]:
+    """One dict per area in AREAS order, whatever order or subset the frame holds."""
+    frame = scores.areas
+    by_id: dict[str, dict[str, Any]] = {}
+    if len(frame):
+        for record in frame.to_dict("records"):
+            by_id[str(record.get("area"))] = record
+    rows = []
+    for area in AREAS:
+        record = by_id.get(area.id, {})
+        rows.append(
+            {
+                "area": area,
+                "score": _number(record.get("score")),
+                "low": _number(record.get("low")),
+                "high": _number(record.get("high")),
+                "coverage": _number(record.get("coverage")) or 0.0,
+                "band": record.get("band") or "",
+                "scored": int(_number(record.get("questions_scored")) or 0),
+                "relevant": int(_number(record.get("questions_relevant")) or 0),
+            }
+        )
+    return rows
+
+
+def _hex_to_rgba(colour: str, alpha: float) -> str:
+    colour = colour.lstrip("#")
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha:.2f})"
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> None:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xref": "paper", "xanchor": "left", "font": {"size": 16}},
+        template="plotly_white",
+        font={**_FONT, "color": _INK},
+        height=height,
+        margin={"l": 60, "r": 40, "t": 60, "b": 40},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+
+
+def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.Figure:
+    """A radar of the seven areas: the score line inside its low..high range band.
+
+    Parameters
+    ----------
+    scores
+        The mission's scores.
+    title
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two traces: the range band (filled ring) and the score line with markers.
+        An area without a score leaves a gap in the line; its band spans 0..100 because
+        nothing is known.
+    """
+    import plotly.graph_objects as go
+
+    rows = _area_rows(scores)
+    # An area without a score says so on its axis label: its band spans 0..100 because
+    # nothing is known, and a reader should not take that spike for a result.
+    labels = [
+        row["area"].short_name + ("" if row["score"] is not None else " (no data)") for row in rows
+    ]
+    highs = [row["high"] if row["high"] is not None else 100.0 for row in rows]
+    lows = [row["low"] if row["low"] is not None else 0.0 for row in rows]
+    values = [row["score"] for row in rows]
+    # The band is one closed ring: round the highs, then back round the lows. Traversed in
+    # opposite directions, SVG's non-zero fill rule leaves the inside (below low) empty.
+    band_theta = [*labels, labels[0], labels[0], *reversed(labels)]
+    band_r = [*highs, highs[0], lows[0], *reversed(lows)]
+    hover = [
+        (
+            f"<b>{row['area'].name}</b><br>score {row['score']:.0f} "
+            f"(range {lows[i]:.0f}–{highs[i]:.0f})<br>coverage {row['coverage']:.0%}"
+            if row["score"] is not None
+            else f"<b>{row['area'].name}</b><br>no score yet"
+        )
+        for i, row in enumerate(rows)
+    ]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatterpolar(
+            r=band_r,
+            theta=band_theta,
+            fill="toself",
+            fillcolor="rgba(38,79,120,0.15)",
+            line={"width": 0, "color": "rgba(38,79,120,0.0)"},
+            hoverinfo="skip",
+            name="Range (low–high)",
+        )
+    )
+    fig.add_trace(
+        go.Scatterpolar(
+            r=[*values, values[0]],
+            theta=[*labels, labels[0]],
+            mode="lines+markers",
+            line={"color": "#264f78", "width": 2.5},
+            marker={
+                "size": 10,
+                "color": [row["area"].colour for row in rows] + [rows[0]["area"].colour],
+                "line": {"color": "white", "width": 1},
+            },
+            connectgaps=False,
+            text=[*hover, hover[0]],
+            hovertemplate="%{text}<extra></extra>",
+            name="Score",
+        )
+    )
+    _base_layout(fig, title, height=460)
+    fig.update_layout(
+        polar={
+            "radialaxis": {
+                "range": [0, 100],
+                "tickvals": [0, 25, 50, 75, 100],
+                "gridcolor": _GRID,
+                "tickfont": {"size": 10},
+                "angle": 90,
+            },
+            "angularaxis": {"gridcolor": _GRID, "direction": "clockwise", "rotation": 90},
+            "bgcolor": "white",
+        },
+        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"},
+        showlegend=True,
+    )
+    return fig
+
+
+def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage") -> go.Figure:
+    """Horizontal bars of the area scores with their range and coverage.
+
+    Each bar has the area's colour; its opacity follows coverage (a pale bar rests on few
+    answers) and its label says the score and the coverage. The whisker is the low..high
+    range. Areas without a score show "no data" and no bar.
+    """
+    import plotly.graph_objects as go
+
+    rows = list(reversed(_area_rows(scores)))  # first area on top
+    names = [row["area"].name for row in rows]
+    values = [row["score"] if row["score"] is not None else 0.0 for row in rows]
+    plus = [
+        max(0.0, row["high"] - row["score"])
+        if row["score"] is not None and row["high"] is not None
+        else 0.0
+        for row in rows
+    ]
+    minus = [
+        max(0.0, row["score"] - row["low"])
+        if row["score"] is not None and row["low"] is not None
+        else 0.0
+        for row in rows
+    ]
+    colours = [
+        _hex_to_rgba(row["area"].colour, 0.25 + 0.75 * min(1.0, max(0.0, row["coverage"])))
+        for row in rows
+    ]
+    labels = [
+        f"{row['score']:.0f} · coverage {row['coverage']:.0%}"
+        if row["score"] is not None
+        else "no data"
+        for row in rows
+    ]
+    hover = [
+        f"<b>{row['area'].name}</b><br>"
+        + (
+            f"score {row['score']:.0f} (range {row['low'] or 0:.0f}–{row['high'] or 100:.0f})"
+            if row["score"] is not None
+            else "no score yet"
+        )
+        + f"<br>{row['scored']} of {row['relevant']} relevant questions scored"
+        + (f"<br>{row['band']}" if row["band"] else "")
+        for row in rows
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=names,
+            orientation="h",
+            marker={
+                "color": colours,
+                "line": {"color": [row["area"].colour for row in rows], "width": 1},
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": plus,
+                "arrayminus": minus,
+                "color": "#555555",
+                "thickness": 1.2,
+                "width": 4,
+            },
+            hovertext=hover,
+            hoverinfo="text",
+            name="Score",
+        )
+    )
+    # Labels sit in their own column right of 100 so they never collide with the whiskers.
+    fig.add_trace(
+        go.Scatter(
+            x=[103.0] * len(rows),
+            y=names,
+            mode="text",
+            text=labels,
+            textposition="middle right",
+            hoverinfo="skip",
+            cliponaxis=False,
+            showlegend=False,
+        )
+    )
+    _base_layout(fig, title, height=380)
+    fig.update_layout(
+        xaxis={
+            "range": [0, 140],
+            "tickvals": [0, 25, 50, 75, 100],
+            "gridcolor": _GRID,
+            "zeroline": False,
+            "title": {"text": "score (0–100); paler bars rest on fewer answers"},
+        },
+        yaxis={"automargin": True},
+        showlegend=False,
+        bargap=0.35,
+    )
+    return fig
+
+
+def _titles(
+    questionnaires: Mapping[str, Questionnaire] | Iterable[Questionnaire] | None,
+) -> tuple[dict[tuple[str, str], str], list[tuple[str, str]], int]:
+    """Section labels by (questionnaire, section), their order, and how many instruments."""
+    if questionnaires is None:
+        return {}, [], 0
+    items = (
+        list(questionnaires.values())
+        if isinstance(questionnaires, Mapping)
+        else list(questionnaires)
+    )
+    labels: dict[tuple[str, str], str] = {}
+    order: list[tuple[str, str]] = []
+    for questionnaire in items:
+        for section in questionnaire.sections:
+            key = (questionnaire.id, section.id)
+            labels[key] = str(section.title) or section.id
+            order.append(key)
+    return labels, order, len(items)
+
+
+def section_heatmap_figure(
+    scores: MissionScores,
+    questionnaires: Mapping[str, Questionnaire] | Iterable[Questionnaire] | None = None,
+    *,
+    title: str = "Mean score by section and area",
+) -> go.Figure:
+    """A heatmap of the mean question score (0..100) per section (rows) and area (columns).
+
+    The mean is weighted by question weight times area weight, over scored relevant
+    questions. Empty cells mean no scored question of that section feeds that area.
+    ``questionnaires`` gives the section titles and order; without it, ids are shown.
+    """
+    import plotly.graph_objects as go
+
+    questions = scores.questions
+    links = scores.question_areas
+    labels, order, n_instruments = _titles(questionnaires)
+    cells: dict[tuple[str, str], dict[str, list[float]]] = {}
+    if len(questions) and len(links):
+        frame = questions
+        if "relevant" in frame.columns:
+            frame = frame[frame["relevant"].fillna(False).astype(bool)]
+        frame = frame[pd.to_numeric(frame["score"], errors="coerce").notna()]
+        merged = frame.merge(links, on=["questionnaire", "question"], how="inner")
+        for record in merged.to_dict("records"):
+            key = (str(record["questionnaire"]), str(record["section"]))
+            area_id = str(record["area"])
+            if not is_area(area_id):
+                continue
+            weight = (_number(record.get("weight")) or 1.0) * (
+                _number(record.get("area_weight")) or 1.0
+            )
+            score = _number(record["score"])
+            if score is None or weight <= 0:
+                continue
+            sums = cells.setdefault(key, {}).setdefault(area_id, [0.0, 0.0])
+            sums[0] += weight * score
+            sums[1] += weight
+    keys = [key for key in order if key in cells] + sorted(k for k in cells if k not in order)
+    if n_instruments != 1:
+        instruments = {key[0] for key in keys}
+        multi = len(instruments) > 1
+    else:
+        multi = False
+
+    def row_label(key: tuple[str, str]) -> str:
+        text = labels.get(key, key[1])
+        return f"{key[0]} · {text}" if multi else text
+
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    for key in keys:
+        row_z: list[float | None] = []
+        row_text: list[str] = []
+        for item in AREAS:
+            total = cells[key].get(item.id)
+            if total is None or total[1] == 0:
+                row_z.append(None)
+                row_text.append("")
+            else:
+                value = 100.0 * total[0] / total[1]
+                row_z.append(value)
+                row_text.append(f"{value:.0f}")
+        z.append(row_z)
+        text.append(row_text)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[area.short_name for area in AREAS],
+            y=[row_label(key) for key in keys],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=100,
+            colorscale=[[0.0, "#c8553d"], [0.5, "#f2e394"], [1.0, "#4f9d4a"]],
+            colorbar={"title": {"text": "score"}, "thickness": 12},
+            hoverongaps=False,
+            hovertemplate="%{y}<br>%{x}: %{z:.0f}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    _base_layout(fig, title, height=max(260, 120 + 26 * len(keys)))
+    fig.update_layout(
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"side": "top", "automargin": True},
+        margin={"l": 60, "r": 40, "t": 90, "b": 20},
+    )
+    return fig
+
+
+WEAKEST_COLUMNS: tuple[str, ...] = (
+    "questionnaire",
+    "question",
+    "section",
+    "text",
+    "area",
+    "score",
+    "gap",
+    "answers",
+    "disagreement",
+)
+
+
+def weakest_questions_table(scores: MissionScores, n: int = 10) -> pd.DataFrame:
+    """The ``n`` scored relevant questions with the largest weighted gap (weight × (1 − score)).
+
+    Returns a DataFrame with columns ``questionnaire, question, section, text, area`` (the
+    primary area's name), ``score`` (0..100, rounded), ``gap``, ``answers`` (number of
+    respondent answers) and ``disagreement``. Ties keep questionnaire order.
+    """
+    frame = scores.questions
+    if not len(frame):
+        return pd.DataFrame(columns=list(WEAKEST_COLUMNS))
+    frame = frame.copy()
+    frame["_score"] = pd.to_numeric(frame["score"], errors="coerce")
+    mask = frame["_score"].notna()
+    if "relevant" in frame.columns:
+        mask &= frame["relevant"].fillna(False).astype(bool)
+    frame = frame[mask]
+    if "gap" in frame.columns:
+        frame["_gap"] = pd.to_numeric(frame["gap"], errors="coerce")
+    else:
+        frame["_gap"] = frame.get("weight", 1.0) * (1.0 - frame["_score"])
+    frame["_order"] = range(len(frame))
+    frame = frame.sort_values(["_gap", "_score", "_order"], ascending=[False, True, True]).head(n)
+
+    def area_name(area_id: Any) -> str:
+        return get_area(str(area_id)).name if is_area(str(area_id)) else ""
+
+    result = pd.DataFrame(
+        {
+            "questionnaire": frame["questionnaire"].astype(str),
+            "question": frame["question"].astype(str),
+            "section": frame["section"].astype(str) if "section" in frame else "",
+            "text": frame["text"].astype(str) if "text" in frame else "",
+            "area": [area_name(a) for a in frame.get("primary_area", [""] * len(frame))],
+            "score": (100.0 * frame["_score"]).round(0),
+            "gap": frame["_gap"].round(3),
+            "answers": frame["n_answers"].astype(int) if "n_answers" in frame else 0,
+            "disagreement": (
+                frame["disagreement"].fillna(False).astype(bool)
+                if "disagreement" in frame
+                else False
+            ),
+        }
+    )
+    return result.reset_index(drop=True)
