@@ -32,6 +32,10 @@ class Code(Enum):
     YAML_SYNTAX = ("YAML syntax error: {detail}", "fix the indentation or quoting at this line")
     EMPTY_FILE = ("the file is empty", "start from an example in the README")
     SCHEMA = ("{detail}", "see the questionnaire format in the README")
+    MISSING_FIELD = ("missing required field {field!r}", "add {field!r}")
+    UNKNOWN_FIELD = ("unknown field {field!r}", "remove it or check its spelling ({known})")
+    DUPLICATE_KEY = ("key {key!r} appears twice in this mapping", "keep one of them")
+    UNKNOWN_TYPE = ("unknown question type {type!r}", "use one of: {known}")
     # Meaning
     DUPLICATE_ID = (
         "duplicate id {id!r} (first used at line {first_line})",
@@ -107,6 +111,8 @@ class Code(Enum):
         "the mission file has schema version {found}, newer than this assessment-kit ({known})",
         "upgrade assessment-kit",
     )
+    # Scoring profiles
+    PROFILE_FIELD = ("{field}: {detail}", "{fix}")
     XLSX_EXTRA = (
         "reading or writing .xlsx files needs openpyxl",
         "install the xlsx extra: pip install 'assessment-kit[xlsx]', or use CSV",
@@ -169,6 +175,7 @@ class ProblemsError(AssessmentKitError):
 
     def __init__(self, problems: Iterable[Problem], summary: str = "") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.summary = summary or f"{len(self.problems)} problem(s)"
         lines = [summary] if summary else []
         lines += [str(problem) for problem in self.problems]
         super().__init__("\n".join(lines))

@@ -1,0 +1,58 @@
+# assessment-kit: every target does its own set-up on a fresh Debian machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= demo-output
+
+.PHONY: help install system test check lint typecheck format demo bench app clean
+
+help:
+	@echo "make demo    set up, seed a demo mission, score it and export the briefing PDF"
+	@echo "make test    set up and run the tests"
+	@echo "make check   lint (ruff), types (mypy) and tests"
+	@echo "make bench   run the benchmarks in benchmarks/"
+	@echo "make app     open the interview notebook as a Voila app"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	# Register the venv's kernel so notebooks run with this environment's packages.
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (assessment-kit)" >/dev/null
+	touch $@
+
+install: $(STAMP)
+
+system:
+	@tools/system-packages.sh
+
+test: install system
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check assessment_kit tests benchmarks
+	$(BIN)/ruff format --check assessment_kit tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+format: install
+	$(BIN)/ruff format assessment_kit tests benchmarks
+	$(BIN)/ruff check --fix assessment_kit tests benchmarks
+
+demo: install system
+	$(BIN)/assessment-kit demo --out $(OUT)
+
+bench: install system
+	@for bench in benchmarks/bench_*.py; do \
+	  echo "== $$bench"; $(BIN)/python $$bench || exit 1; echo; \
+	done
+
+app: install
+	$(BIN)/voila notebooks/interview.ipynb --Voila.ip=127.0.0.1
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache test-artifacts

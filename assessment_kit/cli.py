@@ -1,0 +1,241 @@
+"""The ``assessment-kit`` command: thin wrappers over library functions.
+
+Each command parses its arguments, calls one library function that returns a result
+object, and prints it. User mistakes end with a clear message and exit status 1, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assessment_kit import __version__
+from assessment_kit.errors import AssessmentKitError, ProblemsError
+
+Progress = Callable[[str, int, int], None]
+
+
+def _print_problems(error: ProblemsError) -> None:
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr through the stages of a long job (None when disabled)."""
+    if not enabled:
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar: Any = None
+
+    def update(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="step", file=sys.stderr, leave=True,
+                       bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
+        bar.total = total
+        bar.set_description_str(stage)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from assessment_kit.questionnaire import validate_files
+
+    report = validate_files(args.files)
+    for file_report in report.files:
+        if file_report.ok and file_report.questionnaire is not None:
+            q = file_report.questionnaire
+            scored = sum(1 for question in q.iter_questions() if question.scored)
+            print(
+                f"ok  {file_report.path}: {q.id} {q.version}, {len(q.sections)} sections, "
+                f"{len(q.questions)} questions ({scored} scored)"
+            )
+        else:
+            print(f"FAIL {file_report.path}: {len(file_report.problems)} problem(s)")
+            for problem in file_report.problems:
+                print(f"  {problem}")
+    return 0 if report.ok else 1
+
+
+def _questionnaire(reference: str) -> Any:
+    from assessment_kit.questionnaire import builtin, builtin_ids, load
+
+    if reference in builtin_ids():
+        return builtin(reference)
+    return load(reference)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from assessment_kit.store import Mission
+
+    questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
+    title = args.title or f"Needs assessment: {args.country}"
+    with Mission.create(
+        args.mission, country=args.country, title=title, questionnaires=questionnaires
+    ) as mission:
+        instruments = ", ".join(f"{qid} {version}" for qid, version in mission.info.instruments)
+    print(f"created {args.mission}: {title} ({instruments})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from assessment_kit.store.transfer import import_answers
+
+    result = import_answers(args.mission, args.file, by=args.by)
+    print(
+        f"imported {result.rows} rows into {args.mission}: {result.answers_written} answers, "
+        f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from assessment_kit.store.transfer import export_answers, export_scores
+
+    export = export_scores if args.what == "scores" else export_answers
+    result = export(args.mission, args.format, args.out)
+    print(f"wrote {result.rows} rows to {result.path}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from assessment_kit.scoring import load_profile, score_mission
+    from assessment_kit.store import Mission
+
+    profile = load_profile(args.profile) if args.profile else None
+    with Mission.open(args.mission) as mission:
+        scores = score_mission(mission, questionnaires=args.questionnaire or None, profile=profile)
+    if args.json:
+        print(json.dumps(scores.to_json(), indent=2))
+    else:
+        print(scores.to_table())
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from assessment_kit.briefing import export_briefing
+
+    with _progress_bar(not args.quiet) as progress:
+        result = export_briefing(args.mission, args.out, progress=progress, date=args.date)
+    print(result.summary())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assessment_kit.demo import run_demo
+
+    with _progress_bar(not args.quiet) as progress:
+        result = run_demo(args.out, progress=progress)
+    print(result.summary())
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-25") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``assessment-kit``."""
+    parser = argparse.ArgumentParser(
+        prog="assessment-kit",
+        description="Needs assessments of responses to trafficking in persons.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("validate", help="check questionnaire files and list every problem")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.set_defaults(run=cmd_validate)
+
+    p = commands.add_parser("new", help="create a mission file")
+    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("--country", required=True)
+    p.add_argument("--title", default="")
+    p.add_argument(
+        "--questionnaire",
+        action="append",
+        required=True,
+        metavar="ID|FILE",
+        help="criminal_justice, organ_removal or a questionnaire file; repeat for several",
+    )
+    p.set_defaults(run=cmd_new)
+
+    p = commands.add_parser("import", help="import answers from a CSV or XLSX file (all or nothing)")
+    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    p.add_argument("--by", default="import", help="who is recorded in the history")
+    p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
+    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("--format", choices=("csv", "xlsx"), required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--what", choices=("answers", "scores"), default="answers")
+    p.set_defaults(run=cmd_export)
+
+    p = commands.add_parser("score", help="score the mission across the seven areas")
+    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--questionnaire", action="append", metavar="ID", help="score only these")
+    p.add_argument("--profile", type=Path, help="a scoring profile file")
+    p.set_defaults(run=cmd_score)
+
+    p = commands.add_parser("brief", help="export the briefing as PDF or HTML")
+    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.html")
+    p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_brief)
+
+    p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
+    p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except ProblemsError as error:
+        print(f"error: {error.summary}", file=sys.stderr)
+        _print_problems(error)
+        return 1
+    except AssessmentKitError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
