@@ -141,7 +141,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from assessment_kit.demo import run_demo
+    from assessment_kit.briefing.demo_run import run_demo
 
     with _progress_bar(not args.quiet) as progress:
         result = run_demo(args.out, progress=progress)

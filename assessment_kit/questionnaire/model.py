@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from assessment_kit.questionnaire.expressions import Expr
@@ -49,7 +49,10 @@ NON_SCORED_LABELS: Mapping[str, str] = MappingProxyType(
 #: tuple of values of a ``multiple`` question.
 AnswerValue = str | int | float | tuple[str, ...]
 
-_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+def _empty_mapping() -> Mapping[str, Any]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ class Text:
     """A text in English with optional translations keyed by language code."""
 
     en: str
-    translations: Mapping[str, str] = field(default=_EMPTY, compare=False)
+    translations: Mapping[str, str] = field(default_factory=_empty_mapping, compare=False)
 
     def get(self, language: str = "en") -> str:
         """The text in ``language``, falling back to English."""
@@ -136,7 +139,7 @@ class Question:
     evidence: Text = EMPTY_TEXT
     scale: str | None = None
     choices: tuple[Choice, ...] = ()
-    areas: Mapping[str, float] = field(default=MappingProxyType({}), compare=False)
+    areas: Mapping[str, float] = field(default_factory=_empty_mapping, compare=False)
     weight: float = 1.0
     relevant: str | None = None
     constraint: str | None = None
@@ -225,7 +228,7 @@ class Questionnaire:
     source_file: str = ""
     source_text: str = field(default="", compare=False, repr=False)
     _questions: Mapping[str, Question] = field(
-        default=MappingProxyType({}), compare=False, repr=False
+        default_factory=_empty_mapping, compare=False, repr=False
     )
 
     def __post_init__(self) -> None:
