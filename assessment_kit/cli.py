@@ -40,8 +40,13 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
     def update(stage: str, done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, unit="step", file=sys.stderr, leave=True,
-                       bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]")
+            bar = tqdm(
+                total=total,
+                unit="step",
+                file=sys.stderr,
+                leave=True,
+                bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]",
+            )
         bar.total = total
         bar.set_description_str(stage)
         bar.n = done
@@ -185,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_new)
 
-    p = commands.add_parser("import", help="import answers from a CSV or XLSX file (all or nothing)")
+    p = commands.add_parser(
+        "import", help="import answers from a CSV or XLSX file (all or nothing)"
+    )
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")

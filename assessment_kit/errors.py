@@ -119,13 +119,27 @@ class Code(Enum):
     )
     STORE_IO = ("{detail}", "{fix}")
 
+    # Members are numbered so that entries sharing a template stay distinct codes
+    # (an Enum would otherwise make them aliases of one another).
+    _template: str
+    _fix: str
+
+    def __new__(cls, template: str, fix: str) -> Code:
+        member = object.__new__(cls)
+        member._value_ = len(cls.__members__) + 1
+        member._template = template
+        member._fix = fix
+        return member
+
     @property
     def template(self) -> str:
-        return self.value[0]
+        """The message, with ``{fields}`` filled by :meth:`Problem.make`."""
+        return self._template
 
     @property
     def fix(self) -> str:
-        return self.value[1]
+        """How to fix the problem."""
+        return self._fix
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,8 @@ def test_instrument_is_complete(qid: str, sections: list[str], minimum: int, per
             assert types, f"{question.id} names no respondent types"
         if question.scored:
             assert question.areas, question.id
-            assert question.recommendation is not None and question.recommendation.text, question.id
+            assert question.recommendation is not None, question.id
+            assert question.recommendation.text, question.id
             fed.update(question.areas)
     assert {area: fed[area] >= per_area for area in AREA_IDS} == dict.fromkeys(AREA_IDS, True), fed
     assert sum(1 for question in q.iter_questions() if question.relevant) >= 5

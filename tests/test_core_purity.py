@@ -30,7 +30,5 @@ def test_core_imports_no_jupyter_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     loaded = json.loads(result.stdout)
-    leaked = sorted(
-        name for name in loaded if name.split(".")[0] in FORBIDDEN
-    )
+    leaked = sorted(name for name in loaded if name.split(".")[0] in FORBIDDEN)
     assert leaked == []

@@ -65,7 +65,8 @@ def test_valid_questionnaire_builds_the_model() -> None:
     assert [s.id for s in q.sections] == ["legal"]
     assert list(q.questions) == ["offence", "consent", "cases"]
     offence = q.question("offence")
-    assert offence.scored and offence.weight == 2
+    assert offence.scored
+    assert offence.weight == 2
     assert offence.score_of("partly") == 0.5
     assert offence.score_of("unknown") is None
     assert q.question("cases").scored is False
@@ -100,8 +101,12 @@ CASES = [
         ("- id: offence", 2),
     ),
     ("unknown area", _replace("{legislation: 1}", "{legislature: 1}"), Code.UNKNOWN_AREA, None),
-    ("unknown scale", _replace("scale: ypn\n        text: Is traff", "scale: yesno\n        text: Is traff"),
-     Code.UNKNOWN_SCALE, ("scale: yesno", 1)),
+    (
+        "unknown scale",
+        _replace("scale: ypn\n        text: Is traff", "scale: yesno\n        text: Is traff"),
+        Code.UNKNOWN_SCALE,
+        ("scale: yesno", 1),
+    ),
     (
         "dangling reference",
         _replace("${offence} != 'no'", "${ofence} != 'no'"),
@@ -114,7 +119,12 @@ CASES = [
         Code.EXPRESSION_SYNTAX,
         ("!==", 1),
     ),
-    ("unknown type", _replace("type: integer", "type: number"), Code.UNKNOWN_TYPE, ("type: number", 1)),
+    (
+        "unknown type",
+        _replace("type: integer", "type: number"),
+        Code.UNKNOWN_TYPE,
+        ("type: number", 1),
+    ),
     (
         "missing text",
         _replace("        text: How many cases were prosecuted last year?\n", ""),
@@ -122,22 +132,52 @@ CASES = [
         ("- id: cases", 1),
     ),
     ("score out of [0, 1]", _replace("score: 0.5", "score: 5"), Code.SCORE_RANGE, ("score: 5", 1)),
-    ("yaml syntax error", _replace("areas: {legislation: 1}\n        weight", "areas: {legislation: 1\n        weight"),
-     Code.YAML_SYNTAX, None),
-    ("unknown respondent type", _replace("[prosecutor, ngo]", "[prosecutor, judge]"),
-     Code.UNKNOWN_RESPONDENT_TYPE, ("[prosecutor, judge]", 1)),
-    ("unknown reference tool", _replace("references: [model_law]", "references: [model_lawz]"),
-     Code.UNKNOWN_REFERENCE_TOOL, ("[model_lawz]", 1)),
-    ("reserved choice value", _replace("{value: partly,", "{value: unknown,"), Code.RESERVED_VALUE,
-     ("{value: unknown,", 1)),
-    ("scored question without areas", _replace("        areas: {legislation: 1}\n        weight: 2\n", ""),
-     Code.MISSING_AREAS, ("- id: offence", 1)),
+    (
+        "yaml syntax error",
+        _replace(
+            "areas: {legislation: 1}\n        weight", "areas: {legislation: 1\n        weight"
+        ),
+        Code.YAML_SYNTAX,
+        None,
+    ),
+    (
+        "unknown respondent type",
+        _replace("[prosecutor, ngo]", "[prosecutor, judge]"),
+        Code.UNKNOWN_RESPONDENT_TYPE,
+        ("[prosecutor, judge]", 1),
+    ),
+    (
+        "unknown reference tool",
+        _replace("references: [model_law]", "references: [model_lawz]"),
+        Code.UNKNOWN_REFERENCE_TOOL,
+        ("[model_lawz]", 1),
+    ),
+    (
+        "reserved choice value",
+        _replace("{value: partly,", "{value: unknown,"),
+        Code.RESERVED_VALUE,
+        ("{value: unknown,", 1),
+    ),
+    (
+        "scored question without areas",
+        _replace("        areas: {legislation: 1}\n        weight: 2\n", ""),
+        Code.MISSING_AREAS,
+        ("- id: offence", 1),
+    ),
     ("unknown field", _replace("weight: 2", "wieght: 2"), Code.UNKNOWN_FIELD, ("wieght: 2", 1)),
     ("bad version", _replace("version: 1.0.0", "version: one"), Code.VERSION, ("version: one", 1)),
-    ("translation in an undeclared language", _replace("fr: Cadre juridique", "de: Rechtsrahmen"),
-     Code.UNKNOWN_LANGUAGE, ("de: Rechtsrahmen", 1)),
-    ("duplicate key", _replace("weight: 2", "weight: 2\n        weight: 3"), Code.DUPLICATE_KEY,
-     ("weight: 3", 1)),
+    (
+        "translation in an undeclared language",
+        _replace("fr: Cadre juridique", "de: Rechtsrahmen"),
+        Code.UNKNOWN_LANGUAGE,
+        ("de: Rechtsrahmen", 1),
+    ),
+    (
+        "duplicate key",
+        _replace("weight: 2", "weight: 2\n        weight: 3"),
+        Code.DUPLICATE_KEY,
+        ("weight: 3", 1),
+    ),
 ]
 
 
@@ -167,12 +207,16 @@ def test_yaml_syntax_error_points_at_the_line() -> None:
 
 
 def test_cycle_is_reported() -> None:
-    text = _replace("- id: offence\n        type: scale", "- id: offence\n        relevant: \"${consent} != 'no'\"\n        type: scale")
+    text = _replace(
+        "- id: offence\n        type: scale",
+        "- id: offence\n        relevant: \"${consent} != 'no'\"\n        type: scale",
+    )
     with pytest.raises(QuestionnaireError) as caught:
         loads(text, file="mini.yaml")
     cycles = [p for p in caught.value.problems if p.code is Code.CYCLE]
     assert len(cycles) == 1
-    assert "${offence}" in cycles[0].message and "${consent}" in cycles[0].message
+    assert "${offence}" in cycles[0].message
+    assert "${consent}" in cycles[0].message
     assert cycles[0].line == _line_of(text, "- id: offence")
 
 

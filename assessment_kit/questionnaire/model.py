@@ -50,7 +50,6 @@ NON_SCORED_LABELS: Mapping[str, str] = MappingProxyType(
 AnswerValue = str | int | float | tuple[str, ...]
 
 
-
 def _empty_mapping() -> Mapping[str, Any]:
     return MappingProxyType({})
 

@@ -137,15 +137,17 @@ class _Checker:
                 self.add(Code.RESERVED_VALUE, (*where, "value"), value=value)
             if value in seen:
                 self.add(
-                    Code.DUPLICATE_ID, (*where, "value"), id=value, first_line=seen[value],
+                    Code.DUPLICATE_ID,
+                    (*where, "value"),
+                    id=value,
+                    first_line=seen[value],
                     kind="choice",
                 )
             else:
                 seen[value] = self.document.line((*where, "value"))
             score = choice.get("score")
-            if isinstance(score, int | float) and not isinstance(score, bool):
-                if not 0 <= score <= 1:
-                    self.add(Code.SCORE_RANGE, (*where, "score"), score=score)
+            if isinstance(score, int | float) and not 0 <= score <= 1:
+                self.add(Code.SCORE_RANGE, (*where, "score"), score=score)
 
     def questions(self) -> Iterator[tuple[PathKey, dict[str, Any]]]:
         for s_index, section in enumerate(_list(self.data.get("sections"))):
@@ -222,9 +224,9 @@ class _Checker:
                 if isinstance(ref, str) and ref not in self.tools:
                     where = (*path, "recommendation", "references", index)
                     self.add(Code.UNKNOWN_REFERENCE_TOOL, where, ref=ref, known=known)
-        if qtype not in ("note", "calculate") and qtype in QUESTION_TYPES:
-            if not question.get("guidance"):
-                self.add(Code.MISSING_FIELD, path, field="guidance")
+        answerable = qtype in QUESTION_TYPES and qtype not in ("note", "calculate")
+        if answerable and not question.get("guidance"):
+            self.add(Code.MISSING_FIELD, path, field="guidance")
         if qtype == "calculate" and not question.get("calculate"):
             self.add(Code.MISSING_FIELD, path, field="calculate")
 
@@ -292,10 +294,12 @@ def _plain(error: jsonschema.ValidationError) -> str:
     if error.validator == "type":
         return f"expected {error.validator_value}, found {type(error.instance).__name__}"
     if error.validator == "pattern":
-        return f"{error.instance!r} must be letters, digits and underscores, not starting with a digit"
+        return (
+            f"{error.instance!r} must be letters, digits and underscores, not starting with a digit"
+        )
     if error.validator == "exclusiveMinimum":
         return f"{error.instance!r} must be greater than {error.validator_value}"
-    return error.message
+    return str(error.message)
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
