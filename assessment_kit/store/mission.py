@@ -1,0 +1,1037 @@
+"""The Mission API: one SQLite file per mission, used by the widgets and the CLI alike.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction: a second process waits for the first
+(up to the busy timeout) instead of failing, and a write that is refused (an invalid
+answer, an unknown respondent) leaves nothing behind. Every change to a respondent, an
+answer or a consolidated answer appends a row to ``history``, which triggers keep
+append-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from assessment_kit.errors import AnswerError, Code, Problem, StoreError
+from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
+from assessment_kit.store import schema
+from assessment_kit.store.values import decode_value, encode_value, validate_value
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CONSOLIDATED",
+    "Answer",
+    "ConsolidatedAnswer",
+    "Mission",
+    "MissionInfo",
+    "Respondent",
+    "create_mission",
+    "open_mission",
+]
+
+#: The respondent code that stands for the mission's consolidated answer in answer files.
+CONSOLIDATED: Final = "consolidated"
+
+
+class _Unset(Enum):
+    UNSET = "unset"
+
+
+_UNSET: Final = _Unset.UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class MissionInfo:
+    """The mission's description and the instruments (id, version) it uses."""
+
+    country: str
+    title: str
+    start_date: date | None
+    end_date: date | None
+    created_at: str
+    instruments: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    """A pseudonymous respondent."""
+
+    code: str
+    institution_type: str
+    sector: str = ""
+    interview_date: date | None = None
+    interviewer: str = ""
+    consent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A respondent's answer to one question; ``updated_at`` is UTC ISO 8601."""
+
+    respondent: str
+    questionnaire: str
+    question: str
+    value: AnswerValue
+    note: str
+    evidence: str
+    confidential: bool
+    updated_by: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsolidatedAnswer:
+    """The mission's consolidated answer to one question."""
+
+    questionnaire: str
+    question: str
+    value: AnswerValue
+    rationale: str
+    updated_by: str
+    updated_at: str
+
+
+def _now() -> str:
+    # Microseconds keep the order of quick successive changes readable.
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _date_text(value: date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+def _parse_date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _decode(text: str | None) -> Any:
+    if text is None:
+        return None
+    loaded: Any = json.loads(text)
+    return tuple(loaded) if isinstance(loaded, list) else loaded
+
+
+# Loaded questionnaires keyed by a hash of their YAML text: opening a mission again (the
+# CLI and each notebook do it often) does not re-parse the YAML, and questionnaires built
+# in Python are found again by their text.
+_LOADED: dict[str, Questionnaire] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _text_key(questionnaire_id: str, source_text: str) -> str:
+    digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+    return f"{questionnaire_id}:{digest}"
+
+
+def _remember(questionnaire: Questionnaire) -> None:
+    with _LOADED_LOCK:
+        _LOADED[_text_key(questionnaire.id, questionnaire.source_text)] = questionnaire
+
+
+def _load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Questionnaire:
+    key = _text_key(questionnaire_id, source_text)
+    with _LOADED_LOCK:
+        cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    from assessment_kit.questionnaire import loads
+
+    loaded = loads(source_text, file=f"{path.name}:instruments/{questionnaire_id}")
+    with _LOADED_LOCK:
+        _LOADED[key] = loaded
+    return loaded
+
+
+class Mission:
+    """An open mission file. Use :meth:`create` or :meth:`open`; close it (or use ``with``).
+
+    A Mission may be used from several threads (calls are serialized) and the same file
+    may be open in several processes at once.
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self._path = path
+        self._conn: sqlite3.Connection | None = conn
+        self._lock = threading.RLock()
+        self._questionnaires: Mapping[str, Questionnaire] | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        *,
+        country: str,
+        title: str,
+        questionnaires: Sequence[Questionnaire],
+        start_date: date | None = None,
+        end_date: date | None = None,
+    ) -> Mission:
+        """Create a new mission file using ``questionnaires``.
+
+        Raises
+        ------
+        StoreError
+            When the file already exists (``MISSION_EXISTS``) or the arguments are invalid.
+        """
+        path = Path(path)
+        where = str(path)
+        if path.exists():
+            raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
+        if not country.strip():
+            raise _usage(where, "the mission needs a country", "pass --country")
+        if not questionnaires:
+            raise _usage(where, "the mission needs a questionnaire", "pass --questionnaire")
+        seen: set[str] = set()
+        for questionnaire in questionnaires:
+            if questionnaire.id in seen:
+                raise _usage(
+                    where,
+                    f"questionnaire {questionnaire.id!r} is given twice",
+                    "give each questionnaire once",
+                )
+            seen.add(questionnaire.id)
+            if not questionnaire.source_text.strip():
+                raise _usage(
+                    where,
+                    f"questionnaire {questionnaire.id!r} has no YAML text to store",
+                    "load it with assessment_kit.questionnaire.load or loads",
+                )
+        if start_date and end_date and end_date < start_date:
+            raise _usage(where, "the mission ends before it starts", "check the dates")
+        conn = schema.connect(path, create=True)
+        try:
+            schema.migrate(conn)
+            now = _now()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
+                    raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
+                conn.execute(
+                    "INSERT INTO mission (id, country, title, start_date, end_date, created_at)"
+                    " VALUES (1, ?, ?, ?, ?, ?)",
+                    (country.strip(), title, _date_text(start_date), _date_text(end_date), now),
+                )
+                for questionnaire in questionnaires:
+                    conn.execute(
+                        "INSERT INTO instruments (id, version, title, source_text, added_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (
+                            questionnaire.id,
+                            questionnaire.version,
+                            str(questionnaire.title),
+                            questionnaire.source_text,
+                            now,
+                        ),
+                    )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.close()
+            raise
+        for questionnaire in questionnaires:
+            _remember(questionnaire)
+        mission = cls(path, conn)
+        mission._questionnaires = MappingProxyType({q.id: q for q in questionnaires})
+        return mission
+
+    @classmethod
+    def open(cls, path: str | Path) -> Mission:
+        """Open an existing mission file, migrating an older schema forward.
+
+        Raises
+        ------
+        StoreError
+            ``FILE_NOT_FOUND``, ``NOT_A_MISSION`` or ``SCHEMA_TOO_NEW``.
+        """
+        path = Path(path)
+        conn = schema.connect(path)
+        try:
+            schema.migrate(conn)
+            if conn.execute("SELECT count(*) FROM mission").fetchone()[0] != 1:
+                raise StoreError(
+                    problem=Problem.make(
+                        Code.NOT_A_MISSION, file=str(path), detail="the mission record is missing"
+                    )
+                )
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, conn)
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Mission:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Mission({str(self._path)!r})"
+
+    @property
+    def path(self) -> Path:
+        """The mission file."""
+        return self._path
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self._path}: the mission is closed")
+        return self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE takes the write lock up front (waiting for it)."""
+        with self._lock:
+            conn = self._db
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise StoreError(
+                    problem=Problem.make(
+                        Code.STORE_IO,
+                        file=str(self._path),
+                        detail=f"cannot write to the mission: {error}",
+                        fix="another program holds the file; close it and try again",
+                    )
+                ) from error
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cursor = self._db.execute(sql, tuple(params))
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+
+    # ----------------------------------------------------------------- mission
+
+    @property
+    def info(self) -> MissionInfo:
+        """The mission's country, title, dates and instruments."""
+        row = self._query(
+            "SELECT country, title, start_date, end_date, created_at FROM mission WHERE id = 1"
+        )[0]
+        instruments = tuple(
+            (str(r["id"]), str(r["version"]))
+            for r in self._query("SELECT id, version FROM instruments ORDER BY rowid")
+        )
+        return MissionInfo(
+            country=row["country"],
+            title=row["title"],
+            start_date=_parse_date(row["start_date"]),
+            end_date=_parse_date(row["end_date"]),
+            created_at=row["created_at"],
+            instruments=instruments,
+        )
+
+    @property
+    def questionnaires(self) -> Mapping[str, Questionnaire]:
+        """The mission's questionnaires by id, loaded from the YAML stored in the file."""
+        if self._questionnaires is None:
+            rows = self._query("SELECT id, source_text FROM instruments ORDER BY rowid")
+            self._questionnaires = MappingProxyType(
+                {r["id"]: _load_instrument(self._path, r["id"], r["source_text"]) for r in rows}
+            )
+        return self._questionnaires
+
+    def question(self, questionnaire: str, question: str) -> Question:
+        """The question, or :class:`AnswerError` naming what is unknown."""
+        known = self.questionnaires
+        if questionnaire not in known:
+            raise AnswerError(
+                [
+                    Problem.make(
+                        Code.UNKNOWN_QUESTIONNAIRE,
+                        path=questionnaire,
+                        questionnaire=questionnaire,
+                        known=", ".join(known) or "(none)",
+                    )
+                ]
+            )
+        questions = known[questionnaire].questions
+        if question not in questions:
+            raise AnswerError(
+                [
+                    Problem.make(
+                        Code.UNKNOWN_QUESTION,
+                        path=question,
+                        question=question,
+                        questionnaire=questionnaire,
+                    )
+                ]
+            )
+        return questions[question]
+
+    def institution_types(self) -> dict[str, str]:
+        """Institution types defined by the mission's questionnaires: id -> sector."""
+        types: dict[str, str] = {}
+        for questionnaire in self.questionnaires.values():
+            for type_id, respondent_type in questionnaire.respondent_types.items():
+                types.setdefault(type_id, respondent_type.sector)
+        return types
+
+    # ----------------------------------------------------------------- respondents
+
+    def _check_institution_type(self, code: str, institution_type: str) -> None:
+        known = self.institution_types()
+        if known and institution_type not in known:
+            raise AnswerError(
+                [
+                    Problem.make(
+                        Code.UNKNOWN_RESPONDENT_TYPE,
+                        path=code,
+                        type=institution_type,
+                        known=", ".join(known),
+                    )
+                ]
+            )
+
+    def add_respondent(
+        self,
+        code: str,
+        *,
+        institution_type: str,
+        sector: str = "",
+        interview_date: date | None = None,
+        interviewer: str = "",
+        consent: bool = False,
+        by: str = "",
+    ) -> Respondent:
+        """Add a respondent under a pseudonymous ``code``.
+
+        ``sector`` defaults to the sector the questionnaire gives the institution type.
+
+        Raises
+        ------
+        AnswerError
+            ``DUPLICATE_RESPONDENT``, ``UNKNOWN_RESPONDENT_TYPE`` or ``BAD_VALUE`` (code).
+        """
+        with self._write() as conn:
+            return self._add_respondent(
+                conn,
+                code,
+                institution_type=institution_type,
+                sector=sector,
+                interview_date=interview_date,
+                interviewer=interviewer,
+                consent=consent,
+                by=by,
+                now=_now(),
+            )
+
+    def _add_respondent(
+        self,
+        conn: sqlite3.Connection,
+        code: str,
+        *,
+        institution_type: str,
+        sector: str,
+        interview_date: date | None,
+        interviewer: str,
+        consent: bool,
+        by: str,
+        now: str,
+    ) -> Respondent:
+        code = code.strip()
+        if not code or code == CONSOLIDATED:
+            raise AnswerError(
+                [
+                    Problem.make(
+                        Code.BAD_VALUE,
+                        path="respondent",
+                        detail=f"{code!r} cannot be a respondent code",
+                        fix="choose a non-empty pseudonymous code other than 'consolidated'",
+                    )
+                ]
+            )
+        self._check_institution_type(code, institution_type)
+        if conn.execute("SELECT 1 FROM respondents WHERE code = ?", (code,)).fetchone():
+            raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
+        respondent = Respondent(
+            code=code,
+            institution_type=institution_type,
+            sector=sector or self.institution_types().get(institution_type, ""),
+            interview_date=interview_date,
+            interviewer=interviewer,
+            consent=bool(consent),
+        )
+        conn.execute(
+            "INSERT INTO respondents (code, institution_type, sector, interview_date,"
+            " interviewer, consent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                respondent.code,
+                respondent.institution_type,
+                respondent.sector,
+                _date_text(respondent.interview_date),
+                respondent.interviewer,
+                int(respondent.consent),
+                now,
+                now,
+            ),
+        )
+        _history(
+            conn, "respondent", code, None, None, None, _respondent_json(respondent), None, by, now
+        )
+        return respondent
+
+    def update_respondent(
+        self,
+        code: str,
+        *,
+        institution_type: str | None = None,
+        sector: str | None = None,
+        interview_date: date | _Unset | None = _UNSET,
+        interviewer: str | None = None,
+        consent: bool | None = None,
+        by: str = "",
+    ) -> Respondent:
+        """Change some of a respondent's details (arguments left out stay as they are)."""
+        with self._write() as conn:
+            old = self._respondent(conn, code)
+            new = Respondent(
+                code=old.code,
+                institution_type=old.institution_type
+                if institution_type is None
+                else institution_type,
+                sector=old.sector if sector is None else sector,
+                interview_date=old.interview_date
+                if isinstance(interview_date, _Unset)
+                else interview_date,
+                interviewer=old.interviewer if interviewer is None else interviewer,
+                consent=old.consent if consent is None else bool(consent),
+            )
+            if new == old:
+                return old
+            self._check_institution_type(code, new.institution_type)
+            now = _now()
+            conn.execute(
+                "UPDATE respondents SET institution_type = ?, sector = ?, interview_date = ?,"
+                " interviewer = ?, consent = ?, updated_at = ? WHERE code = ?",
+                (
+                    new.institution_type,
+                    new.sector,
+                    _date_text(new.interview_date),
+                    new.interviewer,
+                    int(new.consent),
+                    now,
+                    code,
+                ),
+            )
+            _history(
+                conn,
+                "respondent",
+                code,
+                None,
+                None,
+                _respondent_json(old),
+                _respondent_json(new),
+                None,
+                by,
+                now,
+            )
+        return new
+
+    def _respondent(self, conn: sqlite3.Connection, code: str) -> Respondent:
+        cursor = conn.execute(
+            "SELECT code, institution_type, sector, interview_date, interviewer, consent"
+            " FROM respondents WHERE code = ?",
+            (code,),
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise AnswerError([Problem.make(Code.UNKNOWN_RESPONDENT, path=code, respondent=code)])
+        return _respondent_from_row(row)
+
+    def respondent(self, code: str) -> Respondent:
+        """The respondent with this code (:class:`AnswerError` if there is none)."""
+        with self._lock:
+            return self._respondent(self._db, code)
+
+    def respondents(self) -> list[Respondent]:
+        """Every respondent, in the order they were added."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT code, institution_type, sector, interview_date, interviewer, consent"
+                " FROM respondents ORDER BY created_at, code"
+            ).fetchall()
+        return [_respondent_from_row(row) for row in rows]
+
+    # ----------------------------------------------------------------- answers
+
+    def _other_answers(
+        self, conn: sqlite3.Connection, respondent: str | None, questionnaire: str
+    ) -> dict[str, AnswerValue | None]:
+        if respondent is None:
+            rows = conn.execute(
+                "SELECT question, value FROM consolidated WHERE questionnaire = ?",
+                (questionnaire,),
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                "SELECT question, value FROM answers WHERE respondent = ? AND questionnaire = ?",
+                (respondent, questionnaire),
+            ).fetchall()
+        return {question: decode_value(value) for question, value in rows}
+
+    def set_answer(
+        self,
+        respondent: str | Respondent,
+        questionnaire: str,
+        question: str,
+        value: object,
+        *,
+        note: str = "",
+        evidence: str = "",
+        confidential: bool = False,
+        by: str = "",
+    ) -> Answer:
+        """Validate and save one answer, appending to the history; returns what is stored.
+
+        Saving the same answer again changes nothing and adds no history.
+
+        Raises
+        ------
+        AnswerError
+            Unknown respondent, questionnaire or question, a value the question does not
+            accept, or a failed constraint. Nothing is written.
+        """
+        code = respondent.code if isinstance(respondent, Respondent) else respondent
+        target = self.question(questionnaire, question)
+        with self._write() as conn:
+            self._respondent(conn, code)
+            answers = (
+                self._other_answers(conn, code, questionnaire)
+                if target.constraint_expr is not None
+                else None
+            )
+            stored = validate_value(target, value, answers)
+            return self._put_answer(
+                conn,
+                Answer(
+                    respondent=code,
+                    questionnaire=questionnaire,
+                    question=question,
+                    value=stored,
+                    note=note,
+                    evidence=evidence,
+                    confidential=bool(confidential),
+                    updated_by=by,
+                    updated_at=_now(),
+                ),
+            )
+
+    def _put_answer(self, conn: sqlite3.Connection, answer: Answer) -> Answer:
+        """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
+        key = (answer.respondent, answer.questionnaire, answer.question)
+        row = conn.execute(
+            "SELECT value, note, evidence, confidential, updated_by, updated_at FROM answers"
+            " WHERE respondent = ? AND questionnaire = ? AND question = ?",
+            key,
+        ).fetchone()
+        new_value = encode_value(answer.value)
+        detail = json.dumps(
+            {"note": answer.note, "evidence": answer.evidence, "confidential": answer.confidential},
+            ensure_ascii=False,
+        )
+        if row is not None and (row[0], row[1], row[2], bool(row[3])) == (
+            new_value,
+            answer.note,
+            answer.evidence,
+            answer.confidential,
+        ):
+            return Answer(*key, decode_value(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
+        conn.execute(
+            "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
+            " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
+            " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
+            " confidential = excluded.confidential, updated_by = excluded.updated_by,"
+            " updated_at = excluded.updated_at",
+            (
+                *key,
+                new_value,
+                answer.note,
+                answer.evidence,
+                int(answer.confidential),
+                answer.updated_by,
+                answer.updated_at,
+            ),
+        )
+        _history(
+            conn,
+            "answer",
+            *key,
+            None if row is None else row[0],
+            new_value,
+            detail,
+            answer.updated_by,
+            answer.updated_at,
+        )
+        return answer
+
+    def clear_answer(
+        self, respondent: str | Respondent, questionnaire: str, question: str, *, by: str = ""
+    ) -> bool:
+        """Remove an answer (history records the old value and a NULL new value).
+
+        Returns whether there was an answer to clear.
+        """
+        code = respondent.code if isinstance(respondent, Respondent) else respondent
+        self.question(questionnaire, question)
+        with self._write() as conn:
+            self._respondent(conn, code)
+            key = (code, questionnaire, question)
+            row = conn.execute(
+                "DELETE FROM answers WHERE respondent = ? AND questionnaire = ? AND question = ?"
+                " RETURNING value",
+                key,
+            ).fetchone()
+            if row is None:
+                return False
+            _history(conn, "answer", *key, row[0], None, None, by, _now())
+        return True
+
+    def answer(self, respondent: str, questionnaire: str, question: str) -> Answer | None:
+        """One answer, or None."""
+        rows = self._query(
+            "SELECT * FROM answers WHERE respondent = ? AND questionnaire = ? AND question = ?",
+            (respondent, questionnaire, question),
+        )
+        return _answer_from_row(rows[0]) if rows else None
+
+    def answers_for(self, respondent: str | Respondent, questionnaire: str) -> dict[str, Answer]:
+        """A respondent's answers to one questionnaire, by question id."""
+        code = respondent.code if isinstance(respondent, Respondent) else respondent
+        rows = self._query(
+            "SELECT * FROM answers WHERE respondent = ? AND questionnaire = ?",
+            (code, questionnaire),
+        )
+        order = _question_order(self.questionnaires.get(questionnaire))
+        answers = [_answer_from_row(row) for row in rows]
+        answers.sort(key=lambda a: order.get(a.question, len(order)))
+        return {a.question: a for a in answers}
+
+    # ----------------------------------------------------------------- consolidation
+
+    def consolidate(
+        self,
+        questionnaire: str,
+        question: str,
+        value: object,
+        *,
+        rationale: str = "",
+        by: str = "",
+    ) -> ConsolidatedAnswer:
+        """Set the mission's consolidated answer to a question, validated like any answer.
+
+        The constraint is evaluated against the other consolidated answers.
+        """
+        target = self.question(questionnaire, question)
+        with self._write() as conn:
+            answers = (
+                self._other_answers(conn, None, questionnaire)
+                if target.constraint_expr is not None
+                else None
+            )
+            stored = validate_value(target, value, answers)
+            return self._put_consolidated(
+                conn,
+                ConsolidatedAnswer(questionnaire, question, stored, rationale, by, _now()),
+            )
+
+    def _put_consolidated(
+        self, conn: sqlite3.Connection, answer: ConsolidatedAnswer
+    ) -> ConsolidatedAnswer:
+        key = (answer.questionnaire, answer.question)
+        row = conn.execute(
+            "SELECT value, rationale, updated_by, updated_at FROM consolidated"
+            " WHERE questionnaire = ? AND question = ?",
+            key,
+        ).fetchone()
+        new_value = encode_value(answer.value)
+        if row is not None and (row[0], row[1]) == (new_value, answer.rationale):
+            return ConsolidatedAnswer(*key, decode_value(row[0]), row[1], row[2], row[3])
+        conn.execute(
+            "INSERT INTO consolidated (questionnaire, question, value, rationale, updated_by,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (questionnaire, question)"
+            " DO UPDATE SET value = excluded.value, rationale = excluded.rationale,"
+            " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            (*key, new_value, answer.rationale, answer.updated_by, answer.updated_at),
+        )
+        _history(
+            conn,
+            "consolidated",
+            None,
+            *key,
+            None if row is None else row[0],
+            new_value,
+            json.dumps({"rationale": answer.rationale}, ensure_ascii=False),
+            answer.updated_by,
+            answer.updated_at,
+        )
+        return answer
+
+    def clear_consolidated(self, questionnaire: str, question: str, *, by: str = "") -> bool:
+        """Remove a consolidated answer; returns whether there was one."""
+        self.question(questionnaire, question)
+        with self._write() as conn:
+            row = conn.execute(
+                "DELETE FROM consolidated WHERE questionnaire = ? AND question = ? RETURNING value",
+                (questionnaire, question),
+            ).fetchone()
+            if row is None:
+                return False
+            _history(
+                conn, "consolidated", None, questionnaire, question, row[0], None, None, by, _now()
+            )
+        return True
+
+    def consolidated(self, questionnaire: str) -> dict[str, ConsolidatedAnswer]:
+        """The consolidated answers to one questionnaire, by question id."""
+        rows = self._query("SELECT * FROM consolidated WHERE questionnaire = ?", (questionnaire,))
+        return {
+            row["question"]: ConsolidatedAnswer(
+                row["questionnaire"],
+                row["question"],
+                decode_value(row["value"]),
+                row["rationale"],
+                row["updated_by"],
+                row["updated_at"],
+            )
+            for row in rows
+        }
+
+    # ----------------------------------------------------------------- frames
+
+    def answers_frame(self, questionnaire: str | None = None) -> pd.DataFrame:
+        """Every answer (of one questionnaire, or all), one row each.
+
+        Columns: respondent, institution_type, sector, questionnaire, question, value (a
+        Python object: str, int, float or tuple), note, evidence, confidential (bool),
+        updated_by, updated_at.
+        """
+
+        sql = (
+            "SELECT a.respondent, r.institution_type, r.sector, a.questionnaire, a.question,"
+            " a.value, a.note, a.evidence, a.confidential, a.updated_by, a.updated_at"
+            " FROM answers a JOIN respondents r ON r.code = a.respondent"
+        )
+        params: tuple[str, ...] = ()
+        if questionnaire is not None:
+            sql += " WHERE a.questionnaire = ?"
+            params = (questionnaire,)
+        rows = self._query(sql + " ORDER BY r.created_at, a.respondent, a.questionnaire", params)
+        columns = [
+            "respondent", "institution_type", "sector", "questionnaire", "question", "value",
+            "note", "evidence", "confidential", "updated_by", "updated_at",
+        ]  # fmt: skip
+        records = [
+            {**dict(row), "value": decode_value(row["value"]), "confidential": bool(row[8])}
+            for row in rows
+        ]
+        ranks: dict[str, int] = {}
+        for record in records:
+            ranks.setdefault(record["respondent"], len(ranks))
+        records.sort(key=lambda r: (ranks[r["respondent"]], *self._answer_sort_key(r)))
+        frame = _frame(records, columns, objects=("value",))
+        frame["confidential"] = frame["confidential"].astype(bool)
+        return frame
+
+    def _answer_sort_key(self, record: Mapping[str, Any]) -> tuple[int, int]:
+        names = list(self.questionnaires)
+        questionnaire = record["questionnaire"]
+        order = _question_order(self.questionnaires.get(questionnaire))
+        rank = names.index(questionnaire) if questionnaire in names else len(names)
+        return (rank, order.get(record["question"], len(order)))
+
+    def consolidated_frame(self, questionnaire: str | None = None) -> pd.DataFrame:
+        """Consolidated answers. Columns: questionnaire, question, value, rationale,
+        updated_by, updated_at."""
+
+        sql = "SELECT questionnaire, question, value, rationale, updated_by, updated_at"
+        sql += " FROM consolidated"
+        params: tuple[str, ...] = ()
+        if questionnaire is not None:
+            sql += " WHERE questionnaire = ?"
+            params = (questionnaire,)
+        rows = self._query(sql, params)
+        records = [{**dict(row), "value": decode_value(row["value"])} for row in rows]
+        records.sort(key=self._answer_sort_key)
+        columns = ["questionnaire", "question", "value", "rationale", "updated_by", "updated_at"]
+        return _frame(records, columns, objects=("value",))
+
+    def history_frame(self) -> pd.DataFrame:
+        """The append-only history, oldest first.
+
+        Columns: id, kind ('answer' | 'consolidated' | 'respondent'), respondent,
+        questionnaire, question, old_value, new_value (decoded; None when absent), by, at.
+        """
+
+        rows = self._query(
+            'SELECT id, kind, respondent, questionnaire, question, old_value, new_value, "by",'
+            " at FROM history ORDER BY id"
+        )
+        records = [
+            {
+                **dict(row),
+                "old_value": _decode(row["old_value"]),
+                "new_value": _decode(row["new_value"]),
+            }
+            for row in rows
+        ]
+        columns = [
+            "id", "kind", "respondent", "questionnaire", "question", "old_value", "new_value",
+            "by", "at",
+        ]  # fmt: skip
+        return _frame(records, columns, objects=("old_value", "new_value"))
+
+
+def _frame(
+    records: Sequence[Mapping[str, Any]], columns: Sequence[str], *, objects: Sequence[str]
+) -> pd.DataFrame:
+    """A frame whose ``objects`` columns hold Python values as they are (None stays None,
+    tuples stay tuples) rather than being converted to NaN or expanded."""
+    import numpy as np
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for column in columns:
+        if column in objects:
+            cells = np.empty(len(records), dtype=object)
+            for index, record in enumerate(records):
+                cells[index] = record[column]
+            data[column] = pd.Series(cells, dtype=object)
+        else:
+            data[column] = [record[column] for record in records]
+    return pd.DataFrame(data, columns=list(columns))
+
+
+def _usage(where: str, detail: str, fix: str) -> StoreError:
+    return StoreError(problem=Problem.make(Code.STORE_IO, file=where, detail=detail, fix=fix))
+
+
+def _question_order(questionnaire: Questionnaire | None) -> dict[str, int]:
+    if questionnaire is None:
+        return {}
+    return {qid: index for index, qid in enumerate(questionnaire.questions)}
+
+
+def _respondent_json(respondent: Respondent) -> str:
+    return json.dumps(
+        {
+            "institution_type": respondent.institution_type,
+            "sector": respondent.sector,
+            "interview_date": _date_text(respondent.interview_date),
+            "interviewer": respondent.interviewer,
+            "consent": respondent.consent,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _respondent_from_row(row: Sequence[Any]) -> Respondent:
+    return Respondent(
+        code=row[0],
+        institution_type=row[1],
+        sector=row[2],
+        interview_date=_parse_date(row[3]),
+        interviewer=row[4],
+        consent=bool(row[5]),
+    )
+
+
+def _answer_from_row(row: sqlite3.Row) -> Answer:
+    return Answer(
+        respondent=row["respondent"],
+        questionnaire=row["questionnaire"],
+        question=row["question"],
+        value=decode_value(row["value"]),
+        note=row["note"],
+        evidence=row["evidence"],
+        confidential=bool(row["confidential"]),
+        updated_by=row["updated_by"],
+        updated_at=row["updated_at"],
+    )
+
+
+HistoryKind = Literal["answer", "consolidated", "respondent"]
+
+
+def _history(
+    conn: sqlite3.Connection,
+    kind: HistoryKind,
+    respondent: str | None,
+    questionnaire: str | None,
+    question: str | None,
+    old_value: str | None,
+    new_value: str | None,
+    detail: str | None,
+    by: str,
+    at: str,
+) -> None:
+    conn.execute(
+        "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
+        ' detail, "by", at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        (kind, respondent, questionnaire, question, old_value, new_value, detail, by, at),
+    )
+
+
+def create_mission(
+    path: str | Path,
+    *,
+    country: str,
+    title: str,
+    questionnaires: Sequence[Questionnaire],
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Mission:
+    """Same as :meth:`Mission.create`."""
+    return Mission.create(
+        path,
+        country=country,
+        title=title,
+        questionnaires=questionnaires,
+        start_date=start_date,
+        end_date=end_date,
+    )
+
+
+def open_mission(path: str | Path) -> Mission:
+    """Same as :meth:`Mission.open`."""
+    return Mission.open(path)
