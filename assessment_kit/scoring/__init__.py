@@ -1,0 +1,34 @@
+"""Scoring: answers -> area scores with coverage, an uncertainty range and explanations.
+
+The method is documented in the README ("How scores are computed") and in
+:mod:`assessment_kit.scoring.engine`.
+"""
+
+from __future__ import annotations
+
+from assessment_kit.scoring.engine import STATES, score_answers, score_mission
+from assessment_kit.scoring.profile import (
+    Band,
+    Cap,
+    ProfileError,
+    ScoringProfile,
+    default_profile,
+    load_profile,
+    loads_profile,
+)
+from assessment_kit.scoring.result import MissionScores, OverallScore
+
+__all__ = [
+    "STATES",
+    "Band",
+    "Cap",
+    "MissionScores",
+    "OverallScore",
+    "ProfileError",
+    "ScoringProfile",
+    "default_profile",
+    "load_profile",
+    "loads_profile",
+    "score_answers",
+    "score_mission",
+]

@@ -1,0 +1,904 @@
+"""The scoring engine: answers and consolidated answers in, tidy score frames out.
+
+The method is the one in the README ("How scores are computed"), implemented exactly:
+
+* a scored answer has a score s in [0, 1] (``Question.score_of``); the non-scored states
+  (unknown, not applicable, not assessed, declined) have none and are never a zero;
+* the mission's value for a question is the consolidated answer when the team set one,
+  otherwise the mean of the respondents' scores (non-scored answers ignored);
+* only relevant questions count: ``relevant`` is evaluated over the mission's answers
+  (see :func:`_relevance`);
+* area score = 100 * sum(w a s) / sum(w a) over scored questions, null when none;
+  coverage = sum(w a) over scored / sum(w a) over relevant, applicable questions;
+  low / high count every unknown, not-assessed or declined question as 0 / 1;
+* disagreement: respondents' scores span 0.5 or more.
+
+Decisions the method leaves open, made here and documented in the README:
+
+* A question answered only by respondents is *scored* when at least one respondent gave
+  a scored answer. Otherwise its state is ``not_applicable`` only when every respondent
+  said so (one respondent cannot take a question out of the denominator while others say
+  it is unknown), else the most common of unknown, not assessed, declined (ties in that
+  order). A relevant question nobody answered is ``not_assessed``.
+* Skip logic before consolidation: relevance is evaluated, per questionnaire and in
+  questionnaire order, over a map holding the consolidated value where set and otherwise
+  a *representative* respondents' value (:func:`_representative`); a question found not
+  relevant is removed from the map, as forms clear non-relevant answers.
+* A value that is not a choice of its question (for example after a questionnaire
+  change) is ignored; a choice without a score counts as unknown.
+
+Everything per answer is vectorised (``pandas.factorize`` and ``numpy.bincount``); Python
+loops run per question or per distinct (question, value) pair, never per answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from assessment_kit.areas import AREA_IDS, AREAS
+from assessment_kit.errors import AssessmentKitError, Code, Problem
+from assessment_kit.questionnaire.model import (
+    NON_SCORED_STATES,
+    NOT_APPLICABLE,
+    AnswerValue,
+    Question,
+    Questionnaire,
+)
+from assessment_kit.scoring.explain import answer_label, explain_area
+from assessment_kit.scoring.profile import ProfileError, ScoringProfile, default_profile
+from assessment_kit.scoring.result import MissionScores, OverallScore
+
+if TYPE_CHECKING:
+    from assessment_kit.store import Mission
+
+__all__ = ["STATES", "score_answers", "score_mission"]
+
+#: Question states, in code order: 0 is scored, then the non-scored states.
+STATES: tuple[str, ...] = ("scored", *NON_SCORED_STATES)
+_SCORED = 0
+_CODE = {state: code for code, state in enumerate(STATES)}
+_UNKNOWN = _CODE["unknown"]
+_NA = _CODE[NOT_APPLICABLE]
+_NOT_ASSESSED = _CODE["not_assessed"]
+_INVALID = -1
+# States that widen the uncertainty range (everything non-scored except not applicable).
+_UNCERTAIN = np.array([code for code in range(len(STATES)) if code not in (_SCORED, _NA)])
+# A spread of 0.5 is flagged; the tolerance keeps 0.5 computed as 0.75 - 0.25 flagged.
+_DISAGREEMENT = 0.5 - 1e-9
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+# --------------------------------------------------------------------------- static tables
+
+
+@dataclass(frozen=True, eq=False)
+class _Static:
+    """Per-questionnaire tables built once: answerable questions and their area weights."""
+
+    questions: tuple[Question, ...]  # answerable questions, in questionnaire order
+    position: Mapping[str, int]  # question id -> index in ``questions``
+    scored: BoolArray
+    weight: FloatArray  # the questionnaire's own weights
+    area_question: IntArray  # rows of the (question, area) table: local question index
+    area_code: IntArray  # index into AREA_IDS
+    area_weight: FloatArray
+    primary_area: tuple[str | None, ...]
+    referenced: frozenset[str]  # question ids read by some ``relevant`` expression
+
+
+# Keyed by id(): Questionnaire holds mappings, so it is not hashable, and it has slots, so
+# it takes no weak reference. The cache holds the questionnaire itself, so its id cannot be
+# reused while cached; it is bounded, oldest out first.
+_CACHE: OrderedDict[int, tuple[Questionnaire, _Static]] = OrderedDict()
+_CACHE_SIZE = 32
+
+
+def _static(questionnaire: Questionnaire) -> _Static:
+    key = id(questionnaire)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is questionnaire:
+        _CACHE.move_to_end(key)
+        return hit[1]
+    static = _build_static(questionnaire)
+    _CACHE[key] = (questionnaire, static)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return static
+
+
+def _build_static(questionnaire: Questionnaire) -> _Static:
+    from assessment_kit.questionnaire.expressions import references
+
+    questions = tuple(q for q in questionnaire.iter_questions() if q.answerable)
+    area_question: list[int] = []
+    area_code: list[int] = []
+    area_weight: list[float] = []
+    primary: list[str | None] = []
+    for index, question in enumerate(questions):
+        best: str | None = None
+        if question.scored:
+            for area, weight in question.areas.items():
+                if area in AREA_IDS:
+                    area_question.append(index)
+                    area_code.append(AREA_IDS.index(area))
+                    area_weight.append(float(weight))
+                    if best is None or weight > question.areas[best]:
+                        best = area
+        primary.append(best)
+    referenced: set[str] = set()
+    for question in questionnaire.iter_questions():
+        if question.relevant_expr is not None:
+            referenced |= references(question.relevant_expr)
+        if question.calculate_expr is not None:
+            referenced |= references(question.calculate_expr)
+    return _Static(
+        questions=questions,
+        position={q.id: i for i, q in enumerate(questions)},
+        scored=np.array([q.scored for q in questions], dtype=bool),
+        weight=np.array([float(q.weight) for q in questions], dtype=np.float64),
+        area_question=np.array(area_question, dtype=np.int64),
+        area_code=np.array(area_code, dtype=np.int64),
+        area_weight=np.array(area_weight, dtype=np.float64),
+        primary_area=tuple(primary),
+        referenced=frozenset(referenced),
+    )
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _state_and_score(question: Question, value: Any) -> tuple[int, float]:
+    """State code and score of one value of a scored question (NaN when not scored)."""
+    if isinstance(value, str) and value in NON_SCORED_STATES:
+        return _CODE[value], math.nan
+    if isinstance(value, list):  # a frame built by hand may hold lists for `multiple`
+        value = tuple(value)
+    if question.type == "multiple":
+        if isinstance(value, str):
+            value = tuple(value.split())
+        if not isinstance(value, tuple):
+            return _INVALID, math.nan
+        score = question.score_of(value)
+        return (_SCORED, float(score)) if score is not None else (_INVALID, math.nan)
+    if not isinstance(value, str):
+        return _INVALID, math.nan
+    choice = question.choice(value)
+    if choice is None:
+        return _INVALID, math.nan
+    if choice.score is None:
+        return _UNKNOWN, math.nan
+    return _SCORED, float(choice.score)
+
+
+def _representative(question: Question, values: Sequence[Any]) -> AnswerValue | None:
+    """A respondents' value standing for the mission's answer in skip logic.
+
+    Substantive values win over non-scored states: the most common one (ties: the earlier
+    choice, else the smaller value); for numbers the lower median (a value someone gave);
+    for ``multiple`` the choices selected by at least half of the respondents who
+    answered. With only non-scored states, the state the question gets in scoring.
+    """
+    substantive = [v for v in values if not (isinstance(v, str) and v in NON_SCORED_STATES)]
+    if not substantive:
+        states = Counter(str(v) for v in values)
+        if not states:
+            return None
+        if states[NOT_APPLICABLE] == len(values):
+            return NOT_APPLICABLE
+        others = [s for s in NON_SCORED_STATES if s != NOT_APPLICABLE]
+        return max(others, key=lambda s: (states[s], -others.index(s)))
+    if question.type == "multiple":
+        selections = [
+            set(v.split()) if isinstance(v, str) else set(v)
+            for v in substantive
+            if isinstance(v, str | tuple | list)
+        ]
+        counts = Counter(item for selection in selections for item in selection)
+        order = [c.value for c in question.choices]
+        chosen = [c for c in counts if 2 * counts[c] >= len(selections)]
+        chosen.sort(key=lambda c: (order.index(c) if c in order else len(order), c))
+        return tuple(chosen)
+    if question.type in ("integer", "decimal"):
+        numbers = sorted(v for v in substantive if isinstance(v, int | float))
+        if numbers:
+            return numbers[(len(numbers) - 1) // 2]
+    order = [c.value for c in question.choices]
+    counts = Counter(
+        tuple(v) if isinstance(v, list) else v for v in substantive
+    )  # lists are unhashable
+    return min(
+        counts,
+        key=lambda v: (-counts[v], order.index(v) if v in order else len(order), str(v)),
+    )
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def score_answers(
+    questionnaires: Mapping[str, Questionnaire],
+    answers: pd.DataFrame,
+    consolidated: pd.DataFrame,
+    profile: ScoringProfile | None = None,
+) -> MissionScores:
+    """Score a mission's answers across the seven areas.
+
+    Parameters
+    ----------
+    questionnaires
+        The questionnaires to score, by id; answers to other questionnaires are ignored,
+        so passing one instrument scores that instrument alone.
+    answers
+        Respondents' answers as ``Mission.answers_frame()`` gives them (columns
+        respondent, institution_type, sector, questionnaire, question, value; others are
+        ignored).
+    consolidated
+        Consolidated answers as ``Mission.consolidated_frame()`` gives them (columns
+        questionnaire, question, value).
+    profile
+        Bands, weight overrides and caps; the default profile when None.
+
+    Returns
+    -------
+    MissionScores
+        Area, question, question-area and respondent frames and the overall score.
+    """
+    profile = default_profile() if profile is None else profile
+    statics = [_static(questionnaires[name]) for name in questionnaires]
+    names = [questionnaires[name].id for name in questionnaires]
+    offsets = np.cumsum([0] + [len(s.questions) for s in statics])
+    n_questions = int(offsets[-1])
+    questions: list[Question] = [q for s in statics for q in s.questions]
+    questionnaire_of = np.repeat(np.arange(len(statics)), [len(s.questions) for s in statics])
+    scored_q = np.concatenate([s.scored for s in statics]) if statics else np.zeros(0, dtype=bool)
+    weight = _weights(profile, names, statics)
+    warnings: list[str] = []
+
+    # 1. Each answer row -> global question index (-1: not in scope / not answerable).
+    qidx = _question_index(answers, names, statics, offsets)
+    rows = np.flatnonzero(qidx >= 0)
+    row_q = qidx[rows]
+    values = answers["value"].to_numpy(dtype=object)[rows] if len(rows) else np.empty(0, object)
+
+    # 2. State and score of every answer to a scored question, through the distinct
+    #    (question, value) pairs: one Python call per pair, not per answer.
+    on_scored = scored_q[row_q] if len(rows) else np.zeros(0, dtype=bool)
+    s_rows = rows[on_scored]
+    s_q = row_q[on_scored]
+    state, score = _score_values(s_q, values[on_scored], questions)
+
+    # 3. Per question: counts, mean, spread of the respondents' scored answers.
+    valid = state >= 0
+    vq, vstate, vscore = s_q[valid], state[valid], score[valid]
+    n_states = len(STATES)
+    counts = np.bincount(vq * n_states + vstate, minlength=n_questions * n_states).reshape(
+        n_questions, n_states
+    )
+    n_answers = counts.sum(axis=1)
+    is_scored = vstate == _SCORED
+    n_scored = counts[:, _SCORED]
+    total = np.bincount(vq[is_scored], weights=vscore[is_scored], minlength=n_questions)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n_scored > 0, total / np.maximum(n_scored, 1), np.nan)
+    spread = _spread(vq[is_scored], vscore[is_scored], n_questions)
+
+    resp_state = np.full(n_questions, _NOT_ASSESSED, dtype=np.int64)
+    resp_state[n_scored > 0] = _SCORED
+    only_states = (n_scored == 0) & (n_answers > 0)
+    all_na = only_states & (counts[:, _NA] == n_answers)
+    resp_state[all_na] = _NA
+    others = [_CODE[s] for s in NON_SCORED_STATES if s != NOT_APPLICABLE]
+    most = np.array(others)[np.argmax(counts[:, others], axis=1)]  # argmax: first of ties
+    pick = only_states & ~all_na
+    resp_state[pick] = most[pick]
+
+    # 4. Consolidated answers override (one row per question at most: a Python loop).
+    cons_value: list[AnswerValue | None] = [None] * n_questions
+    has_cons = np.zeros(n_questions, dtype=bool)
+    final_state = resp_state.copy()
+    final_score = np.where(resp_state == _SCORED, mean, np.nan)
+    for questionnaire, question, value in _consolidated_rows(consolidated, names):
+        static = statics[names.index(questionnaire)]
+        local = static.position.get(question)
+        if local is None or value is None:
+            continue
+        g = int(offsets[names.index(questionnaire)]) + local
+        cons_value[g] = value
+        has_cons[g] = True
+        if scored_q[g]:
+            code, s = _state_and_score(questions[g], value)
+            if code == _INVALID:
+                warnings.append(
+                    f"consolidated answer {value!r} to {questionnaire}.{question} is not one "
+                    "of its choices; it is ignored"
+                )
+                has_cons[g] = False
+                continue
+            final_state[g], final_score[g] = code, s
+
+    # 5. Relevance, per questionnaire, over the mission's answers (consolidated first).
+    relevant = np.ones(n_questions, dtype=bool)
+    mission_values: list[dict[str, AnswerValue | None]] = []
+    for i, instrument in enumerate(questionnaires.values()):
+        start = int(offsets[i])
+        answer_map = _answer_map(
+            statics[i], start, profile, names[i], cons_value, has_cons, rows, row_q, values
+        )
+        _relevance(instrument, statics[i], start, answer_map, relevant, warnings)
+        mission_values.append(answer_map)
+
+    # 6. Areas: sums over the (question, area) table.
+    area_rows = _area_rows(statics, offsets)
+    scores = _areas(area_rows, weight, relevant, final_state, final_score)
+    caps = _apply_caps(
+        profile, names, statics, offsets, relevant, final_score, mission_values, scores
+    )
+
+    # 7. Frames.
+    questions_frame = _questions_frame(
+        questions,
+        names,
+        questionnaire_of,
+        statics,
+        scored_q,
+        relevant,
+        cons_value,
+        has_cons,
+        final_state,
+        final_score,
+        n_answers,
+        spread,
+        weight,
+    )
+    question_areas = pd.DataFrame(
+        {
+            "questionnaire": [names[questionnaire_of[q]] for q in area_rows.question],
+            "question": [questions[q].id for q in area_rows.question],
+            "area": [AREA_IDS[a] for a in area_rows.area],
+            "area_weight": area_rows.weight,
+        }
+    )
+    areas_frame = _areas_frame(scores, caps, profile, questions_frame, question_areas)
+    respondents = _respondents_frame(
+        answers,
+        rows,
+        row_q,
+        names,
+        questionnaire_of,
+        s_rows[valid],
+        vq,
+        vscore,
+        is_scored,
+        relevant,
+    )
+    overall = _overall(areas_frame, profile)
+    return MissionScores(
+        areas=areas_frame,
+        questions=questions_frame,
+        question_areas=question_areas,
+        respondents=respondents,
+        overall=overall,
+        profile=profile.name,
+        questionnaires=tuple(names),
+        warnings=tuple(warnings),
+    )
+
+
+def score_mission(
+    mission: Mission,
+    *,
+    questionnaires: Sequence[str] | None = None,
+    profile: ScoringProfile | None = None,
+) -> MissionScores:
+    """Score a mission file's answers (all its questionnaires, or the ones named).
+
+    Raises
+    ------
+    AssessmentKitError
+        When a named questionnaire is not one of the mission's.
+    """
+    available = mission.questionnaires
+    if questionnaires is None:
+        selected = dict(available)
+    else:
+        unknown = [name for name in questionnaires if name not in available]
+        if unknown:
+            problem = Problem.make(
+                Code.UNKNOWN_QUESTIONNAIRE,
+                file=str(mission.path),
+                questionnaire=unknown[0],
+                known=", ".join(available),
+            )
+            raise AssessmentKitError(str(problem))
+        selected = {name: available[name] for name in questionnaires}
+    return score_answers(
+        selected, mission.answers_frame(), mission.consolidated_frame(), profile=profile
+    )
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _weights(profile: ScoringProfile, names: list[str], statics: list[_Static]) -> FloatArray:
+    """Question weights with the profile's overrides (which must name real questions)."""
+    parts = [s.weight.copy() for s in statics]
+    problems: list[Problem] = []
+    by_name = dict(zip(names, range(len(names)), strict=True))
+    for key, value in profile.question_weights.items():
+        questionnaire, _, question = key.partition(".")
+        if questionnaire not in by_name:
+            continue  # a profile may cover instruments this mission does not use
+        local = statics[by_name[questionnaire]].position.get(question)
+        if local is None:
+            problems.append(_profile_problem(profile, f"question_weights.{key}", questionnaire))
+            continue
+        parts[by_name[questionnaire]][local] = value
+    for i, cap in enumerate(profile.caps):
+        if cap.questionnaire in by_name:
+            static = statics[by_name[cap.questionnaire]]
+            local = static.position.get(cap.question)
+            if local is None or (not static.scored[local] and cap.score_below is not None):
+                problems.append(_profile_problem(profile, f"caps[{i}].when", cap.questionnaire))
+    if problems:
+        raise ProfileError(problems, summary=f"{profile.file or profile.name}: invalid profile")
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _profile_problem(profile: ScoringProfile, field: str, questionnaire: str) -> Problem:
+    return Problem.make(
+        Code.PROFILE_FIELD,
+        file=profile.file or profile.name,
+        path=field,
+        field=field,
+        detail=f"no such (scored) question in questionnaire {questionnaire!r}",
+        fix="check the question id",
+    )
+
+
+def _question_index(
+    answers: pd.DataFrame, names: list[str], statics: list[_Static], offsets: IntArray
+) -> IntArray:
+    """Global question index of every answer row (-1 when out of scope or unknown)."""
+    if answers.empty or not names:
+        return np.full(len(answers), -1, dtype=np.int64)
+    n_codes, n_uniques = pd.factorize(answers["questionnaire"].to_numpy(dtype=object))
+    q_codes, q_uniques = pd.factorize(answers["question"].to_numpy(dtype=object))
+    # A small (questionnaire x question) lookup table instead of a string merge.
+    table = np.full((len(n_uniques) + 1, len(q_uniques) + 1), -1, dtype=np.int64)
+    for i, name in enumerate(n_uniques):
+        if name not in names:
+            continue
+        k = names.index(name)
+        position = statics[k].position
+        for j, question in enumerate(q_uniques):
+            local = position.get(question)
+            if local is not None:
+                table[i, j] = int(offsets[k]) + local
+    # factorize codes missing values as -1, which indexes the spare last row/column.
+    return cast(IntArray, table[n_codes, q_codes].astype(np.int64))
+
+
+def _score_values(
+    q: IntArray, values: npt.NDArray[Any], questions: list[Question]
+) -> tuple[IntArray, FloatArray]:
+    """State codes and scores of answers, computed once per distinct (question, value)."""
+    if len(q) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    hashable = values
+    if any(isinstance(v, list) for v in values[:1000]):  # hand-built frames only
+        hashable = np.array([tuple(v) if isinstance(v, list) else v for v in values], object)
+    v_codes, v_uniques = pd.factorize(hashable)
+    pair = q * (len(v_uniques) + 1) + v_codes
+    p_codes, p_uniques = pd.factorize(pair)
+    pair_state = np.empty(len(p_uniques), dtype=np.int64)
+    pair_score = np.empty(len(p_uniques), dtype=np.float64)
+    width = len(v_uniques) + 1
+    for k, code in enumerate(p_uniques):
+        question, value_code = divmod(int(code), width)
+        if value_code >= len(v_uniques):  # missing value (-1 wrapped): no answer
+            pair_state[k], pair_score[k] = _INVALID, math.nan
+            continue
+        pair_state[k], pair_score[k] = _state_and_score(questions[question], v_uniques[value_code])
+    return pair_state[p_codes], pair_score[p_codes]
+
+
+def _spread(q: IntArray, s: FloatArray, n: int) -> FloatArray:
+    """max - min of the respondents' scores per question (NaN without scored answers)."""
+    out = np.full(n, np.nan)
+    if len(q):
+        grouped = pd.Series(s).groupby(q)
+        hi, lo = grouped.max(), grouped.min()
+        out[hi.index.to_numpy()] = hi.to_numpy() - lo.to_numpy()
+    return out
+
+
+def _consolidated_rows(
+    consolidated: pd.DataFrame, names: list[str]
+) -> list[tuple[str, str, AnswerValue | None]]:
+    if consolidated.empty:
+        return []
+    frame = consolidated[consolidated["questionnaire"].isin(names)]
+    return [
+        (str(n), str(q), _clean(v))
+        for n, q, v in zip(frame["questionnaire"], frame["question"], frame["value"], strict=True)
+    ]
+
+
+def _clean(value: Any) -> AnswerValue | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return cast(AnswerValue, value)
+
+
+def _answer_map(
+    static: _Static,
+    start: int,
+    profile: ScoringProfile,
+    name: str,
+    cons_value: list[AnswerValue | None],
+    has_cons: BoolArray,
+    rows: IntArray,
+    row_q: IntArray,
+    values: npt.NDArray[Any],
+) -> dict[str, AnswerValue | None]:
+    """Consolidated values where set, else representatives for the questions that matter.
+
+    Representatives are needed only for questions read by skip logic or by a cap's
+    ``value`` condition, so only their answers are gathered.
+    """
+    answer_map: dict[str, AnswerValue | None] = {
+        q.id: cons_value[start + i] for i, q in enumerate(static.questions)
+    }
+    needed = set(static.referenced)
+    needed |= {c.question for c in profile.caps if c.questionnaire == name and c.value}
+    wanted = [
+        start + static.position[qid]
+        for qid in needed
+        if qid in static.position and not has_cons[start + static.position[qid]]
+    ]
+    if not wanted or len(rows) == 0:
+        return answer_map
+    mask = np.isin(row_q, np.array(wanted, dtype=np.int64))
+    picked_q, picked_v = row_q[mask], values[mask]
+    order = np.argsort(picked_q, kind="stable")
+    picked_q, picked_v = picked_q[order], picked_v[order]
+    bounds = np.flatnonzero(np.diff(picked_q)) + 1
+    for group_q, group_v in zip(
+        np.split(picked_q, bounds), np.split(picked_v, bounds), strict=True
+    ):
+        if len(group_q):
+            question = static.questions[int(group_q[0]) - start]
+            answer_map[question.id] = _representative(question, list(group_v))
+    return answer_map
+
+
+def _relevance(
+    questionnaire: Questionnaire,
+    static: _Static,
+    start: int,
+    answer_map: dict[str, AnswerValue | None],
+    relevant: BoolArray,
+    warnings: list[str],
+) -> None:
+    """Evaluate skip logic once per question, in order, pruning non-relevant answers."""
+    from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool
+
+    for question in questionnaire.iter_questions():
+        if question.calculate_expr is not None:
+            try:
+                result = evaluate(question.calculate_expr, answer_map)
+            except AssessmentKitError as exc:
+                warnings.append(f"{questionnaire.id}.{question.id}: calculate failed: {exc}")
+                result = None
+            answer_map[question.id] = result
+        if question.relevant_expr is None:
+            continue
+        try:
+            keep = evaluate_bool(question.relevant_expr, answer_map)
+        except AssessmentKitError as exc:
+            # Keep the question: dropping it on an evaluation error would hide answers.
+            warnings.append(f"{questionnaire.id}.{question.id}: relevant failed: {exc}")
+            keep = True
+        if not keep:
+            answer_map[question.id] = None
+            local = static.position.get(question.id)
+            if local is not None:
+                relevant[start + local] = False
+
+
+@dataclass(frozen=True)
+class _AreaRows:
+    question: IntArray
+    area: IntArray
+    weight: FloatArray
+
+
+def _area_rows(statics: list[_Static], offsets: IntArray) -> _AreaRows:
+    if not statics:
+        empty = np.zeros(0, dtype=np.int64)
+        return _AreaRows(empty, empty, np.zeros(0))
+    return _AreaRows(
+        np.concatenate([s.area_question + int(o) for s, o in zip(statics, offsets, strict=False)]),
+        np.concatenate([s.area_code for s in statics]),
+        np.concatenate([s.area_weight for s in statics]),
+    )
+
+
+@dataclass
+class _AreaScores:
+    score: FloatArray
+    low: FloatArray
+    high: FloatArray
+    coverage: FloatArray
+    n_scored: IntArray
+    n_relevant: IntArray
+    n_by_state: dict[str, IntArray]
+
+
+def _areas(
+    rows: _AreaRows,
+    weight: FloatArray,
+    relevant: BoolArray,
+    state: IntArray,
+    score: FloatArray,
+) -> _AreaScores:
+    n = len(AREA_IDS)
+    q = rows.question
+    wa = weight[q] * rows.weight
+    rel = relevant[q]
+    st = state[q]
+    scored = rel & (st == _SCORED)
+    uncertain = rel & np.isin(st, _UNCERTAIN)
+    applicable = rel & (st != _NA)
+    s = np.where(scored, score[q], 0.0)
+    num = np.bincount(rows.area, weights=wa * s, minlength=n)
+    den = np.bincount(rows.area, weights=np.where(scored, wa, 0.0), minlength=n)
+    unc = np.bincount(rows.area, weights=np.where(uncertain, wa, 0.0), minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        has = den > 0
+        value = np.where(has, 100.0 * num / den, np.nan)
+        low = np.where(has, 100.0 * num / (den + unc), np.nan)
+        high = np.where(has, 100.0 * (num + unc) / (den + unc), np.nan)
+        coverage = np.where(den + unc > 0, den / (den + unc), np.nan)
+    by_state = {
+        name: np.bincount(rows.area, weights=(rel & (st == code)).astype(float), minlength=n)
+        .round()
+        .astype(np.int64)
+        for name, code in _CODE.items()
+    }
+    return _AreaScores(
+        score=np.clip(value, 0.0, 100.0),
+        low=np.clip(low, 0.0, 100.0),
+        high=np.clip(high, 0.0, 100.0),
+        coverage=coverage,
+        n_scored=np.bincount(rows.area, weights=scored.astype(float), minlength=n)
+        .round()
+        .astype(np.int64),
+        n_relevant=np.bincount(rows.area, weights=applicable.astype(float), minlength=n)
+        .round()
+        .astype(np.int64),
+        n_by_state=by_state,
+    )
+
+
+def _apply_caps(
+    profile: ScoringProfile,
+    names: list[str],
+    statics: list[_Static],
+    offsets: IntArray,
+    relevant: BoolArray,
+    score: FloatArray,
+    mission_values: list[dict[str, AnswerValue | None]],
+    scores: _AreaScores,
+) -> list[list[str]]:
+    """Lower capped areas' score, low and high to the cap; return the reasons per area."""
+    reasons: list[list[str]] = [[] for _ in AREA_IDS]
+    for cap in profile.caps:
+        if cap.questionnaire not in names:
+            continue
+        k = names.index(cap.questionnaire)
+        local = statics[k].position.get(cap.question)
+        if local is None:
+            continue
+        g = int(offsets[k]) + local
+        if not relevant[g]:
+            continue
+        if cap.value is not None:
+            value = mission_values[k].get(cap.question)
+            hit = value == cap.value or (isinstance(value, tuple) and cap.value in value)
+        else:
+            assert cap.score_below is not None
+            hit = not math.isnan(score[g]) and score[g] < cap.score_below
+        if not hit:
+            continue
+        a = AREA_IDS.index(cap.area)
+        for array in (scores.score, scores.low, scores.high):
+            array[a] = np.fmin(array[a], cap.max) if not math.isnan(array[a]) else np.nan
+        reasons[a].append(f"capped at {cap.max:g}: {cap.reason}")
+    return reasons
+
+
+def _questions_frame(
+    questions: list[Question],
+    names: list[str],
+    questionnaire_of: IntArray,
+    statics: list[_Static],
+    scored_q: BoolArray,
+    relevant: BoolArray,
+    cons_value: list[AnswerValue | None],
+    has_cons: BoolArray,
+    state: IntArray,
+    score: FloatArray,
+    n_answers: IntArray,
+    spread: FloatArray,
+    weight: FloatArray,
+) -> pd.DataFrame:
+    idx = np.flatnonzero(scored_q)
+    primary = [p for s in statics for p in s.primary_area]
+    source: list[str | None] = [
+        "consolidated" if has_cons[g] else ("respondents" if n_answers[g] > 0 else None)
+        for g in idx
+    ]
+    sc = score[idx]
+    gap = np.where(relevant[idx] & (state[idx] == _SCORED), weight[idx] * (1.0 - sc), np.nan)
+    return pd.DataFrame(
+        {
+            "questionnaire": [names[questionnaire_of[g]] for g in idx],
+            "question": [questions[g].id for g in idx],
+            "section": [questions[g].section for g in idx],
+            "text": [questions[g].text.en for g in idx],
+            "relevant": relevant[idx],
+            "value": pd.Series([cons_value[g] for g in idx], dtype=object),
+            "state": [STATES[state[g]] for g in idx],
+            "score": sc,
+            "source": pd.Series(source, dtype=object),
+            "n_answers": n_answers[idx],
+            "spread": spread[idx],
+            "disagreement": np.nan_to_num(spread[idx], nan=0.0) >= _DISAGREEMENT,
+            "weight": weight[idx],
+            "gap": gap,
+            "primary_area": pd.Series([primary[g] for g in idx], dtype=object),
+            "answer": [
+                answer_label(questions[g], cons_value[g], STATES[state[g]], score[g], spread[g])
+                for g in idx
+            ],
+        }
+    )
+
+
+def _areas_frame(
+    scores: _AreaScores,
+    caps: list[list[str]],
+    profile: ScoringProfile,
+    questions: pd.DataFrame,
+    question_areas: pd.DataFrame,
+) -> pd.DataFrame:
+    explanations = []
+    for a, area in enumerate(AREAS):
+        keys = question_areas.loc[question_areas["area"] == area.id, ["questionnaire", "question"]]
+        in_area = questions.merge(keys, on=["questionnaire", "question"])
+        explanations.append(
+            explain_area(
+                score=float(scores.score[a]),
+                coverage=float(scores.coverage[a]),
+                n_scored=int(scores.n_scored[a]),
+                n_relevant=int(scores.n_relevant[a]),
+                questions=in_area[in_area["relevant"]],
+                caps=caps[a],
+            )
+        )
+    return pd.DataFrame(
+        {
+            "area": list(AREA_IDS),
+            "name": [area.name for area in AREAS],
+            "score": scores.score,
+            "coverage": scores.coverage,
+            "low": scores.low,
+            "high": scores.high,
+            "band": pd.Series([profile.band(float(s)) for s in scores.score], dtype=object),
+            "questions_scored": scores.n_scored,
+            "questions_relevant": scores.n_relevant,
+            "explanation": explanations,
+            "caps": ["; ".join(reasons) for reasons in caps],
+        }
+    )
+
+
+def _respondents_frame(
+    answers: pd.DataFrame,
+    rows: IntArray,
+    row_q: IntArray,
+    names: list[str],
+    questionnaire_of: IntArray,
+    scored_rows: IntArray,
+    scored_q: IntArray,
+    scored_values: FloatArray,
+    is_scored: BoolArray,
+    relevant: BoolArray,
+) -> pd.DataFrame:
+    """One row per (respondent, questionnaire): answers given, scored, mean score."""
+    columns = ["respondent", "institution_type", "sector", "questionnaire"]
+    if len(rows) == 0:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in columns}
+            | {
+                "answered": pd.Series(dtype=np.int64),
+                "scored": pd.Series(dtype=np.int64),
+                "mean_score": pd.Series(dtype=np.float64),
+            }
+        )
+    r_codes_all, r_uniques = pd.factorize(answers["respondent"].to_numpy(dtype=object))
+    named = r_codes_all[rows] >= 0  # a row without a respondent code cannot be attributed
+    rows, row_q = rows[named], row_q[named]
+    if not named.all():
+        keep_scored = r_codes_all[scored_rows] >= 0
+        scored_rows, scored_q = scored_rows[keep_scored], scored_q[keep_scored]
+        scored_values, is_scored = scored_values[keep_scored], is_scored[keep_scored]
+    n_n = len(names)
+    key = r_codes_all[rows] * n_n + questionnaire_of[row_q]
+    size = len(r_uniques) * n_n
+    answered = np.bincount(key, minlength=size)
+    keep = is_scored & relevant[scored_q]
+    s_key = r_codes_all[scored_rows[keep]] * n_n + questionnaire_of[scored_q[keep]]
+    n_scored = np.bincount(s_key, minlength=size)
+    total = np.bincount(s_key, weights=scored_values[keep], minlength=size)
+    present = np.flatnonzero(answered > 0)
+    respondent, questionnaire = np.divmod(present, n_n)
+    first = np.zeros(len(r_uniques), dtype=np.int64)
+    seen, first_at = np.unique(r_codes_all[rows], return_index=True)
+    first[seen] = rows[first_at]  # each respondent's first answer row, for its attributes
+
+    def attribute(column: str) -> list[Any]:
+        if column not in answers:
+            return [""] * len(present)
+        data = answers[column].to_numpy(dtype=object)
+        return [data[first[r]] for r in respondent]
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n_scored[present] > 0, total[present] / n_scored[present], np.nan)
+    frame = pd.DataFrame(
+        {
+            "respondent": [r_uniques[r] for r in respondent],
+            "institution_type": attribute("institution_type"),
+            "sector": attribute("sector"),
+            "questionnaire": [names[n] for n in questionnaire],
+            "answered": answered[present],
+            "scored": n_scored[present],
+            "mean_score": mean,
+        }
+    )
+    return frame.sort_values(["respondent", "questionnaire"], kind="stable").reset_index(drop=True)
+
+
+def _overall(areas: pd.DataFrame, profile: ScoringProfile) -> OverallScore:
+    """Weighted (by default plain) mean of the non-null area scores, lows, highs, coverage."""
+    weights = np.array([profile.area_weight(a) for a in AREA_IDS])
+
+    def mean(column: str) -> float | None:
+        values = areas[column].to_numpy(dtype=np.float64)
+        ok = ~np.isnan(values) & (weights > 0)
+        if not ok.any():
+            return None
+        return float(np.average(values[ok], weights=weights[ok]))
+
+    score = mean("score")
+    return OverallScore(
+        score=score,
+        low=mean("low"),
+        high=mean("high"),
+        coverage=mean("coverage"),
+        band=profile.band(score),
+    )

@@ -1,0 +1,110 @@
+"""Plain-language explanations of area scores and question answers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from assessment_kit.questionnaire.model import NON_SCORED_LABELS, AnswerValue, Question
+
+__all__ = ["answer_label", "explain_area", "shorten"]
+
+_WEAKEST = 2
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis when too long."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}…"
+
+
+def answer_label(
+    question: Question,
+    value: AnswerValue | None,
+    state: str,
+    score: float,
+    spread: float,
+) -> str:
+    """How the mission answered a scored question, in words.
+
+    The consolidated value's label when set; otherwise the respondents' common answer when
+    they all agree, or their mean score when they differ.
+    """
+    if state != "scored":
+        return NON_SCORED_LABELS.get(state, state).lower()
+    if value is not None:
+        selected = value if isinstance(value, tuple) else (value,)
+        labels = []
+        for item in selected:
+            choice = question.choice(str(item))
+            labels.append(str(item) if choice is None else choice.label.en)
+        return ", ".join(labels).lower() if labels else "none selected"
+    if not math.isnan(spread) and spread == 0 and question.type != "multiple":
+        same = [c for c in question.choices if c.score is not None and c.score == score]
+        if len(same) == 1:
+            return same[0].label.en.lower()
+    return f"respondents differ, mean {score:.2f}"
+
+
+def explain_area(
+    *,
+    score: float,
+    coverage: float,
+    n_scored: int,
+    n_relevant: int,
+    questions: pd.DataFrame,
+    caps: list[str],
+) -> str:
+    """One or two plain sentences on how an area's score came about.
+
+    ``questions`` holds the area's relevant questions (columns of
+    ``MissionScores.questions``, with ``answer`` from :func:`answer_label`).
+    """
+    parts: list[str] = []
+    if n_relevant == 0 and n_scored == 0:
+        return "No relevant question of the scored questionnaires feeds this area."
+    if n_scored == 0:
+        parts.append(f"Not scored yet: none of the {n_relevant} relevant questions has a score.")
+    else:
+        cov = "" if math.isnan(coverage) else f" (coverage {100 * coverage:.0f}%)"
+        parts.append(f"Scored on {n_scored} of {n_relevant} relevant questions{cov}.")
+        scored = questions[questions["state"] == "scored"]
+        weak = scored[scored["score"] < 1].sort_values(
+            ["score", "weight", "question"], ascending=[True, False, True], kind="stable"
+        )
+        if not weak.empty and not math.isnan(score):
+            named = [
+                f"'{shorten(str(row.text))}' ({row.answer})"
+                for row in weak.head(_WEAKEST).itertuples(index=False)
+            ]
+            parts.append(f"Weakest: {'; '.join(named)}.")
+    counts = questions["state"].value_counts()
+    missing = [
+        f"{int(counts[state])} {label}"
+        for state, label in (
+            ("unknown", "unknown"),
+            ("not_assessed", "not assessed"),
+            ("declined", "declined"),
+        )
+        if counts.get(state, 0)
+    ]
+    if missing:
+        total = sum(int(counts.get(s, 0)) for s in ("unknown", "not_assessed", "declined"))
+        noun = "question widens" if total == 1 else "questions widen"
+        parts.append(f"{_join(missing)} {noun} the range.")
+    disagree = int(questions["disagreement"].sum()) if len(questions) else 0
+    if disagree:
+        noun = "question" if disagree == 1 else "questions"
+        parts.append(f"Respondents disagree on {disagree} {noun}.")
+    parts += [f"{reason[0].upper()}{reason[1:]}." for reason in caps]
+    return " ".join(parts)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
