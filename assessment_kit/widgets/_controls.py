@@ -1,0 +1,429 @@
+"""One answer control per question type, each with the four non-scored states beside it.
+
+A control turns what the assessor clicks or types into an :class:`Entry`: a value to save,
+``None`` to clear the answer, or an error message when typed text does not parse (an
+invalid number is never passed on, so it is never saved). Controls know nothing about the
+store; the question card decides what to do with an entry.
+
+Choices and states are rows of ``ToggleButton`` widgets kept exclusive by an observer,
+because ``ToggleButtons`` cannot style its options one by one: scored choices are solid
+buttons, the non-scored states are outlined grey buttons in their own row (see
+:data:`STYLE`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as W
+
+from assessment_kit.questionnaire.model import (
+    NON_SCORED_LABELS,
+    NON_SCORED_STATES,
+    AnswerValue,
+    Question,
+)
+
+__all__ = ["STYLE", "Control", "Entry", "make_control", "state_label", "value_label"]
+
+#: Scoped CSS for everything under ``.ak-root``; shown once per form in an HTML widget.
+STYLE = """
+<style>
+.ak-root { max-width: 980px; font-size: 14px; }
+.ak-root .ak-choice, .ak-root .ak-state {
+  height: auto !important; min-height: 30px; white-space: normal !important;
+  line-height: 1.25; padding: 4px 10px; text-align: left; overflow: visible !important;
+}
+.ak-root .ak-choice {
+  background: #f3f6fa; border: 1px solid #9db2c8; color: #1d3557; border-radius: 4px;
+}
+.ak-root .ak-choice:hover { background: #e1eaf4; }
+.ak-root .ak-choice.mod-active {
+  background: #264f78; border-color: #264f78; color: #ffffff; font-weight: 600;
+  box-shadow: none;
+}
+.ak-root .ak-state {
+  background: #ffffff; border: 1px dashed #9a9a9a; color: #5c5c5c; font-style: italic;
+  border-radius: 12px; font-size: 12.5px;
+}
+.ak-root .ak-state:hover { background: #f2f2f2; }
+.ak-root .ak-state.mod-active {
+  background: #6b6b6b; border: 1px solid #6b6b6b; color: #ffffff; font-style: normal;
+}
+.ak-root .ak-states { border-left: 3px solid #d0d0d0; padding-left: 6px; margin-top: 2px; }
+.ak-root .ak-states-label { color: #777; font-size: 12px; margin-right: 4px; }
+.ak-root .ak-card {
+  border: 1px solid #dcdcdc; border-radius: 6px; padding: 8px 12px; margin: 6px 0;
+  background: #ffffff;
+}
+.ak-root .ak-card.ak-answered { border-left: 4px solid #4f9d4a; }
+.ak-root .ak-card.ak-invalid { border-left: 4px solid #c8553d; }
+.ak-root .ak-card.ak-focus { box-shadow: 0 0 0 2px #e9a23b; }
+.ak-root .ak-qtext { font-size: 15px; line-height: 1.35; }
+.ak-root .ak-qid { color: #8a8a8a; font-size: 11.5px; }
+.ak-root .ak-guidance {
+  background: #f7f4ea; border-left: 3px solid #e9a23b; padding: 4px 10px; font-size: 13px;
+}
+.ak-root .ak-message { color: #b03a2e; font-weight: 600; }
+.ak-root .ak-saved { color: #2f7a2b; font-size: 12.5px; }
+.ak-root .ak-unsaved { color: #8a8a8a; font-size: 12.5px; }
+.ak-root .ak-note-text { font-size: 12.5px; color: #555; }
+.ak-root .ak-section-btn { text-align: left; height: auto !important; white-space: normal; }
+.ak-root .ak-section-btn.ak-current { font-weight: 700; }
+.ak-root .ak-banner {
+  background: #eef4fa; border: 1px solid #b7cde3; border-radius: 6px; padding: 6px 10px;
+}
+.ak-root .ak-calc { color: #264f78; font-weight: 600; }
+.ak-root table.ak-table { border-collapse: collapse; font-size: 13px; }
+.ak-root table.ak-table td, .ak-root table.ak-table th {
+  border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: left; vertical-align: top;
+}
+</style>
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the assessor entered: a value (``None`` clears) or a parse error message."""
+
+    value: AnswerValue | None = None
+    error: str | None = None
+
+
+def state_label(state: str) -> str:
+    """Human label of a non-scored state."""
+    return NON_SCORED_LABELS.get(state, state)
+
+
+def value_label(question: Question, value: AnswerValue | None) -> str:
+    """How an answer reads to an assessor (choice labels, not codes)."""
+    if value is None:
+        return "—"
+    if isinstance(value, str) and value in NON_SCORED_STATES:
+        return state_label(value)
+    if isinstance(value, tuple):
+        return "; ".join(value_label(question, item) for item in value) or "—"
+    if isinstance(value, str):
+        choice = question.choice(value)
+        if choice is not None:
+            return str(choice.label)
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+OnEntry = Callable[[Entry], None]
+
+
+class Control:
+    """Base: the answer widget plus the row of non-scored states.
+
+    Subclasses build ``_main`` (the type-specific input) and implement ``_read`` and
+    ``_write``. Programmatic updates go through :meth:`set_value`, which never calls back.
+    """
+
+    def __init__(self, question: Question, on_entry: OnEntry) -> None:
+        self.question = question
+        self._on_entry = on_entry
+        self._quiet = False
+        self._main: W.Widget = self._build()
+        self.state_buttons: dict[str, W.ToggleButton] = {}
+        for state in NON_SCORED_STATES:
+            button = W.ToggleButton(
+                value=False,
+                description=state_label(state),
+                tooltip=f"{state_label(state)} (not scored); click again to clear",
+                layout=W.Layout(width="auto"),
+            )
+            button.add_class("ak-state")
+            button.observe(self._state_clicked(state), names="value")
+            self.state_buttons[state] = button
+        label = W.HTML('<span class="ak-states-label">No answer to give:</span>')
+        states = W.HBox(
+            [label, *self.state_buttons.values()],
+            layout=W.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        states.add_class("ak-states")
+        self.widget = W.VBox([self._main, states])
+
+    # -- subclass hooks
+    def _build(self) -> W.Widget:
+        raise NotImplementedError
+
+    def _read(self) -> Entry:
+        """The entry shown by the type-specific input (ignoring states)."""
+        raise NotImplementedError
+
+    def _write(self, value: AnswerValue | None) -> None:
+        """Show a value in the type-specific input (``None`` empties it)."""
+        raise NotImplementedError
+
+    # -- public
+    @property
+    def state(self) -> str | None:
+        """The non-scored state selected, or None."""
+        for state, button in self.state_buttons.items():
+            if button.value:
+                return state
+        return None
+
+    def entry(self) -> Entry:
+        """What the control shows now."""
+        state = self.state
+        return Entry(state) if state is not None else self._read()
+
+    def set_value(self, value: AnswerValue | None) -> None:
+        """Show ``value`` without calling back (used to load saved answers)."""
+        self._quiet = True
+        try:
+            is_state = isinstance(value, str) and value in NON_SCORED_STATES
+            for state, button in self.state_buttons.items():
+                button.value = is_state and state == value
+            self._write(None if is_state else value)
+        finally:
+            self._quiet = False
+
+    def _emit(self, entry: Entry) -> None:
+        if not self._quiet:
+            self._on_entry(entry)
+
+    def _state_clicked(self, state: str) -> Callable[[dict[str, Any]], None]:
+        def changed(change: dict[str, Any]) -> None:
+            if self._quiet:
+                return
+            if change["new"]:
+                # A state excludes every other state and the typed or chosen answer.
+                self._quiet = True
+                try:
+                    for other, button in self.state_buttons.items():
+                        if other != state:
+                            button.value = False
+                    self._write(None)
+                finally:
+                    self._quiet = False
+                self._emit(Entry(state))
+            elif self.state is None:
+                self._emit(self._read())
+
+        return changed
+
+    def _main_changed(self) -> None:
+        """Call from subclasses when the assessor changes the type-specific input."""
+        if self._quiet:
+            return
+        entry = self._read()
+        if entry.value is not None or entry.error is not None:
+            # Giving an answer drops a state chosen before.
+            self._quiet = True
+            try:
+                for button in self.state_buttons.values():
+                    button.value = False
+            finally:
+                self._quiet = False
+        elif self.state is not None:
+            return  # the input was emptied because a state was chosen
+        self._emit(entry)
+
+
+class ChoiceControl(Control):
+    """``scale`` and ``single``: one toggle button per choice, exclusive."""
+
+    def _build(self) -> W.Widget:
+        self.choice_buttons: dict[str, W.ToggleButton] = {}
+        labels = [str(choice.label) for choice in self.question.choices]
+        # Short labels (yes/partly/no) sit in a row; long ones stack like a list of options.
+        vertical = len(labels) > 3 or any(len(label) > 24 for label in labels)
+        for choice in self.question.choices:
+            button = W.ToggleButton(
+                value=False,
+                description=str(choice.label),
+                tooltip=str(choice.label),
+                layout=W.Layout(width="380px" if vertical else "auto"),
+            )
+            button.add_class("ak-choice")
+            button.observe(self._choice_clicked(choice.value), names="value")
+            self.choice_buttons[choice.value] = button
+        box_type = W.VBox if vertical else W.HBox
+        return box_type(list(self.choice_buttons.values()))
+
+    def _choice_clicked(self, value: str) -> Callable[[dict[str, Any]], None]:
+        def changed(change: dict[str, Any]) -> None:
+            if self._quiet:
+                return
+            if change["new"]:
+                self._quiet = True
+                try:
+                    for other, button in self.choice_buttons.items():
+                        if other != value:
+                            button.value = False
+                finally:
+                    self._quiet = False
+            self._main_changed()
+
+        return changed
+
+    def _read(self) -> Entry:
+        for value, button in self.choice_buttons.items():
+            if button.value:
+                return Entry(value)
+        return Entry(None)
+
+    def _write(self, value: AnswerValue | None) -> None:
+        for choice, button in self.choice_buttons.items():
+            button.value = choice == value
+
+    def click(self, value: str) -> None:
+        """Select a choice or a state as a click would (for scripts and tests)."""
+        if value in self.state_buttons:
+            self.state_buttons[value].value = True
+        else:
+            self.choice_buttons[value].value = True
+
+
+class MultipleControl(Control):
+    """``multiple``: one checkbox per choice; the answer is the tuple of ticked values."""
+
+    def _build(self) -> W.Widget:
+        self.checkboxes: dict[str, W.Checkbox] = {}
+        for choice in self.question.choices:
+            box = W.Checkbox(
+                value=False,
+                description=str(choice.label),
+                indent=False,
+                layout=W.Layout(width="auto"),
+            )
+            box.observe(lambda _change: self._main_changed(), names="value")
+            self.checkboxes[choice.value] = box
+        return W.VBox(list(self.checkboxes.values()))
+
+    def _read(self) -> Entry:
+        ticked = tuple(value for value, box in self.checkboxes.items() if box.value)
+        return Entry(ticked or None)
+
+    def _write(self, value: AnswerValue | None) -> None:
+        selected: Sequence[str]
+        if isinstance(value, tuple):
+            selected = value
+        elif isinstance(value, str):
+            selected = value.split()
+        else:
+            selected = ()
+        for choice, box in self.checkboxes.items():
+            box.value = choice in selected
+
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_number(text: str, *, integer: bool) -> Entry:
+    """Parse typed text: an empty box clears, a bad number is an error, never a value."""
+    stripped = text.strip().replace("\u202f", "").replace(" ", "")
+    if not stripped:
+        return Entry(None)
+    if integer:
+        if not _INTEGER.match(stripped):
+            return Entry(error=f"“{text.strip()}” is not a whole number. Type digits only.")
+        return Entry(int(stripped))
+    if not _DECIMAL.match(stripped):
+        return Entry(error=f"“{text.strip()}” is not a number. Use digits and a decimal point.")
+    number = float(stripped.replace(",", "."))
+    if math.isinf(number):
+        return Entry(error="That number is too large.")
+    return Entry(number)
+
+
+class NumberControl(Control):
+    """``integer`` and ``decimal``: a text box parsed on Enter or leaving the box.
+
+    A ``Text`` rather than ``BoundedIntText`` because a bounded box silently clamps an
+    out-of-range number; here the constraint's message is shown and nothing is saved.
+    """
+
+    def _build(self) -> W.Widget:
+        integer = self.question.type == "integer"
+        self.text = W.Text(
+            value="",
+            placeholder="whole number" if integer else "number",
+            continuous_update=False,
+            layout=W.Layout(width="180px"),
+        )
+        self.text.observe(lambda _change: self._main_changed(), names="value")
+        hint = W.HTML('<span class="ak-unsaved">press Enter or click elsewhere to save</span>')
+        return W.HBox([self.text, hint], layout=W.Layout(align_items="center"))
+
+    def _read(self) -> Entry:
+        return parse_number(self.text.value, integer=self.question.type == "integer")
+
+    def _write(self, value: AnswerValue | None) -> None:
+        if value is None or isinstance(value, tuple):
+            self.text.value = ""
+        elif isinstance(value, float) and value.is_integer():
+            self.text.value = f"{value:g}"
+        else:
+            self.text.value = str(value)
+
+
+class TextControl(Control):
+    """``text``: a text area saved on leaving it."""
+
+    def _build(self) -> W.Widget:
+        self.text = W.Textarea(
+            value="",
+            placeholder="Type the answer; it is saved when you click elsewhere",
+            continuous_update=False,
+            layout=W.Layout(width="100%", height="64px"),
+        )
+        self.text.observe(lambda _change: self._main_changed(), names="value")
+        return self.text
+
+    def _read(self) -> Entry:
+        text = self.text.value
+        return Entry(text if text.strip() else None)
+
+    def _write(self, value: AnswerValue | None) -> None:
+        self.text.value = "" if value is None or isinstance(value, tuple) else str(value)
+
+
+class DateControl(Control):
+    """``date``: a date picker; stored as an ISO date."""
+
+    def _build(self) -> W.Widget:
+        self.picker = W.DatePicker(value=None, layout=W.Layout(width="180px"))
+        self.picker.observe(lambda _change: self._main_changed(), names="value")
+        return self.picker
+
+    def _read(self) -> Entry:
+        value = self.picker.value
+        return Entry(value.isoformat() if isinstance(value, dt.date) else None)
+
+    def _write(self, value: AnswerValue | None) -> None:
+        if isinstance(value, str):
+            try:
+                self.picker.value = dt.date.fromisoformat(value)
+            except ValueError:
+                self.picker.value = None
+        else:
+            self.picker.value = None
+
+
+_CONTROLS: dict[str, type[Control]] = {
+    "scale": ChoiceControl,
+    "single": ChoiceControl,
+    "multiple": MultipleControl,
+    "integer": NumberControl,
+    "decimal": NumberControl,
+    "text": TextControl,
+    "date": DateControl,
+}
+
+
+def make_control(question: Question, on_entry: OnEntry) -> Control | None:
+    """The control for an answerable question, or None for notes and calculations."""
+    kind = _CONTROLS.get(question.type)
+    return None if kind is None else kind(question, on_entry)

@@ -1,0 +1,614 @@
+"""The interview form: respondent panel, section navigation with progress, question cards.
+
+Sections are built lazily, the first time they are opened, so opening the form costs one
+section whatever the instrument's size. Every answer is saved to the mission store as it is
+given. Skip logic runs after each save, on the questions whose ``relevant`` expression
+refers to the changed question (a precomputed dependents map), and hides or shows their
+cards; progress counts follow.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+
+from assessment_kit.errors import ExpressionError
+from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool, references
+from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
+from assessment_kit.widgets._controls import STYLE
+from assessment_kit.widgets._question import QuestionCard
+from assessment_kit.widgets._respondents import RespondentPanel
+
+if TYPE_CHECKING:
+    from assessment_kit.store import Answer, Mission
+
+__all__ = ["FormController", "FormState", "InterviewSession", "dependents_map"]
+
+
+def dependents_map(questionnaire: Questionnaire) -> dict[str, list[str]]:
+    """question id -> ids of questions whose relevant/required/calculate refer to it."""
+    order = {qid: i for i, qid in enumerate(questionnaire.questions)}
+    result: dict[str, set[str]] = defaultdict(set)
+    for question in questionnaire.iter_questions():
+        for expr in (question.relevant_expr, question.required_expr, question.calculate_expr):
+            if expr is None:
+                continue
+            for ref in references(expr):
+                result[ref].add(question.id)
+    return {key: sorted(ids, key=lambda q: order.get(q, 0)) for key, ids in result.items()}
+
+
+class InterviewSession:
+    """One respondent's answers to one questionnaire: saves to the store, tracks relevance.
+
+    Implements :class:`~assessment_kit.widgets._question.AnswerSink`.
+    """
+
+    def __init__(
+        self,
+        mission: Mission,
+        questionnaire: Questionnaire,
+        respondent: str,
+        *,
+        by: str = "",
+        dependents: Mapping[str, list[str]] | None = None,
+    ) -> None:
+        self.mission = mission
+        self.questionnaire = questionnaire
+        self.respondent = respondent
+        self.by = by
+        self.dependents = dependents if dependents is not None else dependents_map(questionnaire)
+        self.answers: dict[str, Answer] = mission.answers_for(respondent, questionnaire.id)
+        self.values: dict[str, AnswerValue | None] = {
+            qid: answer.value for qid, answer in self.answers.items()
+        }
+        self.relevant: dict[str, bool] = {}
+        self.required: dict[str, bool] = {}
+        self.calculated: dict[str, Any] = {}
+        self.listeners: list[Callable[[str, set[str]], None]] = []
+        for question in questionnaire.iter_questions():
+            self._evaluate(question)
+
+    # ---------------------------------------------------------------- expressions
+    def _context(self) -> dict[str, AnswerValue | None]:
+        # An irrelevant question's answer stays in the store but counts as empty, so a
+        # chain of skips collapses as the assessor expects (as in XLSForm).
+        context = {qid: value for qid, value in self.values.items() if self.relevant.get(qid, True)}
+        for qid, value in self.calculated.items():
+            if isinstance(value, str | int | float | tuple) and not isinstance(value, bool):
+                context[qid] = value
+        return context
+
+    def _evaluate(self, question: Question) -> bool:
+        """Recompute one question's relevance, requirement and calculation; True if changed."""
+        context = self._context()
+        before = (
+            self.relevant.get(question.id),
+            self.required.get(question.id),
+            self.calculated.get(question.id),
+        )
+        relevant = True
+        if question.relevant_expr is not None:
+            try:
+                relevant = evaluate_bool(question.relevant_expr, context)
+            except ExpressionError:
+                relevant = True  # show rather than silently hide a question
+        self.relevant[question.id] = relevant
+        required = False
+        if question.required_expr is not None:
+            try:
+                required = evaluate_bool(question.required_expr, context)
+            except ExpressionError:
+                required = False
+        self.required[question.id] = required
+        if question.calculate_expr is not None:
+            try:
+                self.calculated[question.id] = evaluate(question.calculate_expr, context)
+            except ExpressionError:
+                self.calculated[question.id] = None
+        after = (relevant, required, self.calculated.get(question.id))
+        return before != after
+
+    def propagate(self, question_id: str) -> set[str]:
+        """Re-evaluate the questions that depend on ``question_id``; return those changed."""
+        changed: set[str] = set()
+        queue = deque(self.dependents.get(question_id, ()))
+        seen: set[str] = set()
+        while queue:
+            qid = queue.popleft()
+            if qid in seen:
+                continue
+            seen.add(qid)
+            if self._evaluate(self.questionnaire.question(qid)):
+                changed.add(qid)
+                queue.extend(self.dependents.get(qid, ()))
+        return changed
+
+    # ---------------------------------------------------------------- AnswerSink
+    def save(
+        self,
+        question: Question,
+        value: AnswerValue,
+        *,
+        note: str,
+        evidence: str,
+        confidential: bool,
+    ) -> None:
+        answer = self.mission.set_answer(
+            self.respondent,
+            self.questionnaire.id,
+            question.id,
+            value,
+            note=note,
+            evidence=evidence,
+            confidential=confidential,
+            by=self.by,
+        )
+        old = self.values.get(question.id)
+        self.answers[question.id] = answer
+        self.values[question.id] = answer.value
+        if old != answer.value:
+            self._notify(question.id)
+
+    def clear(self, question: Question) -> None:
+        self.mission.clear_answer(self.respondent, self.questionnaire.id, question.id, by=self.by)
+        self.answers.pop(question.id, None)
+        if self.values.pop(question.id, None) is not None:
+            self._notify(question.id)
+
+    def _notify(self, question_id: str) -> None:
+        changed = self.propagate(question_id)
+        for listener in self.listeners:
+            listener(question_id, changed)
+
+
+@dataclass
+class FormState:
+    """What the form shows: section views built so far, and the current section."""
+
+    cards: dict[str, QuestionCard] = field(default_factory=dict)
+    built: dict[str, W.VBox] = field(default_factory=dict)
+    current: str | None = None
+    numbers: dict[str, str] = field(default_factory=dict)
+
+
+class FormController:
+    """The interview form's behaviour; :class:`assessment_kit.widgets.InterviewForm` is its face."""
+
+    def __init__(
+        self,
+        mission: Mission,
+        *,
+        questionnaire: str | None = None,
+        respondent: str | None = None,
+        by: str = "",
+        show_all: bool = False,
+    ) -> None:
+        self.mission = mission
+        self.by = by
+        self.questionnaires = dict(mission.questionnaires)
+        if not self.questionnaires:
+            raise ValueError("the mission has no questionnaire")
+        qid = questionnaire or next(iter(self.questionnaires))
+        self.questionnaire: Questionnaire = self.questionnaires[qid]
+        self._dependents: dict[str, dict[str, list[str]]] = {}
+        self.session: InterviewSession | None = None
+        self.state = FormState()
+        self._next_warned: str | None = None
+        self._filter: set[str] = set()
+
+        self.style = W.HTML(STYLE)
+        self.title = W.HTML("")
+        self.instrument = W.Dropdown(
+            description="Questionnaire",
+            options=[(str(q.title), q.id) for q in self.questionnaires.values()],
+            value=qid,
+            layout=W.Layout(width="640px"),
+            style={"description_width": "90px"},
+        )
+        self.instrument.observe(self._instrument_changed, names="value")
+        self.panel = RespondentPanel(mission, self._respondent_changed, by=by)
+        self.show_all = W.Checkbox(
+            value=show_all,
+            description="Show all questions (not only those for this institution type)",
+            indent=False,
+            layout=W.Layout(width="auto"),
+        )
+        self.show_all.observe(lambda _c: self._refresh_visibility(), names="value")
+        self.banner = W.HTML("")
+        self.continue_button = W.Button(
+            description="Continue",
+            icon="arrow-right",
+            button_style="success",
+            layout=W.Layout(width="auto", display="none"),
+        )
+        self.continue_button.on_click(lambda _b: self.continue_interview())
+        self.overall = W.IntProgress(
+            value=0, min=0, max=1, layout=W.Layout(width="230px"), bar_style="success"
+        )
+        self.overall_label = W.HTML("")
+        self.section_buttons: dict[str, W.Button] = {}
+        self.nav = W.VBox(layout=W.Layout(width="270px", min_width="270px"))
+        self.section_title = W.HTML("")
+        self.section_box = W.VBox(layout=W.Layout(flex="1 1 auto"))
+        self.prev_button = W.Button(description="Previous section", icon="arrow-left")
+        self.next_button = W.Button(description="Next section", icon="arrow-right")
+        self.prev_button.on_click(lambda _b: self.step(-1))
+        self.next_button.on_click(lambda _b: self.step(1))
+        self.nav_message = W.HTML("")
+        self.main = W.VBox(
+            [
+                self.section_title,
+                self.section_box,
+                W.HBox([self.prev_button, self.next_button, self.nav_message]),
+            ],
+            layout=W.Layout(flex="1 1 auto", padding="0 0 0 12px", min_width="0"),
+        )
+        self.body = W.HBox([self.nav, self.main], layout=W.Layout(display="none"))
+        self.empty = W.HTML(
+            '<div class="ak-banner">Choose a respondent above, or click <b>New respondent</b>'
+            " to record a new interview.</div>"
+        )
+        self.widget = W.VBox(
+            [
+                self.style,
+                self.title,
+                self.instrument,
+                self.panel.widget,
+                W.HBox([self.banner, self.continue_button], layout=W.Layout(align_items="center")),
+                self.empty,
+                self.body,
+            ]
+        )
+        self.widget.add_class("ak-root")
+        self._update_title()
+        if len(self.questionnaires) == 1:
+            self.instrument.layout.display = "none"
+        start = respondent if respondent is not None else self._last_respondent()
+        if start is not None:
+            self.panel.select(start)
+
+    # ---------------------------------------------------------------- choices
+    def _last_respondent(self) -> str | None:
+        """The respondent whose answer was saved last (to pick up where the team stopped)."""
+        frame = self.mission.answers_frame(self.questionnaire.id)
+        if len(frame):
+            latest = frame.sort_values("updated_at").iloc[-1]
+            return str(latest["respondent"])
+        respondents = self.mission.respondents()
+        return respondents[-1].code if respondents else None
+
+    def _update_title(self) -> None:
+        info = self.mission.info
+        self.title.value = (
+            f"<h3 style='margin:4px 0'>Interview · {html.escape(info.title or info.country)}</h3>"
+        )
+
+    def _instrument_changed(self, change: dict[str, Any]) -> None:
+        self.questionnaire = self.questionnaires[change["new"]]
+        self._load()
+
+    def _respondent_changed(self, _code: str | None) -> None:
+        self._load()
+
+    def _dependents_of(self, questionnaire: Questionnaire) -> dict[str, list[str]]:
+        if questionnaire.id not in self._dependents:
+            self._dependents[questionnaire.id] = dependents_map(questionnaire)
+        return self._dependents[questionnaire.id]
+
+    def _load(self) -> None:
+        """Start (or resume) the session of the chosen respondent and questionnaire."""
+        code = self.panel.code
+        self.state = FormState()
+        self.section_box.children = ()
+        self._next_warned = None
+        if code is None:
+            self.session = None
+            self.body.layout.display = "none"
+            self.empty.layout.display = None
+            self.banner.value = ""
+            self.continue_button.layout.display = "none"
+            return
+        self.session = InterviewSession(
+            self.mission,
+            self.questionnaire,
+            code,
+            by=self.by,
+            dependents=self._dependents_of(self.questionnaire),
+        )
+        self.session.listeners.append(self._answer_changed)
+        self._number_questions()
+        self._build_nav()
+        self.empty.layout.display = "none"
+        self.body.layout.display = None
+        first = self.first_unanswered()
+        answered, total = self.progress()
+        respondent = self.mission.respondent(code)
+        note = ""
+        if not self._type_known():
+            note = (
+                f" {html.escape(respondent.institution_type)} is not an institution type of"
+                " this questionnaire, so all questions are shown."
+            )
+        if answered and first is not None:
+            self.banner.value = (
+                f'<div class="ak-banner">Welcome back: {answered} of {total} questions answered'
+                f" for <b>{html.escape(code)}</b>. The first unanswered question is"
+                f" <b>{self.state.numbers[first]}</b>.{note}</div>"
+            )
+            self.continue_button.description = f"Continue at {self.state.numbers[first]}"
+            self.continue_button.layout.display = None
+            self.open_section(self.questionnaire.question(first).section)
+        elif answered:
+            self.banner.value = (
+                f'<div class="ak-banner">All {total} questions are answered for'
+                f" <b>{html.escape(code)}</b>. You can review and change any answer.{note}</div>"
+            )
+            self.continue_button.layout.display = "none"
+            self.open_section(self._visible_sections()[0] if self._visible_sections() else None)
+        else:
+            self.banner.value = (
+                f'<div class="ak-banner">New interview with <b>{html.escape(code)}</b>:'
+                f" {total} questions for this institution type. Answers are saved as you"
+                f" give them.{note}</div>"
+            )
+            self.continue_button.layout.display = "none"
+            sections = self._visible_sections()
+            self.open_section(sections[0] if sections else None)
+
+    def _type_known(self) -> bool:
+        if self.session is None:
+            return True
+        respondent = self.mission.respondent(self.session.respondent)
+        return respondent.institution_type in self.questionnaire.respondent_types
+
+    # ---------------------------------------------------------------- filtering & progress
+    def _for_type(self) -> set[str]:
+        """Ids of the questions meant for the respondent's institution type."""
+        if self.session is None:
+            return set()
+        if self.show_all.value or not self._type_known():
+            return set(self.questionnaire.questions)
+        respondent = self.mission.respondent(self.session.respondent)
+        return {q.id for q in self.questionnaire.questions_for(respondent.institution_type)}
+
+    def _shown(self, question: Question) -> bool:
+        assert self.session is not None
+        return question.id in self._filter and self.session.relevant.get(question.id, True)
+
+    def _number_questions(self) -> None:
+        self._filter = self._for_type()
+        for s_index, section in enumerate(self.questionnaire.sections, start=1):
+            q_index = 0
+            for question in section.questions:
+                if question.type == "note":
+                    self.state.numbers[question.id] = ""
+                    continue
+                q_index += 1
+                self.state.numbers[question.id] = f"{s_index}.{q_index}"
+
+    def section_progress(self, section: Section) -> tuple[int, int]:
+        """(answered, relevant) answerable questions of a section for this respondent."""
+        assert self.session is not None
+        answered = relevant = 0
+        for question in section.questions:
+            if not question.answerable or not self._shown(question):
+                continue
+            relevant += 1
+            if question.id in self.session.values:
+                answered += 1
+        return answered, relevant
+
+    def progress(self) -> tuple[int, int]:
+        """(answered, relevant) over the whole questionnaire."""
+        answered = relevant = 0
+        for section in self.questionnaire.sections:
+            a, r = self.section_progress(section)
+            answered += a
+            relevant += r
+        return answered, relevant
+
+    def first_unanswered(self) -> str | None:
+        """The first relevant unanswered question for this respondent, or None."""
+        assert self.session is not None
+        for question in self.questionnaire.iter_questions():
+            if (
+                question.answerable
+                and self._shown(question)
+                and question.id not in self.session.values
+            ):
+                return question.id
+        return None
+
+    def _visible_sections(self) -> list[str]:
+        return [
+            section.id
+            for section in self.questionnaire.sections
+            if any(q.answerable and q.id in self._filter for q in section.questions)
+        ]
+
+    def _build_nav(self) -> None:
+        self.section_buttons = {}
+        for index, section in enumerate(self.questionnaire.sections, start=1):
+            button = W.Button(
+                description=f"{index}. {section.title}",
+                layout=W.Layout(width="100%", height="auto"),
+                tooltip=str(section.title),
+            )
+            button.add_class("ak-section-btn")
+            button.on_click(lambda _b, sid=section.id: self.open_section(sid))
+            self.section_buttons[section.id] = button
+        self.nav.children = (
+            W.HTML("<b>Progress</b>"),
+            self.overall,
+            self.overall_label,
+            W.HTML("<b>Sections</b> <span class='ak-unsaved'>(answered / to answer)</span>"),
+            *self.section_buttons.values(),
+            self.show_all,
+        )
+        self._update_nav()
+
+    def _update_nav(self) -> None:
+        visible = set(self._visible_sections())
+        for index, section in enumerate(self.questionnaire.sections, start=1):
+            button = self.section_buttons[section.id]
+            answered, relevant = self.section_progress(section)
+            button.description = f"{index}. {section.title} — {answered}/{relevant}"
+            button.icon = "check" if relevant and answered == relevant else ""
+            button.button_style = "info" if section.id == self.state.current else ""
+            button.layout.display = None if section.id in visible else "none"
+        answered, relevant = self.progress()
+        self.overall.max = max(relevant, 1)
+        self.overall.value = answered
+        self.overall_label.value = (
+            f"<span class='ak-unsaved'>{answered} of {relevant} questions answered</span>"
+        )
+
+    def _update_section_button(self, section_id: str) -> None:
+        # Cheap path after one answer: this section's count and the overall bar only.
+        section = self.questionnaire.section(section_id)
+        index = self.questionnaire.sections.index(section) + 1
+        answered, relevant = self.section_progress(section)
+        button = self.section_buttons[section_id]
+        button.description = f"{index}. {section.title} — {answered}/{relevant}"
+        button.icon = "check" if relevant and answered == relevant else ""
+
+    def _refresh_visibility(self) -> None:
+        if self.session is None:
+            return
+        self._filter = self._for_type()
+        for card in self.state.cards.values():
+            card.set_visible(self._shown(card.question))
+        self._update_nav()
+
+    # ---------------------------------------------------------------- sections
+    def _build_section(self, section: Section) -> W.VBox:
+        assert self.session is not None
+        session = self.session
+        cards = []
+        for question in section.questions:
+            answer = session.answers.get(question.id)
+            card = QuestionCard(
+                question,
+                self.state.numbers.get(question.id, ""),
+                session,
+                value=None if answer is None else answer.value,
+                note="" if answer is None else answer.note,
+                evidence="" if answer is None else answer.evidence,
+                confidential=False if answer is None else answer.confidential,
+                saved_at="" if answer is None else answer.updated_at,
+            )
+            card.set_required(session.required.get(question.id, False))
+            if question.type == "calculate":
+                card.set_calculated(session.calculated.get(question.id))
+            if not self._shown(question):
+                card.set_visible(False)
+            self.state.cards[question.id] = card
+            cards.append(card.widget)
+        return W.VBox(cards)
+
+    def open_section(self, section_id: str | None) -> None:
+        """Show a section, building it the first time."""
+        if section_id is None or self.session is None:
+            self.section_box.children = ()
+            return
+        section = self.questionnaire.section(section_id)
+        view = self.state.built.get(section_id)
+        if view is None:
+            view = self._build_section(section)
+            self.state.built[section_id] = view
+        self.state.current = section_id
+        self._next_warned = None
+        self.nav_message.value = ""
+        index = self.questionnaire.sections.index(section) + 1
+        description = (
+            f"<p class='ak-unsaved'>{html.escape(str(section.description))}</p>"
+            if section.description
+            else ""
+        )
+        self.section_title.value = (
+            f"<h3 style='margin:6px 0 2px 0'>{index}. {html.escape(str(section.title))}</h3>"
+            f"{description}"
+        )
+        self.section_box.children = (view,)
+        self._update_nav()
+
+    def card(self, question_id: str) -> QuestionCard:
+        """The card of a question, building its section if needed (without opening it)."""
+        if self.session is None:
+            raise LookupError("choose a respondent first")
+        if question_id not in self.state.cards:
+            section = self.questionnaire.question(question_id).section
+            self.state.built[section] = self._build_section(self.questionnaire.section(section))
+        return self.state.cards[question_id]
+
+    def step(self, direction: int) -> None:
+        """Go to the previous (-1) or next (+1) section shown for this respondent."""
+        sections = self._visible_sections()
+        if not sections or self.state.current is None:
+            return
+        if direction > 0 and self._next_warned != self.state.current:
+            missing = [
+                card
+                for qid, card in self.state.cards.items()
+                if self.questionnaire.question(qid).section == self.state.current
+                and card.visible
+                and not card.require()
+            ]
+            if missing:
+                self._next_warned = self.state.current
+                self.nav_message.value = (
+                    f"<span class='ak-message'>⚠ {len(missing)} required question(s) in this"
+                    " section still need an answer (marked in red). Click Next again to move"
+                    " on anyway.</span>"
+                )
+                return
+        position = sections.index(self.state.current) if self.state.current in sections else 0
+        target = position + direction
+        if 0 <= target < len(sections):
+            self.open_section(sections[target])
+
+    def continue_interview(self) -> None:
+        """Open the section of the first unanswered question and highlight it."""
+        if self.session is None:
+            return
+        first = self.first_unanswered()
+        if first is None:
+            return
+        self.open_section(self.questionnaire.question(first).section)
+        for qid, card in self.state.cards.items():
+            card.focus(qid == first)
+
+    # ---------------------------------------------------------------- after each answer
+    def _answer_changed(self, question_id: str, changed: set[str]) -> None:
+        assert self.session is not None
+        session = self.session
+        sections = {self.questionnaire.question(question_id).section}
+        for qid in changed:
+            sections.add(self.questionnaire.question(qid).section)
+            card = self.state.cards.get(qid)
+            if card is None:
+                continue  # not built yet: it will be built with the current state
+            question = card.question
+            card.set_visible(self._shown(question))
+            card.set_required(session.required.get(qid, False))
+            if question.type == "calculate":
+                card.set_calculated(session.calculated.get(qid))
+        card = self.state.cards.get(question_id)
+        if card is not None:
+            card.focus(False)
+        for section_id in sections:
+            self._update_section_button(section_id)
+        answered, relevant = self.progress()
+        self.overall.max = max(relevant, 1)
+        self.overall.value = answered
+        self.overall_label.value = (
+            f"<span class='ak-unsaved'>{answered} of {relevant} questions answered</span>"
+        )
+        if self.continue_button.layout.display != "none" and self.first_unanswered() is None:
+            self.continue_button.layout.display = "none"

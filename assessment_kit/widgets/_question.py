@@ -1,0 +1,343 @@
+"""A question card: text, guidance on demand, the answer control, note/evidence/confidential,
+inline messages and a 'saved' indicator.
+
+The card does not know the store. It hands each entry to an :class:`AnswerSink` (the form's
+session for one respondent), which saves it or raises :class:`AnswerError`; the card then
+shows either "Saved" or the refusal next to the question. A refused value is never written,
+and the previously saved answer stays in the store (the card says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+from typing import Protocol
+
+import ipywidgets as W
+
+from assessment_kit.errors import AnswerError, Code
+from assessment_kit.questionnaire.model import AnswerValue, Question
+from assessment_kit.widgets._controls import Control, Entry, make_control, value_label
+
+__all__ = ["AnswerSink", "QuestionCard", "answer_error_text"]
+
+
+class AnswerSink(Protocol):
+    """Where a card's answers go (the interview session of one respondent)."""
+
+    def save(
+        self,
+        question: Question,
+        value: AnswerValue,
+        *,
+        note: str,
+        evidence: str,
+        confidential: bool,
+    ) -> None:
+        """Save an answer; raise AnswerError (nothing written) when it is refused."""
+
+    def clear(self, question: Question) -> None:
+        """Remove the saved answer."""
+
+
+def answer_error_text(error: AnswerError) -> str:
+    """An assessor-readable message: the constraint's own words, or message and fix."""
+    parts = []
+    for problem in error.problems:
+        message = problem.message[:1].upper() + problem.message[1:]
+        if problem.code is Code.CONSTRAINT:
+            parts.append(message)
+        else:
+            parts.append(f"{message} ({problem.hint})")
+    return " ".join(parts) or str(error)
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+class QuestionCard:
+    """The widgets of one question for one respondent.
+
+    Parameters
+    ----------
+    question
+        The question.
+    number
+        Its number as shown ("2.3").
+    sink
+        Where answers are saved.
+    value, note, evidence, confidential, saved_at
+        The saved answer, if any.
+    on_change
+        Called with the question after the stored answer changed (for skip logic and
+        progress).
+    """
+
+    def __init__(
+        self,
+        question: Question,
+        number: str,
+        sink: AnswerSink,
+        *,
+        value: AnswerValue | None = None,
+        note: str = "",
+        evidence: str = "",
+        confidential: bool = False,
+        saved_at: str = "",
+        on_change: Callable[[Question], None] | None = None,
+    ) -> None:
+        self.question = question
+        self.sink = sink
+        self.saved_value: AnswerValue | None = value
+        self.note = note
+        self.evidence = evidence
+        self.confidential = confidential
+        self._on_change = on_change
+        self._guidance_box: W.HTML | None = None
+        self._details_box: W.VBox | None = None
+        self.note_area: W.Textarea | None = None
+        self.evidence_text: W.Text | None = None
+        self.confidential_box: W.Checkbox | None = None
+        self._required = False
+        self._number = number
+
+        self.header = W.HTML(self._header_html(number))
+        self.message = W.HTML("")
+        self.status = W.HTML("")
+        self.control: Control | None = make_control(question, self._entered)
+        parts: list[W.Widget] = [self.header]
+        if question.type == "note":
+            self.calculated = None
+        elif question.type == "calculate":
+            self.calculated = W.HTML("")
+            parts.append(self.calculated)
+        else:
+            self.calculated = None
+        if self.control is not None:
+            if value is not None:
+                self.control.set_value(value)
+            parts.append(self.control.widget)
+            parts.append(self.message)
+            tools: list[W.Widget] = []
+            if question.guidance or question.evidence:
+                self.guidance_button = W.ToggleButton(
+                    value=False,
+                    description="Guidance",
+                    icon="info-circle",
+                    tooltip="What to look for and which documents to ask for",
+                    layout=W.Layout(width="auto"),
+                )
+                self.guidance_button.observe(self._toggle_guidance, names="value")
+                tools.append(self.guidance_button)
+            self.details_button = W.ToggleButton(
+                value=False,
+                description=self._details_label(),
+                icon="pencil",
+                tooltip="Note, evidence and confidentiality of this answer",
+                layout=W.Layout(width="auto"),
+            )
+            self.details_button.observe(self._toggle_details, names="value")
+            tools.append(self.details_button)
+            tools.append(self.status)
+            self.tools = W.HBox(tools, layout=W.Layout(align_items="center"))
+            parts.append(self.tools)
+            self._show_saved(saved_at, loaded=True)
+        elif question.guidance:
+            parts.append(W.HTML(f'<div class="ak-guidance">{_esc(question.guidance)}</div>'))
+        self.widget = W.VBox(parts)
+        self.widget.add_class("ak-card")
+        if value is not None:
+            self.widget.add_class("ak-answered")
+
+    # ---------------------------------------------------------------- rendering
+    def _header_html(self, number: str) -> str:
+        q = self.question
+        flags = []
+        if q.sensitive:
+            flags.append("sensitive")
+        if q.type == "note":
+            return f'<div class="ak-guidance ak-qtext">{_esc(q.text)}</div>'
+        meta = " · ".join([q.id, *flags])
+        required = ' <span class="ak-message" title="required">*</span>' if self._required else ""
+        return (
+            f'<div class="ak-qtext"><b>{_esc(number)}</b>&nbsp; {_esc(q.text)}{required}'
+            f'&nbsp; <span class="ak-qid">{_esc(meta)}</span></div>'
+        )
+
+    def set_number(self, number: str) -> None:
+        self._number = number
+        self.header.value = self._header_html(number)
+
+    def set_required(self, required: bool) -> None:
+        """Mark the question required (or not) as its required expression says."""
+        if required != self._required:
+            self._required = required
+            self.header.value = self._header_html(self._number)
+
+    def _details_label(self) -> str:
+        filled = bool(self.note or self.evidence or self.confidential)
+        return "Note & evidence ✓" if filled else "Note & evidence"
+
+    def _toggle_guidance(self, change: dict[str, object]) -> None:
+        if self._guidance_box is None:
+            q = self.question
+            parts = []
+            if q.guidance:
+                parts.append(f"<p>{_esc(q.guidance)}</p>")
+            if q.evidence:
+                parts.append(f"<p><b>Evidence to ask for:</b> {_esc(q.evidence)}</p>")
+            self._guidance_box = W.HTML(f'<div class="ak-guidance">{"".join(parts)}</div>')
+            children = list(self.widget.children)
+            children.insert(children.index(self.tools), self._guidance_box)
+            self.widget.children = tuple(children)
+        self._guidance_box.layout.display = None if change["new"] else "none"
+
+    def _toggle_details(self, change: dict[str, object]) -> None:
+        if self._details_box is None:
+            self._build_details()
+        assert self._details_box is not None
+        self._details_box.layout.display = None if change["new"] else "none"
+
+    def _build_details(self) -> None:
+        # Built on first use: most answers carry no note, and fewer widgets open faster.
+        self.note_area = W.Textarea(
+            value=self.note,
+            placeholder="Note: what the respondent said, in your words",
+            continuous_update=False,
+            layout=W.Layout(width="100%", height="56px"),
+        )
+        self.evidence_text = W.Text(
+            value=self.evidence,
+            placeholder="Evidence: document, law, report or web address",
+            continuous_update=False,
+            layout=W.Layout(width="100%"),
+        )
+        self.confidential_box = W.Checkbox(
+            value=self.confidential,
+            description="Confidential: keep this answer out of the briefing's quotes",
+            indent=False,
+            layout=W.Layout(width="auto"),
+        )
+        for widget in (self.note_area, self.evidence_text, self.confidential_box):
+            widget.observe(self._details_changed, names="value")
+        self._details_box = W.VBox([self.note_area, self.evidence_text, self.confidential_box])
+        self.widget.children = (*self.widget.children, self._details_box)
+
+    def _details_changed(self, _change: dict[str, object]) -> None:
+        assert self.note_area is not None
+        assert self.evidence_text is not None
+        assert self.confidential_box is not None
+        self.note = self.note_area.value
+        self.evidence = self.evidence_text.value
+        self.confidential = bool(self.confidential_box.value)
+        self.details_button.description = self._details_label()
+        if self.saved_value is None:
+            self.status.value = (
+                '<span class="ak-unsaved">The note will be saved with the answer.</span>'
+            )
+            return
+        self._save(self.saved_value)
+
+    def _show_saved(self, when: str = "", *, loaded: bool = False) -> None:
+        if self.saved_value is None:
+            self.status.value = '<span class="ak-unsaved">Not answered yet</span>'
+            return
+        shown = _esc(value_label(self.question, self.saved_value))
+        if loaded:
+            stamp = when.replace("T", " ")[:16] if when else ""
+            text = f"✓ Saved{f' {stamp}' if stamp else ''}: {shown}"
+        else:
+            text = f"✓ Saved at {dt.datetime.now().strftime('%H:%M:%S')}: {shown}"
+        self.status.value = f'<span class="ak-saved">{text}</span>'
+
+    def show_message(self, text: str) -> None:
+        """Show an inline message under the control ('' hides it)."""
+        self.message.value = f'<span class="ak-message">⚠ {_esc(text)}</span>' if text else ""
+
+    # ---------------------------------------------------------------- behaviour
+    def _entered(self, entry: Entry) -> None:
+        if entry.error is not None:
+            self._refuse(entry.error)
+            return
+        if entry.value is None:
+            if self.saved_value is not None:
+                self.sink.clear(self.question)
+                self.saved_value = None
+                self.widget.remove_class("ak-answered")
+                self._changed()
+            self.widget.remove_class("ak-invalid")
+            self.show_message("This question needs an answer." if self._required else "")
+            self.status.value = '<span class="ak-unsaved">Answer cleared</span>'
+            return
+        self._save(entry.value)
+
+    def _save(self, value: AnswerValue) -> None:
+        try:
+            self.sink.save(
+                self.question,
+                value,
+                note=self.note,
+                evidence=self.evidence,
+                confidential=self.confidential,
+            )
+        except AnswerError as error:
+            self._refuse(answer_error_text(error))
+            return
+        changed = value != self.saved_value
+        self.saved_value = value
+        self.show_message("")
+        self.widget.remove_class("ak-invalid")
+        self.widget.add_class("ak-answered")
+        self._show_saved()
+        if changed:
+            self._changed()
+
+    def _refuse(self, message: str) -> None:
+        self.show_message(message)
+        self.widget.add_class("ak-invalid")
+        if self.saved_value is None:
+            kept = "Not saved."
+        else:
+            kept = (
+                "Not saved; the saved answer is still "
+                f"{_esc(value_label(self.question, self.saved_value))}."
+            )
+        self.status.value = f'<span class="ak-message">{kept}</span>'
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change(self.question)
+
+    # ---------------------------------------------------------------- used by the form
+    @property
+    def visible(self) -> bool:
+        return bool(self.widget.layout.display != "none")
+
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide the card (skip logic); only touches the layout when it changes."""
+        if visible != self.visible:
+            self.widget.layout.display = None if visible else "none"
+
+    def set_calculated(self, value: object) -> None:
+        """Show a calculated value."""
+        if self.calculated is not None:
+            shown = "—" if value is None else value
+            if isinstance(shown, float):
+                shown = f"{shown:.4g}"
+            self.calculated.value = f'<span class="ak-calc">= {_esc(shown)}</span>'
+
+    def require(self) -> bool:
+        """Show the 'required' message if the question is required and unanswered."""
+        if self._required and self.saved_value is None and self.control is not None:
+            self.show_message("This question needs an answer.")
+            return False
+        return True
+
+    def focus(self, on: bool) -> None:
+        """Highlight the card (the 'continue here' question)."""
+        if on:
+            self.widget.add_class("ak-focus")
+        else:
+            self.widget.remove_class("ak-focus")
