@@ -1,0 +1,116 @@
+"""Find a Chromium or Chrome to draw charts and print PDFs with.
+
+Order: the ``BROWSER_PATH`` environment variable (which kaleido reads too), then
+``chromium``, ``chromium-browser``, ``google-chrome`` and ``chrome`` on ``PATH``, then the
+browser Playwright installs for itself. We never download one: that fails offline and
+surprises people, so when none is found the error says how to get one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from assessment_kit.errors import BrowserNotFoundError
+
+#: Executable names looked up on PATH, in order.
+BROWSER_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "chrome")
+
+INSTALL_HINT = (
+    "No Chromium or Chrome was found to draw the charts and print the PDF.\n"
+    "Install one, for example:\n"
+    "  Debian/Ubuntu:  sudo apt-get install chromium\n"
+    "  Fedora:         sudo dnf install chromium\n"
+    "  macOS:          brew install --cask chromium\n"
+    "  any system:     python -m playwright install chromium\n"
+    "or point BROWSER_PATH at a Chrome or Chromium executable. "
+    "The HTML briefing needs no browser: use --out briefing.html."
+)
+
+
+def _is_executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def _playwright_browsers(env: Mapping[str, str]) -> list[Path]:
+    """Where Playwright keeps its own Chromium, for the revision the installed driver wants."""
+    try:
+        import playwright
+    except ImportError:
+        return []
+    manifest = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
+    try:
+        browsers = json.loads(manifest.read_text(encoding="utf-8"))["browsers"]
+    except (OSError, ValueError, KeyError):
+        return []
+    revisions = {entry["name"]: entry["revision"] for entry in browsers if "name" in entry}
+    root_text = env.get("PLAYWRIGHT_BROWSERS_PATH", "")
+    if root_text and root_text != "0":
+        roots = [Path(root_text)]
+    elif sys.platform == "darwin":
+        roots = [Path.home() / "Library" / "Caches" / "ms-playwright"]
+    elif sys.platform == "win32":
+        roots = [Path(env.get("LOCALAPPDATA", Path.home())) / "ms-playwright"]
+    else:
+        roots = [Path(env.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ms-playwright"]
+    found: list[Path] = []
+    for root in roots:
+        if "chromium" in revisions:
+            base = root / f"chromium-{revisions['chromium']}"
+            found += [
+                base / "chrome-linux64" / "chrome",
+                base / "chrome-linux" / "chrome",
+                base / "chrome-win64" / "chrome.exe",
+                base
+                / "chrome-mac-arm64"
+                / "Google Chrome for Testing.app"
+                / "Contents"
+                / "MacOS"
+                / "Google Chrome for Testing",
+            ]
+        if "chromium-headless-shell" in revisions:
+            base = root / f"chromium_headless_shell-{revisions['chromium-headless-shell']}"
+            found += [base / "chrome-headless-shell-linux64" / "chrome-headless-shell"]
+    return found
+
+
+def find_browser(env: Mapping[str, str] | None = None) -> Path:
+    """Return the path of the Chromium or Chrome to use.
+
+    Parameters
+    ----------
+    env
+        The environment to read ``BROWSER_PATH``, ``PATH`` and ``PLAYWRIGHT_BROWSERS_PATH``
+        from; ``os.environ`` by default.
+
+    Raises
+    ------
+    BrowserNotFoundError
+        When no browser is found; the message says how to install one. A ``BROWSER_PATH``
+        that names no executable is an error too, not silently skipped.
+    """
+    env = os.environ if env is None else env
+    explicit = env.get("BROWSER_PATH", "").strip()
+    if explicit:
+        path = Path(explicit).expanduser()
+        if _is_executable(path):
+            return path
+        resolved = shutil.which(explicit, path=env.get("PATH", ""))
+        if resolved:
+            return Path(resolved)
+        raise BrowserNotFoundError(
+            f"BROWSER_PATH={explicit!r} is not an executable browser.\n{INSTALL_HINT}"
+        )
+    search_path = env.get("PATH", os.defpath)
+    for name in BROWSER_NAMES:
+        resolved = shutil.which(name, path=search_path)
+        if resolved:
+            return Path(resolved)
+    for candidate in _playwright_browsers(env):
+        if _is_executable(candidate):
+            return candidate
+    raise BrowserNotFoundError(INSTALL_HINT)

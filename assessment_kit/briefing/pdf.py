@@ -1,0 +1,229 @@
+"""Print an HTML page to an A4 PDF with Chromium through Playwright.
+
+The HTML describes itself (see the briefing template): an element with class ``cover``
+makes the first page a cover without a footer; elements with class ``toc-page`` and a
+``data-heading`` attribute receive the page number of that heading. Page numbers are found
+with two passes: a first print with a PDF outline (Chromium writes one bookmark per heading)
+gives each heading's page; the numbers are filled in and the page printed again. The
+numbers in the footer ("page 3 of 14") count the cover, so they match the PDF viewer's.
+
+Playwright's sync API refuses to run inside an asyncio loop (a Jupyter kernel, the Jupyter
+server), so printing runs its own loop in a worker thread. The PDF is written to a temporary
+file next to the target and renamed at the end: a failure never leaves half a PDF.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import io
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from assessment_kit.errors import BriefingError
+
+T = TypeVar("T")
+
+#: Chromium flags: no sandbox (containers run as root), no GPU, nothing phoning home.
+CHROMIUM_ARGS: tuple[str, ...] = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+MARGIN = {"top": "16mm", "bottom": "18mm", "left": "18mm", "right": "18mm"}
+TIMEOUT_MS = 60_000
+
+_FOOTER = (
+    "<div style=\"font-family: 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif; "
+    "font-size: 8px; color: #55606b; width: 100%; margin: 0 18mm; display: flex; "
+    'justify-content: space-between; border-top: 0.5px solid #c9d1d9; padding-top: 4px;">'
+    "<span>{text}</span>"
+    '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
+    "</div>"
+)
+
+_DESCRIBE = """() => ({
+  cover: document.querySelector('.cover') !== null,
+  toc: Array.from(document.querySelectorAll('.toc-page')).map(e => e.dataset.heading || ''),
+  footer: (document.querySelector('meta[name="briefing-footer"]') || {}).content || '',
+})"""
+
+_FILL_TOC = """(pages) => {
+  for (const element of document.querySelectorAll('.toc-page')) {
+    const page = pages[element.dataset.heading || ''];
+    element.textContent = page === undefined ? '' : String(page);
+  }
+}"""
+
+
+@dataclass(frozen=True, slots=True)
+class PrintResult:
+    """What was printed: the file, its number of pages and each heading's page."""
+
+    path: Path
+    pages: int
+    headings: dict[str, int] = field(default_factory=dict)
+
+
+def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion in a fresh event loop on a worker thread."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(factory())
+        except BaseException as error:  # re-raised in the caller's thread
+            box["error"] = error
+
+    worker = threading.Thread(target=target, name="assessment-kit-print", daemon=True)
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    value: T = box["value"]
+    return value
+
+
+def _outline_pages(data: bytes) -> dict[str, int]:
+    """Heading text -> 1-based page, from the PDF outline Chromium writes."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    pages: dict[str, int] = {}
+
+    def walk(items: Sequence[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+                continue
+            number = reader.get_destination_page_number(item)
+            title = " ".join(str(item.title).split())
+            if number is not None and number >= 0:
+                pages.setdefault(title, number + 1)
+
+    walk(reader.outline)
+    return pages
+
+
+def _join_cover(cover: bytes, body: bytes) -> tuple[bytes, int]:
+    """The cover page followed by the body, keeping the body's links and bookmarks."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))
+    writer.insert_page(PdfReader(io.BytesIO(cover)).pages[0], 0)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), len(writer.pages)
+
+
+def _page_count(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+async def _print(
+    html_text: str, browser: Path, footer: str | None
+) -> tuple[bytes, int, dict[str, int]]:
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import async_playwright
+
+    try:
+        async with async_playwright() as playwright:
+            chromium = await playwright.chromium.launch(
+                executable_path=str(browser), args=list(CHROMIUM_ARGS), timeout=TIMEOUT_MS
+            )
+            try:
+                page = await chromium.new_page()
+                await page.emulate_media(media="print")
+                await page.set_content(html_text, wait_until="load", timeout=TIMEOUT_MS)
+                info = await page.evaluate(_DESCRIBE)
+                footer_text = footer if footer is not None else str(info["footer"])
+                options: dict[str, Any] = {
+                    "format": "A4",
+                    "print_background": True,
+                    "margin": MARGIN,
+                    "display_header_footer": True,
+                    "header_template": "<span></span>",
+                    "footer_template": _FOOTER.format(text=html.escape(footer_text)),
+                    "outline": True,
+                    "tagged": True,
+                }
+                headings: dict[str, int] = {}
+                if info["toc"]:
+                    first = await page.pdf(**options)
+                    headings = _outline_pages(first)
+                    wanted = {name: headings[name] for name in info["toc"] if name in headings}
+                    await page.evaluate(_FILL_TOC, wanted)
+                if not info["cover"]:
+                    data = await page.pdf(**options)
+                    return data, _page_count(data), headings
+                cover = await page.pdf(
+                    **{**options, "display_header_footer": False, "page_ranges": "1"}
+                )
+                try:
+                    body = await page.pdf(**{**options, "page_ranges": "2-"})
+                except PlaywrightError as error:
+                    if "exceeds page count" not in str(error):
+                        raise
+                    return cover, 1, headings
+                joined, count = _join_cover(cover, body)
+                return joined, count, headings
+            finally:
+                await chromium.close()
+    except PlaywrightError as error:
+        raise BriefingError(f"Chromium ({browser}) could not print the PDF: {error}") from error
+
+
+def html_to_pdf_bytes(
+    html_text: str, *, browser: Path | str, footer: str | None = None
+) -> tuple[bytes, int, dict[str, int]]:
+    """Print ``html_text`` to PDF bytes; return them, the page count and headings' pages.
+
+    ``footer`` is the text left of the page number; by default the page's
+    ``<meta name="briefing-footer">``.
+    """
+    return run_in_thread(lambda: _print(html_text, Path(browser), footer))
+
+
+def write_atomically(data: bytes, out: Path) -> None:
+    """Write ``data`` to ``out`` through a temporary file in the same folder, then rename."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def print_pdf(
+    html_text: str, out: Path | str, *, browser: Path | str, footer: str | None = None
+) -> PrintResult:
+    """Print ``html_text`` to the A4 PDF ``out`` (written atomically).
+
+    Parameters
+    ----------
+    html_text
+        A self-contained HTML page (fonts, styles and charts inline).
+    out
+        The PDF to write; its folder is created.
+    browser
+        The Chromium or Chrome executable.
+    footer
+        Text left of "Page X of Y"; defaults to the page's ``briefing-footer`` meta tag.
+    """
+    data, pages, headings = html_to_pdf_bytes(html_text, browser=browser, footer=footer)
+    write_atomically(data, Path(out))
+    return PrintResult(Path(out), pages, headings)
