@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from store_support import OTHER_YAML, SURVEY_YAML
 
+from assessment_kit.areas import AREA_IDS
 from assessment_kit.errors import Code, ImportProblems, StoreError
 from assessment_kit.questionnaire import loads
 from assessment_kit.store import Mission
@@ -17,6 +18,7 @@ from assessment_kit.store.transfer import (
     ExportResult,
     ImportResult,
     export_answers,
+    export_scores,
     import_answers,
 )
 
@@ -202,3 +204,29 @@ def test_export_round_trips_through_import(tmp_path: Path, mission_path: Path, f
     before = snapshot(fresh)
     import_answers(fresh, out)
     assert snapshot(fresh) == before
+
+
+def test_export_scores(tmp_path: Path, mission_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    import_answers(mission_path, write(tmp_path, GOOD))
+    book_path = tmp_path / "scores.xlsx"
+    result = export_scores(mission_path, "xlsx", book_path)
+    assert result.rows == 7  # the seven areas
+    book = openpyxl.load_workbook(book_path, read_only=True)
+    try:
+        assert book.sheetnames == ["areas", "questions"]
+        areas = list(book["areas"].iter_rows(values_only=True))
+        assert areas[0][0] == "area"
+        assert [row[0] for row in areas[1:]] == list(AREA_IDS)
+    finally:
+        book.close()
+    csv_result = export_scores(mission_path, "csv", tmp_path / "scores.csv")
+    assert csv_result.also == (tmp_path / "scores-questions.csv",)
+    with (tmp_path / "scores.csv").open(encoding="utf-8", newline="") as handle:
+        assert [row[0] for row in csv.reader(handle)][1:] == list(AREA_IDS)
+    with (tmp_path / "scores-questions.csv").open(encoding="utf-8", newline="") as handle:
+        questions = list(csv.DictReader(handle))
+    assert {(row["questionnaire"], row["question"]) for row in questions} >= {
+        ("survey", "law"),
+        ("other", "ok"),
+    }
