@@ -349,3 +349,51 @@ def test_threads_share_a_mission(mission: Mission) -> None:
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(write, codes))
     assert len(mission.answers_frame()) == 8
+
+
+def test_an_older_schema_is_migrated_forward(
+    mission_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment_kit.store import schema
+
+    with Mission.open(mission_path) as mission:
+        mission.add_respondent("R1", institution_type="police")
+        mission.set_answer("R1", "survey", "law", "yes")
+
+    def add_language(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE mission ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
+
+    # A future release with a second migration opens today's file.
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, add_language))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Mission.open(mission_path) as mission:
+        conn = mission._db
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert conn.execute("SELECT language FROM mission").fetchone()[0] == "en"
+        assert mission.answers_for("R1", "survey")["law"].value == "yes"
+    monkeypatch.undo()
+    with pytest.raises(StoreError) as caught:
+        Mission.open(mission_path)  # and today's release now refuses the newer file
+    assert caught.value.code is Code.SCHEMA_TOO_NEW
+
+
+def test_a_failed_migration_changes_nothing(
+    mission_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment_kit.store import schema
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE extra (x)")
+        conn.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, broken))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError, match="the file is unchanged") as caught:
+        Mission.open(mission_path)
+    assert caught.value.code is Code.STORE_IO
+    monkeypatch.undo()
+    with Mission.open(mission_path) as mission:
+        conn = mission._db
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        assert "extra" not in tables

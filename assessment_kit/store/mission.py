@@ -170,6 +170,7 @@ class Mission:
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.RLock()
         self._questionnaires: Mapping[str, Questionnaire] | None = None
+        self._order: dict[tuple[str, str], tuple[int, int]] | None = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -218,7 +219,7 @@ class Mission:
             raise _usage(where, "the mission ends before it starts", "check the dates")
         conn = schema.connect(path, create=True)
         try:
-            schema.migrate(conn)
+            schema.migrate(conn, str(path))
             now = _now()
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -266,7 +267,7 @@ class Mission:
         path = Path(path)
         conn = schema.connect(path)
         try:
-            schema.migrate(conn)
+            schema.migrate(conn, str(path))
             if conn.execute("SELECT count(*) FROM mission").fetchone()[0] != 1:
                 raise StoreError(
                     problem=Problem.make(
@@ -874,11 +875,14 @@ class Mission:
         return frame
 
     def _answer_sort_key(self, record: Mapping[str, Any]) -> tuple[int, int]:
-        names = list(self.questionnaires)
-        questionnaire = record["questionnaire"]
-        order = _question_order(self.questionnaires.get(questionnaire))
-        rank = names.index(questionnaire) if questionnaire in names else len(names)
-        return (rank, order.get(record["question"], len(order)))
+        """Questionnaire order, then question order within it (unknown ones last)."""
+        if self._order is None:
+            self._order = {
+                (qid, question): (rank, index)
+                for rank, (qid, questionnaire) in enumerate(self.questionnaires.items())
+                for index, question in enumerate(questionnaire.questions)
+            }
+        return self._order.get((record["questionnaire"], record["question"]), (1 << 30, 0))
 
     def consolidated_frame(self, questionnaire: str | None = None) -> pd.DataFrame:
         """Consolidated answers. Columns: questionnaire, question, value, rationale,

@@ -176,7 +176,7 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: sqlite3.Connection, path: str = "") -> int:
     """Bring the schema forward to :data:`SCHEMA_VERSION` in one transaction.
 
     Returns the version found before migrating. Safe when two processes open an old file at
@@ -186,13 +186,23 @@ def migrate(conn: sqlite3.Connection) -> int:
     if version == SCHEMA_VERSION:
         return version
     conn.execute("BEGIN IMMEDIATE")
+    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
     try:
-        found: int = conn.execute("PRAGMA user_version").fetchone()[0]
         for step in MIGRATIONS[found:]:
             step(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except BaseException:
+    except BaseException as error:
         conn.execute("ROLLBACK")
+        if isinstance(error, sqlite3.Error):
+            raise StoreError(
+                problem=Problem.make(
+                    Code.STORE_IO,
+                    file=path,
+                    detail=f"cannot upgrade the mission file from schema version {found} to "
+                    f"{SCHEMA_VERSION} ({error}); the file is unchanged",
+                    fix="report this to the assessment-kit developers with the file",
+                )
+            ) from error
         raise
     conn.execute("COMMIT")
     return found
