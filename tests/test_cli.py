@@ -1,0 +1,97 @@
+"""The command line: exit statuses, messages, and no tracebacks for user mistakes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assessment_kit.cli import main
+from assessment_kit.questionnaire import builtin_path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_validate_shipped_questionnaires(capsys: pytest.CaptureFixture[str]) -> None:
+    files = [str(builtin_path("criminal_justice")), str(builtin_path("organ_removal"))]
+    assert main(["validate", *files]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ok  ") == 2
+    assert "criminal_justice 1.0.0" in out
+
+
+def test_validate_lists_every_problem_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = builtin_path("organ_removal").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    # Two mistakes far apart: an unknown area and a question type that does not exist.
+    text = text.replace("legislation: 1", "legislature: 1", 1).replace(
+        "type: integer", "type: number", 1
+    )
+    broken.write_text(text, encoding="utf-8")
+    assert main(["validate", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out
+    assert "unknown area 'legislature'" in out
+    assert "unknown question type 'number'" in out
+    assert f"{broken}:" in out
+
+
+def test_validate_missing_file_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "assessment_kit.cli", "validate", str(tmp_path / "none.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "file not found" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_console_script_is_installed() -> None:
+    script = shutil.which("assessment-kit", path=str(Path(sys.executable).parent))
+    assert script is not None
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("assessment-kit ")
+
+
+def test_new_then_score_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mission = tmp_path / "freedonia.db"
+    args = ["new", str(mission), "--country", "Freedonia", "--questionnaire", "criminal_justice"]
+    assert main(args) == 0
+    assert mission.exists()
+    capsys.readouterr()
+    assert main(["score", str(mission), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [area["id"] for area in data["areas"]] == [
+        "prevention",
+        "data",
+        "legislation",
+        "policy",
+        "criminal_justice",
+        "protection",
+        "cooperation",
+    ]
+    # Nothing answered: every score is null, never 0.
+    assert all(area["score"] is None for area in data["areas"])
+    assert data["overall"]["score"] is None
+    # Creating it again is refused with a message.
+    assert main(args) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_opening_a_file_that_is_not_a_mission(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("these are not the droids", encoding="utf-8")
+    assert main(["score", str(bogus)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error:")
+    assert str(bogus) in err
