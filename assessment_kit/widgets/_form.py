@@ -201,6 +201,8 @@ class FormController:
         self.state = FormState()
         self._next_warned: str | None = None
         self._filter: set[str] = set()
+        #: Called with the question id after every change to the store (e.g. dashboards).
+        self.listeners: list[Callable[[str], None]] = []
 
         self.style = W.HTML(STYLE)
         self.title = W.HTML("")
@@ -612,3 +614,5 @@ class FormController:
         )
         if self.continue_button.layout.display != "none" and self.first_unanswered() is None:
             self.continue_button.layout.display = "none"
+        for listener in self.listeners:
+            listener(question_id)

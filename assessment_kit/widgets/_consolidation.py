@@ -1,0 +1,399 @@
+"""The consolidation view: per question, what each respondent said, disagreements first;
+the team sets the mission's consolidated answer with a rationale (saved with history).
+
+Questions are shown a page at a time, so the view opens quickly however many questions
+were answered. Spread and disagreement come from the scoring engine, so the view and the
+scores agree on what a disagreement is.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+import pandas as pd
+
+from assessment_kit.errors import AnswerError
+from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
+from assessment_kit.widgets._controls import STYLE, Control, Entry, make_control, value_label
+from assessment_kit.widgets._question import answer_error_text
+
+if TYPE_CHECKING:
+    from assessment_kit.store import ConsolidatedAnswer, Mission
+
+__all__ = ["FILTERS", "ConsolidationCard", "ConsolidationController"]
+
+FILTERS: dict[str, str] = {
+    "disagreements_first": "Disagreements first",
+    "disagreements": "Only disagreements",
+    "open": "Not yet consolidated",
+    "all": "All questions with answers",
+}
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN is not a number here
+
+
+class ConsolidationCard:
+    """One question: the respondents' answers, the consolidated answer and its rationale."""
+
+    def __init__(
+        self,
+        mission: Mission,
+        questionnaire: Questionnaire,
+        question: Question,
+        answers: pd.DataFrame,
+        consolidated: ConsolidatedAnswer | None,
+        history: pd.DataFrame,
+        *,
+        spread: float | None,
+        disagreement: bool,
+        type_labels: dict[str, str],
+        by: str = "",
+        on_saved: Callable[[str], None] | None = None,
+    ) -> None:
+        self.mission = mission
+        self.questionnaire = questionnaire
+        self.question = question
+        self.by = by
+        self.consolidated = consolidated
+        self._on_saved = on_saved
+        self._entry: Entry | None = None
+        rows = []
+        for record in answers.to_dict("records"):
+            note = str(record.get("note") or "")
+            lock = " 🔒" if record.get("confidential") else ""
+            kind = str(record["institution_type"])
+            rows.append(
+                f"<tr><td><b>{_esc(record['respondent'])}</b>{lock}</td>"
+                f"<td>{_esc(type_labels.get(kind, kind))}</td>"
+                f"<td>{_esc(value_label(question, record['value']))}</td>"
+                f"<td class='ak-note-text'>{_esc(note)}</td></tr>"
+            )
+        values = [value_label(question, v) for v in answers["value"]] if len(answers) else []
+        common = Counter(values).most_common(1)
+        if disagreement:
+            summary = (
+                f"<span class='ak-message'>Respondents disagree (spread {spread:.2f}).</span>"
+                if spread is not None
+                else "<span class='ak-message'>Respondents disagree.</span>"
+            )
+        elif len(set(values)) == 1 and values:
+            summary = f"<span class='ak-saved'>All {len(values)} agree: {_esc(values[0])}.</span>"
+        else:
+            spread_text = f" (spread {spread:.2f})" if spread is not None else ""
+            summary = f"<span class='ak-unsaved'>Answers differ a little{spread_text}.</span>"
+        if common and len(values) > 1:
+            summary += (
+                f" <span class='ak-unsaved'>Most common: {_esc(common[0][0])}"
+                f" ({common[0][1]} of {len(values)}).</span>"
+            )
+        self.header = W.HTML(
+            f"<div class='ak-qtext'>{_esc(question.text)} "
+            f"<span class='ak-qid'>{_esc(questionnaire.id)} · {_esc(question.id)}</span></div>"
+            f"<div>{summary}</div>"
+            "<table class='ak-table'><tr><th>Respondent</th><th>Institution type</th>"
+            f"<th>Answer</th><th>Note</th></tr>{''.join(rows)}</table>"
+        )
+        self.control: Control | None = make_control(question, self._entered)
+        if self.control is not None and consolidated is not None:
+            self.control.set_value(consolidated.value)
+        self.rationale = W.Textarea(
+            value="" if consolidated is None else consolidated.rationale,
+            placeholder="Rationale: why the team settles on this answer (sources, weight given)",
+            layout=W.Layout(width="100%", height="52px"),
+        )
+        self.save_button = W.Button(
+            description="Save consolidated answer",
+            icon="check",
+            button_style="primary",
+            layout=W.Layout(width="auto"),
+        )
+        self.save_button.on_click(lambda _b: self.save())
+        self.message = W.HTML("")
+        self.status = W.HTML("")
+        self.history = W.HTML(self._history_html(history))
+        self._show_status()
+        parts: list[W.Widget] = [self.header, W.HTML("<b>Consolidated answer</b>")]
+        if self.control is not None:
+            parts.append(self.control.widget)
+        parts += [
+            self.rationale,
+            W.HBox([self.save_button, self.status], layout=W.Layout(align_items="center")),
+            self.message,
+            self.history,
+        ]
+        self.widget = W.VBox(parts)
+        self.widget.add_class("ak-card")
+        if consolidated is not None:
+            self.widget.add_class("ak-answered")
+
+    def _history_html(self, history: pd.DataFrame) -> str:
+        if not len(history):
+            return ""
+        items = []
+        for record in history.to_dict("records"):
+            old = record.get("old_value")
+            new = record.get("new_value")
+            who = f" by {_esc(record['by'])}" if record.get("by") else ""
+            when = str(record.get("at") or "").replace("T", " ")[:16]
+            items.append(
+                f"<li>{_esc(when)}{who}: {_esc(value_label(self.question, old))} → "
+                f"{_esc(value_label(self.question, new))}</li>"
+            )
+        return (
+            "<details><summary class='ak-unsaved'>History of the consolidated answer "
+            f"({len(items)})</summary><ul class='ak-note-text'>{''.join(items)}</ul></details>"
+        )
+
+    def _show_status(self) -> None:
+        if self.consolidated is None:
+            self.status.value = "<span class='ak-unsaved'>Not consolidated yet</span>"
+        else:
+            shown = _esc(value_label(self.question, self.consolidated.value))
+            self.status.value = f"<span class='ak-saved'>✓ Consolidated: {shown}</span>"
+
+    def _entered(self, entry: Entry) -> None:
+        # Nothing is saved on a click here: the team confirms with a rationale first.
+        self._entry = entry
+        self.message.value = (
+            f"<span class='ak-message'>⚠ {_esc(entry.error)}</span>" if entry.error else ""
+        )
+
+    def save(self) -> None:
+        """Save the chosen consolidated answer and rationale (or clear it if none chosen)."""
+        entry = (
+            self._entry
+            if self._entry is not None
+            else (self.control.entry() if self.control is not None else Entry(None))
+        )
+        if entry.error is not None:
+            self.message.value = f"<span class='ak-message'>⚠ {_esc(entry.error)}</span>"
+            return
+        value: AnswerValue | None = entry.value
+        try:
+            if value is None:
+                self.mission.clear_consolidated(self.questionnaire.id, self.question.id, by=self.by)
+                self.consolidated = None
+                self.widget.remove_class("ak-answered")
+            else:
+                self.consolidated = self.mission.consolidate(
+                    self.questionnaire.id,
+                    self.question.id,
+                    value,
+                    rationale=self.rationale.value,
+                    by=self.by,
+                )
+                self.widget.add_class("ak-answered")
+        except AnswerError as error:
+            self.message.value = (
+                f"<span class='ak-message'>⚠ {_esc(answer_error_text(error))}</span>"
+            )
+            return
+        self.message.value = ""
+        self._entry = None
+        self._show_status()
+        frame = self.mission.history_frame()
+        mine = frame[
+            (frame["kind"] == "consolidated")
+            & (frame["questionnaire"] == self.questionnaire.id)
+            & (frame["question"] == self.question.id)
+        ]
+        self.history.value = self._history_html(mine)
+        if self._on_saved is not None:
+            self._on_saved(self.question.id)
+
+
+class ConsolidationController:
+    """Lists questions for consolidation, a page at a time."""
+
+    def __init__(
+        self,
+        mission: Mission,
+        *,
+        questionnaire: str | None = None,
+        by: str = "",
+        page_size: int = 8,
+    ) -> None:
+        self.mission = mission
+        self.by = by
+        self.page_size = page_size
+        self.questionnaires = dict(mission.questionnaires)
+        qid = questionnaire or next(iter(self.questionnaires))
+        self.questionnaire = self.questionnaires[qid]
+        self.page = 0
+        self.rows: pd.DataFrame = pd.DataFrame()
+        self.cards: dict[str, ConsolidationCard] = {}
+        self.listeners: list[Callable[[str], None]] = []
+        self.instrument = W.Dropdown(
+            description="Questionnaire",
+            options=[(str(q.title), q.id) for q in self.questionnaires.values()],
+            value=qid,
+            layout=W.Layout(width="640px"),
+            style={"description_width": "90px"},
+        )
+        self.instrument.observe(self._instrument_changed, names="value")
+        self.filter = W.Dropdown(
+            description="Show",
+            options=[(label, key) for key, label in FILTERS.items()],
+            value="disagreements_first",
+            style={"description_width": "90px"},
+            layout=W.Layout(width="360px"),
+        )
+        self.filter.observe(lambda _c: self.refresh(), names="value")
+        self.summary = W.HTML("")
+        self.prev_button = W.Button(description="Previous", icon="arrow-left")
+        self.next_button = W.Button(description="Next", icon="arrow-right")
+        self.prev_button.on_click(lambda _b: self.show_page(self.page - 1))
+        self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
+        self.page_label = W.HTML("")
+        self.list = W.VBox()
+        pager = W.HBox(
+            [self.prev_button, self.next_button, self.page_label],
+            layout=W.Layout(align_items="center"),
+        )
+        self.widget = W.VBox(
+            [
+                W.HTML(STYLE),
+                W.HTML("<h3 style='margin:4px 0'>Consolidation</h3>"),
+                self.instrument,
+                self.filter,
+                self.summary,
+                self.list,
+                pager,
+            ]
+        )
+        self.widget.add_class("ak-root")
+        if len(self.questionnaires) == 1:
+            self.instrument.layout.display = "none"
+        self.refresh()
+
+    def _instrument_changed(self, change: dict[str, Any]) -> None:
+        self.questionnaire = self.questionnaires[change["new"]]
+        self.refresh()
+
+    def _type_labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for questionnaire in self.questionnaires.values():
+            for type_id, kind in questionnaire.respondent_types.items():
+                labels.setdefault(type_id, str(kind.label))
+        return labels
+
+    def refresh(self) -> None:
+        """Re-read the store and show the first page."""
+        from assessment_kit.scoring import score_answers
+
+        qid = self.questionnaire.id
+        self._answers = self.mission.answers_frame(qid)
+        self._consolidated = self.mission.consolidated(qid)
+        history = self.mission.history_frame()
+        self._history = history[
+            (history["kind"] == "consolidated") & (history["questionnaire"] == qid)
+        ]
+        scored = score_answers(
+            {qid: self.questionnaire}, self._answers, self.mission.consolidated_frame(qid)
+        ).questions
+        spread = {str(r["question"]): r for r in scored.to_dict("records")}
+        order = {question_id: i for i, question_id in enumerate(self.questionnaire.questions)}
+        answered = set(self._answers["question"]) if len(self._answers) else set()
+        records = []
+        for question_id in answered:
+            question = self.questionnaire.questions.get(question_id)
+            if question is None or not question.answerable:
+                continue
+            info = spread.get(question_id, {})
+            records.append(
+                {
+                    "question": question_id,
+                    "order": order.get(question_id, 0),
+                    "spread": _number(info.get("spread")),
+                    "disagreement": bool(info.get("disagreement", False)),
+                    "consolidated": question_id in self._consolidated,
+                }
+            )
+        rows = pd.DataFrame(
+            records, columns=["question", "order", "spread", "disagreement", "consolidated"]
+        )
+        mode = self.filter.value
+        if mode == "disagreements":
+            rows = rows[rows["disagreement"]]
+        elif mode == "open":
+            rows = rows[~rows["consolidated"].astype(bool)]
+        if mode in ("disagreements_first", "disagreements"):
+            rows = rows.assign(_s=rows["spread"].fillna(-1.0)).sort_values(
+                ["disagreement", "_s", "order"], ascending=[False, False, True]
+            )
+        else:
+            rows = rows.sort_values("order")
+        self.rows = rows.reset_index(drop=True)
+        n_dis = sum(r["disagreement"] for r in records)
+        n_done = sum(r["consolidated"] for r in records)
+        self.summary.value = (
+            f"<div class='ak-banner'>{len(records)} questions have answers from respondents;"
+            f" <b>{n_dis}</b> with disagreement; <b>{n_done}</b> consolidated so far."
+            " Choose the team's answer, write why, and click <b>Save consolidated answer</b>."
+            "</div>"
+        )
+        self.show_page(0)
+
+    def show_page(self, page: int) -> None:
+        """Build and show one page of question cards."""
+        pages = max(1, -(-len(self.rows) // self.page_size))
+        self.page = min(max(0, page), pages - 1)
+        start = self.page * self.page_size
+        chunk = self.rows.iloc[start : start + self.page_size]
+        labels = self._type_labels()
+        self.cards = {}
+        for record in chunk.to_dict("records"):
+            question_id = str(record["question"])
+            question = self.questionnaire.question(question_id)
+            answers = self._answers[self._answers["question"] == question_id]
+            history = self._history[self._history["question"] == question_id]
+            self.cards[question_id] = ConsolidationCard(
+                self.mission,
+                self.questionnaire,
+                question,
+                answers,
+                self._consolidated.get(question_id),
+                history,
+                spread=record["spread"],
+                disagreement=bool(record["disagreement"]),
+                type_labels=labels,
+                by=self.by,
+                on_saved=self._saved,
+            )
+        self.list.children = tuple(card.widget for card in self.cards.values())
+        if len(self.rows):
+            self.page_label.value = (
+                f"<span class='ak-unsaved'>Questions {start + 1}–{start + len(chunk)}"
+                f" of {len(self.rows)}</span>"
+            )
+        else:
+            self.page_label.value = "<span class='ak-unsaved'>No question to show.</span>"
+        self.prev_button.disabled = self.page == 0
+        self.next_button.disabled = self.page >= pages - 1
+
+    def card(self, question_id: str) -> ConsolidationCard:
+        """The card of a question, turning to its page if needed."""
+        if question_id not in self.cards:
+            matches = self.rows.index[self.rows["question"] == question_id]
+            if not len(matches):
+                raise LookupError(f"{question_id} is not listed (no answer or filtered out)")
+            self.show_page(int(matches[0]) // self.page_size)
+        return self.cards[question_id]
+
+    def _saved(self, question_id: str) -> None:
+        for listener in self.listeners:
+            listener(question_id)

@@ -1,0 +1,201 @@
+"""The scores dashboard: radar and bars of the seven areas, the weakest questions.
+
+Figures are static ``plotly.graph_objects.Figure`` objects re-shown in ``ipywidgets.Output``
+(``clear_output(wait=True)`` then display). design.md section 6 measured this against
+``FigureWidget``: it opens faster (no anywidget, no plotly.js per widget) and updates in
+about the same time. :meth:`DashboardController.watch` refreshes the dashboard whenever a
+form or the consolidation view in the same kernel saves something.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+
+from assessment_kit.widgets._controls import STYLE
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from assessment_kit.scoring import MissionScores, ScoringProfile
+    from assessment_kit.store import Mission
+
+__all__ = ["BOTH", "DashboardController"]
+
+BOTH = ""
+
+
+def _in_kernel() -> bool:
+    """Whether an IPython kernel is there to display into (not in plain-Python tests)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class DashboardController:
+    """Scores of a mission, shown as charts and a table; call :meth:`refresh` to update."""
+
+    def __init__(
+        self,
+        mission: Mission,
+        *,
+        questionnaire: str | None = None,
+        profile: ScoringProfile | None = None,
+        tools: Sequence[W.Widget] = (),
+        heatmap: bool = True,
+    ) -> None:
+        self.mission = mission
+        self.profile = profile
+        self.questionnaires = dict(mission.questionnaires)
+        self.scores: MissionScores | None = None
+        self.figures: dict[str, go.Figure] = {}
+        self.refreshes = 0
+        options = [("Both questionnaires", BOTH)] if len(self.questionnaires) > 1 else []
+        options += [(str(q.title), q.id) for q in self.questionnaires.values()]
+        self.instrument = W.Dropdown(
+            description="Scores of",
+            options=options,
+            value=questionnaire if questionnaire is not None else options[0][1],
+            layout=W.Layout(width="640px"),
+            style={"description_width": "90px"},
+        )
+        self.instrument.observe(lambda _c: self.refresh(), names="value")
+        self.refresh_button = W.Button(
+            description="Refresh scores", icon="refresh", layout=W.Layout(width="auto")
+        )
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.stamp = W.HTML("")
+        self.overall = W.HTML("")
+        self.radar_out = W.Output(layout=W.Layout(width="100%"))
+        self.bars_out = W.Output(layout=W.Layout(width="100%"))
+        self.heatmap_out = W.Output(layout=W.Layout(width="100%"))
+        self.heatmap_out.layout.display = None if heatmap else "none"
+        self.show_heatmap = heatmap
+        self.weakest = W.HTML("")
+        # The place for extra tools, e.g. the briefing helper's "Export briefing" button.
+        self.tools = W.HBox(list(tools), layout=W.Layout(align_items="center"))
+        self.widget = W.VBox(
+            [
+                W.HTML(STYLE),
+                W.HTML("<h3 style='margin:4px 0'>Scores</h3>"),
+                W.HBox(
+                    [self.instrument, self.refresh_button, self.stamp],
+                    layout=W.Layout(align_items="center"),
+                ),
+                self.tools,
+                self.overall,
+                self.radar_out,
+                self.bars_out,
+                W.HTML("<h4 style='margin:8px 0 2px 0'>Weakest questions</h4>"),
+                self.weakest,
+                self.heatmap_out,
+            ]
+        )
+        self.widget.add_class("ak-root")
+        self.refresh()
+
+    def add_tool(self, widget: W.Widget) -> None:
+        """Add a widget (such as an export button) to the dashboard's tool row."""
+        self.tools.children = (*self.tools.children, widget)
+
+    def watch(self, source: Any) -> None:
+        """Refresh whenever ``source`` (an InterviewForm or ConsolidationView) saves."""
+        listeners = getattr(source, "listeners", None)
+        if listeners is None:
+            raise TypeError(f"cannot watch {type(source).__name__}: it has no listeners")
+        listeners.append(lambda *_args: self.refresh())
+
+    def refresh(self) -> None:
+        """Score the mission again and redraw."""
+        from assessment_kit.charts import (
+            area_bars_figure,
+            radar_figure,
+            section_heatmap_figure,
+            weakest_questions_table,
+        )
+        from assessment_kit.scoring import score_mission
+
+        selected = self.instrument.value
+        names = None if selected == BOTH else [selected]
+        scores = score_mission(self.mission, questionnaires=names, profile=self.profile)
+        self.scores = scores
+        chosen = (
+            self.questionnaires
+            if names is None
+            else {name: self.questionnaires[name] for name in names}
+        )
+        self.figures = {
+            "radar": radar_figure(scores),
+            "bars": area_bars_figure(scores),
+        }
+        if self.show_heatmap:
+            self.figures["heatmap"] = section_heatmap_figure(scores, chosen)
+        self._show(self.radar_out, self.figures["radar"])
+        self._show(self.bars_out, self.figures["bars"])
+        if self.show_heatmap:
+            self._show(self.heatmap_out, self.figures["heatmap"])
+        table = weakest_questions_table(scores, n=10)
+        self.table = table
+        self.weakest.value = self._table_html(table)
+        overall = scores.overall
+        self.overall.value = self._overall_html(overall)
+        self.refreshes += 1
+        self.stamp.value = (
+            f"<span class='ak-unsaved'>computed at {dt.datetime.now():%H:%M:%S}</span>"
+        )
+
+    @staticmethod
+    def _show(out: W.Output, figure: go.Figure) -> None:
+        if not _in_kernel():
+            return  # headless: the figures are kept in .figures for whoever asks
+        from IPython.display import display
+
+        out.clear_output(wait=True)
+        with out:
+            display(figure)  # type: ignore[no-untyped-call]
+
+    @staticmethod
+    def _overall_html(overall: Any) -> str:
+        score = getattr(overall, "score", None)
+        if score is None or score != score:
+            return (
+                "<div class='ak-banner'>No score yet: answer or consolidate some scored"
+                " questions first.</div>"
+            )
+        low = getattr(overall, "low", None)
+        high = getattr(overall, "high", None)
+        coverage = getattr(overall, "coverage", 0.0) or 0.0
+        band = getattr(overall, "band", "") or ""
+        range_text = (
+            f" (range {low:.0f}–{high:.0f})" if low is not None and high is not None else ""
+        )
+        return (
+            f"<div class='ak-banner'>Overall score <b>{score:.0f}</b>{range_text}"
+            f" · coverage {coverage:.0%}{' · ' + html.escape(str(band)) if band else ''}</div>"
+        )
+
+    @staticmethod
+    def _table_html(table: Any) -> str:
+        if not len(table):
+            return "<span class='ak-unsaved'>No scored question yet.</span>"
+        rows = []
+        for record in table.to_dict("records"):
+            flag = " ⚠ disagreement" if record.get("disagreement") else ""
+            rows.append(
+                f"<tr><td>{html.escape(str(record['question']))}</td>"
+                f"<td>{html.escape(str(record['text']))}</td>"
+                f"<td>{html.escape(str(record['area']))}</td>"
+                f"<td style='text-align:right'>{record['score']:.0f}</td>"
+                f"<td>{int(record['answers'])}{flag}</td></tr>"
+            )
+        return (
+            "<table class='ak-table'><tr><th>Question</th><th>Text</th><th>Area</th>"
+            f"<th>Score</th><th>Answers</th></tr>{''.join(rows)}</table>"
+        )
