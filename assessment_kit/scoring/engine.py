@@ -369,7 +369,9 @@ def score_answers(
             "area_weight": area_rows.weight,
         }
     )
-    areas_frame = _areas_frame(scores, caps, profile, questions_frame, question_areas)
+    areas_frame = _areas_frame(
+        scores, caps, profile, questions_frame, area_rows, scored_q, relevant
+    )
     respondents = _respondents_frame(
         answers,
         rows,
@@ -784,19 +786,24 @@ def _areas_frame(
     caps: list[list[str]],
     profile: ScoringProfile,
     questions: pd.DataFrame,
-    question_areas: pd.DataFrame,
+    area_rows: _AreaRows,
+    scored_q: BoolArray,
+    relevant: BoolArray,
 ) -> pd.DataFrame:
+    # Records of the questions frame, picked per area through the (question, area) table:
+    # plain Python lists, as seven pandas merges would cost more than the scoring itself.
+    records = questions.to_dict("records")
+    row_of = np.cumsum(scored_q) - 1  # global question index -> row of the questions frame
     explanations = []
-    for a, area in enumerate(AREAS):
-        keys = question_areas.loc[question_areas["area"] == area.id, ["questionnaire", "question"]]
-        in_area = questions.merge(keys, on=["questionnaire", "question"])
+    for a in range(len(AREAS)):
+        picked = area_rows.question[(area_rows.area == a) & relevant[area_rows.question]]
         explanations.append(
             explain_area(
                 score=float(scores.score[a]),
                 coverage=float(scores.coverage[a]),
                 n_scored=int(scores.n_scored[a]),
                 n_relevant=int(scores.n_relevant[a]),
-                questions=in_area[in_area["relevant"]],
+                questions=[records[int(row_of[g])] for g in picked],
                 caps=caps[a],
             )
         )

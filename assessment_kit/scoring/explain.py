@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 from assessment_kit.questionnaire.model import NON_SCORED_LABELS, AnswerValue, Question
 
@@ -56,13 +57,13 @@ def explain_area(
     coverage: float,
     n_scored: int,
     n_relevant: int,
-    questions: pd.DataFrame,
-    caps: list[str],
+    questions: Sequence[Mapping[Hashable, Any]],
+    caps: Sequence[str],
 ) -> str:
     """One or two plain sentences on how an area's score came about.
 
-    ``questions`` holds the area's relevant questions (columns of
-    ``MissionScores.questions``, with ``answer`` from :func:`answer_label`).
+    ``questions`` holds the area's relevant questions as records (rows of
+    ``MissionScores.questions``: text, state, score, weight, answer, disagreement).
     """
     parts: list[str] = []
     if n_relevant == 0 and n_scored == 0:
@@ -72,31 +73,28 @@ def explain_area(
     else:
         cov = "" if math.isnan(coverage) else f" (coverage {100 * coverage:.0f}%)"
         parts.append(f"Scored on {n_scored} of {n_relevant} relevant questions{cov}.")
-        scored = questions[questions["state"] == "scored"]
-        weak = scored[scored["score"] < 1].sort_values(
-            ["score", "weight", "question"], ascending=[True, False, True], kind="stable"
+        weak = sorted(
+            (q for q in questions if q["state"] == "scored" and q["score"] < 1),
+            key=lambda q: (q["score"], -q["weight"], str(q["question"])),
         )
-        if not weak.empty and not math.isnan(score):
-            named = [
-                f"'{shorten(str(row.text))}' ({row.answer})"
-                for row in weak.head(_WEAKEST).itertuples(index=False)
-            ]
+        if weak and not math.isnan(score):
+            named = [f"'{shorten(str(q['text']))}' ({q['answer']})" for q in weak[:_WEAKEST]]
             parts.append(f"Weakest: {'; '.join(named)}.")
-    counts = questions["state"].value_counts()
+    counts = Counter(str(q["state"]) for q in questions)
     missing = [
-        f"{int(counts[state])} {label}"
+        f"{counts[state]} {label}"
         for state, label in (
             ("unknown", "unknown"),
             ("not_assessed", "not assessed"),
             ("declined", "declined"),
         )
-        if counts.get(state, 0)
+        if counts[state]
     ]
     if missing:
-        total = sum(int(counts.get(s, 0)) for s in ("unknown", "not_assessed", "declined"))
+        total = counts["unknown"] + counts["not_assessed"] + counts["declined"]
         noun = "question widens" if total == 1 else "questions widen"
         parts.append(f"{_join(missing)} {noun} the range.")
-    disagree = int(questions["disagreement"].sum()) if len(questions) else 0
+    disagree = sum(bool(q["disagreement"]) for q in questions)
     if disagree:
         noun = "question" if disagree == 1 else "questions"
         parts.append(f"Respondents disagree on {disagree} {noun}.")

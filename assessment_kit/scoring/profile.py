@@ -9,6 +9,7 @@ ratings do for official complicity).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,7 @@ class ScoringProfile:
         return self.area_weights.get(area, 1.0)
 
 
+@functools.cache
 def default_profile() -> ScoringProfile:
     """The profile shipped with assessment-kit (``default_profile.yaml`` in this package)."""
     text = resources.files("assessment_kit.scoring").joinpath("default_profile.yaml")
