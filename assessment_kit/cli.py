@@ -119,6 +119,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     export = export_scores if args.what == "scores" else export_answers
     result = export(args.mission, args.format, args.out)
     print(f"wrote {result.rows} rows to {result.path}")
+    for path in result.also:
+        print(f"wrote {path}")
     return 0
 
 

@@ -19,7 +19,12 @@ from assessment_kit.errors import Code, Problem
 PathKey = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser (when PyYAML was built with it) loads the instruments about twice as fast;
+# it keeps the same node positions.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader with YAML 1.2 booleans."""
 
 
