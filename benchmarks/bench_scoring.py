@@ -29,7 +29,7 @@ import pandas as pd
 from assessment_kit.areas import AREA_IDS
 from assessment_kit.questionnaire import Questionnaire, builtin
 from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool
-from assessment_kit.questionnaire.model import NON_SCORED_STATES, NOT_APPLICABLE
+from assessment_kit.questionnaire.model import NON_SCORED_STATES
 from assessment_kit.scoring import MissionScores, score_answers
 from assessment_kit.scoring.engine import _representative
 
@@ -81,8 +81,19 @@ def synthesise(
                 else:
                     value = rng.choice(["see notes", "not documented", "partly in law"])
                 rows.append(
-                    (code, institution, "government", name, question.id, value, "", "",
-                     False, "bench", "2026-11-25T10:00:00")
+                    (
+                        code,
+                        institution,
+                        "government",
+                        name,
+                        question.id,
+                        value,
+                        "",
+                        "",
+                        False,
+                        "bench",
+                        "2026-11-25T10:00:00",
+                    )
                 )
     answers = pd.DataFrame.from_records(rows, columns=list(ANSWER_COLUMNS))
     answers["value"] = answers["value"].astype(object)
@@ -105,13 +116,18 @@ def baseline(
 ) -> dict[str, float | None]:
     """The same method as a plain loop over answers (default profile, no caps)."""
     by_question: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for name, qid, value in zip(answers["questionnaire"], answers["question"], answers["value"]):
+    columns = (answers["questionnaire"], answers["question"], answers["value"])
+    for name, qid, value in zip(*columns, strict=True):
         if name in questionnaires and qid in questionnaires[name].questions:
             by_question[(name, qid)].append(value)
     cons = {
         (n, q): v
-        for n, q, v in zip(consolidated["questionnaire"], consolidated["question"],
-                           consolidated["value"])
+        for n, q, v in zip(
+            consolidated["questionnaire"],
+            consolidated["question"],
+            consolidated["value"],
+            strict=True,
+        )
         if n in questionnaires
     }
     num: dict[str, float] = defaultdict(float)
@@ -145,8 +161,10 @@ def baseline(
             else:
                 scores = []
                 for value in by_question.get(key, []):
-                    if question.type != "multiple" and isinstance(value, str) and (
-                        question.choice(value) is None and value not in NON_SCORED_STATES
+                    if (
+                        question.type != "multiple"
+                        and isinstance(value, str)
+                        and (question.choice(value) is None and value not in NON_SCORED_STATES)
                     ):
                         continue
                     s = question.score_of(value)
@@ -212,8 +230,8 @@ def main() -> int:
     print(f"  {'respondents':>11}  {'answers':>9}  {'vectorised':>11}  {'loop':>9}")
     for n in (10, 100, 1000):
         sub_answers, sub_cons = synthesise(questionnaires, n, seed=11)
-        t_vec, _ = timed(lambda: score_answers(questionnaires, sub_answers, sub_cons))
-        t_loop, _ = timed(lambda: baseline(questionnaires, sub_answers, sub_cons))
+        t_vec, _ = timed(lambda a=sub_answers, c=sub_cons: score_answers(questionnaires, a, c))
+        t_loop, _ = timed(lambda a=sub_answers, c=sub_cons: baseline(questionnaires, a, c))
         print(
             f"  {n:>11,}  {len(sub_answers):>9,}  {min(t_vec) * 1000:>8.1f} ms"
             f"  {min(t_loop) * 1000:>6.1f} ms"

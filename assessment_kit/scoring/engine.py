@@ -1,6 +1,6 @@
 """The scoring engine: answers and consolidated answers in, tidy score frames out.
 
-The method is the one in the README ("How scores are computed"), implemented exactly:
+The method is the one in the README ("The scoring method"), implemented exactly:
 
 * a scored answer has a score s in [0, 1] (``Question.score_of``); the non-scored states
   (unknown, not applicable, not assessed, declined) have none and are never a zero;
@@ -44,7 +44,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from assessment_kit.areas import AREA_IDS, AREAS
-from assessment_kit.errors import AssessmentKitError, Code, Problem
+from assessment_kit.errors import AssessmentKitError, Code, Problem, ProblemsError
 from assessment_kit.questionnaire.model import (
     NON_SCORED_STATES,
     NOT_APPLICABLE,
@@ -407,8 +407,8 @@ def score_mission(
 
     Raises
     ------
-    AssessmentKitError
-        When a named questionnaire is not one of the mission's.
+    ProblemsError
+        When a named questionnaire is not one of the mission's (``UNKNOWN_QUESTIONNAIRE``).
     """
     available = mission.questionnaires
     if questionnaires is None:
@@ -422,7 +422,7 @@ def score_mission(
                 questionnaire=unknown[0],
                 known=", ".join(available),
             )
-            raise AssessmentKitError(str(problem))
+            raise ProblemsError([problem])
         selected = {name: available[name] for name in questionnaires}
     return score_answers(
         selected, mission.answers_frame(), mission.consolidated_frame(), profile=profile
