@@ -84,6 +84,17 @@ HAND_YAML = HAND_HEAD + "".join(
     ]
 )  # fmt: skip
 
+SERVICES_YAML = question_yaml(
+    "services",
+    "Which services?",
+    type="multiple",
+    areas="{protection: 1}",
+    recommendation="Offer them.",
+    choices="[{value: shelter, label: Shelter, score: 0.5}, "
+    "{value: legal, label: Legal aid, score: 0.5}, "
+    "{value: medical, label: Medical care, score: 0.5}]",
+)
+
 # respondent -> question -> value (three respondents A, B, C)
 HAND_ANSWERS: dict[str, dict[str, Any]] = {
     "A": {
@@ -374,16 +385,7 @@ def test_subset_of_questionnaires_ignores_other_answers(hand: Any) -> None:
 
 
 def test_multiple_question_scores_capped_sum() -> None:
-    text = HAND_YAML + question_yaml(
-        "services",
-        "Which services?",
-        type="multiple",
-        areas="{protection: 1}",
-        recommendation="Offer them.",
-        choices="[{value: shelter, label: Shelter, score: 0.5}, "
-        "{value: legal, label: Legal aid, score: 0.5}, "
-        "{value: medical, label: Medical care, score: 0.5}]",
-    )
+    text = HAND_YAML + SERVICES_YAML
     q = loads(text, file="multi.yaml")
     answers = {
         "A": {"services": ("shelter",)},
@@ -586,3 +588,39 @@ def test_score_mission_on_a_real_mission_file(tmp_path: Path, hand: Any) -> None
         assert score_mission(mission, questionnaires=["hand"]).overall == from_file.overall
         with pytest.raises(AssessmentKitError, match="unknown questionnaire 'organ_removal'"):
             score_mission(mission, questionnaires=["organ_removal"])
+
+
+# ------------------------------------------------------------------ skip-logic stand-ins
+
+
+@pytest.mark.parametrize(
+    ("question", "values", "expected"),
+    [
+        ("offence", ["no", "yes", "no"], "no"),  # the most common value
+        ("offence", ["no", "yes"], "yes"),  # a tie goes to the earlier choice
+        ("offence", ["unknown", "unknown", "partly"], "partly"),  # values beat states
+        ("offence", ["unknown", "declined", "declined"], "declined"),  # states: as scored
+        ("offence", ["not_applicable", "unknown"], "unknown"),  # n/a only when unanimous
+        ("offence", ["not_applicable", "not_applicable"], "not_applicable"),
+        ("offence", [], None),
+        ("cases", [12, 3, 40, 7], 7),  # the lower median: a value someone gave
+        ("services", [("legal", "shelter"), ("shelter",), ("medical",)], ("shelter",)),
+        ("services", [("legal",), ("shelter",)], ("shelter", "legal")),  # half is enough
+    ],
+)
+def test_representative_value_for_skip_logic(
+    question: str, values: list[Any], expected: Any
+) -> None:
+    from assessment_kit.scoring.engine import _representative
+
+    text = HAND_YAML + SERVICES_YAML
+    q = loads(text, file="multi.yaml")
+    assert _representative(q.question(question), values) == expected
+
+
+def test_respondents_drive_skip_logic_before_consolidation(hand: Any) -> None:
+    answers = {"A": {"offence": "no"}, "B": {"offence": "no"}, "C": {"offence": "yes"}}
+    scores = score_answers({"hand": hand}, answers_frame(answers), consolidated_frame({}))
+    relevant = scores.questions.set_index("question")["relevant"]
+    assert not relevant["consent"]  # two of three said no
+    assert relevant["referral"]
