@@ -51,10 +51,10 @@ def _number(value: Any) -> float | None:
 def _area_rows(scores: MissionScores) -> list[dict[str, Any]]:
     """One dict per area in AREAS order, whatever order or subset the frame holds."""
     frame = scores.areas
-    by_id: dict[str, dict[str, Any]] = {}
+    by_id: dict[str, dict[Any, Any]] = {}
     if len(frame):
-        for record in frame.to_dict("records"):
-            by_id[str(record.get("area"))] = record
+        for item in frame.to_dict("records"):
+            by_id[str(item.get("area"))] = dict(item)
     rows = []
     for area in AREAS:
         record = by_id.get(area.id, {})
@@ -405,6 +405,8 @@ WEAKEST_COLUMNS: tuple[str, ...] = (
 def weakest_questions_table(scores: MissionScores, n: int = 10) -> pd.DataFrame:
     """The ``n`` scored relevant questions with the largest weighted gap (weight × (1 − score)).
 
+    Questions without a gap (full score) are left out.
+
     Returns a DataFrame with columns ``questionnaire, question, section, text, area`` (the
     primary area's name), ``score`` (0..100, rounded), ``gap``, ``answers`` (number of
     respondent answers) and ``disagreement``. Ties keep questionnaire order.
@@ -422,6 +424,8 @@ def weakest_questions_table(scores: MissionScores, n: int = 10) -> pd.DataFrame:
         frame["_gap"] = pd.to_numeric(frame["gap"], errors="coerce")
     else:
         frame["_gap"] = frame.get("weight", 1.0) * (1.0 - frame["_score"])
+    # A question at full score has no gap: it is not weak, whatever the ranking.
+    frame = frame[frame["_gap"].fillna(0.0) > 0]
     frame["_order"] = range(len(frame))
     frame = frame.sort_values(["_gap", "_score", "_order"], ascending=[False, True, True]).head(n)
 

@@ -95,7 +95,7 @@ class QuestionCard:
         self.evidence = evidence
         self.confidential = confidential
         self._on_change = on_change
-        self._guidance_box: W.HTML | None = None
+        self.guidance_box: W.HTML | None = None
         self._details_box: W.VBox | None = None
         self.note_area: W.Textarea | None = None
         self.evidence_text: W.Text | None = None
@@ -181,18 +181,18 @@ class QuestionCard:
         return "Note & evidence ✓" if filled else "Note & evidence"
 
     def _toggle_guidance(self, change: dict[str, object]) -> None:
-        if self._guidance_box is None:
+        if self.guidance_box is None:
             q = self.question
             parts = []
             if q.guidance:
                 parts.append(f"<p>{_esc(q.guidance)}</p>")
             if q.evidence:
                 parts.append(f"<p><b>Evidence to ask for:</b> {_esc(q.evidence)}</p>")
-            self._guidance_box = W.HTML(f'<div class="ak-guidance">{"".join(parts)}</div>')
+            self.guidance_box = W.HTML(f'<div class="ak-guidance">{"".join(parts)}</div>')
             children = list(self.widget.children)
-            children.insert(children.index(self.tools), self._guidance_box)
+            children.insert(children.index(self.tools), self.guidance_box)
             self.widget.children = tuple(children)
-        self._guidance_box.layout.display = None if change["new"] else "none"
+        self.guidance_box.layout.display = None if change["new"] else "none"
 
     def _toggle_details(self, change: dict[str, object]) -> None:
         if self._details_box is None:
