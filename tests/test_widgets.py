@@ -355,7 +355,7 @@ def test_consolidation_saves_with_rationale_and_history(mission: Mission) -> Non
     mission.set_answer("R03", "mini", "cases", 3)
     view = ConsolidationView(mission, by="team")
     controller = view.controller
-    assert list(controller.rows["question"])[0] == "offence"  # disagreement first
+    assert controller.rows["question"].iloc[0] == "offence"  # disagreement first
     card = view.card("offence")
     assert "R01" in card.header.value
     assert "Prosecutor" in card.header.value
