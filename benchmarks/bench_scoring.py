@@ -6,7 +6,7 @@ unanswered questions, a few consolidated answers), then times
 
 * ``score_answers`` (vectorised pandas/numpy): best of 3 and median, peak memory;
 * a baseline in the same run: the same method written as a plain per-answer Python loop,
-  which must give the same area scores;
+  which must give the same area scores, ranges and coverage;
 
 and prints the ratio, and how the time scales with 10, 100 and 1,000 respondents.
 """
@@ -113,8 +113,12 @@ def synthesise(
 
 def baseline(
     questionnaires: Mapping[str, Questionnaire], answers: pd.DataFrame, consolidated: pd.DataFrame
-) -> dict[str, float | None]:
-    """The same method as a plain loop over answers (default profile, no caps)."""
+) -> dict[str, tuple[float, float, float, float]]:
+    """The same method as a plain loop over answers (default profile, no caps).
+
+    Returns area -> (score, low, high, coverage), NaN for null; it also works out each
+    question's spread (disagreement), as the vectorised engine does.
+    """
     by_question: dict[tuple[str, str], list[Any]] = defaultdict(list)
     columns = (answers["questionnaire"], answers["question"], answers["value"])
     for name, qid, value in zip(*columns, strict=True):
@@ -132,6 +136,8 @@ def baseline(
     }
     num: dict[str, float] = defaultdict(float)
     den: dict[str, float] = defaultdict(float)
+    unc: dict[str, float] = defaultdict(float)
+    spreads: dict[tuple[str, str], float] = {}
     for name, questionnaire in questionnaires.items():
         # The mission's answer map for skip logic: consolidated, else representative.
         answer_map: dict[str, Any] = {}
@@ -155,28 +161,62 @@ def baseline(
             if not question.scored or not relevant[question.id]:
                 continue
             key = (name, question.id)
-            score: float | None
-            if key in cons:
-                score = question.score_of(cons[key])
-            else:
-                scores = []
-                for value in by_question.get(key, []):
-                    if (
-                        question.type != "multiple"
-                        and isinstance(value, str)
-                        and (question.choice(value) is None and value not in NON_SCORED_STATES)
-                    ):
+            # Respondents: scores and non-scored states, one answer at a time.
+            scores: list[float] = []
+            states: dict[str, int] = dict.fromkeys(NON_SCORED_STATES, 0)
+            for value in by_question.get(key, []):
+                if isinstance(value, str) and value in NON_SCORED_STATES:
+                    states[value] += 1
+                    continue
+                if question.type != "multiple" and isinstance(value, str):
+                    choice = question.choice(value)
+                    if choice is None:
+                        continue  # not a choice: ignored
+                    if choice.score is None:
+                        states["unknown"] += 1
                         continue
-                    s = question.score_of(value)
-                    if s is not None:
-                        scores.append(s)
-                score = sum(scores) / len(scores) if scores else None
-            if score is None:
-                continue
+                s = question.score_of(value)
+                if s is not None:
+                    scores.append(s)
+            if scores:
+                spreads[key] = max(scores) - min(scores)
+            score: float | None = None
+            state = "not_assessed"
+            if key in cons and cons[key] in NON_SCORED_STATES:
+                state = cons[key]
+            elif key in cons:
+                score, state = question.score_of(cons[key]), "scored"
+            elif scores:
+                score, state = sum(scores) / len(scores), "scored"
+            elif sum(states.values()):
+                if states["not_applicable"] == sum(states.values()):
+                    state = "not_applicable"
+                else:
+                    state = max(
+                        ("unknown", "not_assessed", "declined"),
+                        key=lambda k: (
+                            states[k],
+                            -("unknown", "not_assessed", "declined").index(k),
+                        ),
+                    )
             for area, a in question.areas.items():
-                num[area] += question.weight * a * score
-                den[area] += question.weight * a
-    return {area: (100 * num[area] / den[area] if den[area] > 0 else None) for area in AREA_IDS}
+                wa = question.weight * a
+                if state == "scored" and score is not None:
+                    num[area] += wa * score
+                    den[area] += wa
+                elif state != "not_applicable":
+                    unc[area] += wa
+    result = {}
+    nan = float("nan")
+    for area in AREA_IDS:
+        d, u = den[area], unc[area]
+        result[area] = (
+            100 * num[area] / d if d else nan,
+            100 * num[area] / (d + u) if d else nan,
+            100 * (num[area] + u) / (d + u) if d else nan,
+            d / (d + u) if d + u else nan,
+        )
+    return result
 
 
 def timed(function: Callable[[], Any], repeat: int = 3) -> tuple[list[float], Any]:
@@ -215,13 +255,13 @@ def main() -> int:
     print(f"  peak memory {peak / 2**20:8.1f} MiB (tracemalloc, Python allocations)")
 
     base_times, expected = timed(lambda: baseline(questionnaires, answers, consolidated))
-    for area, value in expected.items():
-        got = scores.areas.set_index("area").loc[area, "score"]
-        same = (value is None and math.isnan(got)) or (
-            value is not None and math.isclose(value, got, abs_tol=1e-9)
-        )
-        assert same, f"{area}: baseline {value} != vectorised {got}"
-    print("\nBaseline (per-answer Python loop, same method, same area scores):")
+    areas = scores.areas.set_index("area")
+    for area, values in expected.items():
+        got = tuple(float(areas.loc[area, c]) for c in ("score", "low", "high", "coverage"))
+        for want, have in zip(values, got, strict=True):
+            same = (math.isnan(want) and math.isnan(have)) or math.isclose(want, have, abs_tol=1e-9)
+            assert same, f"{area}: baseline {values} != vectorised {got}"
+    print("\nBaseline (per-answer Python loop, same method; same scores, ranges, coverage):")
     print(f"  best of 3   {min(base_times) * 1000:8.1f} ms")
     print(f"  median      {statistics.median(base_times) * 1000:8.1f} ms")
     print(f"  ratio       {min(base_times) / min(times):8.1f}x faster (best vs best)")
