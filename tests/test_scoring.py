@@ -624,3 +624,24 @@ def test_respondents_drive_skip_logic_before_consolidation(hand: Any) -> None:
     relevant = scores.questions.set_index("question")["relevant"]
     assert not relevant["consent"]  # two of three said no
     assert relevant["referral"]
+
+
+def test_stray_values_are_ignored_with_a_warning(hand: Any) -> None:
+    answers = {**HAND_ANSWERS, "D": {"offence": "maybe"}}  # not a choice: ignored
+    scores = score_answers(
+        {"hand": hand}, answers_frame(answers), consolidated_frame({"complicity": "perhaps"})
+    )
+    questions = scores.questions.set_index("question")
+    assert questions.loc["offence", "n_answers"] == 3
+    assert questions.loc["complicity", "source"] == "respondents"
+    assert questions.loc["complicity", "score"] == 1.0
+    assert len(scores.warnings) == 1
+    assert "hand.complicity" in scores.warnings[0]
+
+
+def test_cap_naming_an_unknown_question_is_refused(hand: Any) -> None:
+    profile = loads_profile(
+        "caps: [{when: hand.nope, value: 'no', area: data, max: 10, reason: r}]", file="c.yaml"
+    )
+    with pytest.raises(ProfileError, match=r"c\.yaml: caps\[0\]\.when"):
+        score_hand(hand, profile)

@@ -324,6 +324,7 @@ def score_answers(
                     "of its choices; it is ignored"
                 )
                 has_cons[g] = False
+                cons_value[g] = None
                 continue
             final_state[g], final_score[g] = code, s
 

@@ -50,7 +50,8 @@ class MissionScores:
         One row per scored question of the scored questionnaires: questionnaire, question,
         section, text, relevant, value (consolidated value or None), state, score (0..1 or
         NaN), source ('consolidated', 'respondents' or None), n_answers, spread,
-        disagreement, weight, gap (weight * (1 - score)), primary_area.
+        disagreement, weight, gap (weight * (1 - score), NaN unless relevant and scored),
+        primary_area, answer (the mission's answer in words, for explanations and briefings).
     question_areas
         questionnaire, question, area, area_weight.
     respondents
