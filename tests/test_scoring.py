@@ -645,3 +645,11 @@ def test_cap_naming_an_unknown_question_is_refused(hand: Any) -> None:
     )
     with pytest.raises(ProfileError, match=r"c\.yaml: caps\[0\]\.when"):
         score_hand(hand, profile)
+
+
+def test_lists_for_multiple_answers_are_accepted() -> None:
+    q = loads(HAND_YAML + SERVICES_YAML, file="multi.yaml")
+    frame = answers_frame({"A": {"services": ("shelter",)}, "B": {"services": ["legal", "x"]}})
+    frame.loc[1, "value"] = ["legal", "medical"]  # a hand-built frame may hold a list
+    scores = score_answers({"hand": q}, frame, consolidated_frame({}))
+    assert scores.questions.set_index("question").loc["services", "score"] == approx(0.75)

@@ -498,10 +498,12 @@ def _score_values(
     """State codes and scores of answers, computed once per distinct (question, value)."""
     if len(q) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    hashable = values
-    if any(isinstance(v, list) for v in values[:1000]):  # hand-built frames only
-        hashable = np.array([tuple(v) if isinstance(v, list) else v for v in values], object)
-    v_codes, v_uniques = pd.factorize(hashable)
+    try:
+        v_codes, v_uniques = pd.factorize(values)
+    except TypeError:  # lists for `multiple` in a hand-built frame: make them hashable
+        hashable = np.empty(len(values), dtype=object)  # np.array() would nest the tuples
+        hashable[:] = [tuple(v) if isinstance(v, list) else v for v in values]
+        v_codes, v_uniques = pd.factorize(hashable)
     pair = q * (len(v_uniques) + 1) + v_codes
     p_codes, p_uniques = pd.factorize(pair)
     pair_state = np.empty(len(p_uniques), dtype=np.int64)
