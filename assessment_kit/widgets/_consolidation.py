@@ -242,14 +242,14 @@ class ConsolidationController:
             options=[(str(q.title), q.id) for q in self.questionnaires.values()],
             value=qid,
             layout=W.Layout(width="640px"),
-            style={"description_width": "90px"},
+            style={"description_width": "110px"},
         )
         self.instrument.observe(self._instrument_changed, names="value")
         self.filter = W.Dropdown(
             description="Show",
             options=[(label, key) for key, label in FILTERS.items()],
             value="disagreements_first",
-            style={"description_width": "90px"},
+            style={"description_width": "110px"},
             layout=W.Layout(width="360px"),
         )
         self.filter.observe(lambda _c: self.refresh(), names="value")

@@ -73,7 +73,12 @@ STYLE = """
 .ak-root .ak-saved { color: #2f7a2b; font-size: 12.5px; }
 .ak-root .ak-unsaved { color: #8a8a8a; font-size: 12.5px; }
 .ak-root .ak-note-text { font-size: 12.5px; color: #555; }
-.ak-root .ak-section-btn { text-align: left; height: auto !important; white-space: normal; }
+.ak-root .ak-section-btn {
+  text-align: left; height: auto !important; white-space: normal; line-height: 1.3;
+  padding: 5px 8px; margin-bottom: 2px;
+}
+.ak-root .widget-html-content { line-height: 1.4; }
+.ak-root .ak-section-intro { color: #666; font-size: 13px; margin: 2px 0 6px 0; }
 .ak-root .ak-section-btn.ak-current { font-weight: 700; }
 .ak-root .ak-banner {
   background: #eef4fa; border: 1px solid #b7cde3; border-radius: 6px; padding: 6px 10px;

@@ -64,7 +64,7 @@ class DashboardController:
             options=options,
             value=questionnaire if questionnaire is not None else options[0][1],
             layout=W.Layout(width="640px"),
-            style={"description_width": "90px"},
+            style={"description_width": "110px"},
         )
         self.instrument.observe(lambda _c: self.refresh(), names="value")
         self.refresh_button = W.Button(

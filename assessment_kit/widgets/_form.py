@@ -211,17 +211,18 @@ class FormController:
             options=[(str(q.title), q.id) for q in self.questionnaires.values()],
             value=qid,
             layout=W.Layout(width="640px"),
-            style={"description_width": "90px"},
+            style={"description_width": "110px"},
         )
         self.instrument.observe(self._instrument_changed, names="value")
         self.panel = RespondentPanel(mission, self._respondent_changed, by=by)
         self.show_all = W.Checkbox(
             value=show_all,
-            description="Show all questions (not only those for this institution type)",
+            description="Show all questions",
             indent=False,
             layout=W.Layout(width="auto"),
         )
         self.show_all.observe(lambda _c: self._refresh_visibility(), names="value")
+        self.show_all.tooltip = "Also show the questions meant for other institution types"
         self.banner = W.HTML("")
         self.continue_button = W.Button(
             description="Continue",
@@ -529,7 +530,7 @@ class FormController:
         self.nav_message.value = ""
         index = self.questionnaire.sections.index(section) + 1
         description = (
-            f"<p class='ak-unsaved'>{html.escape(str(section.description))}</p>"
+            f"<div class='ak-section-intro'>{html.escape(str(section.description))}</div>"
             if section.description
             else ""
         )

@@ -53,6 +53,19 @@ def answer_error_text(error: AnswerError) -> str:
     return " ".join(parts) or str(error)
 
 
+def _local_time(stamp: str) -> str:
+    """A stored UTC ISO timestamp as local 'YYYY-MM-DD HH:MM' (the assessor's clock)."""
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def _esc(text: object) -> str:
     return html.escape(str(text))
 
@@ -246,7 +259,7 @@ class QuestionCard:
             return
         shown = _esc(value_label(self.question, self.saved_value))
         if loaded:
-            stamp = when.replace("T", " ")[:16] if when else ""
+            stamp = _local_time(when)
             text = f"✓ Saved{f' {stamp}' if stamp else ''}: {shown}"
         else:
             text = f"✓ Saved at {dt.datetime.now().strftime('%H:%M:%S')}: {shown}"

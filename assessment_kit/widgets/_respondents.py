@@ -49,7 +49,7 @@ class RespondentPanel:
             options=self._options(),
             value=_NONE,
             layout=W.Layout(width="460px"),
-            style={"description_width": "90px"},
+            style={"description_width": "110px"},
         )
         self.picker.observe(self._picked, names="value")
         self.new_button = W.Button(
