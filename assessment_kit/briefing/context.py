@@ -57,12 +57,14 @@ __all__ = [
     "build_context",
 ]
 
-#: A scored answer at or above this (0..1) is a strength; at or below WEAK a weakness.
+#: A scored answer (0..1) at or above STRONG is a strength; below WEAK a weakness, and its
+#: question's recommendation goes into the briefing. "Partly" (0.5) is neither.
 STRONG = 0.75
 WEAK = 0.5
-#: How many findings, notes and evidence items an area page shows.
-MAX_FINDINGS = 4
-MAX_OBSERVATIONS = 6
+#: How many findings, disagreements, notes and evidence items an area page shows, so that
+#: an area fits on one page; the data annex has every question.
+MAX_FINDINGS = 3
+MAX_OBSERVATIONS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +133,12 @@ class Observation:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A standard tool a recommendation points to."""
+    """A standard tool a recommendation points to; ``label`` (T1, T2...) numbers it."""
 
     id: str
     title: str
     url: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +253,7 @@ class BriefingContext:
     areas: tuple[AreaSection, ...]
     recommendations: tuple[RecommendationItem, ...]
     recommendation_groups: tuple[RecommendationGroup, ...]
+    tools: tuple[Reference, ...]
     key_messages: tuple[str, ...]
     methodology: Methodology
     annex: tuple[AnnexRow, ...]
@@ -486,7 +490,7 @@ def build_context(
         score = _number(row.get("score"))
         if question is None or question.recommendation is None or score is None:
             continue
-        if score > WEAK or not row.get("relevant", True):
+        if score >= WEAK or not row.get("relevant", True):
             continue
         weight = _number(row.get("weight")) or question.weight
         priority = weight * (1.0 - score)
@@ -513,6 +517,10 @@ def build_context(
         merged.items(),
         key=lambda item: (-item[1]["priority"], area_order[item[0][0]], item[0][1]),
     )
+    tool_labels: dict[str, str] = {}
+    for _, entry in ordered:
+        for reference in entry["refs"]:
+            tool_labels.setdefault(reference.id, f"T{len(tool_labels) + 1}")
     recommendations = tuple(
         RecommendationItem(
             rank=rank,
@@ -523,7 +531,9 @@ def build_context(
             questions=tuple(entry["questions"]),
             question_texts=tuple(entry["texts"]),
             score=100 * entry["score"],
-            references=tuple(entry["refs"]),
+            references=tuple(
+                Reference(ref.id, ref.title, ref.url, tool_labels[ref.id]) for ref in entry["refs"]
+            ),
         )
         for rank, ((area, text), entry) in enumerate(ordered, start=1)
     )
@@ -562,7 +572,7 @@ def build_context(
         weaknesses = tuple(
             finding(key)
             for key, _ in sorted(scored, key=weakness_order)
-            if (_number(by_key[key]["score"]) or 0.0) <= WEAK
+            if (_number(by_key[key]["score"]) or 0.0) < WEAK
         )[:MAX_FINDINGS]
         own = [key for key, _ in members if primary.get(key) == spec.id]
         disagreements = sorted(
@@ -580,10 +590,23 @@ def build_context(
             ),
             key=lambda item: -item.spread,
         )
+        cited: dict[str, list[tuple[str, str]]] = {}
+        for key in own:
+            for text in evidence.get(key, []):
+                cited.setdefault(text, []).append(key)
         area_evidence = [
-            Observation(key[0], key[1], question_text(key), text)
-            for key in own
-            for text in evidence.get(key, [])
+            Observation(
+                keys[0][0],
+                keys[0][1],
+                question_text(keys[0])
+                + (
+                    f" (and {len(keys) - 1} more question{'s' if len(keys) > 2 else ''})"
+                    if len(keys) > 1
+                    else ""
+                ),
+                text,
+            )
+            for text, keys in cited.items()
         ]
         area_notes = [
             Observation(key[0], key[1], question_text(key), text)
@@ -656,11 +679,21 @@ def build_context(
         areas=tuple(sections),
         recommendations=recommendations,
         recommendation_groups=groups,
+        tools=_tools(recommendations),
         key_messages=_key_messages(overall, sections, recommendations, methodology),
         methodology=methodology,
         annex=annex,
         warnings=tuple(scores.warnings),
     )
+
+
+def _tools(recommendations: Sequence[RecommendationItem]) -> tuple[Reference, ...]:
+    """Every standard tool the recommendations point to, numbered T1, T2... by first use."""
+    seen: dict[str, Reference] = {}
+    for item in recommendations:
+        for reference in item.references:
+            seen.setdefault(reference.id, reference)
+    return tuple(sorted(seen.values(), key=lambda ref: int(ref.label[1:] or 0)))
 
 
 def _section_title(questionnaires: Mapping[str, Questionnaire], key: tuple[str, str]) -> str:

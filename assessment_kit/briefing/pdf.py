@@ -2,10 +2,13 @@
 
 The HTML describes itself (see the briefing template): an element with class ``cover``
 makes the first page a cover without a footer; elements with class ``toc-page`` and a
-``data-heading`` attribute receive the page number of that heading. Page numbers are found
-with two passes: a first print with a PDF outline (Chromium writes one bookmark per heading)
-gives each heading's page; the numbers are filled in and the page printed again. The
-numbers in the footer ("page 3 of 14") count the cover, so they match the PDF viewer's.
+``data-anchor`` attribute receive the page number of the element with that id. Page numbers
+are found with two passes: Chromium writes a PDF named destination for every element a link
+points to, so a first print (without footer; its first page is the cover) tells on which
+page each contents entry starts; the numbers are filled in and the pages after the cover
+printed again with the footer. The footer's "page 3 of 14" counts the cover, so it matches
+the PDF viewer's numbering. (A tagged PDF with an outline would also give the pages, but
+prints three times larger and slower.)
 
 Playwright's sync API refuses to run inside an asyncio loop (a Jupyter kernel, the Jupyter
 server), so printing runs its own loop in a worker thread. The PDF is written to a temporary
@@ -20,7 +23,8 @@ import io
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Coroutine, Sequence
+import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,13 +56,13 @@ _FOOTER = (
 
 _DESCRIBE = """() => ({
   cover: document.querySelector('.cover') !== null,
-  toc: Array.from(document.querySelectorAll('.toc-page')).map(e => e.dataset.heading || ''),
+  toc: Array.from(document.querySelectorAll('.toc-page')).map(e => e.dataset.anchor || ''),
   footer: (document.querySelector('meta[name="briefing-footer"]') || {}).content || '',
 })"""
 
 _FILL_TOC = """(pages) => {
   for (const element of document.querySelectorAll('.toc-page')) {
-    const page = pages[element.dataset.heading || ''];
+    const page = pages[element.dataset.anchor || ''];
     element.textContent = page === undefined ? '' : String(page);
   }
 }"""
@@ -71,6 +75,7 @@ class PrintResult:
     path: Path
     pages: int
     headings: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -92,24 +97,16 @@ def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return value
 
 
-def _outline_pages(data: bytes) -> dict[str, int]:
-    """Heading text -> 1-based page, from the PDF outline Chromium writes."""
+def _anchor_pages(data: bytes) -> dict[str, int]:
+    """Element id -> 1-based page, from the named destinations Chromium writes for links."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     pages: dict[str, int] = {}
-
-    def walk(items: Sequence[Any]) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-                continue
-            number = reader.get_destination_page_number(item)
-            title = " ".join(str(item.title).split())
-            if number is not None and number >= 0:
-                pages.setdefault(title, number + 1)
-
-    walk(reader.outline)
+    for name, destination in reader.named_destinations.items():
+        number = reader.get_destination_page_number(destination)
+        if number is not None and number >= 0:
+            pages[str(name).lstrip("/")] = number + 1
     return pages
 
 
@@ -118,7 +115,7 @@ def _join_cover(cover: bytes, body: bytes) -> tuple[bytes, int]:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))
-    writer.insert_page(PdfReader(io.BytesIO(cover)).pages[0], 0)
+    writer.insert_page(PdfReader(io.BytesIO(cover)).pages[0], 0)  # only the cover's page 1
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), len(writer.pages)
@@ -131,21 +128,31 @@ def _page_count(data: bytes) -> int:
 
 
 async def _print(
-    html_text: str, browser: Path, footer: str | None
+    html_text: str, browser: Path, footer: str | None, timings: dict[str, float]
 ) -> tuple[bytes, int, dict[str, int]]:
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
+
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - clock
+        clock = now
 
     try:
         async with async_playwright() as playwright:
             chromium = await playwright.chromium.launch(
                 executable_path=str(browser), args=list(CHROMIUM_ARGS), timeout=TIMEOUT_MS
             )
+            lap("launch")
             try:
                 page = await chromium.new_page()
                 await page.emulate_media(media="print")
                 await page.set_content(html_text, wait_until="load", timeout=TIMEOUT_MS)
                 info = await page.evaluate(_DESCRIBE)
+                lap("load")
                 footer_text = footer if footer is not None else str(info["footer"])
                 options: dict[str, Any] = {
                     "format": "A4",
@@ -154,28 +161,33 @@ async def _print(
                     "display_header_footer": True,
                     "header_template": "<span></span>",
                     "footer_template": _FOOTER.format(text=html.escape(footer_text)),
-                    "outline": True,
-                    "tagged": True,
                 }
                 headings: dict[str, int] = {}
+                if not info["cover"] and not info["toc"]:
+                    data = await page.pdf(**options)
+                    lap("print")
+                    return data, _page_count(data), headings
+                # First pass, without footer: the contents' pages, and the cover.
+                first = await page.pdf(**{**options, "display_header_footer": False})
+                lap("pass 1")
                 if info["toc"]:
-                    first = await page.pdf(**options)
-                    headings = _outline_pages(first)
+                    headings = _anchor_pages(first)
                     wanted = {name: headings[name] for name in info["toc"] if name in headings}
                     await page.evaluate(_FILL_TOC, wanted)
+                lap("contents")
                 if not info["cover"]:
                     data = await page.pdf(**options)
+                    lap("print")
                     return data, _page_count(data), headings
-                cover = await page.pdf(
-                    **{**options, "display_header_footer": False, "page_ranges": "1"}
-                )
                 try:
                     body = await page.pdf(**{**options, "page_ranges": "2-"})
                 except PlaywrightError as error:
                     if "exceeds page count" not in str(error):
                         raise
-                    return cover, 1, headings
-                joined, count = _join_cover(cover, body)
+                    return first, 1, headings
+                lap("print")
+                joined, count = _join_cover(first, body)
+                lap("join")
                 return joined, count, headings
             finally:
                 await chromium.close()
@@ -184,14 +196,19 @@ async def _print(
 
 
 def html_to_pdf_bytes(
-    html_text: str, *, browser: Path | str, footer: str | None = None
+    html_text: str,
+    *,
+    browser: Path | str,
+    footer: str | None = None,
+    timings: dict[str, float] | None = None,
 ) -> tuple[bytes, int, dict[str, int]]:
     """Print ``html_text`` to PDF bytes; return them, the page count and headings' pages.
 
     ``footer`` is the text left of the page number; by default the page's
-    ``<meta name="briefing-footer">``.
+    ``<meta name="briefing-footer">``. ``timings`` receives seconds per step.
     """
-    return run_in_thread(lambda: _print(html_text, Path(browser), footer))
+    laps = {} if timings is None else timings
+    return run_in_thread(lambda: _print(html_text, Path(browser), footer, laps))
 
 
 def write_atomically(data: bytes, out: Path) -> None:
@@ -224,6 +241,9 @@ def print_pdf(
     footer
         Text left of "Page X of Y"; defaults to the page's ``briefing-footer`` meta tag.
     """
-    data, pages, headings = html_to_pdf_bytes(html_text, browser=browser, footer=footer)
+    timings: dict[str, float] = {}
+    data, pages, headings = html_to_pdf_bytes(
+        html_text, browser=browser, footer=footer, timings=timings
+    )
     write_atomically(data, Path(out))
-    return PrintResult(Path(out), pages, headings)
+    return PrintResult(Path(out), pages, headings, timings)

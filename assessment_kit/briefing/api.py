@@ -1,0 +1,275 @@
+"""``export_briefing``: a mission file to a briefing (PDF, HTML or notebook).
+
+The pipeline: find the browser (PDF only; no browser means one clear error and no file),
+start kaleido's browser in the background, read and score the mission, build the briefing
+context, draw the three charts as SVG in that one browser session, build the notebook,
+convert it with our nbconvert exporter, and write the file atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assessment_kit.errors import BriefingError
+
+if TYPE_CHECKING:
+    from assessment_kit.briefing.context import BriefingContext
+    from assessment_kit.briefing.notebook import Chart
+    from assessment_kit.scoring import MissionScores, ScoringProfile
+
+#: ``progress(stage, done, total)``: called before each stage and once at the end.
+Progress = Callable[[str, int, int], None]
+
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".ipynb": "ipynb"}
+
+STAGES = {
+    "pdf": (
+        "Finding a browser",
+        "Reading the mission",
+        "Scoring",
+        "Drawing charts",
+        "Building the briefing",
+        "Printing the PDF",
+    ),
+    "html": ("Reading the mission", "Scoring", "Building the briefing", "Writing HTML"),
+    "ipynb": ("Reading the mission", "Scoring", "Building the briefing", "Writing notebook"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingResult:
+    """What ``export_briefing`` wrote.
+
+    Attributes
+    ----------
+    path
+        The file written.
+    format
+        ``"pdf"``, ``"html"`` or ``"ipynb"``.
+    pages
+        Number of PDF pages (None for HTML and notebooks).
+    seconds
+        Wall time of the whole export.
+    charts
+        Number of charts drawn.
+    recommendations
+        Number of recommendations in the briefing.
+    timings
+        Seconds per stage, in order.
+    browser
+        The browser used (PDF only).
+    """
+
+    path: Path
+    format: str
+    pages: int | None
+    seconds: float
+    charts: int
+    recommendations: int
+    timings: dict[str, float] = field(default_factory=dict)
+    browser: Path | None = None
+
+
+class _Stages:
+    def __init__(self, names: tuple[str, ...], progress: Progress | None) -> None:
+        self.names = names
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self._current: str | None = None
+        self._started = time.perf_counter()
+
+    def start(self, name: str) -> None:
+        self._close()
+        self._current = name
+        self._started = time.perf_counter()
+        if self.progress is not None:
+            self.progress(name, self.names.index(name), len(self.names))
+
+    def _close(self) -> None:
+        if self._current is not None:
+            self.timings[self._current] = time.perf_counter() - self._started
+            self._current = None
+
+    def done(self) -> None:
+        self._close()
+        if self.progress is not None:
+            self.progress("Done", len(self.names), len(self.names))
+
+
+def output_format(out: str | Path) -> str:
+    """``pdf``, ``html`` or ``ipynb`` from the file name; BriefingError otherwise."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in FORMATS:
+        raise BriefingError(
+            f"cannot tell the briefing format from {str(out)!r}: "
+            "name the output .pdf, .html or .ipynb"
+        )
+    return FORMATS[suffix]
+
+
+def figure_json(figure: Any) -> dict[str, Any]:
+    """A plotly figure as a plain JSON dict (what notebooks and kaleido take)."""
+    data: dict[str, Any] = json.loads(figure.to_json())
+    return data
+
+
+def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dict[str, Any]]:
+    """The briefing's three figures as JSON dicts, sized for an A4 page."""
+    from assessment_kit import charts
+
+    radar = charts.radar_figure(scores, title="Score by area, with its range")
+    radar.update_layout(width=760, height=430, margin={"l": 90, "r": 90, "t": 50, "b": 30})
+    bars = charts.area_bars_figure(scores, title="Scores, ranges and coverage")
+    bars.update_layout(width=820)
+    heatmap = charts.section_heatmap_figure(scores, questionnaires)
+    # Room above the plot for the slanted area names, which the title would otherwise cross.
+    heatmap.update_layout(width=820, margin={"t": 120})
+    heatmap.update_layout(title={"y": 0.99, "yanchor": "top"})
+    return {"radar": figure_json(radar), "bars": figure_json(bars), "heatmap": figure_json(heatmap)}
+
+
+CAPTIONS = {
+    "radar": "The line is each area's score; the shaded band its range, from every unanswered "
+    "question counted as 0 to every one counted as 1.",
+    "bars": "Bar: score. Whisker: range. The paler the bar, the fewer of the area's weighted "
+    "questions have a scored answer.",
+    "heatmap": "Mean score (0–100) of each questionnaire section in each area. Blank: no "
+    "scored question of that section feeds the area.",
+}
+
+
+def _write_text_atomically(text: str, out: Path) -> None:
+    from assessment_kit.briefing.pdf import write_atomically
+
+    write_atomically(text.encode("utf-8"), out)
+
+
+def export_briefing(
+    mission_path: str | Path,
+    out: str | Path,
+    *,
+    progress: Progress | None = None,
+    date: dt.date | None = None,
+    profile: ScoringProfile | None = None,
+) -> BriefingResult:
+    """Export a mission's briefing to ``out`` (.pdf, .html or .ipynb).
+
+    Parameters
+    ----------
+    mission_path
+        The mission file.
+    out
+        The file to write; the format follows its suffix. Written atomically: on any
+        error no file (and no half-written PDF) is left.
+    progress
+        Called as ``progress(stage, done, total)`` before each stage and at the end.
+    date
+        The date printed on the briefing; by default ``SOURCE_DATE_EPOCH`` or today. With
+        a fixed date the same mission gives the same HTML, byte for byte.
+    profile
+        The scoring profile; the default profile when None.
+
+    Raises
+    ------
+    BrowserNotFoundError
+        For a PDF when no Chromium or Chrome is found (the message says how to install one).
+    BriefingError
+        When the output name has no known suffix or printing fails.
+    StoreError
+        When the mission file cannot be opened.
+    """
+    from assessment_kit.briefing.context import briefing_context
+
+    started = time.perf_counter()
+    out = Path(out)
+    fmt = output_format(out)
+    stages = _Stages(STAGES[fmt], progress)
+    browser: Path | None = None
+    renderer = None
+    try:
+        if fmt == "pdf":
+            from assessment_kit.briefing.browser import find_browser
+            from assessment_kit.briefing.svg import ChartRenderer
+
+            stages.start("Finding a browser")
+            browser = find_browser()
+            # Opening the browser takes about two seconds: do it while the mission is read.
+            renderer = ChartRenderer(browser)
+
+        stages.start("Reading the mission")
+        from assessment_kit.scoring import default_profile, score_mission
+        from assessment_kit.store import Mission
+
+        mission_file = Path(mission_path)
+        if not mission_file.exists():
+            raise BriefingError(f"{mission_file}: no such mission file")
+        profile = profile or default_profile()
+        with Mission.open(mission_file) as mission:
+            stages.start("Scoring")
+            scores = score_mission(mission, profile=profile)
+            context = briefing_context(mission, scores, date=date, profile=profile)
+            questionnaires = dict(mission.questionnaires)
+        figures = briefing_charts(scores, questionnaires)
+
+        svgs: dict[str, str] = {}
+        if renderer is not None:
+            stages.start("Drawing charts")
+            keys = list(figures)
+            svgs = dict(zip(keys, renderer.render([figures[k] for k in keys]), strict=True))
+            renderer.close()
+            renderer = None
+
+        stages.start("Building the briefing")
+        nb = _notebook(context, figures, svgs)
+        pages: int | None = None
+        if fmt == "ipynb":
+            import nbformat
+
+            stages.start("Writing notebook")
+            _write_text_atomically(nbformat.writes(nb), out)  # type: ignore[no-untyped-call]
+        elif fmt == "html":
+            from assessment_kit.briefing.exporters import BriefingHTMLExporter
+
+            html, _ = BriefingHTMLExporter().from_notebook_node(nb)
+            stages.start("Writing HTML")
+            _write_text_atomically(html, out)
+        else:
+            from assessment_kit.briefing.exporters import BriefingHTMLExporter
+            from assessment_kit.briefing.pdf import print_pdf
+
+            assert browser is not None
+            html, _ = BriefingHTMLExporter(interactive_charts=False).from_notebook_node(nb)
+            stages.start("Printing the PDF")
+            pages = print_pdf(html, out, browser=browser, footer=context.footer).pages
+        stages.done()
+    finally:
+        if renderer is not None:
+            renderer.close()
+    return BriefingResult(
+        path=out,
+        format=fmt,
+        pages=pages,
+        seconds=time.perf_counter() - started,
+        charts=len(svgs) if fmt == "pdf" else len(figures),
+        recommendations=len(context.recommendations),
+        timings=stages.timings,
+        browser=browser,
+    )
+
+
+def _notebook(
+    context: BriefingContext, figures: dict[str, dict[str, Any]], svgs: dict[str, str]
+) -> Any:
+    from assessment_kit.briefing.notebook import Chart, briefing_notebook
+
+    charts: dict[str, Chart] = {
+        key: Chart(key=key, figure=figure, caption=CAPTIONS.get(key, ""), svg=svgs.get(key))
+        for key, figure in figures.items()
+    }
+    return briefing_notebook(context, charts)

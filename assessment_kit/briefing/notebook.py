@@ -1,0 +1,187 @@
+"""The briefing as a notebook whose outputs are already rendered (no kernel needed).
+
+Each section is a code cell without code whose output is HTML made from the briefing
+context by Jinja with autoescape on (so a note holding ``<script>`` shows as text); each
+chart is a plotly output carrying its static SVG as well. Cells that start a page are
+tagged ``page-break``. The notebook opens in JupyterLab like any other and converts with
+``jupyter nbconvert --to briefing_pdf``.
+
+Everything is deterministic: cell ids are numbered, the date comes from the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import jinja2
+    from nbformat import NotebookNode
+
+    from assessment_kit.briefing.context import BriefingContext
+
+FRAGMENTS = Path(__file__).parent / "templates" / "fragments"
+
+#: Chapter headings; area pages are numbered 3.1, 3.2, ...
+SUMMARY = ("summary", "1 Executive summary")
+GLANCE = ("scores-at-a-glance", "2 Scores at a glance")
+AREAS = ("findings-by-area", "3 Findings by area")
+RECOMMENDATIONS = ("recommendations", "4 Recommendations")
+METHODOLOGY = ("methodology", "5 Methodology")
+ANNEX = ("annex", "Annex: data by question")
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart for the briefing: the plotly figure (JSON dict) and, for print, its SVG."""
+
+    key: str
+    figure: Mapping[str, Any]
+    caption: str = ""
+    svg: str | None = None
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(FRAGMENTS)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _macros() -> Any:
+    return _environment().get_template("briefing.html.j2").module
+
+
+def table_of_contents(context: BriefingContext) -> list[tuple[str, str, int]]:
+    """(anchor, text, level) for every contents entry."""
+    toc = [(SUMMARY[0], SUMMARY[1], 1), (GLANCE[0], GLANCE[1], 1), (AREAS[0], AREAS[1], 1)]
+    for number, area in enumerate(context.areas, start=1):
+        toc.append((area.anchor, area_heading(number, area.name), 2))
+    toc += [
+        (RECOMMENDATIONS[0], RECOMMENDATIONS[1], 1),
+        (METHODOLOGY[0], METHODOLOGY[1], 1),
+        (ANNEX[0], ANNEX[1], 1),
+    ]
+    return toc
+
+
+def area_heading(number: int, name: str) -> str:
+    return f"3.{number} {name}"
+
+
+def render_sections(context: BriefingContext) -> dict[str, str]:
+    """Every HTML fragment of the briefing by name (escaped, ready to embed)."""
+    macros = _macros()
+    toc = table_of_contents(context)
+    # The area chapter's own heading lives on the first area page; its anchor must exist.
+    fragments = {
+        "cover": str(macros.cover(context)),
+        "contents": str(macros.contents(toc)),
+        "summary": str(macros.summary(context, SUMMARY[1], SUMMARY[0])),
+        "glance": str(macros.glance(GLANCE[1], GLANCE[0])),
+        "recommendations": str(
+            macros.recommendations(context, RECOMMENDATIONS[1], RECOMMENDATIONS[0])
+        ),
+        "methodology": str(macros.methodology(context, METHODOLOGY[1], METHODOLOGY[0])),
+        "annex": str(macros.annex(context, ANNEX[1], ANNEX[0])),
+    }
+    for number, area in enumerate(context.areas, start=1):
+        fragments[f"area:{area.id}"] = str(macros.area(area, area_heading(number, area.name)))
+    return fragments
+
+
+def _html_output(html: str) -> dict[str, Any]:
+    return {
+        "output_type": "display_data",
+        "data": {"text/html": html, "text/plain": "[briefing section]"},
+        "metadata": {},
+    }
+
+
+def _chart_output(chart: Chart) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "application/vnd.plotly.v1+json": dict(chart.figure),
+        "text/plain": f"[chart: {chart.key}]",
+    }
+    metadata: dict[str, Any] = {"assessment_kit": {"chart": chart.key}}
+    if chart.svg is not None:
+        data["image/svg+xml"] = chart.svg
+        metadata["assessment_kit"]["svg"] = "kaleido"
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> NotebookNode:
+    """Build the briefing notebook.
+
+    Parameters
+    ----------
+    context
+        The briefing context.
+    charts
+        Charts by key: ``radar``, ``bars`` and ``heatmap`` (any may be missing).
+    """
+    import nbformat
+
+    sections = render_sections(context)
+    cells: list[Any] = []
+
+    def add(outputs: list[dict[str, Any]], *tags: str) -> None:
+        cell = nbformat.v4.new_code_cell(source="")  # type: ignore[no-untyped-call]
+        cell.id = f"briefing-{len(cells) + 1:02d}"
+        cell.execution_count = None
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]  # type: ignore[no-untyped-call]
+        cell.metadata = {"tags": list(tags), "jupyter": {"source_hidden": True}}
+        cells.append(cell)
+
+    def chart_outputs(key: str) -> list[dict[str, Any]]:
+        chart = charts.get(key)
+        if chart is None:
+            return []
+        outputs = [_chart_output(chart)]
+        if chart.caption:
+            outputs.append(_html_output(str(_macros().chart_caption(chart.caption))))
+        return outputs
+
+    add([_html_output(sections["cover"])], "cover")
+    add([_html_output(sections["contents"])], "page-break")
+    add([_html_output(sections["summary"])], "page-break")
+    if "radar" in charts:
+        add(chart_outputs("radar"))
+    add([_html_output(sections["glance"])], "page-break")
+    for key in ("bars", "heatmap"):
+        if key in charts:
+            add(chart_outputs(key))
+    for index, area in enumerate(context.areas):
+        html = sections[f"area:{area.id}"]
+        if index == 0:
+            html = f'<span id="{AREAS[0]}"></span>' + html
+        add([_html_output(html)], "page-break")
+    add([_html_output(sections["recommendations"])], "page-break")
+    add([_html_output(sections["methodology"])], "page-break")
+    add([_html_output(sections["annex"])], "page-break")
+
+    nb: NotebookNode = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    nb.cells = cells
+    nb.metadata = {
+        "title": f"{context.country}: needs assessment briefing",
+        "language_info": {"name": "python"},
+        "assessment_kit": {
+            "briefing": {
+                "title": f"{context.country}: needs assessment briefing",
+                "country": context.country,
+                "date": context.date.isoformat(),
+                "date_text": context.date_text,
+                "footer": context.footer,
+            }
+        },
+    }
+    return nb
