@@ -21,6 +21,8 @@ from assessment_kit.errors import BriefingError
 if TYPE_CHECKING:
     from assessment_kit.briefing.context import BriefingContext
     from assessment_kit.briefing.notebook import Chart
+    from assessment_kit.briefing.pdf import PdfPrinter
+    from assessment_kit.briefing.svg import ChartRenderer
     from assessment_kit.scoring import MissionScores, ScoringProfile
 
 #: ``progress(stage, done, total)``: called before each stage and once at the end.
@@ -74,6 +76,16 @@ class BriefingResult:
     recommendations: int
     timings: dict[str, float] = field(default_factory=dict)
     browser: Path | None = None
+
+    def summary(self) -> str:
+        """One line for the terminal: what was written, how big, how long."""
+        size = self.path.stat().st_size if self.path.exists() else 0
+        pages = f", {self.pages} pages" if self.pages is not None else ""
+        return (
+            f"wrote {self.path} ({self.format.upper()}{pages}, {size / 1024:.0f} KB, "
+            f"{self.charts} charts, {self.recommendations} recommendations) "
+            f"in {self.seconds:.1f} s"
+        )
 
 
 class _Stages:
@@ -191,16 +203,20 @@ def export_briefing(
     fmt = output_format(out)
     stages = _Stages(STAGES[fmt], progress)
     browser: Path | None = None
-    renderer = None
+    renderer: ChartRenderer | None = None
+    printer: PdfPrinter | None = None
     try:
         if fmt == "pdf":
             from assessment_kit.briefing.browser import find_browser
+            from assessment_kit.briefing.pdf import PdfPrinter
             from assessment_kit.briefing.svg import ChartRenderer
 
             stages.start("Finding a browser")
             browser = find_browser()
-            # Opening the browser takes about two seconds: do it while the mission is read.
+            # Opening kaleido's browser takes about two seconds and Playwright's about half
+            # a second: both start now, in background threads, while the mission is read.
             renderer = ChartRenderer(browser)
+            printer = PdfPrinter(browser)
 
         stages.start("Reading the mission")
         from assessment_kit.scoring import default_profile, score_mission
@@ -228,6 +244,7 @@ def export_briefing(
         stages.start("Building the briefing")
         nb = _notebook(context, figures, svgs)
         pages: int | None = None
+        print_timings: dict[str, float] = {}
         if fmt == "ipynb":
             import nbformat
 
@@ -241,16 +258,19 @@ def export_briefing(
             _write_text_atomically(html, out)
         else:
             from assessment_kit.briefing.exporters import BriefingHTMLExporter
-            from assessment_kit.briefing.pdf import print_pdf
 
-            assert browser is not None
+            assert printer is not None
             html, _ = BriefingHTMLExporter(interactive_charts=False).from_notebook_node(nb)
             stages.start("Printing the PDF")
-            pages = print_pdf(html, out, browser=browser, footer=context.footer).pages
+            printed = printer.print(html, out, footer=context.footer)
+            pages = printed.pages
+            print_timings = printed.timings
         stages.done()
     finally:
         if renderer is not None:
             renderer.close()
+        if printer is not None:
+            printer.close()
     return BriefingResult(
         path=out,
         format=fmt,
@@ -258,7 +278,7 @@ def export_briefing(
         seconds=time.perf_counter() - started,
         charts=len(svgs) if fmt == "pdf" else len(figures),
         recommendations=len(context.recommendations),
-        timings=stages.timings,
+        timings={**stages.timings, **{f"print: {k}": v for k, v in print_timings.items()}},
         browser=browser,
     )
 

@@ -194,12 +194,14 @@ class BriefingPDFExporter(BriefingHTMLExporter):
     ) -> tuple[Any, dict[str, Any]]:
         """Convert a notebook to PDF bytes; ``resources['pdf_pages']`` is the page count."""
         from assessment_kit.briefing.browser import find_browser
-        from assessment_kit.briefing.pdf import html_to_pdf_bytes
+        from assessment_kit.briefing.pdf import PdfPrinter
 
         browser = find_browser()  # before any work: no browser, one clear message
-        html, resources = super().from_notebook_node(nb, resources, **kw)
-        self.log.info("Printing the PDF with %s", browser)
-        data, pages, _ = html_to_pdf_bytes(html, browser=browser)
+        # The printer's browser starts in the background while the charts are drawn.
+        with PdfPrinter(browser) as printer:
+            html, resources = super().from_notebook_node(nb, resources, **kw)
+            self.log.info("Printing the PDF with %s", browser)
+            data, pages, _ = printer.print_bytes(html)
         resources["output_extension"] = ".pdf"
         resources["pdf_pages"] = pages
         return data, resources

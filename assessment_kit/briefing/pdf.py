@@ -11,8 +11,10 @@ the PDF viewer's numbering. (A tagged PDF with an outline would also give the pa
 prints three times larger and slower.)
 
 Playwright's sync API refuses to run inside an asyncio loop (a Jupyter kernel, the Jupyter
-server), so printing runs its own loop in a worker thread. The PDF is written to a temporary
-file next to the target and renamed at the end: a failure never leaves half a PDF.
+server), so :class:`PdfPrinter` runs the async API on its own loop in a worker thread; it
+launches the browser as soon as it is created, so the launch overlaps other work. The PDF
+is written to a temporary file next to the target and renamed at the end: a failure never
+leaves half a PDF.
 """
 
 from __future__ import annotations
@@ -24,14 +26,11 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from assessment_kit.errors import BriefingError
-
-T = TypeVar("T")
 
 #: Chromium flags: no sandbox (containers run as root), no GPU, nothing phoning home.
 CHROMIUM_ARGS: tuple[str, ...] = (
@@ -78,25 +77,6 @@ class PrintResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion in a fresh event loop on a worker thread."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(factory())
-        except BaseException as error:  # re-raised in the caller's thread
-            box["error"] = error
-
-    worker = threading.Thread(target=target, name="assessment-kit-print", daemon=True)
-    worker.start()
-    worker.join()
-    if "error" in box:
-        raise box["error"]
-    value: T = box["value"]
-    return value
-
-
 def _anchor_pages(data: bytes) -> dict[str, int]:
     """Element id -> 1-based page, from the named destinations Chromium writes for links."""
     from pypdf import PdfReader
@@ -127,72 +107,155 @@ def _page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-async def _print(
-    html_text: str, browser: Path, footer: str | None, timings: dict[str, float]
-) -> tuple[bytes, int, dict[str, int]]:
-    from playwright.async_api import Error as PlaywrightError
-    from playwright.async_api import async_playwright
+class _Lap:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.clock = time.perf_counter()
 
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
+    def __call__(self, name: str) -> None:
         now = time.perf_counter()
-        timings[name] = timings.get(name, 0.0) + now - clock
-        clock = now
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.clock
+        self.clock = now
 
+
+async def _print_page(
+    chromium: Any, html_text: str, footer: str | None, lap: _Lap
+) -> tuple[bytes, int, dict[str, int]]:
+    """Print with an open Playwright browser (see the module docstring for the passes)."""
+    from playwright.async_api import Error as PlaywrightError
+
+    page = await chromium.new_page()
     try:
-        async with async_playwright() as playwright:
-            chromium = await playwright.chromium.launch(
-                executable_path=str(browser), args=list(CHROMIUM_ARGS), timeout=TIMEOUT_MS
+        await page.emulate_media(media="print")
+        await page.set_content(html_text, wait_until="load", timeout=TIMEOUT_MS)
+        info = await page.evaluate(_DESCRIBE)
+        lap("load")
+        footer_text = footer if footer is not None else str(info["footer"])
+        options: dict[str, Any] = {
+            "format": "A4",
+            "print_background": True,
+            "margin": MARGIN,
+            "display_header_footer": True,
+            "header_template": "<span></span>",
+            "footer_template": _FOOTER.format(text=html.escape(footer_text)),
+        }
+        headings: dict[str, int] = {}
+        if not info["cover"] and not info["toc"]:
+            data = await page.pdf(**options)
+            lap("print")
+            return data, _page_count(data), headings
+        # First pass, without footer: the contents' pages, and the cover.
+        first = await page.pdf(**{**options, "display_header_footer": False})
+        lap("pass 1")
+        if info["toc"]:
+            headings = _anchor_pages(first)
+            wanted = {name: headings[name] for name in info["toc"] if name in headings}
+            await page.evaluate(_FILL_TOC, wanted)
+        lap("contents")
+        if not info["cover"]:
+            data = await page.pdf(**options)
+            lap("print")
+            return data, _page_count(data), headings
+        try:
+            body = await page.pdf(**{**options, "page_ranges": "2-"})
+        except PlaywrightError as error:
+            if "exceeds page count" not in str(error):
+                raise
+            return first, 1, headings
+        lap("print")
+        joined, count = _join_cover(first, body)
+        lap("join")
+        return joined, count, headings
+    finally:
+        await page.close()
+
+
+class PdfPrinter:
+    """A Chromium driven by Playwright, launched in a background thread at creation.
+
+    Creating it early lets the browser start while other work runs; :meth:`print` waits
+    for it. Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, browser: Path | str) -> None:
+        self.browser = Path(browser)
+        self.timings: dict[str, float] = {}
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="assessment-kit-print", daemon=True
+        )
+        self._thread.start()
+        self._playwright: Any = None
+        self._chromium: Any = None
+        self._closed = False
+        self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+
+    async def _open(self) -> Any:
+        from playwright.async_api import async_playwright
+
+        lap = _Lap(self.timings)
+        self._playwright = await async_playwright().start()
+        self._chromium = await self._playwright.chromium.launch(
+            executable_path=str(self.browser), args=list(CHROMIUM_ARGS), timeout=TIMEOUT_MS
+        )
+        lap("launch")
+        return self._chromium
+
+    def _error(self, error: BaseException) -> BriefingError:
+        return BriefingError(f"Chromium ({self.browser}) could not print the PDF: {error}")
+
+    def print_bytes(
+        self, html_text: str, *, footer: str | None = None
+    ) -> tuple[bytes, int, dict[str, int]]:
+        """Print ``html_text``; return the PDF bytes, its page count and anchors' pages."""
+        if self._closed:
+            raise BriefingError("the PDF printer is closed")
+        try:
+            chromium = self._opened.result(timeout=TIMEOUT_MS / 1000)
+            lap = _Lap(self.timings)
+            future = asyncio.run_coroutine_threadsafe(
+                _print_page(chromium, html_text, footer, lap), self._loop
             )
-            lap("launch")
-            try:
-                page = await chromium.new_page()
-                await page.emulate_media(media="print")
-                await page.set_content(html_text, wait_until="load", timeout=TIMEOUT_MS)
-                info = await page.evaluate(_DESCRIBE)
-                lap("load")
-                footer_text = footer if footer is not None else str(info["footer"])
-                options: dict[str, Any] = {
-                    "format": "A4",
-                    "print_background": True,
-                    "margin": MARGIN,
-                    "display_header_footer": True,
-                    "header_template": "<span></span>",
-                    "footer_template": _FOOTER.format(text=html.escape(footer_text)),
-                }
-                headings: dict[str, int] = {}
-                if not info["cover"] and not info["toc"]:
-                    data = await page.pdf(**options)
-                    lap("print")
-                    return data, _page_count(data), headings
-                # First pass, without footer: the contents' pages, and the cover.
-                first = await page.pdf(**{**options, "display_header_footer": False})
-                lap("pass 1")
-                if info["toc"]:
-                    headings = _anchor_pages(first)
-                    wanted = {name: headings[name] for name in info["toc"] if name in headings}
-                    await page.evaluate(_FILL_TOC, wanted)
-                lap("contents")
-                if not info["cover"]:
-                    data = await page.pdf(**options)
-                    lap("print")
-                    return data, _page_count(data), headings
-                try:
-                    body = await page.pdf(**{**options, "page_ranges": "2-"})
-                except PlaywrightError as error:
-                    if "exceeds page count" not in str(error):
-                        raise
-                    return first, 1, headings
-                lap("print")
-                joined, count = _join_cover(first, body)
-                lap("join")
-                return joined, count, headings
-            finally:
-                await chromium.close()
-    except PlaywrightError as error:
-        raise BriefingError(f"Chromium ({browser}) could not print the PDF: {error}") from error
+            return future.result(timeout=4 * TIMEOUT_MS / 1000)
+        except BriefingError:
+            raise
+        except Exception as error:
+            raise self._error(error) from error
+
+    def print(self, html_text: str, out: Path | str, *, footer: str | None = None) -> PrintResult:
+        """Print ``html_text`` to the PDF ``out``, written atomically."""
+        data, pages, headings = self.print_bytes(html_text, footer=footer)
+        write_atomically(data, Path(out))
+        return PrintResult(Path(out), pages, headings, dict(self.timings))
+
+    def close(self) -> None:
+        """Close the browser and stop the thread (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+
+        async def shutdown() -> None:
+            if self._chromium is not None:
+                await self._chromium.close()
+            if self._playwright is not None:
+                await self._playwright.stop()
+
+        try:
+            self._opened.exception(timeout=TIMEOUT_MS / 1000)
+            asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=30)
+        except Exception:  # closing must not hide the real error
+            pass
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=30)
+            if not self._thread.is_alive():
+                self._loop.close()
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def html_to_pdf_bytes(
@@ -202,13 +265,16 @@ def html_to_pdf_bytes(
     footer: str | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[bytes, int, dict[str, int]]:
-    """Print ``html_text`` to PDF bytes; return them, the page count and headings' pages.
+    """Print ``html_text`` to PDF bytes; return them, the page count and anchors' pages.
 
     ``footer`` is the text left of the page number; by default the page's
     ``<meta name="briefing-footer">``. ``timings`` receives seconds per step.
     """
-    laps = {} if timings is None else timings
-    return run_in_thread(lambda: _print(html_text, Path(browser), footer, laps))
+    with PdfPrinter(browser) as printer:
+        result = printer.print_bytes(html_text, footer=footer)
+        if timings is not None:
+            timings.update(printer.timings)
+        return result
 
 
 def write_atomically(data: bytes, out: Path) -> None:
@@ -219,6 +285,10 @@ def write_atomically(data: bytes, out: Path) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, out)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
