@@ -15,10 +15,19 @@ from collections.abc import Callable
 from typing import Protocol
 
 import ipywidgets as W
+from ipywidgets.widgets.widget_bool import ToggleButtonStyle
 
 from assessment_kit.errors import AnswerError, Code
 from assessment_kit.questionnaire.model import AnswerValue, Question
-from assessment_kit.widgets._controls import Control, Entry, make_control, value_label
+from assessment_kit.widgets._controls import (
+    Control,
+    Entry,
+    html_widget,
+    make_control,
+    shared_layout,
+    shared_style,
+    value_label,
+)
 
 __all__ = ["AnswerSink", "QuestionCard", "answer_error_text"]
 
@@ -116,23 +125,22 @@ class QuestionCard:
         self._required = False
         self._number = number
 
-        self.header = W.HTML(self._header_html(number))
-        self.message = W.HTML("")
-        self.status = W.HTML("")
+        self.header = html_widget(self._header_html(number))
+        self._message: W.HTML | None = None
+        self.status = html_widget("")
         self.control: Control | None = make_control(question, self._entered)
         parts: list[W.Widget] = [self.header]
         if question.type == "note":
             self.calculated = None
         elif question.type == "calculate":
-            self.calculated = W.HTML("")
+            self.calculated = html_widget("")
             parts.append(self.calculated)
         else:
             self.calculated = None
         if self.control is not None:
             if value is not None:
                 self.control.set_value(value)
-            parts.append(self.control.widget)
-            parts.append(self.message)
+            parts.extend(self.control.parts)
             tools: list[W.Widget] = []
             if question.guidance or question.evidence:
                 self.guidance_button = W.ToggleButton(
@@ -140,7 +148,8 @@ class QuestionCard:
                     description="Guidance",
                     icon="info-circle",
                     tooltip="What to look for and which documents to ask for",
-                    layout=W.Layout(width="auto"),
+                    layout=shared_layout(width="auto"),
+                    style=shared_style(ToggleButtonStyle),
                 )
                 self.guidance_button.observe(self._toggle_guidance, names="value")
                 tools.append(self.guidance_button)
@@ -149,16 +158,17 @@ class QuestionCard:
                 description=self._details_label(),
                 icon="pencil",
                 tooltip="Note, evidence and confidentiality of this answer",
-                layout=W.Layout(width="auto"),
+                layout=shared_layout(width="auto"),
+                style=shared_style(ToggleButtonStyle),
             )
             self.details_button.observe(self._toggle_details, names="value")
             tools.append(self.details_button)
             tools.append(self.status)
-            self.tools = W.HBox(tools, layout=W.Layout(align_items="center"))
+            self.tools = W.HBox(tools, layout=shared_layout(align_items="center"))
             parts.append(self.tools)
             self._show_saved(saved_at, loaded=True)
         elif question.guidance:
-            parts.append(W.HTML(f'<div class="ak-guidance">{_esc(question.guidance)}</div>'))
+            parts.append(html_widget(f'<div class="ak-guidance">{_esc(question.guidance)}</div>'))
         self.widget = W.VBox(parts)
         self.widget.add_class("ak-card")
         if value is not None:
@@ -265,8 +275,21 @@ class QuestionCard:
             text = f"✓ Saved at {dt.datetime.now().strftime('%H:%M:%S')}: {shown}"
         self.status.value = f'<span class="ak-saved">{text}</span>'
 
+    @property
+    def message(self) -> W.HTML:
+        """The inline message under the control (made on first use: most never need one)."""
+        if self._message is None:
+            self._message = html_widget("")
+            children = list(self.widget.children)
+            anchor = self.control.parts[-1] if self.control is not None else self.header
+            children.insert(children.index(anchor) + 1, self._message)
+            self.widget.children = tuple(children)
+        return self._message
+
     def show_message(self, text: str) -> None:
         """Show an inline message under the control ('' hides it)."""
+        if not text and self._message is None:
+            return
         self.message.value = f'<span class="ak-message">⚠ {_esc(text)}</span>' if text else ""
 
     # ---------------------------------------------------------------- behaviour
