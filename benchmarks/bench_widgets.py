@@ -20,7 +20,6 @@ as in JupyterLab or Voilà. Targets: a section under 300 ms, value change to sav
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import tempfile
 import time
