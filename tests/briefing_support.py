@@ -3,6 +3,7 @@ respondents, seeded answers, and marker strings that must never reach a briefing
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from pathlib import Path
@@ -78,14 +79,16 @@ def make_mission(path: Path, *, seed: int = 7) -> Path:
                         question.id,
                         _value(question, rng),
                         note=note,
-                        evidence="Annual report of the prosecution service" if number % 7 == 0 else "",
+                        evidence="Annual report of the prosecution service"
+                        if number % 7 == 0
+                        else "",
                         confidential=confidential,
                         by="test",
                     )
                 except Exception:  # skip answers the questionnaire's checks refuse
                     continue
         if sensitive is not None:
-            try:
+            with contextlib.suppress(Exception):
                 mission.set_answer(
                     RESPONDENTS[1][0],
                     questionnaire.id,
@@ -94,6 +97,4 @@ def make_mission(path: Path, *, seed: int = 7) -> Path:
                     note=f"{SENSITIVE_MARKER} case of a named victim",
                     by="test",
                 )
-            except Exception:
-                pass
     return path
