@@ -159,7 +159,11 @@ def test_assessor_adds_respondent_answers_and_sees_answers_after_reload(
             )
 
             _click_choice(page, "cl_protocol_ratified", "Yes")
-            expect(_card(page, "cl_protocol_ratified").locator(".ak-saved")).to_be_visible()
+            first = _card(page, "cl_protocol_ratified")
+            expect(first.locator(".ak-saved")).to_be_visible()
+            # Guidance on demand.
+            first.get_by_role("button", name="Guidance").click()
+            expect(first.locator(".ak-guidance")).to_be_visible()
             _click_choice(page, "cl_organ_removal_purpose", "Partly")
             expect(_card(page, "cl_organ_removal_purpose").locator(".ak-saved")).to_be_visible()
             dependent = _card(page, "cl_consent_irrelevant")

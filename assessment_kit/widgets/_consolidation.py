@@ -74,7 +74,10 @@ class ConsolidationCard:
         rows = []
         for record in answers.to_dict("records"):
             note = str(record.get("note") or "")
-            lock = " 🔒" if record.get("confidential") else ""
+            # Plain words, not a padlock glyph: kiosk browsers often lack emoji fonts.
+            lock = (
+                " <span class='ak-qid'>(confidential)</span>" if record.get("confidential") else ""
+            )
             kind = str(record["institution_type"])
             rows.append(
                 f"<tr><td><b>{_esc(record['respondent'])}</b>{lock}</td>"
