@@ -402,3 +402,19 @@ def test_dashboard_updates_when_answers_change(mission: Mission) -> None:
     extra = __import__("ipywidgets").Button(description="Export briefing")
     dashboard.add_tool(extra)
     assert extra in controller.tools.children
+
+
+def test_switching_respondent_closes_the_old_section_widgets(mission: Mission) -> None:
+    mission.add_respondent("R02", institution_type="prosecutor", consent=True)
+    form = InterviewForm(mission, respondent="R01")
+    old = form.card("offence")
+    button = old.control.choice_buttons["yes"]  # type: ignore[union-attr]
+    shared_layout = button.layout
+    form.controller.panel.select("R02")
+    assert old.widget.comm is None
+    assert button.comm is None
+    assert shared_layout.comm is not None  # shared with the new cards, kept open
+    new = form.card("offence")
+    new.control.click("no")  # type: ignore[union-attr]
+    assert stored(mission.path, "offence", respondent="R02") == '"no"'
+    assert stored(mission.path, "offence", respondent="R01") is None

@@ -35,6 +35,7 @@ __all__ = [
     "STYLE",
     "Control",
     "Entry",
+    "close_tree",
     "make_control",
     "shared_layout",
     "shared_style",
@@ -146,6 +147,23 @@ def _in_kernel() -> bool:
     except ImportError:  # pragma: no cover - IPython comes with ipywidgets
         return False
     return get_ipython() is not None
+
+
+def close_tree(widget: W.Widget) -> None:
+    """Close a widget, its children, layouts and styles, sparing the shared ones.
+
+    Called when a section view is dropped (another respondent or questionnaire), so a long
+    day of interviews does not pile up widgets in the browser.
+    """
+    shared = {id(w) for w in (*_LAYOUTS.values(), *_STYLES.values(), *_LABELS.values())}
+    stack: list[Any] = [widget]
+    while stack:
+        item = stack.pop()
+        if id(item) in shared or not isinstance(item, W.Widget):
+            continue
+        stack.extend(getattr(item, "children", ()))
+        stack.extend(getattr(item, name, None) for name in ("layout", "style"))
+        item.close()
 
 
 def html_widget(value: str = "") -> W.HTML:

@@ -20,7 +20,7 @@ import ipywidgets as W
 from assessment_kit.errors import ExpressionError
 from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool, references
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
-from assessment_kit.widgets._controls import STYLE
+from assessment_kit.widgets._controls import STYLE, close_tree
 from assessment_kit.widgets._question import QuestionCard
 from assessment_kit.widgets._respondents import RespondentPanel
 
@@ -307,8 +307,10 @@ class FormController:
     def _load(self) -> None:
         """Start (or resume) the session of the chosen respondent and questionnaire."""
         code = self.panel.code
-        self.state = FormState()
         self.section_box.children = ()
+        for view in self.state.built.values():
+            close_tree(view)
+        self.state = FormState()
         self._next_warned = None
         if code is None:
             self.session = None
@@ -436,6 +438,8 @@ class FormController:
         ]
 
     def _build_nav(self) -> None:
+        for old in self.section_buttons.values():
+            close_tree(old)
         self.section_buttons = {}
         for index, section in enumerate(self.questionnaire.sections, start=1):
             button = W.Button(
