@@ -95,6 +95,8 @@ STYLE = """
 .ak-root .ak-banner {
   background: #eef4fa; border: 1px solid #b7cde3; border-radius: 6px; padding: 6px 10px;
 }
+.ak-root .ak-tools > .jupyter-button { flex-shrink: 0; }
+.ak-root .ak-tools > .widget-html { flex: 1 1 auto; min-width: 0; }
 .ak-root .ak-calc { color: #264f78; font-weight: 600; }
 .ak-root table.ak-table { border-collapse: collapse; font-size: 13px; }
 .ak-root table.ak-table td, .ak-root table.ak-table th {

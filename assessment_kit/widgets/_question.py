@@ -165,6 +165,7 @@ class QuestionCard:
             tools.append(self.details_button)
             tools.append(self.status)
             self.tools = W.HBox(tools, layout=shared_layout(align_items="center"))
+            self.tools.add_class("ak-tools")
             parts.append(self.tools)
             self._show_saved(saved_at, loaded=True)
         elif question.guidance:
@@ -267,7 +268,9 @@ class QuestionCard:
         if self.saved_value is None:
             self.status.value = '<span class="ak-unsaved">Not answered yet</span>'
             return
-        shown = _esc(value_label(self.question, self.saved_value))
+        shown = value_label(self.question, self.saved_value)
+        # The answer itself is on screen; the indicator only needs to recall it briefly.
+        shown = _esc(shown if len(shown) <= 60 else shown[:57] + "…")
         if loaded:
             stamp = _local_time(when)
             text = f"✓ Saved{f' {stamp}' if stamp else ''}: {shown}"
