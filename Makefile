@@ -51,8 +51,11 @@ bench: install system
 	  echo "== $$bench"; $(BIN)/python $$bench || exit 1; echo; \
 	done
 
+# The interview notebook as a web app; MISSION=path/to/mission.db (default: the demo mission).
+MISSION ?= notebooks/freedonia-demo.db
 app: install
-	$(BIN)/voila notebooks/interview.ipynb --Voila.ip=127.0.0.1
+	ASSESSMENT_KIT_MISSION="$(abspath $(MISSION))" $(BIN)/voila notebooks/02_interview.ipynb \
+	  --Voila.ip=127.0.0.1 --port=8866
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache test-artifacts
