@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,6 @@ from assessment_kit.errors import BriefingError
 if TYPE_CHECKING:
     from assessment_kit.briefing.context import BriefingContext
     from assessment_kit.briefing.notebook import Chart
-    from assessment_kit.briefing.pdf import PdfPrinter
     from assessment_kit.briefing.svg import ChartRenderer
     from assessment_kit.scoring import MissionScores, ScoringProfile
 
@@ -203,20 +203,19 @@ def export_briefing(
     fmt = output_format(out)
     stages = _Stages(STAGES[fmt], progress)
     browser: Path | None = None
-    renderer: ChartRenderer | None = None
-    printer: PdfPrinter | None = None
+    session: ChartRenderer | None = None
+    charts_drawn = 0
     try:
         if fmt == "pdf":
             from assessment_kit.briefing.browser import find_browser
-            from assessment_kit.briefing.pdf import PdfPrinter
             from assessment_kit.briefing.svg import ChartRenderer
 
             stages.start("Finding a browser")
             browser = find_browser()
-            # Opening kaleido's browser takes about two seconds and Playwright's about half
-            # a second: both start now, in background threads, while the mission is read.
-            renderer = ChartRenderer(browser)
-            printer = PdfPrinter(browser)
+            # One browser session draws the charts and prints the PDF. Opening it takes
+            # about two seconds, so it starts now, in a background thread, while the
+            # mission is read and scored.
+            session = ChartRenderer(browser)
 
         stages.start("Reading the mission")
         from assessment_kit.scoring import default_profile, score_mission
@@ -232,55 +231,72 @@ def export_briefing(
             context = briefing_context(mission, scores, date=date, profile=profile)
             questionnaires = dict(mission.questionnaires)
         figures = briefing_charts(scores, questionnaires)
-
-        svgs: dict[str, str] = {}
-        if renderer is not None:
+        keys = list(figures)
+        drawing: Future[list[str]] | None = None
+        if session is not None:
             stages.start("Drawing charts")
-            keys = list(figures)
-            svgs = dict(zip(keys, renderer.render([figures[k] for k in keys]), strict=True))
-            renderer.close()
-            renderer = None
+            # Drawn in the background; the page is built and paginated meanwhile with
+            # placeholders of the same size, replaced just before the final print.
+            drawing = session.submit([figures[key] for key in keys])
 
         stages.start("Building the briefing")
-        nb = _notebook(context, figures, svgs)
+        from assessment_kit.briefing.exporters import BriefingHTMLExporter
+
         pages: int | None = None
         print_timings: dict[str, float] = {}
         if fmt == "ipynb":
             import nbformat
 
+            nb = _notebook(context, figures, {})
             stages.start("Writing notebook")
             _write_text_atomically(nbformat.writes(nb), out)  # type: ignore[no-untyped-call]
         elif fmt == "html":
-            from assessment_kit.briefing.exporters import BriefingHTMLExporter
-
-            html, _ = BriefingHTMLExporter().from_notebook_node(nb)
+            html, _ = BriefingHTMLExporter().from_notebook_node(_notebook(context, figures, {}))
             stages.start("Writing HTML")
             _write_text_atomically(html, out)
         else:
-            from assessment_kit.briefing.exporters import BriefingHTMLExporter
+            from assessment_kit.briefing.svg import placeholder_svg
 
-            assert printer is not None
+            assert session is not None
+            assert drawing is not None
+            placeholders = {key: placeholder_svg(figure) for key, figure in figures.items()}
+            nb = _notebook(context, figures, placeholders)
             html, _ = BriefingHTMLExporter(interactive_charts=False).from_notebook_node(nb)
             stages.start("Printing the PDF")
-            printed = printer.print(html, out, footer=context.footer)
+            late = {key: _item(drawing, index) for index, key in enumerate(keys)}
+            printed = session.print(html, out, footer=context.footer, late_charts=late)
             pages = printed.pages
             print_timings = printed.timings
+            charts_drawn = len(drawing.result())
         stages.done()
     finally:
-        if renderer is not None:
-            renderer.close()
-        if printer is not None:
-            printer.close()
+        if session is not None:
+            session.close()
     return BriefingResult(
         path=out,
         format=fmt,
         pages=pages,
         seconds=time.perf_counter() - started,
-        charts=len(svgs) if fmt == "pdf" else len(figures),
+        charts=charts_drawn,
         recommendations=len(context.recommendations),
         timings={**stages.timings, **{f"print: {k}": v for k, v in print_timings.items()}},
         browser=browser,
     )
+
+
+def _item(future: Future[list[str]], index: int) -> Future[str]:
+    """A future of one item of a future list."""
+    item: Future[str] = Future()
+
+    def done(whole: Future[list[str]]) -> None:
+        error = whole.exception()
+        if error is not None:
+            item.set_exception(error)
+        else:
+            item.set_result(whole.result()[index])
+
+    future.add_done_callback(done)
+    return item
 
 
 def _notebook(

@@ -22,10 +22,13 @@ from __future__ import annotations
 import asyncio
 import html
 import io
+import json
 import os
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,6 +171,116 @@ async def _print_page(
         return joined, count, headings
     finally:
         await page.close()
+
+
+#: A4 in inches and the margins, for the DevTools protocol's Page.printToPDF.
+_MM = 1 / 25.4
+_CDP_PAGE = {
+    "paperWidth": 210 * _MM,
+    "paperHeight": 297 * _MM,
+    "marginTop": 16 * _MM,
+    "marginBottom": 18 * _MM,
+    "marginLeft": 18 * _MM,
+    "marginRight": 18 * _MM,
+    "printBackground": True,
+    "preferCSSPageSize": False,
+    "generateTaggedPDF": False,
+    "headerTemplate": "<span></span>",
+}
+
+
+def _cdp_result(response: Any, command: str) -> Any:
+    if "error" in response:
+        raise BriefingError(f"Chromium refused {command}: {response['error']}")
+    return response.get("result", {})
+
+
+_PUT_CHART = """(key, svg) => {
+  const holder = document.querySelector(`figure.chart[data-chart="${key}"] .chart-static`);
+  if (holder) { holder.innerHTML = svg; }
+  return holder !== null;
+}"""
+
+
+async def cdp_print(
+    session: Any,
+    html_text: str,
+    footer: str | None,
+    lap: _Lap,
+    late_charts: Mapping[str, Future[str]] | None = None,
+) -> tuple[bytes, int, dict[str, int]]:
+    """Print in an open choreographer browser (kaleido's session) over the DevTools protocol.
+
+    The same passes as with Playwright: the page is loaded from a temporary file, printed
+    once without footer (contents' pages and the cover), then the pages after the cover
+    with the footer. Charts still being drawn (``late_charts``) replace their same-size
+    placeholders between the two passes.
+    """
+    import base64
+
+    with tempfile.TemporaryDirectory(prefix="assessment-kit-print-") as folder:
+        page_file = Path(folder) / "briefing.html"
+        page_file.write_text(html_text, encoding="utf-8")
+        tab = await session.create_tab("")
+        try:
+
+            async def send(command: str, params: dict[str, Any] | None = None) -> Any:
+                return _cdp_result(await tab.send_command(command, params=params), command)
+
+            async def evaluate(expression: str) -> Any:
+                result = await send(
+                    "Runtime.evaluate",
+                    {"expression": expression, "returnByValue": True, "awaitPromise": True},
+                )
+                if "exceptionDetails" in result:
+                    raise BriefingError(f"script failed in the page: {result['exceptionDetails']}")
+                return result.get("result", {}).get("value")
+
+            async def pdf(**options: Any) -> bytes:
+                result = await send("Page.printToPDF", {**_CDP_PAGE, **options})
+                return base64.b64decode(result["data"])
+
+            await send("Page.enable")
+            await send("Emulation.setEmulatedMedia", {"media": "print"})
+            loaded = tab.subscribe_once("Page.loadEventFired")
+            await send("Page.navigate", {"url": page_file.as_uri()})
+            await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
+            info = await evaluate(f"({_DESCRIBE})()")
+            lap("load")
+            footer_text = footer if footer is not None else str(info["footer"])
+            with_footer = {
+                "displayHeaderFooter": True,
+                "footerTemplate": _FOOTER.format(text=html.escape(footer_text)),
+            }
+            headings: dict[str, int] = {}
+            if not info["cover"] and not info["toc"] and not late_charts:
+                data = await pdf(**with_footer)
+                lap("print")
+                return data, _page_count(data), headings
+            first = await pdf(displayHeaderFooter=False)
+            lap("pass 1")
+            if info["toc"]:
+                headings = _anchor_pages(first)
+                wanted = {name: headings[name] for name in info["toc"] if name in headings}
+                await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
+            for key, drawing in (late_charts or {}).items():
+                svg = await asyncio.wrap_future(drawing)
+                lap("waiting for charts")
+                await evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
+            lap("contents")
+            if not info["cover"]:
+                data = await pdf(**with_footer)
+                lap("print")
+                return data, _page_count(data), headings
+            if _page_count(first) < 2:
+                return first, 1, headings
+            body = await pdf(**with_footer, pageRanges="2-")
+            lap("print")
+            joined, count = _join_cover(first, body)
+            lap("join")
+            return joined, count, headings
+        finally:
+            await session.close_tab(tab.target_id)
 
 
 class PdfPrinter:

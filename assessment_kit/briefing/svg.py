@@ -19,9 +19,12 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessment_kit.errors import BriefingError
+
+if TYPE_CHECKING:
+    from assessment_kit.briefing.pdf import PrintResult
 
 #: Size used when a figure's layout gives none (CSS pixels; A4 text width is about 700).
 DEFAULT_WIDTH = 900
@@ -67,6 +70,7 @@ class ChartRenderer:
     def __init__(self, browser: Path | str) -> None:
         self.browser = Path(browser)
         self.charts_drawn = 0
+        self.timings: dict[str, float] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="assessment-kit-kaleido", daemon=True
@@ -95,36 +99,93 @@ class ChartRenderer:
                 f"could not start {self.browser} to draw the charts: {error}"
             ) from error
 
-    async def _draw(self, session: Any, figure: Mapping[str, Any]) -> bytes:
-        width, height = figure_size(figure)
-        opts = {"format": "svg", "width": width, "height": height}
-        data: bytes = await asyncio.wait_for(
-            session.calc_fig(dict(figure), opts=opts), timeout=CHART_TIMEOUT
-        )
-        return data
+    async def _draw_all(self, figures: Sequence[Mapping[str, Any]], first: int) -> list[str]:
+        session = await asyncio.wrap_future(self._opened)
+        svgs: list[str] = []
+        for index, figure in enumerate(figures):
+            width, height = figure_size(figure)
+            opts = {"format": "svg", "width": width, "height": height}
+            try:
+                data: bytes = await asyncio.wait_for(
+                    session.calc_fig(dict(figure), opts=opts), timeout=CHART_TIMEOUT
+                )
+            except Exception as error:
+                raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
+            svgs.append(stable_svg(data.decode("utf-8"), f"c{first + index:05d}"))
+        return svgs
 
-    def render(self, figures: Sequence[Mapping[str, Any]], *, prefix: str = "c") -> list[str]:
-        """Return one SVG document (text) per figure, in order.
+    def submit(self, figures: Sequence[Mapping[str, Any]]) -> Future[list[str]]:
+        """Start drawing ``figures`` as SVG; the future gives one SVG text per figure.
 
-        ``figures`` are plotly figure dicts (``fig.to_plotly_json()`` or the
-        ``application/vnd.plotly.v1+json`` payload). ``prefix`` starts the stable ids.
+        Drawing waits for the browser to open and runs in the background, so the caller
+        can go on (build the page, print a first pass) meanwhile.
         """
         if self._closed:
             raise BriefingError("the chart renderer is closed")
+        first = self.charts_drawn
+        self.charts_drawn += len(figures)
+        return asyncio.run_coroutine_threadsafe(self._draw_all(list(figures), first), self._loop)
+
+    def render(self, figures: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Return one SVG document (text) per figure, in order.
+
+        ``figures`` are plotly figure dicts (``fig.to_plotly_json()`` or the
+        ``application/vnd.plotly.v1+json`` payload).
+        """
         if not figures:
             return []
+        self._session()  # a browser that cannot start says so with its own message
+        try:
+            return self.submit(figures).result(timeout=OPEN_TIMEOUT + len(figures) * CHART_TIMEOUT)
+        except BriefingError:
+            raise
+        except Exception as error:
+            raise BriefingError(f"could not draw the charts: {error}") from error
+
+    def print_bytes(
+        self,
+        html_text: str,
+        *,
+        footer: str | None = None,
+        late_charts: Mapping[str, Future[str]] | None = None,
+    ) -> tuple[bytes, int, dict[str, int]]:
+        """Print ``html_text`` to A4 PDF in this same browser session.
+
+        ``late_charts`` maps chart keys (``<figure data-chart=KEY>``) to SVGs still being
+        drawn: the page is laid out and paginated with placeholders of the same size, and
+        the SVGs are put in just before the final print.
+
+        Returns the PDF bytes, its page count and the page of each contents anchor.
+        """
+        from assessment_kit.briefing.pdf import TIMEOUT_MS, _Lap, cdp_print
+
+        if self._closed:
+            raise BriefingError("the chart renderer is closed")
         session = self._session()
-        svgs: list[str] = []
-        for index, figure in enumerate(figures):
-            future = asyncio.run_coroutine_threadsafe(self._draw(session, figure), self._loop)
-            try:
-                data = future.result(timeout=CHART_TIMEOUT + 5)
-            except Exception as error:
-                raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
-            key = f"{prefix[:1] or 'c'}{self.charts_drawn:05d}"
-            svgs.append(stable_svg(data.decode("utf-8"), key))
-            self.charts_drawn += 1
-        return svgs
+        future = asyncio.run_coroutine_threadsafe(
+            cdp_print(session, html_text, footer, _Lap(self.timings), late_charts), self._loop
+        )
+        try:
+            return future.result(timeout=4 * TIMEOUT_MS / 1000)
+        except BriefingError:
+            raise
+        except Exception as error:
+            raise BriefingError(f"Chromium ({self.browser}) could not print: {error}") from error
+
+    def print(
+        self,
+        html_text: str,
+        out: Path | str,
+        *,
+        footer: str | None = None,
+        late_charts: Mapping[str, Future[str]] | None = None,
+    ) -> PrintResult:
+        """Print ``html_text`` to the PDF ``out``, written atomically (see print_bytes)."""
+        from assessment_kit.briefing.pdf import PrintResult, write_atomically
+
+        data, pages, headings = self.print_bytes(html_text, footer=footer, late_charts=late_charts)
+        write_atomically(data, Path(out))
+        return PrintResult(Path(out), pages, headings, dict(self.timings))
 
     def close(self) -> None:
         """Close the browser session and stop the thread (idempotent)."""
@@ -160,6 +221,15 @@ class ChartRenderer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def placeholder_svg(figure: Mapping[str, Any]) -> str:
+    """An empty SVG of the figure's size: lays out exactly like the chart it stands for."""
+    width, height = figure_size(figure)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"></svg>'
+    )
 
 
 def figures_to_svg(figures: Sequence[Mapping[str, Any]], browser: Path | str) -> list[str]:
