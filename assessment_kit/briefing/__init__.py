@@ -6,7 +6,7 @@ Pipeline: mission + scores -> :mod:`~assessment_kit.briefing.context` (pure data
 by Chromium (:mod:`~assessment_kit.briefing.pdf`), charts drawn as SVG by kaleido
 (:mod:`~assessment_kit.briefing.svg`).
 
-Importing this package is light: plotly, nbconvert and Playwright load on first use.
+Importing this package is light: plotly, nbconvert and kaleido load on first use.
 """
 
 from __future__ import annotations

@@ -121,6 +121,9 @@ class BriefingHTMLExporter(HTMLExporter):
         yield from super().default_filters()  # type: ignore[no-untyped-call]
         yield ("plotly_json", plotly_json)
 
+    #: The browser session of a PDF export in progress (charts and printing share it).
+    _session: Any = None
+
     def _draw_static(self) -> bool:
         return bool(self.static_charts)
 
@@ -163,9 +166,10 @@ class BriefingHTMLExporter(HTMLExporter):
         resources = dict(resources or {})
         stamp_chart_ids(nb)
         if self._draw_static():
-            nb, resources = PlotlySVGPreprocessor(parent=self).preprocess(  # type: ignore[no-untyped-call]
-                nb, resources
-            )
+            factory: Any = PlotlySVGPreprocessor
+            preprocessor = factory(parent=self)
+            preprocessor.session = self._session
+            nb, resources = preprocessor.preprocess(nb, resources)
         resources["briefing"] = self._page_meta(nb, resources)
         # HTMLExporter.from_notebook_node would re-parse the whole page with BeautifulSoup
         # to add alt texts and tab stops to JupyterLab's markup: 0.2 s for a briefing, over
@@ -215,14 +219,18 @@ class BriefingPDFExporter(BriefingHTMLExporter):
     ) -> tuple[Any, dict[str, Any]]:
         """Convert a notebook to PDF bytes; ``resources['pdf_pages']`` is the page count."""
         from assessment_kit.briefing.browser import find_browser
-        from assessment_kit.briefing.pdf import PdfPrinter
+        from assessment_kit.briefing.svg import ChartRenderer
 
         browser = find_browser()  # before any work: no browser, one clear message
-        # The printer's browser starts in the background while the charts are drawn.
-        with PdfPrinter(browser) as printer:
-            html, resources = super().from_notebook_node(nb, resources, **kw)
-            self.log.info("Printing the PDF with %s", browser)
-            data, pages, _ = printer.print_bytes(html)
+        # One browser session draws the charts and prints; it opens in the background.
+        with ChartRenderer(browser) as session:
+            self._session = session
+            try:
+                html, resources = super().from_notebook_node(nb, resources, **kw)
+                self.log.info("Printing the PDF with %s", browser)
+                data, pages, _ = session.print_bytes(html)
+            finally:
+                self._session = None
         resources["output_extension"] = ".pdf"
         resources["pdf_pages"] = pages
         return data, resources

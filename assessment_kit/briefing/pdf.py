@@ -1,4 +1,10 @@
-"""Print an HTML page to an A4 PDF with Chromium through Playwright.
+"""Print an HTML page to an A4 PDF with Chromium, over the DevTools protocol.
+
+The printing happens in the same browser session that drew the charts (kaleido's, see
+:class:`~assessment_kit.briefing.svg.ChartRenderer`): one Chromium per briefing. Measured
+here, a second browser (Playwright's, launched next to kaleido's) cost more in start-up and
+CPU contention than the printing itself; ``Page.printToPDF`` is what Playwright's
+``page.pdf`` sends anyway.
 
 The HTML describes itself (see the briefing template): an element with class ``cover``
 makes the first page a cover without a footer; elements with class ``toc-page`` and a
@@ -10,11 +16,8 @@ printed again with the footer. The footer's "page 3 of 14" counts the cover, so 
 the PDF viewer's numbering. (A tagged PDF with an outline would also give the pages, but
 prints three times larger and slower.)
 
-Playwright's sync API refuses to run inside an asyncio loop (a Jupyter kernel, the Jupyter
-server), so :class:`PdfPrinter` runs the async API on its own loop in a worker thread; it
-launches the browser as soon as it is created, so the launch overlaps other work. The PDF
-is written to a temporary file next to the target and renamed at the end: a failure never
-leaves half a PDF.
+The PDF is written to a temporary file next to the target and renamed at the end: a failure
+never leaves half a PDF.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import io
 import json
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future
@@ -121,58 +123,6 @@ class _Lap:
         self.clock = now
 
 
-async def _print_page(
-    chromium: Any, html_text: str, footer: str | None, lap: _Lap
-) -> tuple[bytes, int, dict[str, int]]:
-    """Print with an open Playwright browser (see the module docstring for the passes)."""
-    from playwright.async_api import Error as PlaywrightError
-
-    page = await chromium.new_page()
-    try:
-        await page.emulate_media(media="print")
-        await page.set_content(html_text, wait_until="load", timeout=TIMEOUT_MS)
-        info = await page.evaluate(_DESCRIBE)
-        lap("load")
-        footer_text = footer if footer is not None else str(info["footer"])
-        options: dict[str, Any] = {
-            "format": "A4",
-            "print_background": True,
-            "margin": MARGIN,
-            "display_header_footer": True,
-            "header_template": "<span></span>",
-            "footer_template": _FOOTER.format(text=html.escape(footer_text)),
-        }
-        headings: dict[str, int] = {}
-        if not info["cover"] and not info["toc"]:
-            data = await page.pdf(**options)
-            lap("print")
-            return data, _page_count(data), headings
-        # First pass, without footer: the contents' pages, and the cover.
-        first = await page.pdf(**{**options, "display_header_footer": False})
-        lap("pass 1")
-        if info["toc"]:
-            headings = _anchor_pages(first)
-            wanted = {name: headings[name] for name in info["toc"] if name in headings}
-            await page.evaluate(_FILL_TOC, wanted)
-        lap("contents")
-        if not info["cover"]:
-            data = await page.pdf(**options)
-            lap("print")
-            return data, _page_count(data), headings
-        try:
-            body = await page.pdf(**{**options, "page_ranges": "2-"})
-        except PlaywrightError as error:
-            if "exceeds page count" not in str(error):
-                raise
-            return first, 1, headings
-        lap("print")
-        joined, count = _join_cover(first, body)
-        lap("join")
-        return joined, count, headings
-    finally:
-        await page.close()
-
-
 #: A4 in inches and the margins, for the DevTools protocol's Page.printToPDF.
 _MM = 1 / 25.4
 _CDP_PAGE = {
@@ -211,7 +161,7 @@ async def cdp_print(
 ) -> tuple[bytes, int, dict[str, int]]:
     """Print in an open choreographer browser (kaleido's session) over the DevTools protocol.
 
-    The same passes as with Playwright: the page is loaded from a temporary file, printed
+    The page is loaded from a temporary file, printed
     once without footer (contents' pages and the cover), then the pages after the cover
     with the footer. Charts still being drawn (``late_charts``) replace their same-size
     placeholders between the two passes.
@@ -283,113 +233,6 @@ async def cdp_print(
             await session.close_tab(tab.target_id)
 
 
-class PdfPrinter:
-    """A Chromium driven by Playwright, launched in a background thread at creation.
-
-    Creating it early lets the browser start while other work runs; :meth:`print` waits
-    for it. Use as a context manager, or call :meth:`close`.
-    """
-
-    def __init__(self, browser: Path | str) -> None:
-        self.browser = Path(browser)
-        self.timings: dict[str, float] = {}
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="assessment-kit-print", daemon=True
-        )
-        self._thread.start()
-        self._playwright: Any = None
-        self._chromium: Any = None
-        self._closed = False
-        self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
-
-    async def _open(self) -> Any:
-        from playwright.async_api import async_playwright
-
-        lap = _Lap(self.timings)
-        self._playwright = await async_playwright().start()
-        self._chromium = await self._playwright.chromium.launch(
-            executable_path=str(self.browser), args=list(CHROMIUM_ARGS), timeout=TIMEOUT_MS
-        )
-        lap("launch")
-        return self._chromium
-
-    def _error(self, error: BaseException) -> BriefingError:
-        return BriefingError(f"Chromium ({self.browser}) could not print the PDF: {error}")
-
-    def print_bytes(
-        self, html_text: str, *, footer: str | None = None
-    ) -> tuple[bytes, int, dict[str, int]]:
-        """Print ``html_text``; return the PDF bytes, its page count and anchors' pages."""
-        if self._closed:
-            raise BriefingError("the PDF printer is closed")
-        try:
-            chromium = self._opened.result(timeout=TIMEOUT_MS / 1000)
-            lap = _Lap(self.timings)
-            future = asyncio.run_coroutine_threadsafe(
-                _print_page(chromium, html_text, footer, lap), self._loop
-            )
-            return future.result(timeout=4 * TIMEOUT_MS / 1000)
-        except BriefingError:
-            raise
-        except Exception as error:
-            raise self._error(error) from error
-
-    def print(self, html_text: str, out: Path | str, *, footer: str | None = None) -> PrintResult:
-        """Print ``html_text`` to the PDF ``out``, written atomically."""
-        data, pages, headings = self.print_bytes(html_text, footer=footer)
-        write_atomically(data, Path(out))
-        return PrintResult(Path(out), pages, headings, dict(self.timings))
-
-    def close(self) -> None:
-        """Close the browser and stop the thread (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-
-        async def shutdown() -> None:
-            if self._chromium is not None:
-                await self._chromium.close()
-            if self._playwright is not None:
-                await self._playwright.stop()
-
-        try:
-            self._opened.exception(timeout=TIMEOUT_MS / 1000)
-            asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=30)
-        except Exception:  # closing must not hide the real error
-            pass
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=30)
-            if not self._thread.is_alive():
-                self._loop.close()
-
-    def __enter__(self) -> PdfPrinter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def html_to_pdf_bytes(
-    html_text: str,
-    *,
-    browser: Path | str,
-    footer: str | None = None,
-    timings: dict[str, float] | None = None,
-) -> tuple[bytes, int, dict[str, int]]:
-    """Print ``html_text`` to PDF bytes; return them, the page count and anchors' pages.
-
-    ``footer`` is the text left of the page number; by default the page's
-    ``<meta name="briefing-footer">``. ``timings`` receives seconds per step.
-    """
-    with PdfPrinter(browser) as printer:
-        result = printer.print_bytes(html_text, footer=footer)
-        if timings is not None:
-            timings.update(printer.timings)
-        return result
-
-
 def write_atomically(data: bytes, out: Path) -> None:
     """Write ``data`` to ``out`` through a temporary file in the same folder, then rename."""
     out = Path(out)
@@ -406,27 +249,3 @@ def write_atomically(data: bytes, out: Path) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def print_pdf(
-    html_text: str, out: Path | str, *, browser: Path | str, footer: str | None = None
-) -> PrintResult:
-    """Print ``html_text`` to the A4 PDF ``out`` (written atomically).
-
-    Parameters
-    ----------
-    html_text
-        A self-contained HTML page (fonts, styles and charts inline).
-    out
-        The PDF to write; its folder is created.
-    browser
-        The Chromium or Chrome executable.
-    footer
-        Text left of "Page X of Y"; defaults to the page's ``briefing-footer`` meta tag.
-    """
-    timings: dict[str, float] = {}
-    data, pages, headings = html_to_pdf_bytes(
-        html_text, browser=browser, footer=footer, timings=timings
-    )
-    write_atomically(data, Path(out))
-    return PrintResult(Path(out), pages, headings, timings)

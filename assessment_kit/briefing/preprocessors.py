@@ -54,6 +54,10 @@ class PlotlySVGPreprocessor(Preprocessor):
         "Playwright's browser.",
     ).tag(config=True)
 
+    #: An open :class:`~assessment_kit.briefing.svg.ChartRenderer` to draw with (our PDF
+    #: exporter passes the session it then prints with); a new one when None.
+    session: Any = None
+
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
         from assessment_kit.briefing.browser import find_browser
         from assessment_kit.briefing.svg import ChartRenderer
@@ -62,12 +66,19 @@ class PlotlySVGPreprocessor(Preprocessor):
         missing = [output for output in _plotly_outputs(nb) if SVG_MIME not in output["data"]]
         if not missing:
             return nb, resources
+        figures = [dict(output["data"][PLOTLY_MIME]) for output in missing]
+        if self.session is not None:
+            self._attach(missing, self.session.render(figures))
+            return nb, resources
         env = {**os.environ, "BROWSER_PATH": self.browser_path} if self.browser_path else None
         browser = find_browser(env)
         self.log.info("Drawing %d plotly chart(s) as SVG with %s", len(missing), browser)
         with ChartRenderer(browser) as renderer:
-            svgs = renderer.render([dict(output["data"][PLOTLY_MIME]) for output in missing])
-        for output, svg in zip(missing, svgs, strict=True):
+            self._attach(missing, renderer.render(figures))
+        return nb, resources
+
+    @staticmethod
+    def _attach(outputs: list[Any], svgs: list[str]) -> None:
+        for output, svg in zip(outputs, svgs, strict=True):
             output["data"][SVG_MIME] = svg
             output["metadata"].setdefault("assessment_kit", {})["svg"] = "kaleido"
-        return nb, resources
