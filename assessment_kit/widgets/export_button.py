@@ -1,0 +1,133 @@
+"""The 'Export briefing' button: export the mission's briefing from a notebook.
+
+A button, a choice of format, a progress bar that follows the export's stages, and a link
+to the file when it is written. The export runs in a background thread so the notebook stays
+responsive (the widgets update from that thread).
+
+>>> from assessment_kit.widgets.export_button import ExportBriefingButton  # doctest: +SKIP
+>>> dashboard.add_tool(ExportBriefingButton("freedonia-2026.db"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ipywidgets as W
+
+if TYPE_CHECKING:
+    from assessment_kit.briefing import BriefingResult
+
+FORMATS = (("PDF", ".pdf"), ("HTML", ".html"))
+
+
+class ExportBriefingButton(W.VBox):  # type: ignore[misc]
+    """Export the briefing of ``mission_path`` with a progress bar and a link to the file.
+
+    Parameters
+    ----------
+    mission_path
+        The mission file.
+    out_dir
+        Where to write the briefing; the mission file's folder by default.
+    background
+        Run the export in a thread (True in notebooks; tests pass False).
+    """
+
+    def __init__(
+        self,
+        mission_path: str | Path,
+        *,
+        out_dir: str | Path | None = None,
+        background: bool = True,
+    ) -> None:
+        self.mission_path = Path(mission_path)
+        self.out_dir = Path(out_dir) if out_dir is not None else self.mission_path.parent
+        self.background = background
+        self.result: BriefingResult | None = None
+        self.error: Exception | None = None
+        self._thread: threading.Thread | None = None
+        self.button = W.Button(
+            description="Export briefing",
+            icon="file-pdf",
+            button_style="primary",
+            tooltip="Export the briefing (cover, summary, areas, recommendations, annex)",
+            layout=W.Layout(width="auto"),
+        )
+        self.format = W.Dropdown(
+            options=FORMATS, value=".pdf", layout=W.Layout(width="90px"), description=""
+        )
+        self.progress = W.IntProgress(
+            value=0, min=0, max=6, layout=W.Layout(width="160px", visibility="hidden")
+        )
+        self.stage = W.Label(value="")
+        self.link = W.HTML(value="")
+        self.button.on_click(self._clicked)
+        super().__init__(
+            children=[W.HBox([self.button, self.format, self.progress, self.stage]), self.link]
+        )
+
+    @property
+    def out(self) -> Path:
+        """The file the next export writes."""
+        return self.out_dir / f"{self.mission_path.stem}-briefing{self.format.value}"
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.progress.max = total
+        self.progress.value = done
+        self.stage.value = stage
+
+    def _clicked(self, _button: object = None) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self.button.disabled = True
+        self.format.disabled = True
+        self.progress.layout.visibility = "visible"
+        self.progress.bar_style = ""
+        self.link.value = ""
+        if self.background:
+            self._thread = threading.Thread(target=self._export, daemon=True)
+            self._thread.start()
+        else:
+            self._export()
+
+    def _export(self) -> None:
+        from assessment_kit.briefing import export_briefing
+        from assessment_kit.errors import AssessmentKitError
+
+        out = self.out
+        self.result = None
+        self.error = None
+        try:
+            self.result = export_briefing(self.mission_path, out, progress=self._progress)
+        except (AssessmentKitError, OSError) as error:
+            self.error = error
+            self.progress.bar_style = "danger"
+            self.stage.value = "Export failed"
+            message = html.escape(str(error)).replace("\n", "<br>")
+            self.link.value = f'<div style="color:#a4262c">{message}</div>'
+        else:
+            self.progress.bar_style = "success"
+            pages = f", {self.result.pages} pages" if self.result.pages else ""
+            self.stage.value = f"Done in {self.result.seconds:.1f} s{pages}"
+            self.link.value = self._link(out)
+        finally:
+            self.button.disabled = False
+            self.format.disabled = False
+
+    @staticmethod
+    def _link(path: Path) -> str:
+        # Relative to the kernel's folder (the notebook's): JupyterLab opens such links in
+        # a new tab through its file resolver.
+        try:
+            href = os.path.relpath(path, Path.cwd())
+        except ValueError:  # another drive on Windows
+            href = str(path)
+        href = Path(href).as_posix()
+        return (
+            f'Briefing written: <a href="{html.escape(href)}" target="_blank" '
+            f'rel="noopener">{html.escape(path.name)}</a>'
+        )
