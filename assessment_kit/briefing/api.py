@@ -140,10 +140,21 @@ def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dic
     bars = charts.area_bars_figure(scores, title="Scores, ranges and coverage")
     bars.update_layout(width=820)
     heatmap = charts.section_heatmap_figure(scores, questionnaires)
+    # Rows read "criminal_justice · Legal framework"; a reader wants words, not an id.
+    for trace in heatmap.data:
+        if getattr(trace, "y", None) is not None:
+            trace.y = [_instrument_words(str(label), questionnaires) for label in trace.y]
     # Room above the plot for the slanted area names, which the title would otherwise cross.
     heatmap.update_layout(width=820, margin={"t": 120})
     heatmap.update_layout(title={"y": 0.99, "yanchor": "top"})
     return {"radar": figure_json(radar), "bars": figure_json(bars), "heatmap": figure_json(heatmap)}
+
+
+def _instrument_words(label: str, questionnaires: Any) -> str:
+    instrument, separator, rest = label.partition(" · ")
+    if separator and instrument in questionnaires:
+        return f"{instrument.replace('_', ' ').capitalize()} · {rest}"
+    return label
 
 
 CAPTIONS = {

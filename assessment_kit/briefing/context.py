@@ -264,6 +264,10 @@ class BriefingContext:
         return "Needs assessment of the national response to trafficking in persons"
 
     @property
+    def instrument_titles(self) -> dict[str, str]:
+        return {qid: title for qid, title, _ in self.instruments}
+
+    @property
     def date_text(self) -> str:
         return format_date(self.date)
 
@@ -369,7 +373,7 @@ def _mission_answer(question: Question | None, row: Mapping[str, Any]) -> str:
             return same[0].label.en
     if score is None:
         return "not assessed"
-    return f"mixed (mean {100 * score:.0f} of 100)"
+    return "mixed"
 
 
 def _summary(record: Mapping[str, Any]) -> ScoreSummary:
@@ -582,7 +586,12 @@ def build_context(
                     question=key[1],
                     text=question_text(key),
                     spread=_number(by_key[key].get("spread")) or 0.0,
-                    answers=tuple(sorted(answer_counts.get(key, Counter()).items())),
+                    answers=tuple(
+                        sorted(
+                            answer_counts.get(key, Counter()).items(),
+                            key=lambda pair: (-pair[1], pair[0]),
+                        )
+                    ),
                     consolidated=consolidated_values.get(key, ""),
                 )
                 for key in own
