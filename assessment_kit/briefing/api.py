@@ -288,7 +288,7 @@ def export_briefing(
         format=fmt,
         pages=pages,
         seconds=time.perf_counter() - started,
-        charts=charts_drawn,
+        charts=charts_drawn if fmt == "pdf" else len(figures),
         recommendations=len(context.recommendations),
         timings={**stages.timings, **{f"print: {k}": v for k, v in print_timings.items()}},
         browser=browser,
