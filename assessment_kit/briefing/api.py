@@ -207,8 +207,6 @@ def export_briefing(
     StoreError
         When the mission file cannot be opened.
     """
-    from assessment_kit.briefing.context import briefing_context
-
     started = time.perf_counter()
     out = Path(out)
     fmt = output_format(out)
@@ -229,6 +227,9 @@ def export_briefing(
             session = ChartRenderer(browser)
 
         stages.start("Reading the mission")
+        # Imported only now: the questionnaire loader pulls in jsonschema (about a second),
+        # which should not delay the browser's start.
+        from assessment_kit.briefing.context import briefing_context
         from assessment_kit.scoring import default_profile, score_mission
         from assessment_kit.store import Mission
 

@@ -13,6 +13,7 @@ several SVGs inlined in one HTML page never share an id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -55,6 +56,15 @@ def figure_size(figure: Mapping[str, Any]) -> tuple[int, int]:
     return int(width), int(height)
 
 
+async def _cancel_pending() -> None:
+    """Cancel every other task of the running loop and wait for them to end."""
+    current = asyncio.current_task()
+    tasks = [task for task in asyncio.all_tasks() if task is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class ChartRenderer:
     """Draw plotly figures as SVG in one kaleido browser session.
 
@@ -68,6 +78,10 @@ class ChartRenderer:
     """
 
     def __init__(self, browser: Path | str) -> None:
+        # Import kaleido here, not in the thread: imported there, it competes for the GIL
+        # with whatever the caller imports next and Chromium starts a second later.
+        import kaleido  # noqa: F401
+
         self.browser = Path(browser)
         self.charts_drawn = 0
         self.timings: dict[str, float] = {}
@@ -95,8 +109,11 @@ class ChartRenderer:
         except BriefingError:
             raise
         except Exception as error:
+            # choreographer puts its explanation in several string arguments
+            detail = " ".join(str(part) for part in error.args) or repr(error)
             raise BriefingError(
-                f"could not start {self.browser} to draw the charts: {error}"
+                f"could not start the browser {self.browser} to draw the charts and print: "
+                f"{detail}\nCheck BROWSER_PATH, or install Chromium (apt-get install chromium)."
             ) from error
 
     async def _draw_all(self, figures: Sequence[Mapping[str, Any]], first: int) -> list[str]:
@@ -206,6 +223,11 @@ class ChartRenderer:
         except Exception:  # closing must not hide the real error
             pass
         finally:
+            # Let choreographer's watchdogs and readers finish rather than being destroyed
+            # pending (which prints warnings at exit).
+            # (A stuck task must not keep the export from returning.)
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(_cancel_pending(), self._loop).result(timeout=10)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=30)
             if not self._thread.is_alive():
