@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -210,3 +211,31 @@ def test_no_browser_clear_message_and_no_file(
     assert "BROWSER_PATH" in message
     assert not out.exists()
     assert not out.parent.exists() or not list(out.parent.iterdir())
+
+
+def _font_descriptors(reader: PdfReader) -> list[object]:
+    found = []
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                found.append(descendant.get_object().get("/FontDescriptor").get_object())
+    return found
+
+
+def test_fonts_are_embedded(exported: Exported) -> None:
+    descriptors = _font_descriptors(PdfReader(exported.pdf.path))
+    assert descriptors
+    for descriptor in descriptors:
+        assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def test_browser_that_cannot_start(
+    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BROWSER_PATH", shutil.which("true") or "/bin/true")
+    out = tmp_path / "briefing.pdf"
+    with pytest.raises(BriefingError, match="could not start the browser"):
+        export_briefing(exported.mission, out)
+    assert list(tmp_path.iterdir()) == []
