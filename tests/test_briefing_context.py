@@ -166,3 +166,30 @@ def test_briefing_notebook_is_valid_and_deterministic(context: BriefingContext) 
     assert nbformat.writes(first) == nbformat.writes(briefing_notebook(context, charts))
     assert all(cell.source == "" for cell in first.cells)
     assert first.metadata["assessment_kit"]["briefing"]["date"] == DATE.isoformat()
+
+
+def test_stable_svg_replaces_only_plotlys_uid() -> None:
+    from assessment_kit.briefing.svg import placeholder_svg, stable_svg
+
+    svg = (
+        '<svg><defs id="defs-ad1c0f"><clipPath id="clipad1c0fxyplot"/></defs>'
+        '<g clip-path="url(#clipad1c0fxyplot)" style="fill: #ad1c0f"/></svg>'
+    )
+    fixed = stable_svg(svg, "c00001")
+    assert 'id="defs-c00001"' in fixed
+    assert "url(#clipc00001xyplot)" in fixed
+    assert "#ad1c0f" in fixed  # a colour that happens to look like the uid stays
+    assert stable_svg(fixed, "c00001") == fixed
+    assert 'viewBox="0 0 700 400"' in placeholder_svg({"layout": {"width": 700, "height": 400}})
+
+
+def test_plotly_json_cannot_close_its_script_element() -> None:
+    import json
+
+    from assessment_kit.briefing.exporters import plotly_json
+
+    figure = {"layout": {"title": {"text": "</script><script>alert(1)</script> & more"}}}
+    text = plotly_json(figure)
+    assert "</script" not in text
+    assert "<" not in text
+    assert json.loads(text) == figure
