@@ -200,7 +200,7 @@ def create_demo_mission(path: str | Path, *, seed: int = 2026) -> Mission:
 def _fill(
     mission: Mission, questionnaires: Mapping[str, Questionnaire], rng: random.Random
 ) -> None:
-    noted: set[tuple[str, str]] = set()
+    noted: set[str] = set()
     confidential_done = False
     for index, person in enumerate(demo_respondents(questionnaires)):
         q = questionnaires[person.questionnaire]
@@ -238,9 +238,11 @@ def _fill(
             note = evidence = ""
             confidential = False
             area = _primary_area(question)
-            if area and rng.random() < 0.12 and (q.id, area) not in noted:
-                noted.add((q.id, area))
-                note = rng.choice(_NOTES[area])
+            unused = [text for text in _NOTES.get(area, ()) if text not in noted]
+            if unused and rng.random() < 0.12:
+                # Each finding is heard once: a briefing repeating a note reads as padding.
+                note = rng.choice(unused)
+                noted.add(note)
                 evidence = rng.choice(_EVIDENCE[area])
             elif area and not confidential_done and question.scored:
                 confidential_done = True

@@ -95,3 +95,25 @@ def test_opening_a_file_that_is_not_a_mission(
     err = capsys.readouterr().err
     assert err.startswith("error:")
     assert str(bogus) in err
+
+
+def test_brief_shows_progress_and_writes_html(tmp_path: Path) -> None:
+    from assessment_kit.demo import create_demo_mission
+
+    mission = tmp_path / "demo.db"
+    create_demo_mission(mission).close()
+    out = tmp_path / "briefing.html"
+    script = Path(sys.executable).parent / "assessment-kit"
+    result = subprocess.run(
+        [str(script), "brief", str(mission), "--out", str(out), "--date", "2026-11-25"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    # The progress bar goes to stderr, through every stage to the end.
+    assert "Scoring" in result.stderr
+    assert "4/4" in result.stderr
+    assert f"wrote {out}" in result.stdout
+    assert "Freedonia" in out.read_text(encoding="utf-8")

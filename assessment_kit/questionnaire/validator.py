@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from assessment_kit.areas import is_area
 from assessment_kit.errors import Code, ExpressionError, Problem
 from assessment_kit.questionnaire.expressions import parse, references
 from assessment_kit.questionnaire.model import NON_SCORED_STATES, QUESTION_TYPES
 from assessment_kit.questionnaire.yaml_source import Document, PathKey, format_path
+
+if TYPE_CHECKING:
+    import jsonschema
 
 EXPRESSION_FIELDS = ("relevant", "constraint", "required", "calculate")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
@@ -34,9 +36,34 @@ def questionnaire_schema() -> dict[str, Any]:
     return schema
 
 
+def _import_jsonschema() -> Any:
+    """Import jsonschema without its optional IRI grammar.
+
+    When the Jupyter stack is installed, jsonschema imports ``rfc3987_syntax`` to check
+    the "iri" format, which builds a grammar and costs about a second at every start of the
+    command line or a kernel. Our schema checks no formats, so when jsonschema is not yet
+    loaded we import it with that module blocked (jsonschema treats it as not installed),
+    then unblock it so that anyone importing it directly still gets it.
+    """
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+    try:
+        import jsonschema
+    finally:
+        if blocked:
+            del sys.modules["rfc3987_syntax"]
+    return jsonschema
+
+
 @cache
 def _schema_validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(questionnaire_schema())
+    validator: jsonschema.Draft202012Validator = _import_jsonschema().Draft202012Validator(
+        questionnaire_schema()
+    )
+    return validator
 
 
 class _Checker:
