@@ -11,13 +11,13 @@ are drawn as gaps, never as zeros.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from assessment_kit.areas import AREAS, get_area, is_area
+from assessment_kit.scoring.result import number_or_none
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -37,17 +37,6 @@ _GRID = "#d9d9d9"
 _INK = "#333333"
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, or None for None/NaN/non-numbers."""
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def _area_rows(scores: MissionScores) -> list[dict[str, Any]]:
     """One dict per area in AREAS order, whatever order or subset the frame holds."""
     frame = scores.areas
@@ -61,13 +50,13 @@ def _area_rows(scores: MissionScores) -> list[dict[str, Any]]:
         rows.append(
             {
                 "area": area,
-                "score": _number(record.get("score")),
-                "low": _number(record.get("low")),
-                "high": _number(record.get("high")),
-                "coverage": _number(record.get("coverage")) or 0.0,
+                "score": number_or_none(record.get("score")),
+                "low": number_or_none(record.get("low")),
+                "high": number_or_none(record.get("high")),
+                "coverage": number_or_none(record.get("coverage")) or 0.0,
                 "band": record.get("band") or "",
-                "scored": int(_number(record.get("questions_scored")) or 0),
-                "relevant": int(_number(record.get("questions_relevant")) or 0),
+                "scored": int(number_or_none(record.get("questions_scored")) or 0),
+                "relevant": int(number_or_none(record.get("questions_relevant")) or 0),
             }
         )
     return rows
@@ -327,10 +316,10 @@ def section_heatmap_figure(
             area_id = str(record["area"])
             if not is_area(area_id):
                 continue
-            weight = (_number(record.get("weight")) or 1.0) * (
-                _number(record.get("area_weight")) or 1.0
+            weight = (number_or_none(record.get("weight")) or 1.0) * (
+                number_or_none(record.get("area_weight")) or 1.0
             )
-            score = _number(record["score"])
+            score = number_or_none(record["score"])
             if score is None or weight <= 0:
                 continue
             sums = cells.setdefault(key, {}).setdefault(area_id, [0.0, 0.0])

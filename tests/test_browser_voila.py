@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -22,18 +21,18 @@ from typing import Any
 
 import pytest
 
+from assessment_kit.briefing.browser import find_browser
+from assessment_kit.briefing.pdf import CHROMIUM_ARGS
 from assessment_kit.questionnaire import builtin
 from assessment_kit.store import Mission
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "02_interview.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
 
 
@@ -129,15 +128,10 @@ def test_assessor_adds_respondent_answers_and_sees_answers_after_reload(
     prosecutor = str(builtin("organ_removal").respondent_types["prosecutor"].label)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            # The browser the briefing uses: BROWSER_PATH, then Chromium on PATH. `make test`
+            # installs Debian's chromium, so a missing browser fails here rather than skips.
+            executable_path=str(find_browser()),
+            args=list(CHROMIUM_ARGS),
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1400})

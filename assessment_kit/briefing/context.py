@@ -33,6 +33,7 @@ from assessment_kit.questionnaire.model import (
     Question,
     Questionnaire,
 )
+from assessment_kit.scoring.result import number_or_none
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -306,16 +307,6 @@ def briefing_date(date: dt.date | None = None, env: Mapping[str, str] | None = N
 # ---------------------------------------------------------------------------- helpers
 
 
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -365,8 +356,8 @@ def _mission_answer(question: Question | None, row: Mapping[str, Any]) -> str:
     value = row.get("value")
     if value is not None and not (isinstance(value, float) and math.isnan(value)):
         return _value_label(question, value)
-    score = _number(row.get("score"))
-    spread = _number(row.get("spread"))
+    score = number_or_none(row.get("score"))
+    spread = number_or_none(row.get("spread"))
     if question is not None and score is not None and spread == 0 and question.type != "multiple":
         same = [c for c in question.choices if c.score is not None and c.score == score]
         if len(same) == 1:
@@ -379,10 +370,10 @@ def _mission_answer(question: Question | None, row: Mapping[str, Any]) -> str:
 def _summary(record: Mapping[str, Any]) -> ScoreSummary:
     band = record.get("band")
     return ScoreSummary(
-        score=_number(record.get("score")),
-        low=_number(record.get("low")),
-        high=_number(record.get("high")),
-        coverage=_number(record.get("coverage")),
+        score=number_or_none(record.get("score")),
+        low=number_or_none(record.get("low")),
+        high=number_or_none(record.get("high")),
+        coverage=number_or_none(record.get("coverage")),
         band=None if band is None or (isinstance(band, float) and math.isnan(band)) else str(band),
     )
 
@@ -441,7 +432,7 @@ def build_context(
     for link in _records(scores.question_areas):
         key = (str(link["questionnaire"]), str(link["question"]))
         area = str(link["area"])
-        weight = _number(link.get("area_weight")) or 0.0
+        weight = number_or_none(link.get("area_weight")) or 0.0
         if key in by_key and area in area_members and weight > 0:
             area_members[area].append((key, weight))
             primary.setdefault(key, area)
@@ -454,7 +445,7 @@ def build_context(
 
     def finding(key: tuple[str, str]) -> Finding:
         row = by_key[key]
-        score = _number(row.get("score"))
+        score = number_or_none(row.get("score"))
         return Finding(
             questionnaire=key[0],
             question=key[1],
@@ -491,12 +482,12 @@ def build_context(
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for key, row in by_key.items():
         question = question_of(*key)
-        score = _number(row.get("score"))
+        score = number_or_none(row.get("score"))
         if question is None or question.recommendation is None or score is None:
             continue
         if score >= WEAK or not row.get("relevant", True):
             continue
-        weight = _number(row.get("weight")) or question.weight
+        weight = number_or_none(row.get("weight")) or question.weight
         priority = weight * (1.0 - score)
         area = primary.get(key) or next(iter(question.areas), "")
         if not is_area(area):
@@ -558,25 +549,25 @@ def build_context(
         scored = [
             (key, weight)
             for key, weight in members
-            if _number(by_key[key].get("score")) is not None
+            if number_or_none(by_key[key].get("score")) is not None
             and by_key[key].get("relevant", True) is not False
         ]
 
         def strength_order(item: tuple[tuple[str, str], float]) -> tuple[float, float]:
-            return (-(_number(by_key[item[0]]["score"]) or 0.0), -item[1])
+            return (-(number_or_none(by_key[item[0]]["score"]) or 0.0), -item[1])
 
         def weakness_order(item: tuple[tuple[str, str], float]) -> tuple[float, float]:
-            return ((_number(by_key[item[0]]["score"]) or 0.0), -item[1])
+            return ((number_or_none(by_key[item[0]]["score"]) or 0.0), -item[1])
 
         strengths = tuple(
             finding(key)
             for key, _ in sorted(scored, key=strength_order)
-            if (_number(by_key[key]["score"]) or 0.0) >= STRONG
+            if (number_or_none(by_key[key]["score"]) or 0.0) >= STRONG
         )[:MAX_FINDINGS]
         weaknesses = tuple(
             finding(key)
             for key, _ in sorted(scored, key=weakness_order)
-            if (_number(by_key[key]["score"]) or 0.0) < WEAK
+            if (number_or_none(by_key[key]["score"]) or 0.0) < WEAK
         )[:MAX_FINDINGS]
         own = [key for key, _ in members if primary.get(key) == spec.id]
         disagreements = sorted(
@@ -585,7 +576,7 @@ def build_context(
                     questionnaire=key[0],
                     question=key[1],
                     text=question_text(key),
-                    spread=_number(by_key[key].get("spread")) or 0.0,
+                    spread=number_or_none(by_key[key].get("spread")) or 0.0,
                     answers=tuple(
                         sorted(
                             answer_counts.get(key, Counter()).items(),
@@ -630,8 +621,8 @@ def build_context(
                 description=spec.description,
                 colour=spec.colour,
                 score=_summary(record),
-                questions_scored=int(_number(record.get("questions_scored")) or 0),
-                questions_relevant=int(_number(record.get("questions_relevant")) or 0),
+                questions_scored=int(number_or_none(record.get("questions_scored")) or 0),
+                questions_relevant=int(number_or_none(record.get("questions_relevant")) or 0),
                 strengths=strengths,
                 weaknesses=weaknesses,
                 disagreements=tuple(disagreements[:MAX_FINDINGS]),
@@ -645,10 +636,10 @@ def build_context(
         )
 
     overall = ScoreSummary(
-        score=_number(scores.overall.score),
-        low=_number(scores.overall.low),
-        high=_number(scores.overall.high),
-        coverage=_number(scores.overall.coverage),
+        score=number_or_none(scores.overall.score),
+        low=number_or_none(scores.overall.low),
+        high=number_or_none(scores.overall.high),
+        coverage=number_or_none(scores.overall.coverage),
         band=scores.overall.band,
     )
     instruments = tuple(
@@ -668,10 +659,12 @@ def build_context(
             area=get_area(primary[key]).short_name if key in primary else "",
             answer=_mission_answer(question_of(*key), row),
             state=NON_SCORED_LABELS.get(_text(row.get("state")), "Scored"),
-            score=None if _number(row.get("score")) is None else 100 * (_number(row["score"]) or 0),
-            n_answers=int(_number(row.get("n_answers")) or 0),
+            score=None
+            if number_or_none(row.get("score")) is None
+            else 100 * (number_or_none(row["score"]) or 0),
+            n_answers=int(number_or_none(row.get("n_answers")) or 0),
             disagreement=bool(row.get("disagreement")),
-            weight=_number(row.get("weight")) or 1.0,
+            weight=number_or_none(row.get("weight")) or 1.0,
         )
         for key, row in by_key.items()
         if row.get("relevant", True) is not False
@@ -744,7 +737,7 @@ def _methodology(
             upper = lowers[index + 1] if index + 1 < len(lowers) else 100.0
             bands.append((band.label, band.lower, upper))
     relevant = [row for row in by_key.values() if row.get("relevant", True) is not False]
-    scored = [row for row in relevant if _number(row.get("score")) is not None]
+    scored = [row for row in relevant if number_or_none(row.get("score")) is not None]
     return Methodology(
         profile=scores.profile,
         bands=tuple(bands),
@@ -761,7 +754,7 @@ def _methodology(
         questions_scored=len(scored),
         questions_consolidated=sum(1 for key in by_key if key in consolidated),
         disagreements=sum(1 for row in relevant if bool(row.get("disagreement"))),
-        coverage=_number(scores.overall.coverage),
+        coverage=number_or_none(scores.overall.coverage),
     )
 
 

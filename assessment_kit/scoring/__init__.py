@@ -16,7 +16,7 @@ from assessment_kit.scoring.profile import (
     load_profile,
     loads_profile,
 )
-from assessment_kit.scoring.result import MissionScores, OverallScore
+from assessment_kit.scoring.result import MissionScores, OverallScore, number_or_none
 
 __all__ = [
     "STATES",
@@ -29,6 +29,7 @@ __all__ = [
     "default_profile",
     "load_profile",
     "loads_profile",
+    "number_or_none",
     "score_answers",
     "score_mission",
 ]

@@ -8,17 +8,24 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["MissionScores", "OverallScore"]
+__all__ = ["MissionScores", "OverallScore", "number_or_none"]
+
+
+def number_or_none(value: Any) -> float | None:
+    """A cell of a scores frame as a float, or None for a null (None, NaN, not a number)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
 
 
 def _round(value: Any, digits: int = 1) -> float | None:
     """A JSON number rounded to ``digits``, or None for a null (None or NaN)."""
-    if value is None:
-        return None
-    number = float(value)
-    if math.isnan(number):
-        return None
-    return round(number, digits)
+    number = number_or_none(value)
+    return None if number is None else round(number, digits)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1016,26 +1016,6 @@ def _history(
     )
 
 
-def create_mission(
-    path: str | Path,
-    *,
-    country: str,
-    title: str,
-    questionnaires: Sequence[Questionnaire],
-    start_date: date | None = None,
-    end_date: date | None = None,
-) -> Mission:
-    """Same as :meth:`Mission.create`."""
-    return Mission.create(
-        path,
-        country=country,
-        title=title,
-        questionnaires=questionnaires,
-        start_date=start_date,
-        end_date=end_date,
-    )
-
-
-def open_mission(path: str | Path) -> Mission:
-    """Same as :meth:`Mission.open`."""
-    return Mission.open(path)
+#: Function spellings of :meth:`Mission.create` and :meth:`Mission.open`.
+create_mission = Mission.create
+open_mission = Mission.open

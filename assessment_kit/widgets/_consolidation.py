@@ -18,6 +18,7 @@ import pandas as pd
 
 from assessment_kit.errors import AnswerError
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
+from assessment_kit.scoring.result import number_or_none
 from assessment_kit.widgets._controls import STYLE, Control, Entry, make_control, value_label
 from assessment_kit.widgets._question import answer_error_text
 
@@ -36,14 +37,6 @@ FILTERS: dict[str, str] = {
 
 def _esc(text: object) -> str:
     return html.escape(str(text))
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number  # NaN is not a number here
 
 
 class ConsolidationCard:
@@ -321,7 +314,7 @@ class ConsolidationController:
                 {
                     "question": question_id,
                     "order": order.get(question_id, 0),
-                    "spread": _number(info.get("spread")),
+                    "spread": number_or_none(info.get("spread")),
                     "disagreement": bool(info.get("disagreement", False)),
                     "consolidated": question_id in self._consolidated,
                 }
