@@ -197,26 +197,34 @@ class Mission:
         if path.exists():
             raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
         if not country.strip():
-            raise _usage(where, "the mission needs a country", "pass --country")
+            raise schema.file_error(
+                Code.STORE_IO, where, "the mission needs a country", "pass --country"
+            )
         if not questionnaires:
-            raise _usage(where, "the mission needs a questionnaire", "pass --questionnaire")
+            raise schema.file_error(
+                Code.STORE_IO, where, "the mission needs a questionnaire", "pass --questionnaire"
+            )
         seen: set[str] = set()
         for questionnaire in questionnaires:
             if questionnaire.id in seen:
-                raise _usage(
+                raise schema.file_error(
+                    Code.STORE_IO,
                     where,
                     f"questionnaire {questionnaire.id!r} is given twice",
                     "give each questionnaire once",
                 )
             seen.add(questionnaire.id)
             if not questionnaire.source_text.strip():
-                raise _usage(
+                raise schema.file_error(
+                    Code.STORE_IO,
                     where,
                     f"questionnaire {questionnaire.id!r} has no YAML text to store",
                     "load it with assessment_kit.questionnaire.load or loads",
                 )
         if start_date and end_date and end_date < start_date:
-            raise _usage(where, "the mission ends before it starts", "check the dates")
+            raise schema.file_error(
+                Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
+            )
         conn = schema.connect(path, create=True)
         try:
             schema.migrate(conn, str(path))
@@ -944,10 +952,6 @@ def _frame(
         else:
             data[column] = [record[column] for record in records]
     return pd.DataFrame(data, columns=list(columns))
-
-
-def _usage(where: str, detail: str, fix: str) -> StoreError:
-    return StoreError(problem=Problem.make(Code.STORE_IO, file=where, detail=detail, fix=fix))
 
 
 def _question_order(questionnaire: Questionnaire | None) -> dict[str, int]:

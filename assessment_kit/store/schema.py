@@ -14,7 +14,7 @@ from pathlib import Path
 
 from assessment_kit.errors import Code, Problem, StoreError
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "connect", "migrate"]
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "connect", "file_error", "migrate"]
 
 #: "AKM1": marks an SQLite file as an assessment-kit mission.
 APPLICATION_ID = 0x414B4D31
@@ -112,6 +112,12 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1,
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def file_error(code: Code, file: str | Path, detail: str, fix: str) -> StoreError:
+    """A :class:`StoreError` about ``file`` for a catalogue entry whose text is all given
+    (``STORE_IO``, ``BAD_ROW``): what is wrong and how to fix it."""
+    return StoreError(problem=Problem.make(code, file=str(file), detail=detail, fix=fix))
+
+
 def _not_a_mission(path: Path, detail: str) -> StoreError:
     return StoreError(problem=Problem.make(Code.NOT_A_MISSION, file=str(path), detail=detail))
 
@@ -137,13 +143,8 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     except sqlite3.OperationalError as error:
         if not path.exists():
             raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=str(path))) from error
-        raise StoreError(
-            problem=Problem.make(
-                Code.STORE_IO,
-                file=str(path),
-                detail=f"cannot open the file: {error}",
-                fix="check the file's permissions",
-            )
+        raise file_error(
+            Code.STORE_IO, path, f"cannot open the file: {error}", "check the file's permissions"
         ) from error
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -194,14 +195,12 @@ def migrate(conn: sqlite3.Connection, path: str = "") -> int:
     except BaseException as error:
         conn.execute("ROLLBACK")
         if isinstance(error, sqlite3.Error):
-            raise StoreError(
-                problem=Problem.make(
-                    Code.STORE_IO,
-                    file=path,
-                    detail=f"cannot upgrade the mission file from schema version {found} to "
-                    f"{SCHEMA_VERSION} ({error}); the file is unchanged",
-                    fix="report this to the assessment-kit developers with the file",
-                )
+            raise file_error(
+                Code.STORE_IO,
+                path,
+                f"cannot upgrade the mission file from schema version {found} to "
+                f"{SCHEMA_VERSION} ({error}); the file is unchanged",
+                "report this to the assessment-kit developers with the file",
             ) from error
         raise
     conn.execute("COMMIT")

@@ -51,6 +51,7 @@ from assessment_kit.store.mission import (
     Mission,
     Respondent,
 )
+from assessment_kit.store.schema import file_error
 from assessment_kit.store.values import check_constraint, coerce_value, format_value
 
 if TYPE_CHECKING:
@@ -153,13 +154,11 @@ def read_rows(file: str | Path) -> tuple[list[str], list[list[object]]]:
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a damaged file
-            raise StoreError(
-                problem=Problem.make(
-                    Code.BAD_ROW,
-                    file=where,
-                    detail=f"cannot read the workbook: {error}",
-                    fix="save it again from your spreadsheet program as .xlsx",
-                )
+            raise file_error(
+                Code.BAD_ROW,
+                where,
+                f"cannot read the workbook: {error}",
+                "save it again from your spreadsheet program as .xlsx",
             ) from error
         try:
             sheet = book.worksheets[0]
@@ -171,22 +170,18 @@ def read_rows(file: str | Path) -> tuple[list[str], list[list[object]]]:
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 rows = [list(row) for row in csv.reader(handle)]
         except UnicodeDecodeError as error:
-            raise StoreError(
-                problem=Problem.make(
-                    Code.BAD_ROW,
-                    file=where,
-                    detail=f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
-                    fix="save it as 'CSV UTF-8' from your spreadsheet program",
-                )
+            raise file_error(
+                Code.BAD_ROW,
+                where,
+                f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
+                "save it as 'CSV UTF-8' from your spreadsheet program",
             ) from error
     else:
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=where,
-                detail=f"unsupported file type {suffix or '(none)'!r}",
-                fix="give a .csv or .xlsx file",
-            )
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"unsupported file type {suffix or '(none)'!r}",
+            "give a .csv or .xlsx file",
         )
     if not rows:
         raise ImportProblems([Problem.make(Code.EMPTY_FILE, file=where)])
@@ -671,14 +666,7 @@ def _write_table(
     fmt: str, out: Path, sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[object]]]]
 ) -> None:
     if fmt not in ("csv", "xlsx"):
-        raise StoreError(
-            problem=Problem.make(
-                Code.STORE_IO,
-                file=str(out),
-                detail=f"unknown format {fmt!r}",
-                fix="use csv or xlsx",
-            )
-        )
+        raise file_error(Code.STORE_IO, out, f"unknown format {fmt!r}", "use csv or xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         ((columns, rows),) = sheets.values()
