@@ -603,9 +603,11 @@ class Mission:
 
     # ----------------------------------------------------------------- answers
 
-    def _other_answers(
+    def _answer_values(
         self, conn: sqlite3.Connection, respondent: str | None, questionnaire: str
     ) -> dict[str, AnswerValue | None]:
+        """A respondent's stored values in one questionnaire by question id (the
+        consolidated answers when ``respondent`` is None): what a constraint sees."""
         if respondent is None:
             rows = conn.execute(
                 "SELECT question, value FROM consolidated WHERE questionnaire = ?",
@@ -617,6 +619,23 @@ class Mission:
                 (respondent, questionnaire),
             ).fetchall()
         return {question: decode_value(value) for question, value in rows}
+
+    def _validated(
+        self,
+        conn: sqlite3.Connection,
+        target: Question,
+        respondent: str | None,
+        questionnaire: str,
+        value: object,
+    ) -> AnswerValue:
+        """``value`` validated inside the write transaction, so that the answers the
+        constraint reads cannot change before the value is written."""
+        answers = (
+            self._answer_values(conn, respondent, questionnaire)
+            if target.constraint_expr is not None
+            else None
+        )
+        return validate_value(target, value, answers)
 
     def set_answer(
         self,
@@ -644,12 +663,7 @@ class Mission:
         target = self.question(questionnaire, question)
         with self._write() as conn:
             self._respondent(conn, code)
-            answers = (
-                self._other_answers(conn, code, questionnaire)
-                if target.constraint_expr is not None
-                else None
-            )
-            stored = validate_value(target, value, answers)
+            stored = self._validated(conn, target, code, questionnaire, value)
             return self._put_answer(
                 conn,
                 Answer(
@@ -773,12 +787,7 @@ class Mission:
         """
         target = self.question(questionnaire, question)
         with self._write() as conn:
-            answers = (
-                self._other_answers(conn, None, questionnaire)
-                if target.constraint_expr is not None
-                else None
-            )
-            stored = validate_value(target, value, answers)
+            stored = self._validated(conn, target, None, questionnaire, value)
             return self._put_consolidated(
                 conn,
                 ConsolidatedAnswer(questionnaire, question, stored, rationale, by, _now()),

@@ -50,6 +50,7 @@ from assessment_kit.store.mission import (
     ConsolidatedAnswer,
     Mission,
     Respondent,
+    _now,
 )
 from assessment_kit.store.schema import file_error
 from assessment_kit.store.values import check_constraint, coerce_value, format_value
@@ -436,7 +437,9 @@ def _check(
             continue
         target = (row.respondent, row.questionnaire)
         if target not in by_target:
-            answers = _current_values(conn, row.respondent, row.questionnaire)
+            answers = mission._answer_values(
+                conn, None if row.respondent == CONSOLIDATED else row.respondent, row.questionnaire
+            )
             for other in rows:
                 if (other.respondent, other.questionnaire) == target and other.value is not None:
                     answers[other.question] = other.value
@@ -446,23 +449,6 @@ def _check(
         except AnswerError as error:
             checker.add_error(row.line, "answer", error)
     return {code: respondent for code, (_, respondent) in new_respondents.items()}
-
-
-def _current_values(
-    conn: sqlite3.Connection, respondent: str, questionnaire: str
-) -> dict[str, AnswerValue | None]:
-    from assessment_kit.store.values import decode_value
-
-    if respondent == CONSOLIDATED:
-        cursor = conn.execute(
-            "SELECT question, value FROM consolidated WHERE questionnaire = ?", (questionnaire,)
-        )
-    else:
-        cursor = conn.execute(
-            "SELECT question, value FROM answers WHERE respondent = ? AND questionnaire = ?",
-            (respondent, questionnaire),
-        )
-    return {question: decode_value(value) for question, value in cursor.fetchall()}
 
 
 def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") -> ImportResult:
@@ -485,8 +471,6 @@ def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") 
     StoreError
         The mission or the file cannot be opened.
     """
-    from assessment_kit.store.mission import _now
-
     source = Path(file)
     header, data = read_rows(source)
     where = str(source)
