@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -275,18 +276,31 @@ class Control:
 
     def set_value(self, value: AnswerValue | None) -> None:
         """Show ``value`` without calling back (used to load saved answers)."""
-        self._quiet = True
-        try:
-            is_state = isinstance(value, str) and value in NON_SCORED_STATES
+        is_state = isinstance(value, str) and value in NON_SCORED_STATES
+        with self._silenced():
             for state, button in self.state_buttons.items():
                 button.value = is_state and state == value
             self._write(None if is_state else value)
-        finally:
-            self._quiet = False
 
     def _emit(self, entry: Entry) -> None:
         if not self._quiet:
             self._on_entry(entry)
+
+    @contextmanager
+    def _silenced(self) -> Iterator[None]:
+        """Change widgets from code without their observers calling back."""
+        self._quiet = True
+        try:
+            yield
+        finally:
+            self._quiet = False
+
+    def _release(self, buttons: Mapping[str, W.ToggleButton], keep: str | None = None) -> None:
+        """Switch off every button but ``keep``, silently (keeps a row exclusive)."""
+        with self._silenced():
+            for key, button in buttons.items():
+                if key != keep:
+                    button.value = False
 
     def _state_clicked(self, state: str) -> Callable[[dict[str, Any]], None]:
         def changed(change: dict[str, Any]) -> None:
@@ -294,14 +308,9 @@ class Control:
                 return
             if change["new"]:
                 # A state excludes every other state and the typed or chosen answer.
-                self._quiet = True
-                try:
-                    for other, button in self.state_buttons.items():
-                        if other != state:
-                            button.value = False
+                self._release(self.state_buttons, keep=state)
+                with self._silenced():
                     self._write(None)
-                finally:
-                    self._quiet = False
                 self._emit(Entry(state))
             elif self.state is None:
                 self._emit(self._read())
@@ -315,12 +324,7 @@ class Control:
         entry = self._read()
         if entry.value is not None or entry.error is not None:
             # Giving an answer drops a state chosen before.
-            self._quiet = True
-            try:
-                for button in self.state_buttons.values():
-                    button.value = False
-            finally:
-                self._quiet = False
+            self._release(self.state_buttons)
         elif self.state is not None:
             return  # the input was emptied because a state was chosen
         self._emit(entry)
@@ -353,13 +357,7 @@ class ChoiceControl(Control):
             if self._quiet:
                 return
             if change["new"]:
-                self._quiet = True
-                try:
-                    for other, button in self.choice_buttons.items():
-                        if other != value:
-                            button.value = False
-                finally:
-                    self._quiet = False
+                self._release(self.choice_buttons, keep=value)
             self._main_changed()
 
         return changed
