@@ -230,3 +230,39 @@ def test_export_scores(tmp_path: Path, mission_path: Path) -> None:
         ("survey", "law"),
         ("other", "ok"),
     }
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_text_that_looks_like_a_formula_round_trips(
+    tmp_path: Path, mission_path: Path, fmt: str
+) -> None:
+    with Mission.open(mission_path) as mission:
+        mission.add_respondent("P1", institution_type="police")
+        mission.set_answer("P1", "survey", "comment", "=1+1", note="=see annex 2")
+    out = tmp_path / f"export.{fmt}"
+    export_answers(mission_path, fmt, out)  # type: ignore[arg-type]
+    fresh = tmp_path / "fresh.db"
+    survey = loads(SURVEY_YAML, file="survey.yaml")
+    Mission.create(fresh, country="F", title="T", questionnaires=[survey]).close()
+    import_answers(fresh, out)
+    with Mission.open(fresh) as again:
+        answer = again.answer("P1", "survey", "comment")
+    assert answer is not None
+    assert (answer.value, answer.note) == ("=1+1", "=see annex 2")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_to_a_place_that_cannot_be_written(
+    tmp_path: Path, mission_path: Path, fmt: str
+) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(StoreError, match="folder") as caught:
+        export_answers(mission_path, fmt, folder)  # type: ignore[arg-type]
+    assert caught.value.code is Code.STORE_IO
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(StoreError, match="cannot write the file") as caught:
+        export_answers(mission_path, fmt, blocker / "answers.csv")  # type: ignore[arg-type]
+    assert caught.value.code is Code.STORE_IO
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "folder", "mission.db"]

@@ -35,6 +35,7 @@ import csv
 import dataclasses
 import json
 import math
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -649,21 +650,64 @@ def _plain(value: object) -> object:
 def _write_table(
     fmt: str, out: Path, sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[object]]]]
 ) -> None:
+    """Write ``sheets`` to ``out`` (CSV: the one sheet), replacing it only when complete.
+
+    The table goes to a temporary file beside ``out`` first, so a failed export leaves an
+    earlier file of that name as it was rather than half written.
+    """
     if fmt not in ("csv", "xlsx"):
         raise file_error(Code.STORE_IO, out, f"unknown format {fmt!r}", "use csv or xlsx")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        ((columns, rows),) = sheets.values()
-        with out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows(rows)
-        return
-    openpyxl = _openpyxl(str(out))
+    if out.is_dir():
+        raise file_error(
+            Code.STORE_IO, out, "this is a folder", "give a file name, such as answers." + fmt
+        )
+    openpyxl = _openpyxl(str(out)) if fmt == "xlsx" else None
+    partial: Path | None = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # Opened with "x" rather than by tempfile: the file keeps the user's usual
+        # permissions (tempfile makes it private to its owner).
+        candidate = out.with_name(f".{out.name}.{os.getpid()}.partial")
+        with candidate.open("x", encoding="utf-8", newline="") as handle:
+            partial = candidate  # ours to remove from here on
+            if openpyxl is None:
+                ((columns, rows),) = sheets.values()
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+                writer.writerows(rows)
+        if openpyxl is not None:
+            _save_workbook(openpyxl, partial, sheets)
+        os.replace(partial, out)
+    except OSError as error:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise file_error(
+            Code.STORE_IO,
+            out,
+            f"cannot write the file: {error.strerror or error}",
+            "choose a path in a folder you can write to",
+        ) from error
+
+
+def _save_workbook(
+    openpyxl: Any,
+    path: Path,
+    sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[object]]]],
+) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
     book = openpyxl.Workbook(write_only=True)
     for title, (columns, rows) in sheets.items():
         sheet = book.create_sheet(title=title)
         sheet.append(list(columns))
         for row in rows:
-            sheet.append([_plain(value) for value in row])
-    book.save(out)
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=_plain(value))
+                if isinstance(cell.value, str):
+                    # openpyxl takes text starting with "=" for a formula, which a reader
+                    # sees as empty: a note such as "=see annex" would be lost on re-import.
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
+    book.save(path)
