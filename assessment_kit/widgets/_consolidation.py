@@ -8,7 +8,6 @@ scores agree on what a disagreement is.
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,18 @@ import pandas as pd
 from assessment_kit.errors import AnswerError
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
 from assessment_kit.scoring.result import number_or_none
-from assessment_kit.widgets._controls import STYLE, Control, Entry, make_control, value_label
+from assessment_kit.widgets._controls import (
+    STYLE,
+    Control,
+    Entry,
+    esc,
+    institution_types,
+    instrument_picker,
+    labelled_dropdown,
+    make_control,
+    message_html,
+    value_label,
+)
 from assessment_kit.widgets._question import answer_error_text
 
 if TYPE_CHECKING:
@@ -33,10 +43,6 @@ FILTERS: dict[str, str] = {
     "open": "Not yet consolidated",
     "all": "All questions with answers",
 }
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text))
 
 
 class ConsolidationCard:
@@ -73,10 +79,10 @@ class ConsolidationCard:
             )
             kind = str(record["institution_type"])
             rows.append(
-                f"<tr><td><b>{_esc(record['respondent'])}</b>{lock}</td>"
-                f"<td>{_esc(type_labels.get(kind, kind))}</td>"
-                f"<td>{_esc(value_label(question, record['value']))}</td>"
-                f"<td class='ak-note-text'>{_esc(note)}</td></tr>"
+                f"<tr><td><b>{esc(record['respondent'])}</b>{lock}</td>"
+                f"<td>{esc(type_labels.get(kind, kind))}</td>"
+                f"<td>{esc(value_label(question, record['value']))}</td>"
+                f"<td class='ak-note-text'>{esc(note)}</td></tr>"
             )
         values = [value_label(question, v) for v in answers["value"]] if len(answers) else []
         common = Counter(values).most_common(1)
@@ -87,18 +93,18 @@ class ConsolidationCard:
                 else "<span class='ak-message'>Respondents disagree.</span>"
             )
         elif len(set(values)) == 1 and values:
-            summary = f"<span class='ak-saved'>All {len(values)} agree: {_esc(values[0])}.</span>"
+            summary = f"<span class='ak-saved'>All {len(values)} agree: {esc(values[0])}.</span>"
         else:
             spread_text = f" (spread {spread:.2f})" if spread is not None else ""
             summary = f"<span class='ak-unsaved'>Answers differ a little{spread_text}.</span>"
         if common and len(values) > 1:
             summary += (
-                f" <span class='ak-unsaved'>Most common: {_esc(common[0][0])}"
+                f" <span class='ak-unsaved'>Most common: {esc(common[0][0])}"
                 f" ({common[0][1]} of {len(values)}).</span>"
             )
         self.header = W.HTML(
-            f"<div class='ak-qtext'>{_esc(question.text)} "
-            f"<span class='ak-qid'>{_esc(questionnaire.id)} · {_esc(question.id)}</span></div>"
+            f"<div class='ak-qtext'>{esc(question.text)} "
+            f"<span class='ak-qid'>{esc(questionnaire.id)} · {esc(question.id)}</span></div>"
             f"<div>{summary}</div>"
             "<table class='ak-table'><tr><th>Respondent</th><th>Institution type</th>"
             f"<th>Answer</th><th>Note</th></tr>{''.join(rows)}</table>"
@@ -143,11 +149,11 @@ class ConsolidationCard:
         for record in history.to_dict("records"):
             old = record.get("old_value")
             new = record.get("new_value")
-            who = f" by {_esc(record['by'])}" if record.get("by") else ""
+            who = f" by {esc(record['by'])}" if record.get("by") else ""
             when = str(record.get("at") or "").replace("T", " ")[:16]
             items.append(
-                f"<li>{_esc(when)}{who}: {_esc(value_label(self.question, old))} → "
-                f"{_esc(value_label(self.question, new))}</li>"
+                f"<li>{esc(when)}{who}: {esc(value_label(self.question, old))} → "
+                f"{esc(value_label(self.question, new))}</li>"
             )
         return (
             "<details><summary class='ak-unsaved'>History of the consolidated answer "
@@ -158,15 +164,13 @@ class ConsolidationCard:
         if self.consolidated is None:
             self.status.value = "<span class='ak-unsaved'>Not consolidated yet</span>"
         else:
-            shown = _esc(value_label(self.question, self.consolidated.value))
+            shown = esc(value_label(self.question, self.consolidated.value))
             self.status.value = f"<span class='ak-saved'>✓ Consolidated: {shown}</span>"
 
     def _entered(self, entry: Entry) -> None:
         # Nothing is saved on a click here: the team confirms with a rationale first.
         self._entry = entry
-        self.message.value = (
-            f"<span class='ak-message'>⚠ {_esc(entry.error)}</span>" if entry.error else ""
-        )
+        self.message.value = message_html(entry.error) if entry.error else ""
 
     def save(self) -> None:
         """Save the chosen consolidated answer and rationale (or clear it if none chosen)."""
@@ -176,7 +180,7 @@ class ConsolidationCard:
             else (self.control.entry() if self.control is not None else Entry(None))
         )
         if entry.error is not None:
-            self.message.value = f"<span class='ak-message'>⚠ {_esc(entry.error)}</span>"
+            self.message.value = message_html(entry.error)
             return
         value: AnswerValue | None = entry.value
         try:
@@ -194,9 +198,7 @@ class ConsolidationCard:
                 )
                 self.widget.add_class("ak-answered")
         except AnswerError as error:
-            self.message.value = (
-                f"<span class='ak-message'>⚠ {_esc(answer_error_text(error))}</span>"
-            )
+            self.message.value = message_html(answer_error_text(error))
             return
         self.message.value = ""
         self._entry = None
@@ -233,20 +235,13 @@ class ConsolidationController:
         self.rows: pd.DataFrame = pd.DataFrame()
         self.cards: dict[str, ConsolidationCard] = {}
         self.listeners: list[Callable[[str], None]] = []
-        self.instrument = W.Dropdown(
-            description="Questionnaire",
-            options=[(str(q.title), q.id) for q in self.questionnaires.values()],
-            value=qid,
-            layout=W.Layout(width="640px"),
-            style={"description_width": "110px"},
-        )
+        self.instrument = instrument_picker(self.questionnaires, qid)
         self.instrument.observe(self._instrument_changed, names="value")
-        self.filter = W.Dropdown(
-            description="Show",
-            options=[(label, key) for key, label in FILTERS.items()],
-            value="disagreements_first",
-            style={"description_width": "110px"},
-            layout=W.Layout(width="360px"),
+        self.filter = labelled_dropdown(
+            "Show",
+            [(label, key) for key, label in FILTERS.items()],
+            "disagreements_first",
+            width="360px",
         )
         self.filter.observe(lambda _c: self.refresh(), names="value")
         self.summary = W.HTML("")
@@ -272,20 +267,11 @@ class ConsolidationController:
             ]
         )
         self.widget.add_class("ak-root")
-        if len(self.questionnaires) == 1:
-            self.instrument.layout.display = "none"
         self.refresh()
 
     def _instrument_changed(self, change: dict[str, Any]) -> None:
         self.questionnaire = self.questionnaires[change["new"]]
         self.refresh()
-
-    def _type_labels(self) -> dict[str, str]:
-        labels: dict[str, str] = {}
-        for questionnaire in self.questionnaires.values():
-            for type_id, kind in questionnaire.respondent_types.items():
-                labels.setdefault(type_id, str(kind.label))
-        return labels
 
     def refresh(self) -> None:
         """Re-read the store and show the first page."""
@@ -350,7 +336,9 @@ class ConsolidationController:
         self.page = min(max(0, page), pages - 1)
         start = self.page * self.page_size
         chunk = self.rows.iloc[start : start + self.page_size]
-        labels = self._type_labels()
+        labels = {
+            kind: label for kind, (label, _) in institution_types(self.questionnaires).items()
+        }
         self.cards = {}
         for record in chunk.to_dict("records"):
             question_id = str(record["question"])

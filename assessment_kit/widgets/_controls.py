@@ -14,6 +14,7 @@ buttons, the non-scored states are outlined grey buttons in their own row (see
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ from assessment_kit.questionnaire.model import (
     NON_SCORED_STATES,
     AnswerValue,
     Question,
+    Questionnaire,
 )
 
 __all__ = [
@@ -37,7 +39,12 @@ __all__ = [
     "Control",
     "Entry",
     "close_tree",
+    "esc",
+    "institution_types",
+    "instrument_picker",
+    "labelled_dropdown",
     "make_control",
+    "message_html",
     "shared_layout",
     "shared_style",
     "state_label",
@@ -172,6 +179,51 @@ def close_tree(widget: W.Widget) -> None:
 def html_widget(value: str = "") -> W.HTML:
     """An HTML widget with the shared layout and style."""
     return W.HTML(value, layout=shared_layout(), style=shared_style(HTMLStyle))
+
+
+def esc(text: object) -> str:
+    """``text`` made safe inside HTML; everything an assessor typed goes through it."""
+    return html.escape(str(text))
+
+
+def message_html(text: str) -> str:
+    """An inline warning (a refused answer, a missing field)."""
+    return f'<span class="ak-message">⚠ {esc(text)}</span>'
+
+
+def labelled_dropdown(
+    description: str, options: Sequence[tuple[str, str]], value: str, *, width: str
+) -> W.Dropdown:
+    """A dropdown whose label lines up with the other pickers above a form."""
+    return W.Dropdown(
+        description=description,
+        options=options,
+        value=value,
+        layout=W.Layout(width=width),
+        style={"description_width": "110px"},
+    )
+
+
+def instrument_picker(questionnaires: Mapping[str, Questionnaire], value: str) -> W.Dropdown:
+    """The choice of questionnaire, hidden when the mission has only one."""
+    picker = labelled_dropdown(
+        "Questionnaire",
+        [(str(q.title), q.id) for q in questionnaires.values()],
+        value,
+        width="640px",
+    )
+    if len(questionnaires) == 1:
+        picker.layout.display = "none"
+    return picker
+
+
+def institution_types(questionnaires: Mapping[str, Questionnaire]) -> dict[str, tuple[str, str]]:
+    """Institution type id -> (label, sector), from every questionnaire (first one wins)."""
+    types: dict[str, tuple[str, str]] = {}
+    for questionnaire in questionnaires.values():
+        for type_id, kind in questionnaire.respondent_types.items():
+            types.setdefault(type_id, (str(kind.label), kind.sector))
+    return types
 
 
 @dataclass(frozen=True, slots=True)

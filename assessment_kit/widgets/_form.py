@@ -20,7 +20,7 @@ import ipywidgets as W
 from assessment_kit.errors import ExpressionError
 from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool, references
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
-from assessment_kit.widgets._controls import STYLE, close_tree
+from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker
 from assessment_kit.widgets._question import QuestionCard
 from assessment_kit.widgets._respondents import RespondentPanel
 
@@ -206,13 +206,7 @@ class FormController:
 
         self.style = W.HTML(STYLE)
         self.title = W.HTML("")
-        self.instrument = W.Dropdown(
-            description="Questionnaire",
-            options=[(str(q.title), q.id) for q in self.questionnaires.values()],
-            value=qid,
-            layout=W.Layout(width="640px"),
-            style={"description_width": "110px"},
-        )
+        self.instrument = instrument_picker(self.questionnaires, qid)
         self.instrument.observe(self._instrument_changed, names="value")
         self.panel = RespondentPanel(mission, self._respondent_changed, by=by)
         self.show_all = W.Checkbox(
@@ -270,8 +264,6 @@ class FormController:
         )
         self.widget.add_class("ak-root")
         self._update_title()
-        if len(self.questionnaires) == 1:
-            self.instrument.layout.display = "none"
         start = respondent if respondent is not None else self._last_respondent()
         if start is not None:
             self.panel.select(start)

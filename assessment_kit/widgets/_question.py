@@ -10,7 +10,6 @@ and the previously saved answer stays in the store (the card says so).
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable
 from typing import Protocol
 
@@ -22,8 +21,10 @@ from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.widgets._controls import (
     Control,
     Entry,
+    esc,
     html_widget,
     make_control,
+    message_html,
     shared_layout,
     shared_style,
     value_label,
@@ -73,10 +74,6 @@ def _local_time(stamp: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text))
 
 
 class QuestionCard:
@@ -169,7 +166,7 @@ class QuestionCard:
             parts.append(self.tools)
             self._show_saved(saved_at, loaded=True)
         elif question.guidance:
-            parts.append(html_widget(f'<div class="ak-guidance">{_esc(question.guidance)}</div>'))
+            parts.append(html_widget(f'<div class="ak-guidance">{esc(question.guidance)}</div>'))
         self.widget = W.VBox(parts)
         self.widget.add_class("ak-card")
         if value is not None:
@@ -182,12 +179,12 @@ class QuestionCard:
         if q.sensitive:
             flags.append("sensitive")
         if q.type == "note":
-            return f'<div class="ak-guidance ak-qtext">{_esc(q.text)}</div>'
+            return f'<div class="ak-guidance ak-qtext">{esc(q.text)}</div>'
         meta = " · ".join([q.id, *flags])
         required = ' <span class="ak-message" title="required">*</span>' if self._required else ""
         return (
-            f'<div class="ak-qtext"><b>{_esc(number)}</b>&nbsp; {_esc(q.text)}{required}'
-            f'&nbsp; <span class="ak-qid">{_esc(meta)}</span></div>'
+            f'<div class="ak-qtext"><b>{esc(number)}</b>&nbsp; {esc(q.text)}{required}'
+            f'&nbsp; <span class="ak-qid">{esc(meta)}</span></div>'
         )
 
     def set_number(self, number: str) -> None:
@@ -209,9 +206,9 @@ class QuestionCard:
             q = self.question
             parts = []
             if q.guidance:
-                parts.append(f"<p>{_esc(q.guidance)}</p>")
+                parts.append(f"<p>{esc(q.guidance)}</p>")
             if q.evidence:
-                parts.append(f"<p><b>Evidence to ask for:</b> {_esc(q.evidence)}</p>")
+                parts.append(f"<p><b>Evidence to ask for:</b> {esc(q.evidence)}</p>")
             self.guidance_box = W.HTML(f'<div class="ak-guidance">{"".join(parts)}</div>')
             children = list(self.widget.children)
             children.insert(children.index(self.tools), self.guidance_box)
@@ -270,7 +267,7 @@ class QuestionCard:
             return
         shown = value_label(self.question, self.saved_value)
         # The answer itself is on screen; the indicator only needs to recall it briefly.
-        shown = _esc(shown if len(shown) <= 60 else shown[:57] + "…")
+        shown = esc(shown if len(shown) <= 60 else shown[:57] + "…")
         if loaded:
             stamp = _local_time(when)
             text = f"✓ Saved{f' {stamp}' if stamp else ''}: {shown}"
@@ -293,7 +290,7 @@ class QuestionCard:
         """Show an inline message under the control ('' hides it)."""
         if not text and self._message is None:
             return
-        self.message.value = f'<span class="ak-message">⚠ {_esc(text)}</span>' if text else ""
+        self.message.value = message_html(text) if text else ""
 
     # ---------------------------------------------------------------- behaviour
     def _entered(self, entry: Entry) -> None:
@@ -341,7 +338,7 @@ class QuestionCard:
         else:
             kept = (
                 "Not saved; the saved answer is still "
-                f"{_esc(value_label(self.question, self.saved_value))}."
+                f"{esc(value_label(self.question, self.saved_value))}."
             )
         self.status.value = f'<span class="ak-message">{kept}</span>'
 
@@ -365,7 +362,7 @@ class QuestionCard:
             shown = "—" if value is None else value
             if isinstance(shown, float):
                 shown = f"{shown:.4g}"
-            self.calculated.value = f'<span class="ak-calc">= {_esc(shown)}</span>'
+            self.calculated.value = f'<span class="ak-calc">= {esc(shown)}</span>'
 
     def require(self) -> bool:
         """Show the 'required' message if the question is required and unanswered."""

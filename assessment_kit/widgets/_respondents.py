@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from assessment_kit.errors import AnswerError
+from assessment_kit.widgets._controls import institution_types, labelled_dropdown, message_html
 from assessment_kit.widgets._question import answer_error_text
 
 if TYPE_CHECKING:
@@ -43,14 +44,8 @@ class RespondentPanel:
         self.mission = mission
         self._on_select = on_select
         self.by = by
-        self._types = self._institution_types()
-        self.picker = W.Dropdown(
-            description="Respondent",
-            options=self._options(),
-            value=_NONE,
-            layout=W.Layout(width="460px"),
-            style={"description_width": "110px"},
-        )
+        self._types = institution_types(self.mission.questionnaires)
+        self.picker = labelled_dropdown("Respondent", self._options(), _NONE, width="460px")
         self.picker.observe(self._picked, names="value")
         self.new_button = W.Button(
             description="New respondent",
@@ -69,15 +64,8 @@ class RespondentPanel:
         )
 
     # ---------------------------------------------------------------- data
-    def _institution_types(self) -> dict[str, tuple[str, str]]:
-        """Institution type id -> (label, sector), from every instrument of the mission."""
-        types: dict[str, tuple[str, str]] = {}
-        for questionnaire in self.mission.questionnaires.values():
-            for type_id, kind in questionnaire.respondent_types.items():
-                types.setdefault(type_id, (str(kind.label), kind.sector))
-        return types
-
     def type_label(self, type_id: str) -> str:
+        """The label of an institution type (its id if no questionnaire defines it)."""
         return self._types.get(type_id, (type_id, ""))[0]
 
     def _options(self) -> list[tuple[str, str]]:
@@ -89,6 +77,7 @@ class RespondentPanel:
 
     @property
     def code(self) -> str | None:
+        """The chosen respondent's code, or None."""
         return self.picker.value or None
 
     def select(self, code: str | None) -> None:
@@ -180,7 +169,7 @@ class RespondentPanel:
         self.sector_text.value = sector
 
     def _message(self, text: str) -> None:
-        self.add_message.value = f'<span class="ak-message">⚠ {html.escape(text)}</span>'
+        self.add_message.value = message_html(text)
 
     def _add(self, _button: W.Button | None = None) -> None:
         code = self.code_text.value.strip()
