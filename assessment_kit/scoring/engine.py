@@ -650,7 +650,6 @@ class _AreaScores:
     coverage: FloatArray
     n_scored: IntArray
     n_relevant: IntArray
-    n_by_state: dict[str, IntArray]
 
 
 def _areas(
@@ -660,6 +659,7 @@ def _areas(
     state: IntArray,
     score: FloatArray,
 ) -> _AreaScores:
+    """Sums over the (question, area) table: score, range, coverage and question counts."""
     n = len(AREA_IDS)
     q = rows.question
     wa = weight[q] * rows.weight
@@ -678,24 +678,13 @@ def _areas(
         low = np.where(has, 100.0 * num / (den + unc), np.nan)
         high = np.where(has, 100.0 * (num + unc) / (den + unc), np.nan)
         coverage = np.where(den + unc > 0, den / (den + unc), np.nan)
-    by_state = {
-        name: np.bincount(rows.area, weights=(rel & (st == code)).astype(float), minlength=n)
-        .round()
-        .astype(np.int64)
-        for name, code in _CODE.items()
-    }
     return _AreaScores(
         score=np.clip(value, 0.0, 100.0),
         low=np.clip(low, 0.0, 100.0),
         high=np.clip(high, 0.0, 100.0),
         coverage=coverage,
-        n_scored=np.bincount(rows.area, weights=scored.astype(float), minlength=n)
-        .round()
-        .astype(np.int64),
-        n_relevant=np.bincount(rows.area, weights=applicable.astype(float), minlength=n)
-        .round()
-        .astype(np.int64),
-        n_by_state=by_state,
+        n_scored=np.bincount(rows.area[scored], minlength=n),
+        n_relevant=np.bincount(rows.area[applicable], minlength=n),
     )
 
 
