@@ -21,7 +21,7 @@ from assessment_kit.errors import ExpressionError
 from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool, references
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
 from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker
-from assessment_kit.widgets._question import QuestionCard
+from assessment_kit.widgets._question import AnswerDetails, QuestionCard
 from assessment_kit.widgets._respondents import RespondentPanel
 
 if TYPE_CHECKING:
@@ -130,23 +130,16 @@ class InterviewSession:
         return changed
 
     # ---------------------------------------------------------------- AnswerSink
-    def save(
-        self,
-        question: Question,
-        value: AnswerValue,
-        *,
-        note: str,
-        evidence: str,
-        confidential: bool,
-    ) -> None:
+    def save(self, question: Question, value: AnswerValue, details: AnswerDetails) -> None:
+        """Save an answer with its details; the store raises AnswerError if it refuses it."""
         answer = self.mission.set_answer(
             self.respondent,
             self.questionnaire.id,
             question.id,
             value,
-            note=note,
-            evidence=evidence,
-            confidential=confidential,
+            note=details.note,
+            evidence=details.evidence,
+            confidential=details.confidential,
             by=self.by,
         )
         old = self.values.get(question.id)
@@ -156,6 +149,7 @@ class InterviewSession:
             self._notify(question.id)
 
     def clear(self, question: Question) -> None:
+        """Remove the saved answer."""
         self.mission.clear_answer(self.respondent, self.questionnaire.id, question.id, by=self.by)
         self.answers.pop(question.id, None)
         if self.values.pop(question.id, None) is not None:
@@ -454,28 +448,29 @@ class FormController:
 
     def _update_nav(self) -> None:
         visible = set(self._visible_sections())
-        for index, section in enumerate(self.questionnaire.sections, start=1):
-            button = self.section_buttons[section.id]
-            answered, relevant = self.section_progress(section)
-            button.description = f"{index}. {section.title} — {answered}/{relevant}"
-            button.icon = "check" if relevant and answered == relevant else ""
+        for section in self.questionnaire.sections:
+            button = self._update_section_button(section.id)
             button.button_style = "info" if section.id == self.state.current else ""
             button.layout.display = None if section.id in visible else "none"
-        answered, relevant = self.progress()
-        self.overall.max = max(relevant, 1)
-        self.overall.value = answered
-        self.overall_label.value = (
-            f"<span class='ak-unsaved'>{answered} of {relevant} questions answered</span>"
-        )
+        self._update_overall()
 
-    def _update_section_button(self, section_id: str) -> None:
-        # Cheap path after one answer: this section's count and the overall bar only.
+    def _update_section_button(self, section_id: str) -> W.Button:
+        """Show a section's count of answered questions on its button."""
         section = self.questionnaire.section(section_id)
         index = self.questionnaire.sections.index(section) + 1
         answered, relevant = self.section_progress(section)
         button = self.section_buttons[section_id]
         button.description = f"{index}. {section.title} — {answered}/{relevant}"
         button.icon = "check" if relevant and answered == relevant else ""
+        return button
+
+    def _update_overall(self) -> None:
+        answered, relevant = self.progress()
+        self.overall.max = max(relevant, 1)
+        self.overall.value = answered
+        self.overall_label.value = (
+            f"<span class='ak-unsaved'>{answered} of {relevant} questions answered</span>"
+        )
 
     def _refresh_visibility(self) -> None:
         if self.session is None:
@@ -497,9 +492,9 @@ class FormController:
                 self.state.numbers.get(question.id, ""),
                 session,
                 value=None if answer is None else answer.value,
-                note="" if answer is None else answer.note,
-                evidence="" if answer is None else answer.evidence,
-                confidential=False if answer is None else answer.confidential,
+                details=AnswerDetails()
+                if answer is None
+                else AnswerDetails(answer.note, answer.evidence, answer.confidential),
                 saved_at="" if answer is None else answer.updated_at,
             )
             card.set_required(session.required.get(question.id, False))
@@ -601,14 +596,10 @@ class FormController:
         card = self.state.cards.get(question_id)
         if card is not None:
             card.focus(False)
+        # Cheap path after one answer: the touched sections' counts and the overall bar only.
         for section_id in sections:
             self._update_section_button(section_id)
-        answered, relevant = self.progress()
-        self.overall.max = max(relevant, 1)
-        self.overall.value = answered
-        self.overall_label.value = (
-            f"<span class='ak-unsaved'>{answered} of {relevant} questions answered</span>"
-        )
+        self._update_overall()
         if self.continue_button.layout.display != "none" and self.first_unanswered() is None:
             self.continue_button.layout.display = "none"
         for listener in self.listeners:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import ipywidgets as W
@@ -30,21 +31,27 @@ from assessment_kit.widgets._controls import (
     value_label,
 )
 
-__all__ = ["AnswerSink", "QuestionCard", "answer_error_text"]
+__all__ = ["AnswerDetails", "AnswerSink", "QuestionCard", "answer_error_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerDetails:
+    """What is kept beside an answer: the assessor's note, the evidence, confidentiality."""
+
+    note: str = ""
+    evidence: str = ""
+    confidential: bool = False
+
+    @property
+    def filled(self) -> bool:
+        """Whether any detail was given."""
+        return bool(self.note or self.evidence or self.confidential)
 
 
 class AnswerSink(Protocol):
     """Where a card's answers go (the interview session of one respondent)."""
 
-    def save(
-        self,
-        question: Question,
-        value: AnswerValue,
-        *,
-        note: str,
-        evidence: str,
-        confidential: bool,
-    ) -> None:
+    def save(self, question: Question, value: AnswerValue, details: AnswerDetails) -> None:
         """Save an answer; raise AnswerError (nothing written) when it is refused."""
 
     def clear(self, question: Question) -> None:
@@ -76,6 +83,22 @@ def _local_time(stamp: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def _tool_toggle(
+    description: str, icon: str, tooltip: str, on_toggle: Callable[[dict[str, object]], None]
+) -> W.ToggleButton:
+    """A small toggle in a card's tool row that shows or hides a panel."""
+    button = W.ToggleButton(
+        value=False,
+        description=description,
+        icon=icon,
+        tooltip=tooltip,
+        layout=shared_layout(width="auto"),
+        style=shared_style(ToggleButtonStyle),
+    )
+    button.observe(on_toggle, names="value")
+    return button
+
+
 class QuestionCard:
     """The widgets of one question for one respondent.
 
@@ -87,7 +110,7 @@ class QuestionCard:
         Its number as shown ("2.3").
     sink
         Where answers are saved.
-    value, note, evidence, confidential, saved_at
+    value, details, saved_at
         The saved answer, if any.
     on_change
         Called with the question after the stored answer changed (for skip logic and
@@ -101,18 +124,14 @@ class QuestionCard:
         sink: AnswerSink,
         *,
         value: AnswerValue | None = None,
-        note: str = "",
-        evidence: str = "",
-        confidential: bool = False,
+        details: AnswerDetails = AnswerDetails(),
         saved_at: str = "",
         on_change: Callable[[Question], None] | None = None,
     ) -> None:
         self.question = question
         self.sink = sink
         self.saved_value: AnswerValue | None = value
-        self.note = note
-        self.evidence = evidence
-        self.confidential = confidential
+        self.details = details
         self._on_change = on_change
         self.guidance_box: W.HTML | None = None
         self._details_box: W.VBox | None = None
@@ -140,25 +159,19 @@ class QuestionCard:
             parts.extend(self.control.parts)
             tools: list[W.Widget] = []
             if question.guidance or question.evidence:
-                self.guidance_button = W.ToggleButton(
-                    value=False,
-                    description="Guidance",
-                    icon="info-circle",
-                    tooltip="What to look for and which documents to ask for",
-                    layout=shared_layout(width="auto"),
-                    style=shared_style(ToggleButtonStyle),
+                self.guidance_button = _tool_toggle(
+                    "Guidance",
+                    "info-circle",
+                    "What to look for and which documents to ask for",
+                    self._toggle_guidance,
                 )
-                self.guidance_button.observe(self._toggle_guidance, names="value")
                 tools.append(self.guidance_button)
-            self.details_button = W.ToggleButton(
-                value=False,
-                description=self._details_label(),
-                icon="pencil",
-                tooltip="Note, evidence and confidentiality of this answer",
-                layout=shared_layout(width="auto"),
-                style=shared_style(ToggleButtonStyle),
+            self.details_button = _tool_toggle(
+                self._details_label(),
+                "pencil",
+                "Note, evidence and confidentiality of this answer",
+                self._toggle_details,
             )
-            self.details_button.observe(self._toggle_details, names="value")
             tools.append(self.details_button)
             tools.append(self.status)
             self.tools = W.HBox(tools, layout=shared_layout(align_items="center"))
@@ -188,6 +201,7 @@ class QuestionCard:
         )
 
     def set_number(self, number: str) -> None:
+        """Show the question under another number ("2.3")."""
         self._number = number
         self.header.value = self._header_html(number)
 
@@ -198,8 +212,7 @@ class QuestionCard:
             self.header.value = self._header_html(self._number)
 
     def _details_label(self) -> str:
-        filled = bool(self.note or self.evidence or self.confidential)
-        return "Note & evidence ✓" if filled else "Note & evidence"
+        return "Note & evidence ✓" if self.details.filled else "Note & evidence"
 
     def _toggle_guidance(self, change: dict[str, object]) -> None:
         if self.guidance_box is None:
@@ -224,19 +237,19 @@ class QuestionCard:
     def _build_details(self) -> None:
         # Built on first use: most answers carry no note, and fewer widgets open faster.
         self.note_area = W.Textarea(
-            value=self.note,
+            value=self.details.note,
             placeholder="Note: what the respondent said, in your words",
             continuous_update=False,
             layout=W.Layout(width="100%", height="56px"),
         )
         self.evidence_text = W.Text(
-            value=self.evidence,
+            value=self.details.evidence,
             placeholder="Evidence: document, law, report or web address",
             continuous_update=False,
             layout=W.Layout(width="100%"),
         )
         self.confidential_box = W.Checkbox(
-            value=self.confidential,
+            value=self.details.confidential,
             description="Confidential: keep this answer out of the briefing's quotes",
             indent=False,
             layout=W.Layout(width="auto"),
@@ -250,9 +263,9 @@ class QuestionCard:
         assert self.note_area is not None
         assert self.evidence_text is not None
         assert self.confidential_box is not None
-        self.note = self.note_area.value
-        self.evidence = self.evidence_text.value
-        self.confidential = bool(self.confidential_box.value)
+        self.details = AnswerDetails(
+            self.note_area.value, self.evidence_text.value, bool(self.confidential_box.value)
+        )
         self.details_button.description = self._details_label()
         if self.saved_value is None:
             self.status.value = (
@@ -311,13 +324,7 @@ class QuestionCard:
 
     def _save(self, value: AnswerValue) -> None:
         try:
-            self.sink.save(
-                self.question,
-                value,
-                note=self.note,
-                evidence=self.evidence,
-                confidential=self.confidential,
-            )
+            self.sink.save(self.question, value, self.details)
         except AnswerError as error:
             self._refuse(answer_error_text(error))
             return
@@ -349,6 +356,7 @@ class QuestionCard:
     # ---------------------------------------------------------------- used by the form
     @property
     def visible(self) -> bool:
+        """Whether the card is shown (skip logic and the institution filter hide it)."""
         return bool(self.widget.layout.display != "none")
 
     def set_visible(self, visible: bool) -> None:
