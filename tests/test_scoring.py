@@ -476,9 +476,31 @@ def test_cap_leaves_a_null_score_null(hand: Any) -> None:
     profile = loads_profile(
         "caps: [{when: hand.complicity, value: 'no', area: data, max: 10, reason: r}]"
     )
-    data = score_hand(hand, profile).to_json()["areas"][1]
+    scores = score_hand(hand, profile)
+    data = scores.to_json()["areas"][1]
     assert data["id"] == "data"
     assert data["score"] is None
+    # nothing was capped, so neither the caps column nor the explanation says so
+    assert scores.area("data")["caps"] == ""
+    assert "apped" not in scores.area("data")["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("cap_value", "consolidated", "capped"),
+    [(3, {}, True), ("3", {"cases": 3.0}, True), (12, {}, False), (0, {"cases": 0}, True)],
+)
+def test_cap_on_a_number(
+    hand: Any, cap_value: Any, consolidated: dict[str, Any], capped: bool
+) -> None:
+    # cases: A 12, C 3 -> representative (lower median) 3 without a consolidated value
+    profile = loads_profile(
+        f"caps: [{{when: hand.cases, value: {cap_value!r}, area: protection, max: 10, "
+        "reason: few cases}]"
+    )
+    scores = score_answers(
+        {"hand": hand}, answers_frame(HAND_ANSWERS), consolidated_frame(consolidated), profile
+    )
+    assert scores.area("protection")["score"] == approx(10.0 if capped else 100.0)
 
 
 def test_profile_naming_an_unknown_question_is_refused(hand: Any) -> None:

@@ -568,7 +568,7 @@ def _answer_map(
         q.id: cons_value[start + i] for i, q in enumerate(static.questions)
     }
     needed = set(static.referenced)
-    needed |= {c.question for c in profile.caps if c.questionnaire == name and c.value}
+    needed |= {c.question for c in profile.caps if c.questionnaire == name and c.value is not None}
     wanted = [
         start + static.position[qid]
         for qid in needed
@@ -711,18 +711,33 @@ def _apply_caps(
         if not relevant[g]:
             continue
         if cap.value is not None:
-            value = mission_values[k].get(cap.question)
-            hit = value == cap.value or (isinstance(value, tuple) and cap.value in value)
+            hit = _value_matches(mission_values[k].get(cap.question), cap.value)
         else:
             assert cap.score_below is not None
             hit = not math.isnan(score[g]) and score[g] < cap.score_below
-        if not hit:
-            continue
         a = AREA_IDS.index(cap.area)
+        if not hit or math.isnan(scores.score[a]):
+            continue  # a null score stays null, and the area says "not scored", not "capped"
         for array in (scores.score, scores.low, scores.high):
-            array[a] = np.fmin(array[a], cap.max) if not math.isnan(array[a]) else np.nan
+            array[a] = min(array[a], cap.max)
         reasons[a].append(f"capped at {cap.max:g}: {cap.reason}")
     return reasons
+
+
+def _value_matches(value: AnswerValue | None, wanted: str) -> bool:
+    """Whether a mission value is a cap's ``value``.
+
+    It is when it is that choice or state, has it among the selected choices of a
+    ``multiple`` answer, or is that number (the profile keeps ``value: 0`` as the text "0").
+    """
+    if isinstance(value, tuple):
+        return wanted in value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return float(wanted) == value
+        except ValueError:
+            return False
+    return value == wanted
 
 
 def _questions_frame(

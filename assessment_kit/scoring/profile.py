@@ -56,8 +56,9 @@ class Cap:
 
     The cap applies when the question ``questionnaire.question`` is relevant and either its
     mission value equals ``value`` (a choice value, one of the selected values of a
-    ``multiple`` question, or a non-scored state) or its mission score is below
-    ``score_below``. The area's score, low and high are then at most ``max``.
+    ``multiple`` question, a non-scored state, or a number for an ``integer`` or ``decimal``
+    question) or its mission score is below ``score_below``. The area's score, low and high
+    are then at most ``max``; a null score stays null.
     """
 
     questionnaire: str
