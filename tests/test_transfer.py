@@ -257,7 +257,7 @@ def test_export_to_a_place_that_cannot_be_written(
 ) -> None:
     folder = tmp_path / "folder"
     folder.mkdir()
-    with pytest.raises(StoreError, match="folder") as caught:
+    with pytest.raises(StoreError, match="is a folder") as caught:
         export_answers(mission_path, fmt, folder)  # type: ignore[arg-type]
     assert caught.value.code is Code.STORE_IO
     blocker = tmp_path / "a-file"
@@ -266,3 +266,46 @@ def test_export_to_a_place_that_cannot_be_written(
         export_answers(mission_path, fmt, blocker / "answers.csv")  # type: ignore[arg-type]
     assert caught.value.code is Code.STORE_IO
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "folder", "mission.db"]
+
+
+def test_files_that_are_not_comma_separated_answers_are_named_and_import_nothing(
+    tmp_path: Path, mission_path: Path
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    before = snapshot(mission_path)
+    semicolons = write(tmp_path, GOOD.replace(",", ";"), "semicolons.csv")
+    with pytest.raises(StoreError, match=r"semicolons\.csv: the columns are separated by semi"):
+        import_answers(mission_path, semicolons)
+    with pytest.raises(StoreError, match="this is a folder") as folder:
+        import_answers(mission_path, tmp_path)
+    assert folder.value.code is Code.STORE_IO
+    with pytest.raises(ImportProblems, match=r"empty\.csv: nothing to import"):
+        import_answers(mission_path, write(tmp_path, "", "empty.csv"))
+    book = openpyxl.Workbook()
+    book.create_sheet("answers").append(HEADER.split(","))
+    book.save(tmp_path / "second.xlsx")
+    with pytest.raises(StoreError, match=r"first sheet .* is empty"):
+        import_answers(mission_path, tmp_path / "second.xlsx")
+    # An unquoted comma splits a note: the rest would be dropped without a word.
+    short_header = "respondent,institution_type,questionnaire,question,answer,note"
+    cut = write(tmp_path, f"{short_header}\nP1,police,survey,law,yes,seen, but old\n")
+    with pytest.raises(ImportProblems) as caught:
+        import_answers(mission_path, cut)
+    assert [(p.line, p.path) for p in caught.value.problems] == [(2, "column 7")]
+    assert snapshot(mission_path) == before
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_read(
+    tmp_path: Path, mission_path: Path
+) -> None:
+    path = tmp_path / "windows.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode("utf-8"))
+    assert import_answers(mission_path, path).rows == 8
+
+
+def test_a_folder_is_not_a_mission(tmp_path: Path) -> None:
+    survey = loads(SURVEY_YAML, file="survey.yaml")
+    with pytest.raises(StoreError, match="this is a folder"):
+        Mission.create(tmp_path, country="F", title="T", questionnaires=[survey])
+    with pytest.raises(StoreError, match="this is a folder"):
+        Mission.open(tmp_path)

@@ -194,6 +194,7 @@ class Mission:
         """
         path = Path(path)
         where = str(path)
+        schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
         if path.exists():
             raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
         if not country.strip():

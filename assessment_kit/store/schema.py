@@ -14,7 +14,15 @@ from pathlib import Path
 
 from assessment_kit.errors import Code, Problem, StoreError
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "connect", "file_error", "migrate"]
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "connect",
+    "file_error",
+    "migrate",
+    "refuse_folder",
+]
 
 #: "AKM1": marks an SQLite file as an assessment-kit mission.
 APPLICATION_ID = 0x414B4D31
@@ -118,6 +126,12 @@ def file_error(code: Code, file: str | Path, detail: str, fix: str) -> StoreErro
     return StoreError(problem=Problem.make(code, file=str(file), detail=detail, fix=fix))
 
 
+def refuse_folder(path: Path, fix: str) -> None:
+    """Raise a clear :class:`StoreError` when ``path``, given as a file, is a folder."""
+    if path.is_dir():
+        raise file_error(Code.STORE_IO, path, "this is a folder, not a file", fix)
+
+
 def _not_a_mission(path: Path, detail: str) -> StoreError:
     return StoreError(problem=Problem.make(Code.NOT_A_MISSION, file=str(path), detail=detail))
 
@@ -133,6 +147,7 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     StoreError
         ``FILE_NOT_FOUND``, ``NOT_A_MISSION`` or ``SCHEMA_TOO_NEW``.
     """
+    refuse_folder(path, "give the mission file, such as mission.db")
     mode = "rwc" if create else "rw"
     uri = f"{path.resolve().as_uri()}?mode={mode}"
     try:

@@ -53,7 +53,7 @@ from assessment_kit.store.mission import (
     Respondent,
     _now,
 )
-from assessment_kit.store.schema import file_error
+from assessment_kit.store.schema import file_error, refuse_folder
 from assessment_kit.store.values import check_constraint, coerce_value, format_value
 
 if TYPE_CHECKING:
@@ -147,6 +147,7 @@ def read_rows(file: str | Path) -> tuple[list[str], list[list[object]]]:
     """
     path = Path(file)
     where = str(path)
+    refuse_folder(path, "give the answers file (.csv or .xlsx)")
     if not path.is_file():
         raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=where))
     suffix = path.suffix.lower()
@@ -165,8 +166,17 @@ def read_rows(file: str | Path) -> tuple[list[str], list[list[object]]]:
         try:
             sheet = book.worksheets[0]
             rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            others = len(book.worksheets) - 1
         finally:
             book.close()
+        if not rows and others:
+            raise file_error(
+                Code.BAD_ROW,
+                where,
+                f"the first sheet ({sheet.title!r}) is empty; answers are read from the first "
+                "sheet only",
+                "move the answers sheet first, or save it alone",
+            )
     elif suffix in (".csv", ".txt"):
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -186,9 +196,31 @@ def read_rows(file: str | Path) -> tuple[list[str], list[list[object]]]:
             "give a .csv or .xlsx file",
         )
     if not rows:
-        raise ImportProblems([Problem.make(Code.EMPTY_FILE, file=where)])
+        raise ImportProblems(
+            [Problem.make(Code.EMPTY_FILE, file=where)], summary=f"{where}: nothing to import"
+        )
     header = [str(_cell(name)).strip().lower() for name in rows[0]]
+    if suffix != ".xlsx" and len(header) == 1:
+        _refuse_other_separators(where, header[0])
     return header, rows[1:]
+
+
+def _refuse_other_separators(where: str, header: str) -> None:
+    """Refuse a one-column header that holds the column names joined by another separator.
+
+    Spreadsheet programs in many locales save "CSV" with semicolons; read with commas it
+    would be one unknown column, and the real problem would go unsaid.
+    """
+    for separator, description in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        names = {name.strip() for name in header.split(separator)}
+        if len(names) > 1 and names & set(REQUIRED_COLUMNS):
+            raise file_error(
+                Code.BAD_ROW,
+                where,
+                f"the columns are separated by {description}, not commas",
+                "save it as 'CSV UTF-8 (comma delimited)' from your spreadsheet program, or "
+                "as .xlsx",
+            )
 
 
 # ---------------------------------------------------------------------------- checking
@@ -329,11 +361,24 @@ def _all_rows(
     columns = checker.header(header)
     if columns is None:
         return []
+    named = set(columns.values())
     rows: list[_Row] = []
     for offset, raw in enumerate(data):
         if all(cell == "" or cell is None for cell in raw):
             continue  # blank lines (often at the end of a sheet) are not rows
-        row = checker.parse(offset + 2, raw, columns)
+        line = offset + 2
+        for index, cell in enumerate(raw):
+            # Such a value would be dropped without a word; in a CSV it is most often the
+            # rest of a note cut at an unquoted comma.
+            if index not in named and cell not in ("", None):
+                checker.add(
+                    line,
+                    f"column {index + 1}",
+                    f"the value {cell!r} stands in a column without a name",
+                    "put a value that holds commas in double quotes, or name the column "
+                    "or remove the value",
+                )
+        row = checker.parse(line, raw, columns)
         if row is not None:
             rows.append(row)
     return rows
@@ -657,10 +702,7 @@ def _write_table(
     """
     if fmt not in ("csv", "xlsx"):
         raise file_error(Code.STORE_IO, out, f"unknown format {fmt!r}", "use csv or xlsx")
-    if out.is_dir():
-        raise file_error(
-            Code.STORE_IO, out, "this is a folder", "give a file name, such as answers." + fmt
-        )
+    refuse_folder(out, f"give a file name, such as answers.{fmt}")
     openpyxl = _openpyxl(str(out)) if fmt == "xlsx" else None
     partial: Path | None = None
     try:
