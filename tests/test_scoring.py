@@ -669,6 +669,19 @@ def test_cap_naming_an_unknown_question_is_refused(hand: Any) -> None:
         score_hand(hand, profile)
 
 
+def test_zero_weights_give_a_null_score_that_says_why(hand: Any) -> None:
+    zero = {f"hand.{q}": 0 for q in ("consent", "unit", "complicity", "training")}
+    profile = ScoringProfile(question_weights=zero, area_weights={"protection": 0})
+    scores = score_hand(hand, profile)
+    justice = scores.area("criminal_justice")
+    assert math.isnan(justice["score"])
+    assert justice["band"] is None
+    assert justice["questions_scored"] == 3
+    assert "Not scored: its 3 scored questions carry a weight of 0." in justice["explanation"]
+    # protection (100) weighs nothing overall: only legislation counts
+    assert scores.overall.score == approx(scores.area("legislation")["score"])
+
+
 def test_lists_for_multiple_answers_are_accepted() -> None:
     q = loads(HAND_YAML + SERVICES_YAML, file="multi.yaml")
     frame = answers_frame({"A": {"services": ("shelter",)}, "B": {"services": ["legal", "x"]}})

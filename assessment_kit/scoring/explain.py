@@ -70,6 +70,9 @@ def explain_area(
         return "No relevant question of the scored questionnaires feeds this area."
     if n_scored == 0:
         parts.append(f"Not scored yet: none of the {n_relevant} relevant questions has a score.")
+    elif math.isnan(score):  # the weighted mean is 0/0
+        noun = "question carries" if n_scored == 1 else "questions carry"
+        parts.append(f"Not scored: its {n_scored} scored {noun} a weight of 0.")
     else:
         cov = "" if math.isnan(coverage) else f" (coverage {100 * coverage:.0f}%)"
         parts.append(f"Scored on {n_scored} of {n_relevant} relevant questions{cov}.")
