@@ -682,6 +682,14 @@ def test_zero_weights_give_a_null_score_that_says_why(hand: Any) -> None:
     assert scores.overall.score == approx(scores.area("legislation")["score"])
 
 
+def test_a_lone_state_in_a_multiple_answer_is_that_state() -> None:
+    services = loads(HAND_HEAD + section_yaml("victims", SERVICES_YAML), file="services.yaml")
+    answers = answers_frame({"A": {"services": ("unknown",)}, "B": {"services": ["declined"]}})
+    row = score_answers({"hand": services}, answers, consolidated_frame({})).questions.iloc[0]
+    assert row["state"] == "unknown"
+    assert math.isnan(row["score"])
+
+
 def test_lists_for_multiple_answers_are_accepted() -> None:
     q = loads(HAND_YAML + SERVICES_YAML, file="multi.yaml")
     frame = answers_frame({"A": {"services": ("shelter",)}, "B": {"services": ["legal", "x"]}})

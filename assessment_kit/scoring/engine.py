@@ -160,10 +160,12 @@ def _build_static(questionnaire: Questionnaire) -> _Static:
 
 def _state_and_score(question: Question, value: Any) -> tuple[int, float]:
     """State code and score of one value of a scored question (NaN when not scored)."""
-    if isinstance(value, str) and value in NON_SCORED_STATES:
-        return _CODE[value], math.nan
     if isinstance(value, list):  # a frame built by hand may hold lists for `multiple`
         value = tuple(value)
+    if isinstance(value, tuple) and len(value) == 1 and value[0] in NON_SCORED_STATES:
+        value = value[0]  # ('unknown',) is the state, not a selection scoring 0
+    if isinstance(value, str) and value in NON_SCORED_STATES:
+        return _CODE[value], math.nan
     if question.type == "multiple":
         if isinstance(value, str):
             value = tuple(value.split())
