@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assessment_kit import __version__
-from assessment_kit.errors import AssessmentKitError, ProblemsError
+from assessment_kit.errors import AssessmentKitError, ProblemsError, count_problems
 
 Progress = Callable[[str, int, int], None]
 
@@ -75,7 +75,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 f"{len(q.questions)} questions ({scored} scored)"
             )
         else:
-            print(f"FAIL {file_report.path}: {len(file_report.problems)} problem(s)")
+            print(f"FAIL {file_report.path}: {count_problems(len(file_report.problems))}")
             for problem in file_report.problems:
                 print(f"  {problem}")
     return 0 if report.ok else 1

@@ -180,6 +180,11 @@ class Problem:
         return ": ".join(parts)
 
 
+def count_problems(count: int) -> str:
+    """``"1 problem"``, ``"3 problems"``."""
+    return f"{count} problem" + ("" if count == 1 else "s")
+
+
 class AssessmentKitError(Exception):
     """Base class of every error assessment-kit raises on purpose."""
 
@@ -189,7 +194,7 @@ class ProblemsError(AssessmentKitError):
 
     def __init__(self, problems: Iterable[Problem], summary: str = "") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        self.summary = summary or f"{len(self.problems)} problem(s)"
+        self.summary = summary or count_problems(len(self.problems))
         lines = [summary] if summary else []
         lines += [str(problem) for problem in self.problems]
         super().__init__("\n".join(lines))

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from assessment_kit.errors import Code, Problem, QuestionnaireError
+from assessment_kit.errors import Code, Problem, QuestionnaireError, count_problems
 from assessment_kit.questionnaire.expressions import Expr, parse
 from assessment_kit.questionnaire.model import (
     EMPTY_TEXT,
@@ -42,7 +42,7 @@ def loads(text: str, file: str = "<string>") -> Questionnaire:
     if document is not None:
         problems = [*problems, *validate_document(document)]
     if problems or document is None:
-        raise QuestionnaireError(problems, summary=f"{file}: {len(problems)} problem(s)")
+        raise QuestionnaireError(problems, summary=f"{file}: {count_problems(len(problems))}")
     return _build(document.data, file, text)
 
 
