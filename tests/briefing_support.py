@@ -20,6 +20,10 @@ RESPONDENT_CODE = "RSPX93"
 INTERVIEWER = "Ingrid Vantongeren"
 #: A non-confidential note that should be shown (as text).
 VISIBLE_NOTE = "Prosecutors cite the 2024 circular on victim-centred interviews"
+#: A note naming the interviewer by surname only, and evidence naming a respondent in
+#: lower case: both are shown with the name replaced.
+SURNAME_NOTE = f"{INTERVIEWER.split()[-1].lower()} was told the registry is paper-based"
+CODE_EVIDENCE = f"Registry extract handed over by {RESPONDENT_CODE.lower()}"
 
 RESPONDENTS = (
     (RESPONDENT_CODE, "ministry_justice"),
@@ -39,14 +43,20 @@ def _value(question: Question, rng: random.Random) -> object:
     return rng.choice(scored)
 
 
-def make_mission(path: Path, *, seed: int = 7) -> Path:
+def make_mission(
+    path: Path,
+    *,
+    seed: int = 7,
+    country: str = "Freedonia",
+    title: str = "Freedonia 2026 needs assessment",
+) -> Path:
     """Create the test mission at ``path`` and return the path."""
     rng = random.Random(seed)
     questionnaire = builtin("criminal_justice")
     with Mission.create(
         path,
-        country="Freedonia",
-        title="Freedonia 2026 needs assessment",
+        country=country,
+        title=title,
         questionnaires=[questionnaire],
         start_date=dt.date(2026, 3, 2),
         end_date=dt.date(2026, 3, 13),
@@ -72,6 +82,11 @@ def make_mission(path: Path, *, seed: int = 7) -> Path:
                     confidential = True
                 elif index == 1 and number == 2:
                     note = f"{VISIBLE_NOTE} (said {RESPONDENT_CODE} to {INTERVIEWER})"
+                elif index == 2 and number == 3:
+                    note = SURNAME_NOTE
+                evidence = "Annual report of the prosecution service" if number % 7 == 0 else ""
+                if index == 2 and number == 3:
+                    evidence = CODE_EVIDENCE
                 try:
                     mission.set_answer(
                         code,
@@ -79,9 +94,7 @@ def make_mission(path: Path, *, seed: int = 7) -> Path:
                         question.id,
                         _value(question, rng),
                         note=note,
-                        evidence="Annual report of the prosecution service"
-                        if number % 7 == 0
-                        else "",
+                        evidence=evidence,
                         confidential=confidential,
                         by="test",
                     )

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 from briefing_support import (
+    CODE_EVIDENCE,
     CONFIDENTIAL_MARKER,
     INTERVIEWER,
     RESPONDENTS,
     SENSITIVE_MARKER,
+    SURNAME_NOTE,
     make_mission,
 )
 from pypdf import PdfReader
@@ -29,7 +31,14 @@ from assessment_kit.briefing import BriefingResult, export_briefing
 from assessment_kit.errors import BriefingError, BrowserNotFoundError
 
 DATE = dt.date(2026, 3, 20)
-FORBIDDEN = (CONFIDENTIAL_MARKER, SENSITIVE_MARKER, INTERVIEWER, *(c for c, _ in RESPONDENTS))
+#: Never in a briefing, in any case: the surname stands for the interviewer's name by part.
+FORBIDDEN = (
+    CONFIDENTIAL_MARKER,
+    SENSITIVE_MARKER,
+    INTERVIEWER,
+    INTERVIEWER.split()[-1],
+    *(c for c, _ in RESPONDENTS),
+)
 
 
 @dataclass
@@ -146,13 +155,34 @@ def test_nothing_confidential_and_script_shown_as_text(exported: Exported) -> No
     pdf_text = " ".join(exported.pages)
     html = exported.html.path.read_text(encoding="utf-8")
     for forbidden in FORBIDDEN:
-        assert forbidden not in pdf_text
-        assert forbidden not in html
+        assert forbidden.lower() not in pdf_text.lower()
+        assert forbidden.lower() not in html.lower()
+    # The note and the evidence that named them are shown, with the names replaced.
+    assert f"[the interviewer] {SURNAME_NOTE.split(' ', 1)[1]}" in pdf_text
+    assert CODE_EVIDENCE.split(" by ")[0] in pdf_text
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script> shelters are full" in pdf_text  # shown, not run
     assert "def " not in pdf_text
     assert "import " not in pdf_text
+
+
+def test_mission_title_and_country_are_escaped(tmp_path: Path) -> None:
+    title = "<img src=x onerror=alert(1)>"
+    mission = make_mission(tmp_path / "mission.db", country="A & B", title=title)
+    html = export_briefing(mission, tmp_path / "b.html", date=DATE).path.read_text("utf-8")
+    pdf = export_briefing(mission, tmp_path / "b.pdf", date=DATE).path
+    page = re.sub(r"<script>.*?</script>", "", html, flags=re.DOTALL)  # without plotly.js
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<title>A &amp; B: needs assessment briefing</title>" in page
+    assert "A & B" not in page
+    reader = PdfReader(pdf)
+    pages = [_normalise(p.extract_text()) for p in reader.pages]
+    assert title in pages[0]  # shown as text
+    assert "A & B · Needs assessment briefing" in pages[1]  # the footer, escaped as text
+    assert reader.metadata is not None
+    assert reader.metadata.title == "A & B: needs assessment briefing"
 
 
 def test_same_input_same_html(exported: Exported, tmp_path: Path) -> None:

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from briefing_support import (
+    CODE_EVIDENCE,
     CONFIDENTIAL_MARKER,
     INTERVIEWER,
     RESPONDENT_CODE,
     RESPONDENTS,
     SCRIPT_NOTE,
     SENSITIVE_MARKER,
+    SURNAME_NOTE,
     VISIBLE_NOTE,
     make_mission,
 )
@@ -71,6 +73,35 @@ def test_notes_become_findings_with_names_scrubbed(context: BriefingContext) -> 
     assert SCRIPT_NOTE in notes  # raw here; escaping is the renderer's job
     visible = [note for note in notes if VISIBLE_NOTE in note]
     assert visible == [f"{VISIBLE_NOTE} (said [a respondent] to [the interviewer])"]
+
+
+def test_names_are_scrubbed_in_any_case_and_by_part(context: BriefingContext) -> None:
+    surname = INTERVIEWER.split()[-1]
+    notes = [note.text for area in context.areas for note in area.notes]
+    evidence = [item.text for area in context.areas for item in area.evidence]
+    assert SURNAME_NOTE.replace(surname.lower(), "[the interviewer]") in notes
+    assert CODE_EVIDENCE.replace(RESPONDENT_CODE.lower(), "[a respondent]") in evidence
+    text = repr(context).lower()
+    assert surname.lower() not in text
+    assert RESPONDENT_CODE.lower() not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("R10 and r1 met", "[a respondent] and [a respondent] met"),
+        ("INGRID  VANTONGEREN said", "[the interviewer] said"),
+        ("Vantongeren's view", "[the interviewer]'s view"),
+        ("with Jan van der Berg, then Berg", "with [the interviewer], then [the interviewer]"),
+        ("a van and a der", "a van and a der"),
+        ("R1x and xR1 are other words", "R1x and xR1 are other words"),
+    ],
+)
+def test_scrubber(text: str, expected: str) -> None:
+    from assessment_kit.briefing.context import _Scrubber
+
+    scrub = _Scrubber(["R1", "R10"], ["Ingrid Vantongeren", "Jan van der Berg", " "])
+    assert scrub(text) == expected
 
 
 def test_recommendations_ordered_by_priority_and_grouped_by_area(

@@ -8,8 +8,8 @@ respondents are protected, once, for every output:
   and sector);
 - answers marked confidential, answers declined, and every answer to a question marked
   ``sensitive`` contribute no note and no evidence;
-- notes and evidence that still name a respondent code or an interviewer have the name
-  replaced by "[a respondent]" / "[the interviewer]".
+- notes and evidence that still name a respondent code or an interviewer (in full, or by a
+  part of the name) have the name replaced by "[a respondent]" / "[the interviewer]".
 
 Text stays raw here; escaping is the renderer's job (Jinja autoescape).
 This module imports neither plotly nor nbconvert.
@@ -316,20 +316,40 @@ def _text(value: Any) -> str:
 
 
 class _Scrubber:
-    """Replace respondent codes and interviewer names that slipped into free text."""
+    """Replace respondent codes and interviewer names that slipped into free text.
+
+    Matching ignores case. An interviewer is also named by one part of the name
+    ("vantongeren said..."), so each capitalised part of it matches on its own; lower-case
+    particles ("van", "de") do not. A common word that spells a part ("will" for "Will
+    Young") is replaced too: a garbled note is better than a named interviewer. One pass,
+    longest name first, so "R1" never eats "R10" and no replacement is scanned again.
+    """
 
     def __init__(self, codes: Iterable[str], interviewers: Iterable[str]) -> None:
-        self._patterns: list[tuple[re.Pattern[str], str]] = []
-        for names, replacement in ((codes, "[a respondent]"), (interviewers, "[the interviewer]")):
-            cleaned = sorted({name.strip() for name in names if name and name.strip()}, key=len)
-            for name in reversed(cleaned):  # longest first, so "R1" does not eat "R10"
-                pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
-                self._patterns.append((pattern, replacement))
+        replacement: dict[str, str] = {}  # lower-cased name -> what replaces it
+        for code in codes:
+            if code.strip():
+                replacement[" ".join(code.split()).lower()] = "[a respondent]"
+        for interviewer in interviewers:
+            full = " ".join(interviewer.split())
+            parts = [full, *full.split(), *re.split(r"[\s-]+", full)]
+            for part in parts:
+                if len(part) >= 2 and (part == full or part[0].isupper()):
+                    replacement.setdefault(part.lower(), "[the interviewer]")
+        self._replacement = replacement
+        names = sorted(replacement, key=len, reverse=True)
+        # A full name still matches when the note spaces or breaks it differently.
+        alternatives = "|".join(re.escape(name).replace("\\ ", r"\s+") for name in names)
+        self._pattern = (
+            re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if names else None
+        )
 
     def __call__(self, text: str) -> str:
-        for pattern, replacement in self._patterns:
-            text = pattern.sub(replacement, text)
-        return text
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(
+            lambda match: self._replacement[" ".join(match.group(0).lower().split())], text
+        )
 
 
 def _value_label(question: Question | None, value: Any) -> str:
