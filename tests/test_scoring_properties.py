@@ -7,11 +7,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_scoring import HAND_YAML, answers_frame, consolidated_frame
 
+from assessment_kit.areas import AREA_IDS
 from assessment_kit.questionnaire import loads
+from assessment_kit.questionnaire.expressions import evaluate_bool
 from assessment_kit.questionnaire.model import NON_SCORED_STATES
 from assessment_kit.scoring import MissionScores, score_answers
 
@@ -115,3 +118,95 @@ def test_permuting_respondents_changes_nothing(mission: tuple[Any, Any], rng: An
         left.questions["score"].to_numpy(float), right.questions["score"].to_numpy(float)
     )
     assert sorted(left.respondents["answered"]) == sorted(right.respondents["answered"])
+
+
+# An independent reading of the method (README, "The scoring method"), written plainly,
+# question by question, for the hand questionnaire (yes/partly/no scale questions only).
+CHOICE_SCORES = {"yes": 1.0, "partly": 0.5, "no": 0.0}
+UNCERTAIN = ("unknown", "not_assessed", "declined")
+
+
+def reference_state(values: list[Any]) -> tuple[str, float]:
+    """A question's state and score from its respondents' answers alone."""
+    scores = [CHOICE_SCORES[v] for v in values if v in CHOICE_SCORES]
+    if scores:
+        return "scored", sum(scores) / len(scores)
+    if not values:
+        return "not_assessed", math.nan
+    if all(v == "not_applicable" for v in values):
+        return "not_applicable", math.nan
+    return max(UNCERTAIN, key=lambda s: (values.count(s), -UNCERTAIN.index(s))), math.nan
+
+
+def reference_value(values: list[Any]) -> Any:
+    """The respondents' value standing for the mission's in skip logic."""
+    choices = [v for v in values if v in CHOICE_SCORES]
+    if choices:  # the most common choice, ties to the earlier one in the scale
+        return max(CHOICE_SCORES, key=lambda c: (choices.count(c), -list(CHOICE_SCORES).index(c)))
+    state = reference_state(values)[0]
+    return None if not values else state
+
+
+def reference(
+    answers: dict[str, dict[str, Any]], consolidated: dict[str, Any]
+) -> tuple[dict[str, tuple[float, ...]], float | None, dict[str, bool]]:
+    def given(qid: str) -> list[Any]:
+        return [a[qid] for a in answers.values() if qid in a]
+
+    gate = consolidated.get("offence", reference_value(given("offence")))
+    sums = {area: [0.0, 0.0, 0.0] for area in AREA_IDS}  # sum w.a.s, scored w.a, uncertain w.a
+    disagreement = {}
+    for question in HAND.iter_questions():
+        if not question.scored:
+            continue
+        scores = [CHOICE_SCORES[v] for v in given(question.id) if v in CHOICE_SCORES]
+        disagreement[question.id] = bool(scores) and max(scores) - min(scores) >= 0.5
+        if question.relevant_expr is not None and not evaluate_bool(
+            question.relevant_expr, {"offence": gate}
+        ):
+            continue
+        if question.id in consolidated:
+            value = consolidated[question.id]
+            state = "scored" if value in CHOICE_SCORES else value
+            score = CHOICE_SCORES.get(value, math.nan)
+        else:
+            state, score = reference_state(given(question.id))
+        for area, a in question.areas.items():
+            wa = question.weight * a
+            if state == "scored":
+                sums[area][0] += wa * score
+                sums[area][1] += wa
+            elif state in UNCERTAIN:
+                sums[area][2] += wa
+    areas = {}
+    for area, (num, den, unc) in sums.items():
+        if den == 0:
+            areas[area] = (math.nan, math.nan, math.nan, den / (den + unc) if unc else math.nan)
+        else:
+            total = den + unc
+            areas[area] = (
+                100 * num / den,
+                100 * num / total,
+                100 * (num + unc) / total,
+                den / total,
+            )
+    present = [score for score, *_ in areas.values() if not math.isnan(score)]
+    overall = sum(present) / len(present) if present else None
+    return areas, overall, disagreement
+
+
+@PROPERTY
+@given(missions)
+def test_the_engine_agrees_with_a_plain_reading_of_the_method(mission: tuple[Any, Any]) -> None:
+    scores = score(*mission)
+    areas, overall, disagreement = reference(*mission)
+    columns = ["score", "low", "high", "coverage"]
+    engine = scores.areas.set_index("area")[columns]
+    for area, expected in areas.items():
+        np.testing.assert_allclose(engine.loc[area].to_numpy(float), expected, atol=1e-9)
+    if overall is None:
+        assert scores.overall.score is None
+    else:
+        assert scores.overall.score == pytest.approx(overall, abs=1e-9)
+    flagged = dict(zip(scores.questions["question"], scores.questions["disagreement"], strict=True))
+    assert flagged == disagreement
