@@ -338,6 +338,23 @@ def test_consolidated_value_drives_skip_logic(hand: Any) -> None:
     assert questions.loc["referral", "score"] == 0.0
 
 
+def test_a_gate_consolidated_to_a_state_follows_the_expression(hand: Any) -> None:
+    # Respondents said yes/partly, the team says unknown: the team wins. consent asks
+    # offence != 'no' (kept), referral offence = 'no' (left out, as the form hides it).
+    scores = score_answers(
+        {"hand": hand}, answers_frame(HAND_ANSWERS), consolidated_frame({"offence": "unknown"})
+    )
+    questions = scores.questions.set_index("question")
+    assert questions.loc["offence", "state"] == "unknown"
+    assert math.isnan(questions.loc["offence", "score"])
+    assert questions.loc["consent", "relevant"]
+    assert not questions.loc["referral", "relevant"]
+    legislation = scores.area("legislation")  # offence (w.a 2) widens the range
+    assert legislation["score"] == approx(100 * 0.5 / 2)
+    assert legislation["low"] == approx(100 * 0.5 / 4)
+    assert legislation["high"] == approx(100 * 2.5 / 4)
+
+
 def test_non_scored_state_rules(hand: Any) -> None:
     answers = {
         "A": {"shelters": "not_applicable", "hotline": "declined", "unit": "not_assessed"},

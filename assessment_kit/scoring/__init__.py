@@ -1,6 +1,6 @@
 """Scoring: answers -> area scores with coverage, an uncertainty range and explanations.
 
-The method is documented in the README ("How scores are computed") and in
+The method is documented in the README ("The scoring method") and in
 :mod:`assessment_kit.scoring.engine`.
 """
 

@@ -23,7 +23,9 @@ Decisions the method leaves open, made here and documented in the README:
 * Skip logic before consolidation: relevance is evaluated, per questionnaire and in
   questionnaire order, over a map holding the consolidated value where set and otherwise
   a *representative* respondents' value (:func:`_representative`); a question found not
-  relevant is removed from the map, as forms clear non-relevant answers.
+  relevant is removed from the map, as forms clear non-relevant answers. A non-scored
+  state is a plain string there, as in the form: ``${q} = 'yes'`` is false when q is
+  unknown, so the follow-up the form hides is left out too (q itself widens the range).
 * A value that is not a choice of its question (for example after a questionnaire
   change) is ignored; a choice without a score counts as unknown.
 
