@@ -6,27 +6,30 @@ modules.
 
 >>> from assessment_kit.widgets import InterviewForm  # doctest: +SKIP
 >>> InterviewForm("freedonia-2026.db")  # doctest: +SKIP
+>>> dashboard.add_tool(ExportBriefingButton("freedonia-2026.db"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import ipywidgets as W
 
 from assessment_kit.widgets._consolidation import ConsolidationController
 from assessment_kit.widgets._dashboard import DashboardController
+from assessment_kit.widgets._export import ExportController
 from assessment_kit.widgets._form import FormController
 
 if TYPE_CHECKING:
+    from assessment_kit.briefing import BriefingResult
     from assessment_kit.scoring import ScoringProfile
     from assessment_kit.store import Mission
     from assessment_kit.widgets._consolidation import ConsolidationCard
     from assessment_kit.widgets._question import QuestionCard
 
-__all__ = ["ConsolidationView", "InterviewForm", "ScoresDashboard"]
+__all__ = ["ConsolidationView", "ExportBriefingButton", "InterviewForm", "ScoresDashboard"]
 
 
 def _mission(mission: Mission | str | Path) -> Mission:
@@ -37,7 +40,39 @@ def _mission(mission: Mission | str | Path) -> Mission:
     return mission
 
 
-class InterviewForm(W.VBox):  # type: ignore[misc]
+class _Controller(Protocol):
+    @property
+    def widget(self) -> W.Widget: ...
+
+
+C = TypeVar("C", bound=_Controller)
+
+
+class _Face(W.VBox, Generic[C]):  # type: ignore[misc]
+    """A public widget: a box around its controller's widget; the controller does the work."""
+
+    def __init__(self, controller: C, **kwargs: Any) -> None:
+        self.controller = controller
+        super().__init__([controller.widget], **kwargs)
+
+
+class _Saving(_Controller, Protocol):
+    listeners: list[Callable[[str], None]]
+
+
+S = TypeVar("S", bound=_Saving)
+
+
+class _SavingFace(_Face[S]):
+    """A public widget that saves to the store and tells listeners what changed."""
+
+    @property
+    def listeners(self) -> list[Callable[[str], None]]:
+        """Callables run with the question id after each saved change."""
+        return self.controller.listeners
+
+
+class InterviewForm(_SavingFace[FormController]):
     """The interview form for one mission.
 
     Parameters
@@ -64,26 +99,21 @@ class InterviewForm(W.VBox):  # type: ignore[misc]
         show_all: bool = False,
         **kwargs: Any,
     ) -> None:
-        self.controller = FormController(
+        controller = FormController(
             _mission(mission),
             questionnaire=questionnaire,
             respondent=respondent,
             by=by,
             show_all=show_all,
         )
-        super().__init__([self.controller.widget], **kwargs)
+        super().__init__(controller, **kwargs)
 
     def card(self, question_id: str) -> QuestionCard:
         """The card of a question for the current respondent."""
         return self.controller.card(question_id)
 
-    @property
-    def listeners(self) -> list[Callable[[str], None]]:
-        """Callables run with the question id after each saved change."""
-        return self.controller.listeners
 
-
-class ConsolidationView(W.VBox):  # type: ignore[misc]
+class ConsolidationView(_SavingFace[ConsolidationController]):
     """Consolidate answers: per question, what each respondent said, disagreements first.
 
     Parameters
@@ -107,22 +137,17 @@ class ConsolidationView(W.VBox):  # type: ignore[misc]
         page_size: int = 8,
         **kwargs: Any,
     ) -> None:
-        self.controller = ConsolidationController(
+        controller = ConsolidationController(
             _mission(mission), questionnaire=questionnaire, by=by, page_size=page_size
         )
-        super().__init__([self.controller.widget], **kwargs)
+        super().__init__(controller, **kwargs)
 
     def card(self, question_id: str) -> ConsolidationCard:
         """The card of a question (turning to its page)."""
         return self.controller.card(question_id)
 
-    @property
-    def listeners(self) -> list[Callable[[str], None]]:
-        """Callables run with the question id after each consolidated answer is saved."""
-        return self.controller.listeners
 
-
-class ScoresDashboard(W.VBox):  # type: ignore[misc]
+class ScoresDashboard(_Face[DashboardController]):
     """Radar and bars of the seven areas, the weakest questions, per instrument or both.
 
     Parameters
@@ -149,14 +174,14 @@ class ScoresDashboard(W.VBox):  # type: ignore[misc]
         heatmap: bool = True,
         **kwargs: Any,
     ) -> None:
-        self.controller = DashboardController(
+        controller = DashboardController(
             _mission(mission),
             questionnaire=questionnaire,
             profile=profile,
             tools=tools,
             heatmap=heatmap,
         )
-        super().__init__([self.controller.widget], **kwargs)
+        super().__init__(controller, **kwargs)
 
     def refresh(self) -> None:
         """Score again and redraw."""
@@ -169,3 +194,43 @@ class ScoresDashboard(W.VBox):  # type: ignore[misc]
     def watch(self, source: InterviewForm | ConsolidationView) -> None:
         """Refresh whenever ``source`` saves a change."""
         self.controller.watch(source)
+
+
+class ExportBriefingButton(_Face[ExportController]):
+    """Export the mission's briefing with a progress bar and a link to the file.
+
+    Parameters
+    ----------
+    mission_path
+        The mission file.
+    out_dir
+        Where to write the briefing; the mission file's folder by default.
+    background
+        Run the export in a thread (True in notebooks; tests pass False).
+    """
+
+    def __init__(
+        self,
+        mission_path: str | Path,
+        *,
+        out_dir: str | Path | None = None,
+        background: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            ExportController(mission_path, out_dir=out_dir, background=background), **kwargs
+        )
+
+    @property
+    def result(self) -> BriefingResult | None:
+        """What the last export wrote, or None."""
+        return self.controller.result
+
+    @property
+    def error(self) -> Exception | None:
+        """Why the last export failed, or None."""
+        return self.controller.error
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for an export running in the background to finish."""
+        self.controller.wait(timeout)

@@ -1,11 +1,8 @@
-"""The 'Export briefing' button: export the mission's briefing from a notebook.
+"""The 'Export briefing' button's behaviour: export the mission's briefing from a notebook.
 
 A button, a choice of format, a progress bar that follows the export's stages, and a link
 to the file when it is written. The export runs in a background thread so the notebook stays
 responsive (the widgets update from that thread).
-
->>> from assessment_kit.widgets.export_button import ExportBriefingButton  # doctest: +SKIP
->>> dashboard.add_tool(ExportBriefingButton("freedonia-2026.db"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -24,18 +21,8 @@ if TYPE_CHECKING:
 FORMATS = (("PDF", ".pdf"), ("HTML", ".html"))
 
 
-class ExportBriefingButton(W.VBox):  # type: ignore[misc]
-    """Export the briefing of ``mission_path`` with a progress bar and a link to the file.
-
-    Parameters
-    ----------
-    mission_path
-        The mission file.
-    out_dir
-        Where to write the briefing; the mission file's folder by default.
-    background
-        Run the export in a thread (True in notebooks; tests pass False).
-    """
+class ExportController:
+    """The export button's behaviour; ``ExportBriefingButton`` is its face."""
 
     def __init__(
         self,
@@ -66,14 +53,19 @@ class ExportBriefingButton(W.VBox):  # type: ignore[misc]
         self.stage = W.Label(value="")
         self.link = W.HTML(value="")
         self.button.on_click(self._clicked)
-        super().__init__(
-            children=[W.HBox([self.button, self.format, self.progress, self.stage]), self.link]
+        self.widget = W.VBox(
+            [W.HBox([self.button, self.format, self.progress, self.stage]), self.link]
         )
 
     @property
     def out(self) -> Path:
         """The file the next export writes."""
         return self.out_dir / f"{self.mission_path.stem}-briefing{self.format.value}"
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for an export running in the background to finish."""
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         self.progress.max = total
