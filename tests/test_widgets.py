@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from assessment_kit.questionnaire import loads
 from assessment_kit.questionnaire.model import NON_SCORED_STATES, Questionnaire
 from assessment_kit.store import Mission
 from assessment_kit.widgets import ConsolidationView, InterviewForm, ScoresDashboard
-from assessment_kit.widgets._controls import parse_number
+from assessment_kit.widgets._controls import parse_date, parse_number
 
 MINI = """\
 id: mini
@@ -229,6 +228,41 @@ def test_number_parsing(text: str, integer: bool, value: object, error: bool) ->
     assert (entry.error is not None) is error
 
 
+def test_impossible_date_is_refused_inline_and_the_saved_one_kept(mission: Mission) -> None:
+    form = InterviewForm(mission, show_all=True)
+    card = form.card("since")
+    control = card.control
+    assert control is not None
+    control.text.value = "2024-03-01"  # type: ignore[attr-defined]
+    assert stored(mission.path, "since") == '"2024-03-01"'
+    control.text.value = "2026-13-45"  # type: ignore[attr-defined]
+    assert "“2026-13-45” is not a date" in card.message.value
+    assert "ak-invalid" in card.widget._dom_classes
+    assert "still 2024-03-01" in card.status.value
+    assert stored(mission.path, "since") == '"2024-03-01"'
+    control.text.value = "2024-04-02"  # type: ignore[attr-defined]
+    assert stored(mission.path, "since") == '"2024-04-02"'
+    assert card.message.value == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "error"),
+    [
+        ("2024-03-01", "2024-03-01", False),
+        (" 2024-02-29 ", "2024-02-29", False),
+        ("", None, False),
+        ("2026-13-45", None, True),
+        ("2025-02-29", None, True),
+        ("01/03/2024", None, True),
+        ("20240301", None, True),
+    ],
+)
+def test_date_parsing(text: str, value: object, error: bool) -> None:
+    entry = parse_date(text)
+    assert entry.value == value
+    assert (entry.error is not None) is error
+
+
 def test_required_message_and_next_section(mission: Mission) -> None:
     form = InterviewForm(mission, show_all=True)
     controller = form.controller
@@ -272,7 +306,7 @@ def test_other_types_save_and_calculate(mission: Mission) -> None:
     services.checkboxes["shelter"].value = True  # type: ignore[attr-defined]
     assert stored(mission.path, "services") == '["shelter", "legal"]'
     since = form.card("since").control
-    since.picker.value = dt.date(2024, 3, 1)  # type: ignore[union-attr]
+    since.text.value = "2024-03-01"  # type: ignore[union-attr]
     assert stored(mission.path, "since") == '"2024-03-01"'
     form.card("cases").control.text.value = "7"  # type: ignore[union-attr]
     assert "14" in form.card("total").calculated.value  # type: ignore[union-attr]

@@ -486,18 +486,42 @@ def parse_number(text: str, *, integer: bool) -> Entry:
     return Entry(number)
 
 
-class NumberControl(Control):
-    """``integer`` and ``decimal``: a text box parsed on Enter or leaving the box.
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(text: str) -> Entry:
+    """Parse a typed date (year-month-day): an empty box clears, an impossible date is an error."""
+    stripped = text.strip()
+    if not stripped:
+        return Entry(None)
+    if _DATE.match(stripped):
+        try:
+            return Entry(dt.date.fromisoformat(stripped).isoformat())
+        except ValueError:
+            pass  # month 13, 30 February...
+    return Entry(error=f"“{stripped}” is not a date. Write year-month-day, e.g. 2024-03-01.")
+
+
+_PLACEHOLDERS: Mapping[str, str] = {
+    "integer": "whole number",
+    "decimal": "number",
+    "date": "year-month-day",
+}
+
+
+class TypedControl(Control):
+    """``integer``, ``decimal`` and ``date``: a text box parsed on Enter or leaving the box.
 
     A ``Text`` rather than ``BoundedIntText`` because a bounded box silently clamps an
-    out-of-range number; here the constraint's message is shown and nothing is saved.
+    out-of-range number, and rather than ``DatePicker`` because a picker sends an unfinished
+    or impossible date as "no date", which would clear the saved answer without a word. Here
+    the problem is shown under the question and nothing is saved.
     """
 
     def _build(self) -> W.Widget:
-        integer = self.question.type == "integer"
         self.text = W.Text(
             value="",
-            placeholder="whole number" if integer else "number",
+            placeholder=_PLACEHOLDERS[self.question.type],
             continuous_update=False,
             layout=W.Layout(width="180px"),
         )
@@ -508,6 +532,8 @@ class NumberControl(Control):
         return W.HBox([self.text, hint], layout=shared_layout(align_items="center"))
 
     def _read(self) -> Entry:
+        if self.question.type == "date":
+            return parse_date(self.text.value)
         return parse_number(self.text.value, integer=self.question.type == "integer")
 
     def _write(self, value: AnswerValue | None) -> None:
@@ -540,36 +566,14 @@ class TextControl(Control):
         self.text.value = "" if value is None or isinstance(value, tuple) else str(value)
 
 
-class DateControl(Control):
-    """``date``: a date picker; stored as an ISO date."""
-
-    def _build(self) -> W.Widget:
-        self.picker = W.DatePicker(value=None, layout=W.Layout(width="180px"))
-        self.picker.observe(lambda _change: self._main_changed(), names="value")
-        return self.picker
-
-    def _read(self) -> Entry:
-        value = self.picker.value
-        return Entry(value.isoformat() if isinstance(value, dt.date) else None)
-
-    def _write(self, value: AnswerValue | None) -> None:
-        if isinstance(value, str):
-            try:
-                self.picker.value = dt.date.fromisoformat(value)
-            except ValueError:
-                self.picker.value = None
-        else:
-            self.picker.value = None
-
-
 _CONTROLS: dict[str, type[Control]] = {
     "scale": ChoiceControl,
     "single": ChoiceControl,
     "multiple": MultipleControl,
-    "integer": NumberControl,
-    "decimal": NumberControl,
+    "integer": TypedControl,
+    "decimal": TypedControl,
     "text": TextControl,
-    "date": DateControl,
+    "date": TypedControl,
 }
 
 
