@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import ipywidgets as W
 import pytest
 
 from assessment_kit.questionnaire import loads
@@ -452,3 +453,57 @@ def test_switching_respondent_closes_the_old_section_widgets(mission: Mission) -
     new.control.click("no")  # type: ignore[union-attr]
     assert stored(mission.path, "offence", respondent="R02") == '"no"'
     assert stored(mission.path, "offence", respondent="R01") is None
+
+
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def html_shown(widget: object) -> str:
+    """Every HTML widget's markup under ``widget``, as the browser would receive it."""
+    found = []
+    stack = [widget]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, W.HTML):
+            found.append(item.value)
+        stack.extend(getattr(item, "children", ()))
+    return "\n".join(found)
+
+
+def test_typed_text_is_shown_escaped_and_confidential_marked(mission: Mission) -> None:
+    code = "R<b>9</b>"
+    mission.add_respondent(
+        code, institution_type="ngo", sector=HOSTILE, interviewer=HOSTILE, consent=True
+    )
+    form = InterviewForm(mission, respondent=code, by=HOSTILE)
+    form.card("offence").control.click("yes")  # type: ignore[union-attr]
+    form.card("consent").control.click("yes")  # type: ignore[union-attr]
+    card = form.card("consent_detail")
+    card.control.text.value = HOSTILE  # type: ignore[union-attr]
+    card.details_button.value = True
+    assert card.note_area is not None
+    assert card.evidence_text is not None
+    assert card.confidential_box is not None
+    card.note_area.value = HOSTILE
+    card.evidence_text.value = HOSTILE
+    card.confidential_box.value = True
+    assert stored(mission.path, "consent_detail", code) is not None
+    shown = html_shown(form)
+    assert "&lt;script&gt;" in shown  # the typed answer, escaped in the 'saved' line
+    assert "&lt;b&gt;9&lt;/b&gt;" in shown  # the code in the banner
+
+    view = ConsolidationView(mission, by=HOSTILE)
+    view.controller.filter.value = "all"
+    consolidation = view.card("consent_detail")
+    header = consolidation.header.value
+    assert header.count("&lt;script&gt;") == 4  # agreed answer, answer, note, evidence
+    assert "R&lt;b&gt;9&lt;/b&gt;" in header
+    assert "Confidential" in header
+    consolidation.control.text.value = HOSTILE  # type: ignore[union-attr]
+    consolidation.rationale.value = HOSTILE
+    consolidation.save_button.click()
+    assert "&lt;script&gt;" in consolidation.history.value  # who consolidated, and the value
+    for markup in (shown, html_shown(view)):
+        assert "<script" not in markup
+        assert "<img" not in markup
+        assert "<b>9</b>" not in markup

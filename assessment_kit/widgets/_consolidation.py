@@ -9,7 +9,7 @@ scores agree on what a disagreement is.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -45,6 +45,19 @@ FILTERS: dict[str, str] = {
 }
 
 
+def _details_html(record: Mapping[Any, Any]) -> str:
+    """An answer's note and evidence, escaped, with a confidential answer marked first."""
+    parts = []
+    if record.get("confidential"):
+        # Plain words, not a padlock glyph: kiosk browsers often lack emoji fonts.
+        parts.append("<b class='ak-message'>Confidential</b> (kept out of the briefing)")
+    if record.get("note"):
+        parts.append(esc(record["note"]))
+    if record.get("evidence"):
+        parts.append(f"<i>Evidence:</i> {esc(record['evidence'])}")
+    return "<br>".join(parts)
+
+
 class ConsolidationCard:
     """One question: the respondents' answers, the consolidated answer and its rationale."""
 
@@ -72,17 +85,12 @@ class ConsolidationCard:
         self._entry: Entry | None = None
         rows = []
         for record in answers.to_dict("records"):
-            note = str(record.get("note") or "")
-            # Plain words, not a padlock glyph: kiosk browsers often lack emoji fonts.
-            lock = (
-                " <span class='ak-qid'>(confidential)</span>" if record.get("confidential") else ""
-            )
             kind = str(record["institution_type"])
             rows.append(
-                f"<tr><td><b>{esc(record['respondent'])}</b>{lock}</td>"
+                f"<tr><td><b>{esc(record['respondent'])}</b></td>"
                 f"<td>{esc(type_labels.get(kind, kind))}</td>"
                 f"<td>{esc(value_label(question, record['value']))}</td>"
-                f"<td class='ak-note-text'>{esc(note)}</td></tr>"
+                f"<td class='ak-note-text'>{_details_html(record)}</td></tr>"
             )
         values = [value_label(question, v) for v in answers["value"]] if len(answers) else []
         common = Counter(values).most_common(1)
@@ -107,7 +115,7 @@ class ConsolidationCard:
             f"<span class='ak-qid'>{esc(questionnaire.id)} · {esc(question.id)}</span></div>"
             f"<div>{summary}</div>"
             "<table class='ak-table'><tr><th>Respondent</th><th>Institution type</th>"
-            f"<th>Answer</th><th>Note</th></tr>{''.join(rows)}</table>"
+            f"<th>Answer</th><th>Note and evidence</th></tr>{''.join(rows)}</table>"
         )
         self.control: Control | None = make_control(question, self._entered)
         if self.control is not None and consolidated is not None:
