@@ -330,6 +330,13 @@ def test_institution_filter_and_show_all(mission: Mission) -> None:
     controller.show_all.value = True
     assert buttons["practice"].layout.display is None
     assert buttons["legal"].description.endswith("0/4")  # consent_detail is not relevant yet
+    controller.open_section("practice")
+    assert form.card("services").visible
+    controller.show_all.value = False
+    # The open section is no longer for this respondent: the form goes back to one that is.
+    assert controller.state.current == "legal"
+    assert "Legal framework" in controller.section_title.value
+    assert not form.card("services").visible
 
 
 def test_add_respondent_through_panel(mission: Mission) -> None:

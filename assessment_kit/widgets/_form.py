@@ -478,7 +478,12 @@ class FormController:
         self._filter = self._for_type()
         for card in self.state.cards.values():
             card.set_visible(self._shown(card.question))
-        self._update_nav()
+        sections = self._visible_sections()
+        if self.state.current in sections:
+            self._update_nav()
+        else:
+            # The open section was only there for 'Show all questions': leave the empty page.
+            self.open_section(sections[0] if sections else None)
 
     # ---------------------------------------------------------------- sections
     def _build_section(self, section: Section) -> W.VBox:
@@ -509,6 +514,9 @@ class FormController:
     def open_section(self, section_id: str | None) -> None:
         """Show a section, building it the first time."""
         if section_id is None or self.session is None:
+            self.state.current = None
+            self.section_title.value = ""
+            self.nav_message.value = ""
             self.section_box.children = ()
             return
         section = self.questionnaire.section(section_id)
