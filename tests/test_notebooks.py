@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,8 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 pytestmark = pytest.mark.slow
+
+JARGON = ("widget", "kernel", "dataframe", "sqlite", "python", "import", "api", "parameter")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,15 @@ def test_notebook_has_a_parameters_cell_and_plain_instructions(path: Path) -> No
     assert len(tagged) == 1
     assert "mission_file" in tagged[0].source
     assert book.cells[0].cell_type == "markdown"
+    # Committed clean: no outputs, counts, widget state or editor settings.
     assert all(not c.get("outputs") for c in book.cells if c.cell_type == "code")
+    assert all(c.get("execution_count") is None for c in book.cells if c.cell_type == "code")
+    assert set(book.metadata) <= {"kernelspec", "language_info"}
+    assert all(set(c.metadata) <= {"tags"} for c in book.cells)
+    # What an assessor reads is in their words, not a programmer's.
+    words = " ".join(c.source for c in book.cells if c.cell_type == "markdown").lower()
+    for jargon in JARGON:
+        assert not re.search(rf"\b{jargon}", words), jargon
 
 
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
