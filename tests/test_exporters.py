@@ -126,6 +126,32 @@ def test_nbconvert_briefing_pdf_without_browser(tmp_path: Path) -> None:
     assert not (tmp_path / "user.pdf").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+def test_one_session_draws_every_chart_in_turn() -> None:
+    """Charts share one kaleido tab; each keeps its own size and text, batch after batch."""
+    from assessment_kit.briefing.svg import ChartRenderer
+
+    figures = [
+        {
+            "data": [{"type": "bar", "x": ["North", "South"], "y": [n, 2 * n]}],
+            "layout": {"title": {"text": f"Chart {n}"}, "width": 300 + n, "height": 200 + n},
+        }
+        for n in (1, 2, 3)
+    ]
+    with ChartRenderer(find_browser()) as renderer:
+        first = renderer.render(figures)
+        again = renderer.render(figures[:1])
+    for number, svg in enumerate([*first, *again], start=1):
+        n = (number - 1) % 3 + 1
+        assert svg.startswith("<svg")
+        assert f'width="{300 + n}" height="{200 + n}"' in svg
+        assert f"Chart {n}" in svg
+    # Ids come from the chart's place in the session, so inlined SVGs never share one.
+    assert 'id="defs-c00000"' in first[0]
+    assert 'id="defs-c00003"' in again[0]
+
+
 def test_find_browser_order(tmp_path: Path) -> None:
     fake = tmp_path / "bin" / "chromium"
     fake.parent.mkdir()
