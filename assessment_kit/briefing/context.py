@@ -80,6 +80,7 @@ class ScoreSummary:
 
     @property
     def has_score(self) -> bool:
+        """Whether there is a score (False when nothing relevant has a scored answer)."""
         return self.score is not None
 
     def text(self) -> str:
@@ -87,11 +88,13 @@ class ScoreSummary:
         return "—" if self.score is None else f"{round(self.score, 1):.1f}"
 
     def range_text(self) -> str:
+        """``low–high`` to one decimal, or an em dash."""
         if self.low is None or self.high is None or self.score is None:
             return "—"
         return f"{round(self.low, 1):.1f}–{round(self.high, 1):.1f}"
 
     def coverage_text(self) -> str:
+        """Coverage as a whole percentage, or an em dash."""
         return "—" if self.coverage is None else f"{100 * round(self.coverage, 3):.0f}%"
 
 
@@ -119,6 +122,7 @@ class Disagreement:
     consolidated: str  # the team's consolidated answer, or ""
 
     def answers_text(self) -> str:
+        """``Yes (3); No (2)``: each answer with how many respondents gave it."""
         return "; ".join(f"{label} ({count})" for label, count in self.answers)
 
 
@@ -158,12 +162,15 @@ class RecommendationItem:
 
     @property
     def label(self) -> str:
+        """``R1``, ``R2``...: the number the briefing cites the recommendation by."""
         return f"R{self.rank}"
 
     def questions_text(self) -> str:
+        """The ids of the questions it comes from, comma-separated."""
         return ", ".join(question for _, question in self.questions)
 
     def priority_text(self) -> str:
+        """The priority to two decimals."""
         return f"{self.priority:.2f}"
 
 
@@ -200,6 +207,7 @@ class AreaSection:
 
     @property
     def anchor(self) -> str:
+        """The element id of the area's heading (``area-criminal-justice``)."""
         return f"area-{self.id.replace('_', '-')}"
 
 
@@ -237,6 +245,7 @@ class AnnexRow:
     weight: float
 
     def score_text(self) -> str:
+        """The score as a whole number, or an em dash."""
         return "—" if self.score is None else f"{self.score:.0f}"
 
 
@@ -262,18 +271,22 @@ class BriefingContext:
 
     @property
     def title(self) -> str:
+        """The briefing's title (the same for every mission)."""
         return "Needs assessment of the national response to trafficking in persons"
 
     @property
     def instrument_titles(self) -> dict[str, str]:
+        """Instrument titles by questionnaire id."""
         return {qid: title for qid, title, _ in self.instruments}
 
     @property
     def date_text(self) -> str:
+        """The briefing date in words (``20 March 2026``)."""
         return format_date(self.date)
 
     @property
     def period_text(self) -> str:
+        """The mission's dates in words, or "" when no start date was set."""
         if self.start_date and self.end_date:
             return f"{format_date(self.start_date)} to {format_date(self.end_date)}"
         if self.start_date:
@@ -282,6 +295,7 @@ class BriefingContext:
 
     @property
     def footer(self) -> str:
+        """The text of every page's footer: country, briefing, date."""
         return f"{self.country} · Needs assessment briefing · {self.date_text}"
 
 
@@ -387,6 +401,12 @@ def _mission_answer(question: Question | None, row: Mapping[str, Any]) -> str:
     return "mixed"
 
 
+def _percent(value: Any) -> float | None:
+    """A score on 0..1 (or NaN, None) as 0..100, or None."""
+    number = number_or_none(value)
+    return None if number is None else 100 * number
+
+
 def _summary(record: Mapping[str, Any]) -> ScoreSummary:
     band = record.get("band")
     return ScoreSummary(
@@ -465,13 +485,12 @@ def build_context(
 
     def finding(key: tuple[str, str]) -> Finding:
         row = by_key[key]
-        score = number_or_none(row.get("score"))
         return Finding(
             questionnaire=key[0],
             question=key[1],
             text=question_text(key),
             answer=_mission_answer(question_of(*key), row),
-            score=None if score is None else 100 * score,
+            score=_percent(row.get("score")),
             source=_text(row.get("source")),
         )
 
@@ -679,9 +698,7 @@ def build_context(
             area=get_area(primary[key]).short_name if key in primary else "",
             answer=_mission_answer(question_of(*key), row),
             state=NON_SCORED_LABELS.get(_text(row.get("state")), "Scored"),
-            score=None
-            if number_or_none(row.get("score")) is None
-            else 100 * (number_or_none(row["score"]) or 0),
+            score=_percent(row.get("score")),
             n_answers=int(number_or_none(row.get("n_answers")) or 0),
             disagreement=bool(row.get("disagreement")),
             weight=number_or_none(row.get("weight")) or 1.0,

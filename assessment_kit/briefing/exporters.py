@@ -75,6 +75,7 @@ class BriefingHTMLExporter(HTMLExporter):
     ).tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
+        # Typed, so that strictly typed callers may construct the exporter.
         super().__init__(**kwargs)  # type: ignore[no-untyped-call]
 
     @default("file_extension")
@@ -97,6 +98,11 @@ class BriefingHTMLExporter(HTMLExporter):
 
     @property
     def default_config(self) -> Config:
+        """HTMLExporter's defaults without ``application/javascript`` outputs.
+
+        A printed page must not run a notebook's scripts; the other outputs keep
+        JupyterLab's order, pictures ahead of LaTeX (the page has no MathJax).
+        """
         config = Config(
             {
                 "NbConvertBase": {
@@ -118,14 +124,12 @@ class BriefingHTMLExporter(HTMLExporter):
         return base
 
     def default_filters(self) -> Any:
+        """nbconvert's filters and ``plotly_json`` (a figure as JSON safe in a script)."""
         yield from super().default_filters()  # type: ignore[no-untyped-call]
         yield ("plotly_json", plotly_json)
 
     #: The browser session of a PDF export in progress (charts and printing share it).
     _session: Any = None
-
-    def _draw_static(self) -> bool:
-        return bool(self.static_charts)
 
     def _page_meta(self, nb: Any, resources: dict[str, Any]) -> dict[str, Any]:
         from assessment_kit.briefing.context import briefing_date, format_date
@@ -165,7 +169,7 @@ class BriefingHTMLExporter(HTMLExporter):
         nb = copy.deepcopy(nb)
         resources = dict(resources or {})
         stamp_chart_ids(nb)
-        if self._draw_static():
+        if self.static_charts:
             factory: Any = PlotlySVGPreprocessor
             preprocessor = factory(parent=self)
             preprocessor.session = self._session

@@ -75,6 +75,7 @@ def table_of_contents(context: BriefingContext) -> list[tuple[str, str, int]]:
 
 
 def area_heading(number: int, name: str) -> str:
+    """An area page's numbered heading: ``3.2 Data collection and research``."""
     return f"3.{number} {name}"
 
 

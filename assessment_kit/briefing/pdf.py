@@ -46,7 +46,6 @@ CHROMIUM_ARGS: tuple[str, ...] = (
     "--disable-sync",
     "--no-first-run",
 )
-MARGIN = {"top": "16mm", "bottom": "18mm", "left": "18mm", "right": "18mm"}
 TIMEOUT_MS = 60_000
 
 _FOOTER = (

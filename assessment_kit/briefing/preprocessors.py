@@ -59,6 +59,7 @@ class PlotlySVGPreprocessor(Preprocessor):
     session: Any = None
 
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        """Stamp chart ids and add the SVG of every plotly output that lacks one."""
         from assessment_kit.briefing.browser import find_browser
         from assessment_kit.briefing.svg import ChartRenderer
 

@@ -290,9 +290,3 @@ def placeholder_svg(figure: Mapping[str, Any]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}"></svg>'
     )
-
-
-def figures_to_svg(figures: Sequence[Mapping[str, Any]], browser: Path | str) -> list[str]:
-    """Draw ``figures`` as SVG text in one browser session (see :class:`ChartRenderer`)."""
-    with ChartRenderer(browser) as renderer:
-        return renderer.render(figures)
