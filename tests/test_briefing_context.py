@@ -86,6 +86,19 @@ def test_names_are_scrubbed_in_any_case_and_by_part(context: BriefingContext) ->
     assert RESPONDENT_CODE.lower() not in text
 
 
+def test_scoring_warnings_are_scrubbed_too(mission_path: Path) -> None:
+    import dataclasses
+
+    with Mission.open(mission_path) as mission:
+        scores = score_mission(mission)
+        warning = f"consolidated answer '{RESPONDENT_CODE} said so, {INTERVIEWER}' is ignored"
+        scores = dataclasses.replace(scores, warnings=(warning,))
+        context = briefing_context(mission, scores, date=DATE)
+    assert context.warnings == (
+        "consolidated answer '[a respondent] said so, [the interviewer]' is ignored",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

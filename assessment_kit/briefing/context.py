@@ -722,7 +722,7 @@ def build_context(
         key_messages=_key_messages(overall, sections, recommendations, methodology),
         methodology=methodology,
         annex=annex,
-        warnings=tuple(scores.warnings),
+        warnings=tuple(scrub(warning) for warning in scores.warnings),
     )
 
 
