@@ -8,8 +8,9 @@ respondents are protected, once, for every output:
   and sector);
 - answers marked confidential, answers declined, and every answer to a question marked
   ``sensitive`` contribute no note and no evidence;
-- notes and evidence that still name a respondent code or an interviewer (in full, or by a
-  part of the name) have the name replaced by "[a respondent]" / "[the interviewer]".
+- notes, evidence and scoring warnings that still name a respondent code or an interviewer
+  (in full, or by a part of the name) have the name replaced by "[a respondent]" /
+  "[the interviewer]".
 
 Text stays raw here; escaping is the renderer's job (Jinja autoescape).
 This module imports neither plotly nor nbconvert.
