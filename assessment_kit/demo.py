@@ -154,7 +154,7 @@ def _scored_value(question: Question, target: float, rng: random.Random) -> Answ
         picked = tuple(c.value for c in scored if rng.random() < target + 0.1)
         return picked or (scored[0].value,)
     # Pick the choice whose score is nearest a noisy draw around the target.
-    draw = min(1.0, max(0.0, rng.gauss(target, 0.22)))
+    draw = min(1.0, max(0.0, rng.gauss(target, 0.14)))
     return min(scored, key=lambda c: abs((c.score or 0.0) - draw)).value
 
 
