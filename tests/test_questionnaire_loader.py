@@ -262,3 +262,10 @@ def test_validate_files_reports_each_file(tmp_path: Path) -> None:
     assert not report.ok
     assert [r.ok for r in report.files] == [True, False]
     assert report.problems[0].file == str(bad)
+
+
+def test_infinite_weight_is_refused() -> None:
+    with pytest.raises(QuestionnaireError) as caught:
+        loads(_replace("weight: 2", "weight: .inf"), file="mini.yaml")
+    assert caught.value.codes == [Code.SCHEMA]
+    assert "finite" in caught.value.problems[0].message

@@ -7,6 +7,7 @@ path in the document, so an author can fix a whole file in one pass.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -119,8 +120,8 @@ class _Checker:
         version = data.get("version")
         if isinstance(version, str) and not _SEMVER.match(version):
             self.add(Code.VERSION, ("version",), version=version)
-        languages = data.get("languages") or ["en"]
-        if isinstance(languages, list) and "en" not in languages:
+        languages = _list(data.get("languages")) or ["en"]
+        if "en" not in languages:
             self.add(Code.MISSING_ENGLISH, ("languages",))
         self.languages = {lang for lang in languages if isinstance(lang, str)} | {"en"}
         self.scales = _mapping(data.get("scales"))
@@ -221,6 +222,8 @@ class _Checker:
             known = ", ".join(self.scales) or "(none defined)"
             if scale_id is None:
                 self.add(Code.MISSING_SCALE, path, known=known)
+            elif not isinstance(scale_id, str):
+                pass  # the schema reported it
             elif scale_id not in self.scales:
                 self.add(Code.UNKNOWN_SCALE, (*path, "scale"), scale=scale_id, known=known)
             else:
@@ -241,9 +244,11 @@ class _Checker:
                 self.add(Code.MISSING_FIELD, path, field="recommendation")
         elif areas and qtype in QUESTION_TYPES:
             self.add(Code.NOT_SCORED_AREAS, (*path, "areas"), type=qtype)
-        for area in _mapping(areas):
+        for area, area_weight in _mapping(areas).items():
             if not is_area(area):
                 self.add(Code.UNKNOWN_AREA, (*path, "areas", area), area=area)
+            self._check_finite(area_weight, (*path, "areas", area))
+        self._check_finite(question.get("weight"), (*path, "weight"))
         recommendation = question.get("recommendation")
         if isinstance(recommendation, dict):
             known = ", ".join(self.tools) or "(none defined)"
@@ -256,6 +261,12 @@ class _Checker:
             self.add(Code.MISSING_FIELD, path, field="guidance")
         if qtype == "calculate" and not question.get("calculate"):
             self.add(Code.MISSING_FIELD, path, field="calculate")
+
+    def _check_finite(self, weight: Any, path: PathKey) -> None:
+        # The schema accepts .inf as a number above 0; a score weighted by it is NaN.
+        if isinstance(weight, float) and math.isinf(weight):
+            where = format_path(path, self.data)
+            self.add(Code.SCHEMA, path, detail=f"{where}: a weight must be a finite number")
 
     def check_expressions(self, question_ids: dict[str, int | None]) -> None:
         graph: dict[str, set[str]] = {}
