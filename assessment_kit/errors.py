@@ -9,6 +9,7 @@ The hierarchy::
     │   └── ImportProblems             an answers file has bad rows; nothing was imported
     ├── ExpressionError                an expression does not parse or evaluate
     ├── StoreError                     the mission file cannot be opened or written
+    ├── MissingExtraError              an optional part is not installed (names the extra)
     └── BriefingError                  the briefing cannot be exported
         └── BrowserNotFoundError       no Chromium or Chrome to print with
 
@@ -244,6 +245,10 @@ class StoreError(AssessmentKitError):
     @property
     def code(self) -> Code | None:
         return None if self.problem is None else self.problem.code
+
+
+class MissingExtraError(AssessmentKitError):
+    """An optional part of assessment-kit is not installed; the message names the extra."""
 
 
 class BriefingError(AssessmentKitError):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assessment_kit.errors import BriefingError
+from assessment_kit.extras import require
 
 if TYPE_CHECKING:
     from assessment_kit.briefing.context import BriefingContext
@@ -210,6 +211,10 @@ def export_briefing(
     started = time.perf_counter()
     out = Path(out)
     fmt = output_format(out)
+    if fmt == "pdf":
+        require("jupyter", "pdf", purpose="Exporting a PDF briefing")
+    else:
+        require("jupyter", purpose=f"Exporting a {fmt.upper()} briefing")
     stages = _Stages(STAGES[fmt], progress)
     browser: Path | None = None
     session: ChartRenderer | None = None

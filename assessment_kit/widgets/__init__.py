@@ -15,6 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from assessment_kit.extras import require
+
+require("jupyter", purpose="Using the notebooks' widgets")
+
 import ipywidgets as W
 
 from assessment_kit.widgets._consolidation import ConsolidationController

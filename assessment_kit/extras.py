@@ -1,0 +1,42 @@
+"""The optional parts of assessment-kit and the pip extras that install them.
+
+The core (questionnaires, store, scoring, the command line) needs none of them; a feature
+that does checks first, so a missing part is one clear message instead of an ImportError
+deep in a traceback.
+"""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+from assessment_kit.errors import MissingExtraError
+
+#: Modules each extra of pyproject.toml provides (the ones our code imports).
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "jupyter": ("ipywidgets", "plotly", "nbconvert", "nbformat"),
+    "pdf": ("kaleido",),
+    "xlsx": ("openpyxl",),
+    "app": ("voila",),
+}
+
+
+def missing_modules(extra: str) -> list[str]:
+    """The modules of ``extra`` that are not installed."""
+    return [module for module in EXTRAS[extra] if find_spec(module) is None]
+
+
+def require(*extras: str, purpose: str) -> None:
+    """Raise :class:`MissingExtraError` unless every module of ``extras`` is installed.
+
+    ``purpose`` says what needs them, as in "exporting a PDF briefing".
+    """
+    lacking = [extra for extra in extras if missing_modules(extra)]
+    if not lacking:
+        return
+    modules = [module for extra in lacking for module in missing_modules(extra)]
+    names = ",".join(lacking)
+    verb = "is" if len(modules) == 1 else "are"
+    raise MissingExtraError(
+        f"{purpose} needs {', '.join(modules)}, which {verb} not installed: "
+        f"pip install 'assessment-kit[{names}]' (or 'assessment-kit[all]' for everything)"
+    )
