@@ -14,6 +14,9 @@ CORE_MODULES = [
     "assessment_kit.store",
     "assessment_kit.store.transfer",
     "assessment_kit.scoring",
+    "assessment_kit.extras",
+    "assessment_kit.demo",
+    "assessment_kit.cli",
 ]
 FORBIDDEN = ("ipywidgets", "IPython", "plotly", "nbconvert", "nbformat", "jupyter_client")
 
