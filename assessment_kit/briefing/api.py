@@ -181,6 +181,7 @@ def export_briefing(
     progress: Progress | None = None,
     date: dt.date | None = None,
     profile: ScoringProfile | None = None,
+    renderer: ChartRenderer | None = None,
 ) -> BriefingResult:
     """Export a mission's briefing to ``out`` (.pdf, .html or .ipynb).
 
@@ -198,6 +199,9 @@ def export_briefing(
         a fixed date the same mission gives the same HTML, byte for byte.
     profile
         The scoring profile; the default profile when None.
+    renderer
+        An open browser session to draw and print with (a notebook keeps one, see
+        :func:`.svg.shared_renderer`); left open. By default a new one, closed at the end.
 
     Raises
     ------
@@ -218,6 +222,7 @@ def export_briefing(
     stages = _Stages(STAGES[fmt], progress)
     browser: Path | None = None
     session: ChartRenderer | None = None
+    owned: ChartRenderer | None = None
     charts_drawn = 0
     try:
         if fmt == "pdf":
@@ -225,11 +230,14 @@ def export_briefing(
             from assessment_kit.briefing.svg import ChartRenderer
 
             stages.start("Finding a browser")
-            browser = find_browser()
-            # One browser session draws the charts and prints the PDF. Opening it takes
-            # about two seconds, so it starts now, in a background thread, while the
-            # mission is read and scored.
-            session = ChartRenderer(browser)
+            if renderer is not None:
+                session, browser = renderer, renderer.browser
+            else:
+                browser = find_browser()
+                # One browser session draws the charts and prints the PDF. Opening it
+                # takes about a second, so it starts now, in a background thread, while
+                # the mission is read and scored.
+                session = owned = ChartRenderer(browser)
 
         stages.start("Reading the mission")
         # Imported only now: the questionnaire loader pulls in jsonschema (about a second),
@@ -287,8 +295,8 @@ def export_briefing(
             charts_drawn = len(drawing.result())
         stages.done()
     finally:
-        if session is not None:
-            session.close()
+        if owned is not None:
+            owned.close()
     return BriefingResult(
         path=out,
         format=fmt,

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -114,3 +115,50 @@ def find_browser(env: Mapping[str, str] | None = None) -> Path:
         if _is_executable(candidate):
             return candidate
     raise BrowserNotFoundError(INSTALL_HINT)
+
+
+#: Folder, under the system's temporary folder, holding one workspace per browser session.
+WORKSPACES = "assessment-kit-browsers"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_workspaces(root: Path | None = None) -> int:
+    """Remove the workspaces of sessions whose process is gone; return how many.
+
+    A process killed with SIGKILL cannot clean up after itself, so every new session sweeps
+    what dead ones left: the browser's profile and the page it printed.
+    """
+    root = root or Path(tempfile.gettempdir()) / WORKSPACES
+    removed = 0
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        pid_text = entry.name.partition("-")[0]
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += not entry.exists()
+    return removed
+
+
+def new_workspace(root: Path | None = None) -> Path:
+    """A new private folder for one browser session, named after this process.
+
+    The browser's profile and the printed page live there, so one ``rmtree`` at the end of
+    the session (or the next session's :func:`sweep_workspaces`) leaves nothing behind.
+    """
+    root = root or Path(tempfile.gettempdir()) / WORKSPACES
+    root.mkdir(mode=0o700, exist_ok=True)
+    sweep_workspaces(root)
+    return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))

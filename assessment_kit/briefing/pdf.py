@@ -1,10 +1,10 @@
 """Print an HTML page to an A4 PDF with Chromium, over the DevTools protocol.
 
-The printing happens in the same browser session that drew the charts (kaleido's, see
+The printing happens in the same browser session that drew the charts (see
 :class:`~assessment_kit.briefing.svg.ChartRenderer`): one Chromium per briefing. Measured
-here, a second browser (Playwright's, launched next to kaleido's) cost more in start-up and
-CPU contention than the printing itself; ``Page.printToPDF`` is what Playwright's
-``page.pdf`` sends anyway.
+here, a second browser (Playwright's, launched next to the charts' one) cost more in
+start-up and CPU contention than the printing itself; ``Page.printToPDF`` is what
+Playwright's ``page.pdf`` sends anyway.
 
 The HTML describes itself (see the briefing template): an element with class ``cover``
 makes the first page a cover without a footer; elements with class ``toc-page`` and a
@@ -157,18 +157,20 @@ async def cdp_print(
     footer: str | None,
     lap: _Lap,
     late_charts: Mapping[str, Future[str]] | None = None,
+    folder: Path | None = None,
 ) -> tuple[bytes, int, dict[str, int]]:
-    """Print in an open choreographer browser (kaleido's session) over the DevTools protocol.
+    """Print in an open choreographer browser over the DevTools protocol.
 
-    The page is loaded from a temporary file, printed
+    The page is loaded from a temporary file (in ``folder``, the session's workspace, when
+    given), printed
     once without footer (contents' pages and the cover), then the pages after the cover
     with the footer. Charts still being drawn (``late_charts``) replace their same-size
     placeholders between the two passes.
     """
     import base64
 
-    with tempfile.TemporaryDirectory(prefix="assessment-kit-print-") as folder:
-        page_file = Path(folder) / "briefing.html"
+    with tempfile.TemporaryDirectory(prefix="print-", dir=folder) as page_folder:
+        page_file = Path(page_folder) / "briefing.html"
         page_file.write_text(html_text, encoding="utf-8")
         tab = await session.create_tab("")
         try:

@@ -1,9 +1,10 @@
-"""Plotly figures to static SVG with kaleido, one browser session for all of them.
+"""Plotly figures to static SVG, in the one headless Chromium that also prints the PDF.
 
-Opening kaleido's browser costs about two seconds; each chart after that about 0.05 s.
-:class:`ChartRenderer` therefore opens one session in a background thread as soon as it is
-created, so the browser starts while the mission is read and scored, and then draws every
-chart in that one session.
+Opening the browser and loading plotly.js cost about a second; each chart after that about
+0.05 s. :class:`ChartRenderer` therefore opens one session in a background thread as soon as
+it is created, so the browser starts while the mission is read and scored, then draws every
+chart in one tab (:class:`ChartTab`) and prints the briefing in another. A notebook keeps
+its session for the kernel's life (:func:`shared_renderer`), so a second export is warm.
 
 Plotly gives each SVG a random six-hex ``uid`` in its clip-path and defs ids. We replace it
 with one derived from the chart's position: the same input gives the same bytes, and
@@ -13,14 +14,18 @@ several SVGs inlined in one HTML page never share an id.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import json
 import re
+import shutil
+import subprocess
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Coroutine, Mapping, Sequence
+from concurrent.futures import CancelledError, Future
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assessment_kit.errors import BriefingError
 
@@ -33,6 +38,8 @@ DEFAULT_HEIGHT = 500
 #: Seconds to wait for the browser to open and for one chart to be drawn.
 OPEN_TIMEOUT = 60.0
 CHART_TIMEOUT = 60.0
+
+T = TypeVar("T")
 
 _UID = re.compile(r'id="defs-([0-9a-f]{6})"')
 
@@ -56,43 +63,146 @@ def figure_size(figure: Mapping[str, Any]) -> tuple[int, int]:
     return int(width), int(height)
 
 
-Draw = Callable[[dict[str, Any], dict[str, Any]], Awaitable[bytes]]
+#: Seconds to wait for the chart page to be able to draw (plotly.js is 4.7 MB of script).
+READY_TIMEOUT = 60.0
+
+#: Resolves true once the page has loaded and kaleido's script has defined its entry point.
+_READY = """new Promise(resolve => {
+  const answer = () => resolve(typeof window.kaleido_scopes === 'object'
+                               && window.kaleido_scopes !== null);
+  if (document.readyState === 'complete') { answer(); }
+  else { window.addEventListener('load', answer, {once: true}); }
+})"""
+
+#: kaleido's page function: draws a spec, resolves to {code, message, result, ...}.
+_DRAW = "function (spec) { return kaleido_scopes.plotly(spec, null, false).then(JSON.stringify); }"
+
+#: What the DevTools protocol or the page says when the page cannot draw yet: its script has
+#: not run, or it was navigated away from under us. Such an error is retried once.
+NOT_READY_SIGNS = (
+    "kaleido_scopes is not defined",
+    "Cannot read properties of undefined (reading 'plotly')",
+    "Cannot find context with specified id",
+    "Could not find object with given id",
+    "Execution context was destroyed",
+    "Inspected target navigated or closed",
+)
 
 
-@contextlib.asynccontextmanager
-async def _one_tab(session: Any) -> AsyncIterator[Draw]:
-    """Yield ``draw(figure, opts) -> bytes`` drawing every chart in one kaleido tab.
+class PageNotReady(Exception):
+    """The chart page cannot draw yet (internal: caught and retried)."""
 
-    kaleido's public ``calc_fig`` reloads its page after every chart, parsing plotly.js
-    again: measured here, 0.15 s a chart, three times the drawing itself, and on the
-    critical path of every PDF. So the tab is taken once, all charts are drawn in it, and
-    it goes back without the reload (a briefing draws its few charts and closes). This
-    leans on kaleido 1.x internals; a kaleido without them is drawn with ``calc_fig``.
+
+def _protocol_result(response: Mapping[str, Any], command: str) -> dict[str, Any]:
+    """The result of a DevTools command; a page exception or protocol error raised."""
+    if "error" in response:
+        message = str(response["error"].get("message", response["error"]))
+        if any(sign in message for sign in NOT_READY_SIGNS):
+            raise PageNotReady(message)
+        raise BriefingError(f"Chromium refused {command}: {message}")
+    result: dict[str, Any] = response.get("result", {})
+    details = result.get("exceptionDetails")
+    if details:
+        text = str((details.get("exception") or {}).get("description") or details.get("text"))
+        if any(sign in text for sign in NOT_READY_SIGNS):
+            raise PageNotReady(text)
+        raise BriefingError(f"the chart page failed: {text}")
+    return result
+
+
+class ChartTab:
+    """One browser tab with kaleido's chart page (plotly.js and ``kaleido_scopes.js``).
+
+    We draw through the page's own entry point, ``kaleido_scopes.plotly(spec)``, over the
+    DevTools protocol, rather than through kaleido's Python ``Kaleido`` class: its public
+    ``calc_fig`` reloads the page after every chart (0.15 s each, on the PDF's critical
+    path), and its tab internals may call the page before the page's script has run (the
+    "kaleido_scopes is not defined" race). Here nothing is drawn before :meth:`wait_ready`
+    has seen the entry point, and a draw that still finds the page not ready reloads it and
+    is tried once more.
     """
 
-    async def public(figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
-        data: bytes = await session.calc_fig(figure, opts=opts)
-        return data
+    def __init__(self, tab: Any, url: str) -> None:
+        self.tab = tab
+        self.url = url
+        self.retries = 0
+        self._global: str | None = None
 
-    try:
-        from kaleido import _profiler
-        from kaleido._utils import fig_tools
+    async def _send(self, command: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return _protocol_result(await self.tab.send_command(command, params=params), command)
 
-        tab = await session._get_kaleido_tab()
-    except (ImportError, AttributeError):
-        yield public
-        return
+    async def load(self) -> None:
+        """Navigate to the chart page and wait for its load event."""
+        self._global = None
+        loaded = self.tab.subscribe_once("Page.loadEventFired")
+        await self._send("Page.enable")
+        await self._send("Page.navigate", {"url": self.url})
+        await asyncio.wait_for(loaded, timeout=READY_TIMEOUT)
 
-    async def in_tab(figure: dict[str, Any], opts: dict[str, Any]) -> bytes:
-        spec = fig_tools.coerce_for_js(figure, None, opts)
-        profile = _profiler.RenderTaskProfile(spec, None, tab.tab.target_id)
-        data: bytes = await tab._calc_fig(spec, topojson=None, render_prof=profile, stepper=False)
-        return data
+    async def wait_ready(self) -> None:
+        """Wait until the page can draw, reloading it when it has lost its script."""
+        deadline = asyncio.get_running_loop().time() + READY_TIMEOUT
+        while True:
+            try:
+                ready = await self._send(
+                    "Runtime.evaluate",
+                    {"expression": _READY, "awaitPromise": True, "returnByValue": True},
+                )
+                if ready.get("result", {}).get("value") is True:
+                    window = await self._send("Runtime.evaluate", {"expression": "globalThis"})
+                    self._global = str(window["result"]["objectId"])
+                    return
+                await self.load()  # loaded, but not kaleido's page (or its script is gone)
+            except PageNotReady:
+                await asyncio.sleep(0.02)  # a navigation is under way: ask its new page
+            if asyncio.get_running_loop().time() > deadline:
+                raise BriefingError(
+                    f"the chart page did not become ready within {READY_TIMEOUT:.0f} s; "
+                    "the machine may be overloaded: try again"
+                )
 
-    try:
-        yield in_tab
-    finally:
-        session.tabs_ready.put_nowait(tab)
+    async def _draw_once(self, spec: dict[str, Any]) -> str:
+        if self._global is None:
+            await self.wait_ready()
+        result = await self._send(
+            "Runtime.callFunctionOn",
+            {
+                "functionDeclaration": _DRAW,
+                "objectId": self._global,
+                "arguments": [{"value": spec}],
+                "awaitPromise": True,
+                "returnByValue": True,
+            },
+        )
+        answer = json.loads(result.get("result", {}).get("value") or "null")
+        if not isinstance(answer, dict) or answer.get("code") != 0:
+            message = answer.get("message") if isinstance(answer, dict) else answer
+            raise BriefingError(f"plotly could not draw the chart: {message}")
+        return str(answer["result"])
+
+    async def draw(self, figure: Mapping[str, Any]) -> str:
+        """Draw ``figure`` as SVG text; a not-ready page is reloaded and tried once more."""
+        width, height = figure_size(figure)
+        spec = {"format": "svg", "width": width, "height": height, "scale": 1, "data": figure}
+        try:
+            return await self._draw_once(spec)
+        except PageNotReady:
+            self.retries += 1
+            self._global = None
+            return await self._draw_once(spec)
+
+
+def chart_page(folder: Path) -> str:
+    """Write kaleido's chart page into ``folder``; return its URL.
+
+    kaleido's public ``PageGenerator`` writes the page (the plotly.js that plotly ships and
+    kaleido's ``kaleido_scopes.js``); no MathJax, which kaleido would fetch from a CDN.
+    """
+    from kaleido import PageGenerator
+
+    page = folder / "charts.html"
+    page.write_text(PageGenerator(mathjax=False).generate_index(), encoding="utf-8")
+    return page.as_uri()
 
 
 async def _cancel_pending() -> None:
@@ -105,10 +215,12 @@ async def _cancel_pending() -> None:
 
 
 class ChartRenderer:
-    """Draw plotly figures as SVG in one kaleido browser session.
+    """One headless Chromium that draws plotly figures as SVG and prints the briefing.
 
-    The session opens in a background thread when the renderer is created; ``render``
-    waits for it. Use as a context manager, or call :meth:`close`.
+    The browser starts in a background thread when the renderer is created, so it opens
+    while the mission is read and scored; ``render`` and ``print`` wait for it. Its profile
+    and the printed page live in one workspace folder (see :func:`.browser.new_workspace`),
+    removed on :meth:`close`. Use as a context manager, or call :meth:`close`.
 
     Parameters
     ----------
@@ -117,38 +229,88 @@ class ChartRenderer:
     """
 
     def __init__(self, browser: Path | str) -> None:
-        # Import kaleido here, not in the thread: imported there, it competes for the GIL
-        # with whatever the caller imports next and Chromium starts a second later.
-        import kaleido  # noqa: F401
+        from assessment_kit.briefing.browser import new_workspace
 
         self.browser = Path(browser)
         self.charts_drawn = 0
         self.timings: dict[str, float] = {}
+        self.workspace = new_workspace()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
-            target=self._loop.run_forever, name="assessment-kit-kaleido", daemon=True
+            target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
         )
         self._thread.start()
-        self._kaleido: Any = None
+        self._chrome: Any = None
+        self._tab: ChartTab | None = None
         self._opened: Future[Any] = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
         self._closed = False
 
     async def _open(self) -> Any:
-        import kaleido
+        import choreographer
 
-        # mathjax=False: kaleido would otherwise fetch MathJax from a CDN for every page.
-        session = kaleido.Kaleido(path=str(self.browser), mathjax=False)
-        await session.open()
-        self._kaleido = session
-        return session
+        # headless, no GPU and no sandbox (containers run as root) are choreographer's
+        # defaults; the profile goes into our workspace so that nothing outlives us.
+        chrome = choreographer.Browser(path=str(self.browser), tmp_dir=str(self.workspace))
+        self._chrome = chrome
+        await chrome.open()
+        tab = chrome.get_tab() or await chrome.create_tab("")
+        self._tab = ChartTab(tab, chart_page(self.workspace))
+        await self._tab.load()
+        return chrome
+
+    @property
+    def alive(self) -> bool:
+        """True while the browser process runs (False before it opens and after it ends)."""
+        process = getattr(self._chrome, "subprocess", None)
+        return not self._closed and process is not None and process.poll() is None
+
+    @property
+    def retries(self) -> int:
+        """How many draws found the chart page not ready and were tried again."""
+        return self._tab.retries if self._tab is not None else 0
+
+    def _failure(self, error: BaseException, doing: str) -> BriefingError:
+        """One clear error for anything that went wrong in the browser thread."""
+        if isinstance(error, BriefingError):
+            return error
+        process = getattr(self._chrome, "subprocess", None)
+        if process is not None and not isinstance(error, TimeoutError):
+            # A browser that was killed takes a moment to be reaped: ask before blaming it.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=2)
+        if process is not None and process.poll() is not None:
+            return BriefingError(
+                f"the browser ({self.browser}) stopped while {doing}; nothing was written. "
+                "Export again: a new browser is started."
+            )
+        if isinstance(error, TimeoutError):
+            return BriefingError(
+                f"the browser ({self.browser}) did not answer while {doing}; nothing was "
+                "written. Check that it runs (try `chromium --headless --version`) or set "
+                "BROWSER_PATH to another Chromium or Chrome."
+            )
+        # choreographer puts its explanation in several string arguments
+        detail = " ".join(str(part) for part in error.args) or repr(error)
+        return BriefingError(f"Chromium ({self.browser}) failed while {doing}: {detail}")
+
+    def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float, doing: str) -> T:
+        """Run ``coroutine`` in the browser thread and wait for it, errors made clear."""
+        if self._closed:
+            coroutine.close()
+            raise BriefingError("the browser session is closed")
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout=timeout)
+        except (Exception, CancelledError) as error:
+            future.cancel()
+            raise self._failure(error, doing) from error
 
     def _session(self) -> Any:
         try:
             return self._opened.result(timeout=OPEN_TIMEOUT)
-        except BriefingError:
-            raise
-        except Exception as error:
-            # choreographer puts its explanation in several string arguments
+        except (Exception, CancelledError) as error:
+            if isinstance(error, BriefingError):
+                raise
             detail = " ".join(str(part) for part in error.args) or repr(error)
             raise BriefingError(
                 f"could not start the browser {self.browser} to draw the charts and print: "
@@ -156,17 +318,15 @@ class ChartRenderer:
             ) from error
 
     async def _draw_all(self, figures: Sequence[Mapping[str, Any]], first: int) -> list[str]:
-        session = await asyncio.wrap_future(self._opened)
+        await asyncio.wrap_future(self._opened)
+        assert self._tab is not None
         svgs: list[str] = []
-        async with _one_tab(session) as draw:
-            for index, figure in enumerate(figures):
-                width, height = figure_size(figure)
-                opts = {"format": "svg", "width": width, "height": height}
-                try:
-                    data = await asyncio.wait_for(draw(dict(figure), opts), timeout=CHART_TIMEOUT)
-                except Exception as error:
-                    raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
-                svgs.append(stable_svg(data.decode("utf-8"), f"c{first + index:05d}"))
+        for index, figure in enumerate(figures):
+            try:
+                svg = await asyncio.wait_for(self._tab.draw(figure), timeout=CHART_TIMEOUT)
+            except BriefingError as error:
+                raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
+            svgs.append(stable_svg(svg, f"c{first + index:05d}"))
         return svgs
 
     def submit(self, figures: Sequence[Mapping[str, Any]]) -> Future[list[str]]:
@@ -176,7 +336,7 @@ class ChartRenderer:
         can go on (build the page, print a first pass) meanwhile.
         """
         if self._closed:
-            raise BriefingError("the chart renderer is closed")
+            raise BriefingError("the browser session is closed")
         first = self.charts_drawn
         self.charts_drawn += len(figures)
         return asyncio.run_coroutine_threadsafe(self._draw_all(list(figures), first), self._loop)
@@ -190,12 +350,24 @@ class ChartRenderer:
         if not figures:
             return []
         self._session()  # a browser that cannot start says so with its own message
+        future = self.submit(figures)
         try:
-            return self.submit(figures).result(timeout=OPEN_TIMEOUT + len(figures) * CHART_TIMEOUT)
-        except BriefingError:
-            raise
-        except Exception as error:
-            raise BriefingError(f"could not draw the charts: {error}") from error
+            return future.result(timeout=OPEN_TIMEOUT + len(figures) * CHART_TIMEOUT)
+        except (Exception, CancelledError) as error:
+            future.cancel()
+            raise self._failure(error, "drawing the charts") from error
+
+    def evaluate_in_chart_page(self, expression: str) -> Any:
+        """Evaluate ``expression`` in the chart page (tests use it to force states)."""
+        self._session()
+        assert self._tab is not None
+        tab = self._tab
+
+        async def run() -> Any:
+            result = await tab._send("Runtime.evaluate", {"expression": expression})
+            return result.get("result", {}).get("value")
+
+        return self._run(run(), CHART_TIMEOUT, "running a script in the chart page")
 
     def print_bytes(
         self,
@@ -214,18 +386,13 @@ class ChartRenderer:
         """
         from assessment_kit.briefing.pdf import TIMEOUT_MS, _Lap, cdp_print
 
-        if self._closed:
-            raise BriefingError("the chart renderer is closed")
         session = self._session()
-        future = asyncio.run_coroutine_threadsafe(
-            cdp_print(session, html_text, footer, _Lap(self.timings), late_charts), self._loop
+        self.timings = {}  # this print's own stages (a kept session prints many times)
+        return self._run(
+            cdp_print(session, html_text, footer, _Lap(self.timings), late_charts, self.workspace),
+            4 * TIMEOUT_MS / 1000,
+            "printing the PDF",
         )
-        try:
-            return future.result(timeout=4 * TIMEOUT_MS / 1000)
-        except BriefingError:
-            raise
-        except Exception as error:
-            raise BriefingError(f"Chromium ({self.browser}) could not print: {error}") from error
 
     def print(
         self,
@@ -243,33 +410,40 @@ class ChartRenderer:
         return PrintResult(Path(out), pages, headings, dict(self.timings))
 
     def close(self) -> None:
-        """Close the browser session and stop the thread (idempotent)."""
+        """Close the browser, stop the thread and remove the workspace (idempotent)."""
         if self._closed:
             return
         self._closed = True
 
         async def shutdown() -> None:
-            session = self._kaleido
-            if session is not None:
-                await session.close()
+            if self._chrome is not None:
+                await self._chrome.close()
 
         try:
             if self._opened.done() and self._opened.exception() is None:
                 asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=30)
             else:
                 self._opened.cancel()
-        except Exception:  # closing must not hide the real error
+                if self._chrome is not None:
+                    asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=30)
+        except (Exception, CancelledError):  # closing must not hide the real error
             pass
         finally:
             # Let choreographer's watchdogs and readers finish rather than being destroyed
-            # pending (which prints warnings at exit).
-            # (A stuck task must not keep the export from returning.)
-            with contextlib.suppress(Exception):
+            # pending (which prints warnings at exit); a stuck task must not keep the
+            # export from returning.
+            with contextlib.suppress(Exception, CancelledError):
                 asyncio.run_coroutine_threadsafe(_cancel_pending(), self._loop).result(timeout=10)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=30)
             if not self._thread.is_alive():
                 self._loop.close()
+            process = getattr(self._chrome, "subprocess", None)
+            if process is not None and process.poll() is None:
+                process.kill()  # a browser that would not close must not outlive us
+                with contextlib.suppress(Exception):
+                    process.wait(timeout=10)
+            shutil.rmtree(self.workspace, ignore_errors=True)
 
     def __enter__(self) -> ChartRenderer:
         return self
@@ -281,6 +455,42 @@ class ChartRenderer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_shared: ChartRenderer | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_renderer(browser: Path | str) -> ChartRenderer:
+    """A browser session kept for the life of this process (a notebook's kernel).
+
+    The notebook's Export briefing button uses it, so a second export skips the browser's
+    start and the chart page's load. A session whose browser has died, or that was opened
+    with another executable, is replaced; the last one is closed when the process exits.
+    """
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            opening = not _shared._opened.done()
+            if _shared.browser != Path(browser) or not (opening or _shared.alive):
+                _shared.close()
+                _shared = None
+        if _shared is None:
+            _shared = ChartRenderer(browser)
+        return _shared
+
+
+def close_shared_renderer() -> None:
+    """Close the session of :func:`shared_renderer`, if any (runs at exit)."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.close()
+            _shared = None
+
+
+# The session's thread is a daemon: without this its browser would be left to the watchdog.
+atexit.register(close_shared_renderer)
 
 
 def placeholder_svg(figure: Mapping[str, Any]) -> str:

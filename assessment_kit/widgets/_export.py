@@ -88,13 +88,19 @@ class ExportController:
 
     def _export(self) -> None:
         from assessment_kit.briefing import export_briefing
+        from assessment_kit.briefing.browser import find_browser
+        from assessment_kit.briefing.svg import shared_renderer
         from assessment_kit.errors import AssessmentKitError
 
         out = self.out
         self.result = None
         self.error = None
         try:
-            self.result = export_briefing(self.mission_path, out, progress=self._progress)
+            # The kernel keeps one browser session: the second export starts warm.
+            renderer = shared_renderer(find_browser()) if out.suffix == ".pdf" else None
+            self.result = export_briefing(
+                self.mission_path, out, progress=self._progress, renderer=renderer
+            )
         except (AssessmentKitError, OSError) as error:
             self.error = error
             self.progress.bar_style = "danger"
