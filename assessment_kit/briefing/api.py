@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -168,6 +169,23 @@ CAPTIONS = {
 }
 
 
+def check_paths(mission: Path, out: Path) -> None:
+    """Refuse, before any work, a missing mission and an output that cannot be written."""
+    if not mission.exists():
+        raise BriefingError(f"{mission}: no such mission file")
+    if out.is_dir():
+        raise BriefingError(
+            f"{out} is a folder: name the file to write, e.g. {out / 'briefing.pdf'}"
+        )
+    folder = out.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the folders missing on the way are created
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BriefingError(
+            f"cannot write {out}: the folder {folder} is not writable; choose another --out"
+        )
+
+
 def _write_text_atomically(text: str, out: Path) -> None:
     from assessment_kit.briefing.pdf import write_atomically
 
@@ -219,6 +237,8 @@ def export_briefing(
         require("jupyter", "pdf", purpose="Exporting a PDF briefing")
     else:
         require("jupyter", purpose=f"Exporting a {fmt.upper()} briefing")
+    mission_file = Path(mission_path)
+    check_paths(mission_file, out)  # before any work: a mistake costs nothing
     stages = _Stages(STAGES[fmt], progress)
     browser: Path | None = None
     session: ChartRenderer | None = None
@@ -246,9 +266,6 @@ def export_briefing(
         from assessment_kit.scoring import default_profile, score_mission
         from assessment_kit.store import Mission
 
-        mission_file = Path(mission_path)
-        if not mission_file.exists():
-            raise BriefingError(f"{mission_file}: no such mission file")
         profile = profile or default_profile()
         with Mission.open(mission_file) as mission:
             stages.start("Scoring")
@@ -314,6 +331,9 @@ def _item(future: Future[list[str]], index: int) -> Future[str]:
     item: Future[str] = Future()
 
     def done(whole: Future[list[str]]) -> None:
+        if whole.cancelled():  # the export is being abandoned (an error, Ctrl-C)
+            item.cancel()
+            return
         error = whole.exception()
         if error is not None:
             item.set_exception(error)

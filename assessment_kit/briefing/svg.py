@@ -17,6 +17,8 @@ import asyncio
 import atexit
 import contextlib
 import json
+import logging
+import os
 import re
 import shutil
 import subprocess
@@ -35,11 +37,30 @@ if TYPE_CHECKING:
 #: Size used when a figure's layout gives none (CSS pixels; A4 text width is about 700).
 DEFAULT_WIDTH = 900
 DEFAULT_HEIGHT = 500
-#: Seconds to wait for the browser to open and for one chart to be drawn.
-OPEN_TIMEOUT = 60.0
+#: Seconds to wait for one chart to be drawn.
 CHART_TIMEOUT = 60.0
+#: Environment variable: seconds to wait for the browser to start (default 60).
+OPEN_TIMEOUT_VARIABLE = "ASSESSMENT_KIT_BROWSER_TIMEOUT"
+
+
+def open_timeout() -> float:
+    """Seconds to wait for the browser to start: ``$ASSESSMENT_KIT_BROWSER_TIMEOUT`` or 60."""
+    text = os.environ.get(OPEN_TIMEOUT_VARIABLE, "").strip()
+    try:
+        seconds = float(text) if text else 60.0
+    except ValueError:
+        raise BriefingError(
+            f"{OPEN_TIMEOUT_VARIABLE}={text!r} is not a number of seconds; set it to, say, 60"
+        ) from None
+    return seconds if seconds > 0 else 60.0
+
 
 T = TypeVar("T")
+
+# choreographer logs what went wrong with the browser as warnings ("Resorting to unclean
+# kill browser"); with no logging set up Python prints them raw beside our one message,
+# which already says it. Someone who configures logging still sees them.
+logging.getLogger("choreographer").addHandler(logging.NullHandler())
 
 _UID = re.compile(r'id="defs-([0-9a-f]{6})"')
 
@@ -240,23 +261,30 @@ class ChartRenderer:
             target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
         )
         self._thread.start()
+        self.open_timeout = open_timeout()
         self._chrome: Any = None
         self._tab: ChartTab | None = None
-        self._opened: Future[Any] = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+        self._open_error: BaseException | None = None
+        self._opened: Future[None] = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
         self._closed = False
 
-    async def _open(self) -> Any:
-        import choreographer
+    async def _open(self) -> None:
+        # Any failure is kept for _session() to explain, not raised: a task whose error
+        # nobody awaits (the export failed elsewhere first) would print it at exit.
+        try:
+            import choreographer
 
-        # headless, no GPU and no sandbox (containers run as root) are choreographer's
-        # defaults; the profile goes into our workspace so that nothing outlives us.
-        chrome = choreographer.Browser(path=str(self.browser), tmp_dir=str(self.workspace))
-        self._chrome = chrome
-        await chrome.open()
-        tab = chrome.get_tab() or await chrome.create_tab("")
-        self._tab = ChartTab(tab, chart_page(self.workspace))
-        await self._tab.load()
-        return chrome
+            # headless, no GPU and no sandbox (containers run as root) are choreographer's
+            # defaults; the profile goes into our workspace so that nothing outlives us.
+            self._chrome = choreographer.Browser(
+                path=str(self.browser), tmp_dir=str(self.workspace)
+            )
+            await self._chrome.open()
+            tab = self._chrome.get_tab() or await self._chrome.create_tab("")
+            self._tab = ChartTab(tab, chart_page(self.workspace))
+            await self._tab.load()
+        except (Exception, CancelledError) as error:
+            self._open_error = error
 
     @property
     def alive(self) -> bool:
@@ -306,20 +334,32 @@ class ChartRenderer:
             raise self._failure(error, doing) from error
 
     def _session(self) -> Any:
+        """The open browser; waits for it to start, or says why it did not."""
         try:
-            return self._opened.result(timeout=OPEN_TIMEOUT)
-        except (Exception, CancelledError) as error:
+            self._opened.result(timeout=self.open_timeout)
+        except TimeoutError:
+            raise BriefingError(
+                f"the browser {self.browser} did not start within {self.open_timeout:.0f} s. "
+                "Check that it runs (`chromium --headless --version`), set BROWSER_PATH to "
+                f"another Chromium or Chrome, or allow more time with {OPEN_TIMEOUT_VARIABLE}."
+            ) from None
+        except CancelledError:
+            raise BriefingError("the browser session is closed") from None
+        error = self._open_error
+        if error is not None:
             if isinstance(error, BriefingError):
-                raise
+                raise error
             detail = " ".join(str(part) for part in error.args) or repr(error)
             raise BriefingError(
                 f"could not start the browser {self.browser} to draw the charts and print: "
                 f"{detail}\nCheck BROWSER_PATH, or install Chromium (apt-get install chromium)."
             ) from error
+        return self._chrome
 
     async def _draw_all(self, figures: Sequence[Mapping[str, Any]], first: int) -> list[str]:
         await asyncio.wrap_future(self._opened)
-        assert self._tab is not None
+        if self._tab is None:
+            raise BriefingError(f"the browser {self.browser} could not open the chart page")
         svgs: list[str] = []
         for index, figure in enumerate(figures):
             try:
@@ -352,7 +392,7 @@ class ChartRenderer:
         self._session()  # a browser that cannot start says so with its own message
         future = self.submit(figures)
         try:
-            return future.result(timeout=OPEN_TIMEOUT + len(figures) * CHART_TIMEOUT)
+            return future.result(timeout=len(figures) * CHART_TIMEOUT)
         except (Exception, CancelledError) as error:
             future.cancel()
             raise self._failure(error, "drawing the charts") from error
@@ -414,18 +454,12 @@ class ChartRenderer:
         if self._closed:
             return
         self._closed = True
-
-        async def shutdown() -> None:
-            if self._chrome is not None:
-                await self._chrome.close()
-
+        chrome = self._chrome
         try:
-            if self._opened.done() and self._opened.exception() is None:
-                asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=30)
-            else:
-                self._opened.cancel()
-                if self._chrome is not None:
-                    asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=30)
+            # A browser still starting (or hanging at its start) is not waited for.
+            self._opened.cancel()
+            if chrome is not None:
+                asyncio.run_coroutine_threadsafe(chrome.close(), self._loop).result(timeout=30)
         except (Exception, CancelledError):  # closing must not hide the real error
             pass
         finally:
@@ -438,11 +472,7 @@ class ChartRenderer:
             self._thread.join(timeout=30)
             if not self._thread.is_alive():
                 self._loop.close()
-            process = getattr(self._chrome, "subprocess", None)
-            if process is not None and process.poll() is None:
-                process.kill()  # a browser that would not close must not outlive us
-                with contextlib.suppress(Exception):
-                    process.wait(timeout=10)
+            _end_process(getattr(chrome, "subprocess", None))
             shutil.rmtree(self.workspace, ignore_errors=True)
 
     def __enter__(self) -> ChartRenderer:
@@ -455,6 +485,20 @@ class ChartRenderer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _end_process(process: subprocess.Popen[Any] | None) -> None:
+    """End a browser that would not close: SIGTERM first (choreographer's launcher passes it
+    on to Chromium), SIGKILL after a grace period. It must not outlive us."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
 
 
 _shared: ChartRenderer | None = None
