@@ -75,3 +75,25 @@ def test_recommendations_point_to_catalogued_tools(qid: str) -> None:
     }
     assert cited, "no recommendation points to a standard tool"
     assert cited <= set(q.references)
+
+
+@pytest.mark.parametrize("qid", ["criminal_justice", "organ_removal"])
+def test_shipped_text_loads_without_revalidation_to_the_same_model(qid: str) -> None:
+    """A mission's unchanged shipped text skips validation, and must build the same model."""
+    from assessment_kit.questionnaire.loader import loads, loads_known
+
+    text = builtin_path(qid).read_text(encoding="utf-8")
+    assert loads_known(text, "mission.db") == loads(text, "mission.db")
+
+
+def test_edited_shipped_text_is_validated_in_full() -> None:
+    """One changed character and the text is no longer trusted: its problems are found."""
+    from assessment_kit.errors import Code, QuestionnaireError
+    from assessment_kit.questionnaire.loader import loads_known
+
+    text = builtin_path("criminal_justice").read_text(encoding="utf-8")
+    edited = text.replace("areas: {legislation: ", "areas: {legislature: ", 1)
+    assert edited != text
+    with pytest.raises(QuestionnaireError) as caught:
+        loads_known(edited, "mission.db")
+    assert [p.code for p in caught.value.problems] == [Code.UNKNOWN_AREA]

@@ -286,6 +286,7 @@ def export_briefing(
 
         pages: int | None = None
         print_timings: dict[str, float] = {}
+        browser_timings: dict[str, float] = {}
         if fmt == "ipynb":
             import nbformat
 
@@ -310,6 +311,7 @@ def export_briefing(
             pages = printed.pages
             print_timings = printed.timings
             charts_drawn = len(drawing.result())
+            browser_timings = dict(session.session_timings)
         stages.done()
     finally:
         if owned is not None:
@@ -321,7 +323,11 @@ def export_briefing(
         seconds=time.perf_counter() - started,
         charts=charts_drawn if fmt == "pdf" else len(figures),
         recommendations=len(context.recommendations),
-        timings={**stages.timings, **{f"print: {k}": v for k, v in print_timings.items()}},
+        timings={
+            **stages.timings,
+            **{f"print: {k}": v for k, v in print_timings.items()},
+            **{f"browser: {k}": v for k, v in browser_timings.items()},
+        },
         browser=browser,
     )
 

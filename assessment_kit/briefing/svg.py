@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Coroutine, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
 from pathlib import Path
@@ -261,6 +262,9 @@ class ChartRenderer:
             target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
         )
         self._thread.start()
+        #: Seconds the browser thread spent on each step: start, chart page, charts.
+        self.session_timings: dict[str, float] = {}
+        self._created = time.perf_counter()
         self.open_timeout = open_timeout()
         self._chrome: Any = None
         self._tab: ChartTab | None = None
@@ -280,9 +284,12 @@ class ChartRenderer:
                 path=str(self.browser), tmp_dir=str(self.workspace)
             )
             await self._chrome.open()
+            self.session_timings["start"] = time.perf_counter() - self._created
+            started = time.perf_counter()
             tab = self._chrome.get_tab() or await self._chrome.create_tab("")
             self._tab = ChartTab(tab, chart_page(self.workspace))
             await self._tab.load()
+            self.session_timings["chart page"] = time.perf_counter() - started
         except (Exception, CancelledError) as error:
             self._open_error = error
 
@@ -361,12 +368,14 @@ class ChartRenderer:
         if self._tab is None:
             raise BriefingError(f"the browser {self.browser} could not open the chart page")
         svgs: list[str] = []
+        started = time.perf_counter()
         for index, figure in enumerate(figures):
             try:
                 svg = await asyncio.wait_for(self._tab.draw(figure), timeout=CHART_TIMEOUT)
             except BriefingError as error:
                 raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
             svgs.append(stable_svg(svg, f"c{first + index:05d}"))
+        self.session_timings["charts"] = time.perf_counter() - started
         return svgs
 
     def submit(self, figures: Sequence[Mapping[str, Any]]) -> Future[list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -43,6 +44,30 @@ def loads(text: str, file: str = "<string>") -> Questionnaire:
         problems = [*problems, *validate_document(document)]
     if problems or document is None:
         raise QuestionnaireError(problems, summary=f"{file}: {count_problems(len(problems))}")
+    return _build(document.data, file, text)
+
+
+@cache
+def _shipped_digests() -> frozenset[str]:
+    """SHA-256 of every questionnaire file shipped with assessment-kit."""
+    return frozenset(
+        hashlib.sha256(path.read_bytes()).hexdigest() for path in builtin_dir().rglob("*.yaml")
+    )
+
+
+def loads_known(text: str, file: str = "<string>") -> Questionnaire:
+    """Like :func:`loads`, but text identical to a shipped file is not validated again.
+
+    A mission carries its questionnaires' text, and most missions carry the shipped ones
+    unchanged: validating them anew (the JSON Schema walk alone is half the time of opening
+    a mission) would repeat what the test suite proves for every release. The comparison is
+    by SHA-256 of the whole text, so any edit, or a hostile file, is validated in full.
+    """
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() not in _shipped_digests():
+        return loads(text, file)
+    document, problems = read_yaml(text, file)
+    if problems or document is None:  # cannot happen for a shipped file; never trust blindly
+        return loads(text, file)
     return _build(document.data, file, text)
 
 
@@ -130,7 +155,11 @@ def builtin_path(questionnaire_id: str) -> Path:
 @cache
 def builtin(questionnaire_id: str) -> Questionnaire:
     """A shipped instrument by id (``criminal_justice`` or ``organ_removal``), cached."""
-    return load(builtin_path(questionnaire_id))
+    path = builtin_path(questionnaire_id)
+    try:
+        return loads_known(path.read_text(encoding="utf-8"), file=str(path))
+    except OSError:
+        return load(path)  # says which file is missing, as a problem
 
 
 # -- building the model from validated data ------------------------------------------------

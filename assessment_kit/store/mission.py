@@ -150,9 +150,9 @@ def _load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Que
         cached = _LOADED.get(key)
     if cached is not None:
         return cached
-    from assessment_kit.questionnaire import loads
+    from assessment_kit.questionnaire.loader import loads_known
 
-    loaded = loads(source_text, file=f"{path.name}:instruments/{questionnaire_id}")
+    loaded = loads_known(source_text, file=f"{path.name}:instruments/{questionnaire_id}")
     with _LOADED_LOCK:
         _LOADED[key] = loaded
     return loaded
