@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assessment_kit.areas import AREAS, get_area, is_area
-from assessment_kit.briefing.text import NameScrubber
+from assessment_kit.briefing.text import NameScrubber, printable, shorten
 from assessment_kit.questionnaire.model import (
     NON_SCORED_LABELS,
     NON_SCORED_STATES,
@@ -68,6 +68,8 @@ WEAK = 0.5
 #: an area fits on one page; the data annex has every question.
 MAX_FINDINGS = 3
 MAX_OBSERVATIONS = 3
+#: How much of the country's name the running footer shows.
+FOOTER_COUNTRY_LIMIT = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,8 +299,12 @@ class BriefingContext:
 
     @property
     def footer(self) -> str:
-        """The text of every page's footer: country, briefing, date."""
-        return f"{self.country} · Needs assessment briefing · {self.date_text}"
+        """The text of every page's footer: country, briefing, date.
+
+        A long country name is cut with an ellipsis to keep the footer on one line.
+        """
+        country = shorten(printable(self.country), FOOTER_COUNTRY_LIMIT)
+        return f"{country} · Needs assessment briefing · {self.date_text}"
 
 
 def format_date(value: dt.date) -> str:

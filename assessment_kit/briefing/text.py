@@ -18,7 +18,8 @@ The replacement is made in the *original* text (folded positions map back to it)
 rest of a note keeps its spelling exactly.
 
 :func:`printable` is what the HTML renderer applies to every piece of text: control
-characters other than tab and newline never reach the page.
+characters other than tab and newline never reach the page. :func:`shorten` bounds what a
+fixed space (the cover, the running footer) shows of a text; the data keep it whole.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["NameScrubber", "fold", "printable"]
+__all__ = ["NameScrubber", "fold", "printable", "shorten"]
 
 RESPONDENT = "[a respondent]"
 INTERVIEWER = "[the interviewer]"
@@ -196,3 +197,36 @@ def printable(text: str) -> str:
     """``text`` without control characters (tab and newline kept, other line breaks made
     newlines) or lone surrogates, which cannot be written as UTF-8."""
     return _UNPRINTABLE.sub(lambda match: _LINE_BREAKS.get(match.group(0), ""), text)
+
+
+# Characters that join onto the one before them: a cut never leaves them without it.
+_JOINERS = frozenset("\u200d\ufe0e\ufe0f\u20e3")
+
+
+def _joins_previous(char: str) -> bool:
+    return (
+        char in _JOINERS
+        or unicodedata.combining(char) > 0
+        or unicodedata.category(char) in ("Mn", "Mc", "Me")
+        or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin tone modifiers
+        or "\U000e0020" <= char <= "\U000e007f"  # tag characters (flags of regions)
+    )
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters with an ellipsis, never inside an
+    accented letter or an emoji sequence; unchanged when it fits."""
+    if len(text) <= limit:
+        return text
+    cut = max(limit - 1, 0)
+    # Back off to the start of a character cluster: accents, emoji modifiers and
+    # zero-width joiners belong with what precedes them.
+    while cut > 0 and (_joins_previous(text[cut]) or text[cut - 1] == "\u200d"):
+        cut -= 1
+    # Regional indicators make flags in pairs: keep an even run of them.
+    run = 0
+    while cut - run > 0 and "\U0001f1e6" <= text[cut - run - 1] <= "\U0001f1ff":
+        run += 1
+    if run % 2:
+        cut -= 1
+    return text[:cut].rstrip() + "…"
