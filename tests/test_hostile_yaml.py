@@ -262,3 +262,36 @@ def test_score_of_a_mission_carrying_a_bomb_fails_fast_in_little_memory(
     assert "MemoryError" not in output
     assert "hostile.db:instruments/survey:1:" in output
     assert "anchor '&lol0'" in output
+
+
+# --- scoring profiles are YAML from anyone too --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (billion_laughs(), Code.YAML_ALIAS),
+        (deep_block(995), Code.YAML_TOO_DEEP),
+        ("name: x\nbands: " + "[" * 995 + "]" * 995 + "\n", Code.YAML_TOO_DEEP),
+        ("name: " + "1" * 5000 + "\n", Code.YAML_VALUE),
+    ],
+    ids=["billion-laughs", "deep-block", "deep-flow", "huge-integer"],
+)
+def test_hostile_scoring_profile_is_a_profile_error(text: str, code: Code) -> None:
+    from assessment_kit.scoring import ProfileError, loads_profile
+
+    with pytest.raises(ProfileError) as caught:
+        loads_profile(text, file="mine.yaml")
+    assert caught.value.codes[0] == code
+    assert caught.value.problems[0].file == "mine.yaml"
+
+
+def test_oversized_scoring_profile_is_refused_without_reading_it(tmp_path: Path) -> None:
+    from assessment_kit.scoring import ProfileError, load_profile
+
+    big = tmp_path / "profile.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_DOCUMENT_BYTES + 1)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(big)
+    assert caught.value.codes == [Code.YAML_TOO_LARGE]
