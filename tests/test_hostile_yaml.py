@@ -231,8 +231,9 @@ def _mission_carrying(tmp_path: Path, text: str) -> Path:
     [
         (billion_laughs(), Code.YAML_ALIAS),
         (deep_block(995), Code.YAML_TOO_DEEP),
+        ("id: " + "x" * MAX_DOCUMENT_BYTES + "\n", Code.YAML_TOO_LARGE),
     ],
-    ids=["billion-laughs", "deep-nesting"],
+    ids=["billion-laughs", "deep-nesting", "too-large"],
 )
 def test_mission_carrying_a_hostile_questionnaire(tmp_path: Path, text: str, code: Code) -> None:
     path = _mission_carrying(tmp_path, text)
@@ -242,7 +243,7 @@ def test_mission_carrying_a_hostile_questionnaire(tmp_path: Path, text: str, cod
     # The message names the mission file and the questionnaire inside it, and the line.
     first = caught.value.problems[0]
     assert first.file == "hostile.db:instruments/survey"
-    assert first.line is not None
+    assert (first.line is None) == (code is Code.YAML_TOO_LARGE)
 
 
 def test_score_of_a_mission_carrying_a_bomb_fails_fast_in_little_memory(
