@@ -36,6 +36,22 @@ class Code(Enum):
     MISSING_FIELD = ("missing required field {field!r}", "add {field!r}")
     UNKNOWN_FIELD = ("unknown field {field!r}", "remove it or check its spelling ({known})")
     DUPLICATE_KEY = ("key {key!r} appears twice in this mapping", "keep one of them")
+    YAML_ALIAS = (
+        "YAML {what} {name!r} is not allowed in a questionnaire",
+        "write the value out in full: the format needs no anchors (&name) or aliases (*name)",
+    )
+    YAML_TOO_DEEP = (
+        "the document nests deeper than {limit} levels",
+        "a questionnaire needs fewer than ten levels: check the indentation and brackets",
+    )
+    YAML_TOO_LARGE = (
+        "the document is {size} bytes, more than the {limit} bytes a questionnaire may take",
+        "split it into several questionnaires, or check that this is the right file",
+    )
+    YAML_VALUE = (
+        "value {value!r} cannot be read as {kind}: {detail}",
+        "correct it, or put it in quotes to keep it as text",
+    )
     UNKNOWN_TYPE = ("unknown question type {type!r}", "use one of: {known}")
     # Meaning
     DUPLICATE_ID = (

@@ -111,9 +111,9 @@ def test_scoring_warnings_are_scrubbed_too(mission_path: Path) -> None:
     ],
 )
 def test_scrubber(text: str, expected: str) -> None:
-    from assessment_kit.briefing.context import _Scrubber
+    from assessment_kit.briefing.text import NameScrubber
 
-    scrub = _Scrubber(["R1", "R10"], ["Ingrid Vantongeren", "Jan van der Berg", " "])
+    scrub = NameScrubber(["R1", "R10"], ["Ingrid Vantongeren", "Jan van der Berg", " "])
     assert scrub(text) == expected
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages assessment-kit needs outside Python, when they are missing:
 # Chromium (PDF printing, static charts, browser tests), poppler-utils (reading PDFs back)
-# and fonts the briefing embeds. Runs apt-get only as root; otherwise says what to install.
+# and fonts the briefing embeds (emoji in colour included). Runs apt-get only as root;
+# otherwise says what to install.
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

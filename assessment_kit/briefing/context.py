@@ -8,9 +8,10 @@ respondents are protected, once, for every output:
   and sector);
 - answers marked confidential, answers declined, and every answer to a question marked
   ``sensitive`` contribute no note and no evidence;
-- notes, evidence and scoring warnings that still name a respondent code or an interviewer
-  (in full, or by a part of the name) have the name replaced by "[a respondent]" /
-  "[the interviewer]".
+- notes, evidence, free-text answers and scoring warnings that still name a respondent code
+  or an interviewer (in full, or by a part of the name, in any case, Unicode form, accent,
+  dash or space kind: see :mod:`assessment_kit.briefing.text`) have the name replaced by
+  "[a respondent]" / "[the interviewer]".
 
 Text stays raw here; escaping is the renderer's job (Jinja autoescape).
 This module imports neither plotly nor nbconvert.
@@ -21,13 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assessment_kit.areas import AREAS, get_area, is_area
+from assessment_kit.briefing.text import NameScrubber, printable, shorten
 from assessment_kit.questionnaire.model import (
     NON_SCORED_LABELS,
     NON_SCORED_STATES,
@@ -67,6 +68,8 @@ WEAK = 0.5
 #: an area fits on one page; the data annex has every question.
 MAX_FINDINGS = 3
 MAX_OBSERVATIONS = 3
+#: How much of the country's name the running footer shows.
+FOOTER_COUNTRY_LIMIT = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,8 +299,12 @@ class BriefingContext:
 
     @property
     def footer(self) -> str:
-        """The text of every page's footer: country, briefing, date."""
-        return f"{self.country} · Needs assessment briefing · {self.date_text}"
+        """The text of every page's footer: country, briefing, date.
+
+        A long country name is cut with an ellipsis to keep the footer on one line.
+        """
+        country = shorten(printable(self.country), FOOTER_COUNTRY_LIMIT)
+        return f"{country} · Needs assessment briefing · {self.date_text}"
 
 
 def format_date(value: dt.date) -> str:
@@ -328,43 +335,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
         return ""
     return str(value).strip()
-
-
-class _Scrubber:
-    """Replace respondent codes and interviewer names that slipped into free text.
-
-    Matching ignores case. An interviewer is also named by one part of the name
-    ("vantongeren said..."), so each capitalised part of it matches on its own; lower-case
-    particles ("van", "de") do not. A common word that spells a part ("will" for "Will
-    Young") is replaced too: a garbled note is better than a named interviewer. One pass,
-    longest name first, so "R1" never eats "R10" and no replacement is scanned again.
-    """
-
-    def __init__(self, codes: Iterable[str], interviewers: Iterable[str]) -> None:
-        replacement: dict[str, str] = {}  # lower-cased name -> what replaces it
-        for code in codes:
-            if code.strip():
-                replacement[" ".join(code.split()).lower()] = "[a respondent]"
-        for interviewer in interviewers:
-            full = " ".join(interviewer.split())
-            parts = [full, *full.split(), *re.split(r"[\s-]+", full)]
-            for part in parts:
-                if len(part) >= 2 and (part == full or part[0].isupper()):
-                    replacement.setdefault(part.lower(), "[the interviewer]")
-        self._replacement = replacement
-        names = sorted(replacement, key=len, reverse=True)
-        # A full name still matches when the note spaces or breaks it differently.
-        alternatives = "|".join(re.escape(name).replace("\\ ", r"\s+") for name in names)
-        self._pattern = (
-            re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if names else None
-        )
-
-    def __call__(self, text: str) -> str:
-        if self._pattern is None:
-            return text
-        return self._pattern.sub(
-            lambda match: self._replacement[" ".join(match.group(0).lower().split())], text
-        )
 
 
 def _value_label(question: Question | None, value: Any) -> str:
@@ -452,7 +422,7 @@ def build_context(
     profile
         The scoring profile the scores were made with, for its bands.
     """
-    scrub = _Scrubber(
+    scrub = NameScrubber(
         [r.code for r in respondents], [r.interviewer for r in respondents if r.interviewer]
     )
 
@@ -490,7 +460,7 @@ def build_context(
             questionnaire=key[0],
             question=key[1],
             text=question_text(key),
-            answer=_mission_answer(question_of(*key), row),
+            answer=scrub(_mission_answer(question_of(*key), row)),
             score=_percent(row.get("score")),
             source=_text(row.get("source")),
         )
@@ -504,7 +474,7 @@ def build_context(
         key = (str(row["questionnaire"]), str(row["question"]))
         question = question_of(*key)
         value = row.get("value")
-        answer_counts.setdefault(key, Counter())[_value_label(question, value)] += 1
+        answer_counts.setdefault(key, Counter())[scrub(_value_label(question, value))] += 1
         if bool(row.get("confidential")) or question is None or question.sensitive:
             continue
         if isinstance(value, str) and value == "declined":
@@ -516,7 +486,7 @@ def build_context(
     consolidated_values: dict[tuple[str, str], str] = {}
     for row in _records(consolidated):
         key = (str(row["questionnaire"]), str(row["question"]))
-        consolidated_values[key] = _value_label(question_of(*key), row.get("value"))
+        consolidated_values[key] = scrub(_value_label(question_of(*key), row.get("value")))
 
     # Recommendations from weak answers, merged when questions share the same text.
     merged: dict[tuple[str, str], dict[str, Any]] = {}
@@ -697,7 +667,7 @@ def build_context(
             section=_section_title(questionnaires, key),
             text=question_text(key),
             area=get_area(primary[key]).short_name if key in primary else "",
-            answer=_mission_answer(question_of(*key), row),
+            answer=scrub(_mission_answer(question_of(*key), row)),
             state=NON_SCORED_LABELS.get(_text(row.get("state")), "Scored"),
             score=_percent(row.get("score")),
             n_answers=int(number_or_none(row.get("n_answers")) or 0),

@@ -150,11 +150,13 @@ class BriefingHTMLExporter(HTMLExporter):
             from plotly.offline import get_plotlyjs
 
             plotly_source = get_plotlyjs().replace("</script", "<\\/script")
+        from assessment_kit.briefing.text import printable
+
         return {
             "is_briefing": bool(briefing),
-            "title": title,
-            "footer": str(briefing.get("footer") or f"{title} · {date_text}"),
-            "date_text": date_text,
+            "title": printable(title),
+            "footer": printable(str(briefing.get("footer") or f"{title} · {date_text}")),
+            "date_text": printable(date_text),
             "interactive_charts": interactive,
             "plotly_js": plotly_source,
             "plotly_cdn": interactive and self.plotly_js == "cdn",

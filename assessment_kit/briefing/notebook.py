@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit.briefing.text import printable, shorten
+
 if TYPE_CHECKING:
     import jinja2
     from nbformat import NotebookNode
@@ -44,17 +46,38 @@ class Chart:
     svg: str | None = None
 
 
+#: How many characters of a text the cover shows (the context keeps the whole text): a
+#: 10,000-character country name must not push the contents off page 2.
+COVER_LIMITS = {"country": 80, "mission_title": 300, "instrument": 150}
+
+
+def _finalize(value: Any) -> Any:
+    """Every value a template prints loses its control characters (escaping comes next).
+
+    Markup (a macro's output) was made from values already cleaned here.
+    """
+    import markupsafe
+
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return printable(value)
+    return value
+
+
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(FRAGMENTS)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
+    environment.filters["shorten"] = shorten
+    environment.globals["cover_limits"] = COVER_LIMITS
+    return environment
 
 
 def _macros() -> Any:

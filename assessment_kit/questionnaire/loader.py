@@ -26,7 +26,7 @@ from assessment_kit.questionnaire.model import (
     Text,
 )
 from assessment_kit.questionnaire.validator import validate_document
-from assessment_kit.questionnaire.yaml_source import read_yaml
+from assessment_kit.questionnaire.yaml_source import read_yaml, too_large
 
 BUILTIN_IDS: tuple[str, ...] = ("criminal_justice", "organ_removal")
 
@@ -75,6 +75,10 @@ def load(path: str | Path) -> Questionnaire:
     """Load and validate a questionnaire file."""
     path = Path(path)
     try:
+        # Look at the size first: a hostile file is refused before it is read into memory.
+        oversize = too_large(path.stat().st_size, str(path))
+        if oversize is not None:
+            raise QuestionnaireError([oversize])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problem = Problem.make(Code.FILE_NOT_FOUND, file=str(path))

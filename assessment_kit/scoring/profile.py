@@ -18,11 +18,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from assessment_kit.areas import AREA_IDS
 from assessment_kit.errors import Code, Problem, ProblemsError
 from assessment_kit.questionnaire.model import NON_SCORED_STATES
+from assessment_kit.questionnaire.yaml_source import read_yaml, too_large
 
 __all__ = [
     "Band",
@@ -135,6 +134,9 @@ def load_profile(path: str | Path) -> ScoringProfile:
     """
     path = Path(path)
     try:
+        oversize = too_large(path.stat().st_size, str(path))
+        if oversize is not None:
+            raise ProfileError([oversize], summary=f"{path}: invalid scoring profile")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProfileError([Problem.make(Code.FILE_NOT_FOUND, file=str(path))]) from None
@@ -143,16 +145,12 @@ def load_profile(path: str | Path) -> ScoringProfile:
 
 def loads_profile(text: str, file: str = "<string>") -> ScoringProfile:
     """Parse and validate a scoring profile from YAML text (see :func:`load_profile`)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = None if mark is None else int(mark.line) + 1
-        detail = str(getattr(exc, "problem", None) or exc)
-        raise ProfileError(
-            [Problem.make(Code.YAML_SYNTAX, file=file, line=line, detail=detail)],
-            summary=f"{file}: invalid scoring profile",
-        ) from None
+    # The questionnaires' reader: a profile may come from anyone too, so it gets the same
+    # bounds on size and nesting and the same refusal of anchors and aliases.
+    document, problems = read_yaml(text, file)
+    if problems and [problem.code for problem in problems] != [Code.EMPTY_FILE]:
+        raise ProfileError(problems, summary=f"{file}: invalid scoring profile")
+    data = document.data if document is not None else None
     if data is None:
         data = {}
     return _Parser(file).parse(data)
