@@ -49,7 +49,8 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 TIMEOUT_MS = 60_000
 
 _FOOTER = (
-    "<div style=\"font-family: 'Liberation Sans', 'DejaVu Sans', Arial, sans-serif; "
+    "<div style=\"font-family: 'Liberation Sans', 'Noto Color Emoji', 'DejaVu Sans', Arial, "
+    "sans-serif; "
     "font-size: 8px; color: #55606b; width: 100%; margin: 0 18mm; display: flex; "
     'justify-content: space-between; border-top: 0.5px solid #c9d1d9; padding-top: 4px;">'
     "<span>{text}</span>"
