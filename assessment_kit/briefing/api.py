@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -282,7 +283,6 @@ def export_briefing(
             drawing = session.submit([figures[key] for key in keys])
 
         stages.start("Building the briefing")
-        from assessment_kit.briefing.exporters import BriefingHTMLExporter
 
         pages: int | None = None
         print_timings: dict[str, float] = {}
@@ -294,7 +294,7 @@ def export_briefing(
             stages.start("Writing notebook")
             _write_text_atomically(nbformat.writes(nb), out)  # type: ignore[no-untyped-call]
         elif fmt == "html":
-            html, _ = BriefingHTMLExporter().from_notebook_node(_notebook(context, figures, {}))
+            html, _ = _exporter(True).from_notebook_node(_notebook(context, figures, {}))
             stages.start("Writing HTML")
             _write_text_atomically(html, out)
         else:
@@ -304,7 +304,7 @@ def export_briefing(
             assert drawing is not None
             placeholders = {key: placeholder_svg(figure) for key, figure in figures.items()}
             nb = _notebook(context, figures, placeholders)
-            html, _ = BriefingHTMLExporter(interactive_charts=False).from_notebook_node(nb)
+            html, _ = _exporter(False).from_notebook_node(nb)
             stages.start("Printing the PDF")
             late = {key: _item(drawing, index) for index, key in enumerate(keys)}
             printed = session.print(html, out, footer=context.footer, late_charts=late)
@@ -330,6 +330,23 @@ def export_briefing(
         },
         browser=browser,
     )
+
+
+_exporters: dict[bool, Any] = {}
+_exporters_lock = threading.Lock()
+
+
+def _exporter(interactive_charts: bool) -> Any:
+    """One HTML exporter per kind for the process: its Jinja environment keeps the compiled
+    templates, which a new exporter would compile again (a notebook exports many times)."""
+    from assessment_kit.briefing.exporters import BriefingHTMLExporter
+
+    with _exporters_lock:
+        if interactive_charts not in _exporters:
+            _exporters[interactive_charts] = BriefingHTMLExporter(
+                interactive_charts=interactive_charts
+            )
+        return _exporters[interactive_charts]
 
 
 def _item(future: Future[list[str]], index: int) -> Future[str]:
