@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from assessment_kit.areas import AREAS, get_area, is_area
 from assessment_kit.questionnaire.model import (
     NON_SCORED_LABELS,
-    NON_SCORED_STATES,
+    RESERVED_VALUES,
     Question,
     Questionnaire,
 )
@@ -113,7 +113,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
-    """A question on which respondents' scores span 0.5 or more (counts only, no codes)."""
+    """A question on which respondents disagree substantively (counts only, no codes)."""
 
     questionnaire: str
     question: str
@@ -227,6 +227,10 @@ class Methodology:
     questions_consolidated: int
     disagreements: int
     coverage: float | None
+    # A partial assessment: (instrument title, section title) of each section left out.
+    left_out: tuple[tuple[str, str], ...] = ()
+    # The profile's disagreement threshold, in steps of a question's scale.
+    disagreement_steps: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +375,7 @@ def _value_label(question: Question | None, value: Any) -> str:
     """A respondent's answer in words (choice labels, or the non-scored state)."""
     if value is None:
         return "no answer"
-    if isinstance(value, str) and value in NON_SCORED_STATES:
+    if isinstance(value, str) and value in RESERVED_VALUES:  # "no_cases" included
         return NON_SCORED_LABELS[value]
     if question is None:
         return str(value)
@@ -793,6 +797,16 @@ def _methodology(
         questions_consolidated=sum(1 for key in by_key if key in consolidated),
         disagreements=sum(1 for row in relevant if bool(row.get("disagreement"))),
         coverage=number_or_none(scores.overall.coverage),
+        left_out=tuple(
+            (
+                str(questionnaires[s.questionnaire].title)
+                if s.questionnaire in questionnaires
+                else s.questionnaire,
+                s.title,
+            )
+            for s in scores.left_out
+        ),
+        disagreement_steps=(profile.disagreement.min_steps if profile is not None else 2),
     )
 
 
@@ -827,6 +841,15 @@ def _key_messages(
         messages.append(
             f"Coverage is below half in {', '.join(thin)}: these scores rest on few answers "
             "and should be read with their range."
+        )
+    if methodology.left_out:
+        count = len(methodology.left_out)
+        messages.append(
+            f"This is a partial assessment: {count} section{'s' if count != 1 else ''} "
+            f"{'were' if count != 1 else 'was'} not assessed and "
+            f"{'are' if count != 1 else 'is'} not counted as gaps ("
+            + "; ".join(f"{title}, {section}" for title, section in methodology.left_out)
+            + ")."
         )
     if methodology.disagreements:
         messages.append(
