@@ -847,7 +847,7 @@ def _key_messages(
         messages.append(
             f"This is a partial assessment: {count} section{'s' if count != 1 else ''} "
             f"{'were' if count != 1 else 'was'} not assessed and "
-            f"{'are' if count != 1 else 'is'} not counted as gaps ("
+            f"{'are not counted as gaps' if count != 1 else 'is not counted as a gap'} ("
             + "; ".join(f"{title}, {section}" for title, section in methodology.left_out)
             + ")."
         )
