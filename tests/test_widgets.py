@@ -11,7 +11,12 @@ import pytest
 from assessment_kit.questionnaire import loads
 from assessment_kit.questionnaire.model import NON_SCORED_STATES, Questionnaire
 from assessment_kit.store import Mission
-from assessment_kit.widgets import ConsolidationView, InterviewForm, ScoresDashboard
+from assessment_kit.widgets import (
+    ConsolidationView,
+    InterviewForm,
+    ScoresDashboard,
+    SectionsChooser,
+)
 from assessment_kit.widgets._controls import parse_date, parse_number
 
 MINI = """\
@@ -183,6 +188,30 @@ def test_no_cases_is_offered_only_where_declared(mission: Mission) -> None:
     control = again.card("services").control
     assert control is not None
     assert control.state == "no_cases"
+
+
+def test_sections_chooser_saves_a_partial_assessment(mission: Mission) -> None:
+    chooser = SectionsChooser(mission)
+    saved: list[str] = []
+    chooser.listeners.append(saved.append)
+    boxes = chooser.controller.checkboxes["mini"]
+    assert all(box.value for box in boxes.values())
+    assert "Full assessment" in chooser.controller.status.value
+    boxes["practice"].value = False
+    assert rows(mission.path, "SELECT sections FROM instruments") == [('["legal"]',)]
+    assert saved == ["mini"]
+    assert "Left out (not scored, not counted as gaps): A small instrument: Practice" in (
+        chooser.controller.status.value
+    )
+    boxes["legal"].value = False  # the last one stays ticked: nothing is saved
+    assert boxes["legal"].value
+    assert rows(mission.path, "SELECT sections FROM instruments") == [('["legal"]',)]
+    boxes["practice"].value = True  # whole again
+    assert rows(mission.path, "SELECT sections FROM instruments") == [(None,)]
+    # Opened again, the chooser shows what the file holds.
+    mission.set_sections("mini", ["practice"])
+    again = SectionsChooser(mission).controller.checkboxes["mini"]
+    assert (again["legal"].value, again["practice"].value) == (False, True)
 
 
 def test_skip_logic_hides_and_shows_live(mission: Mission) -> None:
