@@ -25,7 +25,8 @@ Values are ``None`` (empty), ``bool``, ``int``, ``float``, ``str`` and ``tuple[s
 
 - An unanswered reference, and ``.`` with no current value, are ``None``. A float NaN in
   the answers (a missing value from pandas) is ``None`` too. Non-scored states
-  (``'unknown'``, ``'not_applicable'``, ``'not_assessed'``, ``'declined'``) are plain strings.
+  (``'unknown'``, ``'not_applicable'``, ``'not_assessed'``, ``'declined'``, and
+  ``'no_cases'`` where a question declares it) are plain strings.
 - ``truthy``: ``None``, ``False``, ``0``, ``''`` and ``()`` are false; everything else is
   true (so the string ``'no'`` is true, as in XPath). ``and``/``or`` short-circuit and
   give a ``bool``; ``if()`` evaluates only the chosen branch.
