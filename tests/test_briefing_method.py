@@ -64,19 +64,15 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> BriefingContext:
 
 
 def test_partial_assessment_is_said_and_not_counted_as_gaps(context: BriefingContext) -> None:
-    assert context.methodology.left_out == (("Mini instrument", "Victim care"),)
-    assert any(
-        message.startswith("This is a partial assessment: 1 section was not assessed")
-        and "Mini instrument, Victim care" in message
-        for message in context.key_messages
-    )
+    assert context.methodology.left_out == (("mini", "Victim care"),)
+    assert "Partial assessment: Victim care (mini) not assessed." in context.key_messages
     protection = next(area for area in context.areas if area.id == "protection")
     assert protection.score.score is None
     assert all(item.question != "shelters" for item in context.recommendations)
     assert "shelters" not in {row.question for row in context.annex}
     methodology = render_sections(context)["methodology"]
-    assert "This was a partial assessment." in methodology
-    assert "Mini instrument: Victim care" in methodology
+    assert "Partial assessment, left out:" in methodology
+    assert "Victim care (mini)." in methodology
 
 
 def test_no_cases_is_labelled(context: BriefingContext) -> None:
@@ -95,4 +91,4 @@ def test_methodology_states_what_the_instruments_are(context: BriefingContext) -
     assert "modelled on UNODC's needs assessment toolkits" in text.replace("&#39;", "'")
     assert "not endorsed by UNODC" in text
     assert "No cases in the period" in text
-    assert "2 or more steps of its answer scale apart" in text
+    assert "Disagreement: answers 2+ scale steps apart." in text

@@ -227,7 +227,7 @@ class Methodology:
     questions_consolidated: int
     disagreements: int
     coverage: float | None
-    # A partial assessment: (instrument title, section title) of each section left out.
+    # A partial assessment: (instrument, section title) of each section left out.
     left_out: tuple[tuple[str, str], ...] = ()
     # The profile's disagreement threshold, in steps of a question's scale.
     disagreement_steps: int = 2
@@ -797,15 +797,9 @@ def _methodology(
         questions_consolidated=sum(1 for key in by_key if key in consolidated),
         disagreements=sum(1 for row in relevant if bool(row.get("disagreement"))),
         coverage=number_or_none(scores.overall.coverage),
-        left_out=tuple(
-            (
-                str(questionnaires[s.questionnaire].title)
-                if s.questionnaire in questionnaires
-                else s.questionnaire,
-                s.title,
-            )
-            for s in scores.left_out
-        ),
+        # The instrument by its id in words ("organ removal"): its title is too long to
+        # repeat on pages that must fit.
+        left_out=tuple((s.questionnaire.replace("_", " "), s.title) for s in scores.left_out),
         disagreement_steps=(profile.disagreement.min_steps if profile is not None else 2),
     )
 
@@ -843,14 +837,11 @@ def _key_messages(
             "and should be read with their range."
         )
     if methodology.left_out:
-        count = len(methodology.left_out)
-        messages.append(
-            f"This is a partial assessment: {count} section{'s' if count != 1 else ''} "
-            f"{'were' if count != 1 else 'was'} not assessed and "
-            f"{'are not counted as gaps' if count != 1 else 'is not counted as a gap'} ("
-            + "; ".join(f"{title}, {section}" for title, section in methodology.left_out)
-            + ")."
+        named = "; ".join(
+            f"{section} ({instrument})" for instrument, section in methodology.left_out
         )
+        # One line if it can: the summary page is full.
+        messages.append(f"Partial assessment: {named} not assessed.")
     if methodology.disagreements:
         messages.append(
             f"Respondents disagreed on {methodology.disagreements} question"
