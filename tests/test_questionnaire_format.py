@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from assessment_kit.errors import AnswerError, Code, QuestionnaireError
-from assessment_kit.questionnaire import NO_CASES, cites_provision, loads, validate_files
+from assessment_kit.questionnaire import (
+    NO_CASES,
+    builtin_dir,
+    builtin_ids,
+    cites_provision,
+    loads,
+    validate_files,
+)
 from assessment_kit.store.values import validate_value
 
 BASE = """\
@@ -189,6 +196,12 @@ def test_shipped_previous_versions_are_found_for_a_named_previous() -> None:
     assert loads(revised).previous == "1.0.0"
     dropped = revised.replace("- id: ic_travel_data", "- id: ic_travel_data_renamed", 1)
     assert _codes(dropped) == [Code.UNACCOUNTED_QUESTION]
+
+
+def test_previous_versions_ship_beside_the_instruments_but_are_not_current() -> None:
+    assert builtin_ids() == ("criminal_justice", "organ_removal")
+    for qid in builtin_ids():
+        assert (builtin_dir() / "previous" / f"{qid}-1.0.0.yaml").is_file()
 
 
 # -- warnings and the source rule --------------------------------------------------------
