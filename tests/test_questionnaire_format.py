@@ -183,19 +183,24 @@ def test_a_named_previous_version_must_exist_and_be_older(tmp_path: Path) -> Non
     assert _codes(text, folder) == [Code.PREVIOUS_NOT_OLDER]
 
 
-def test_replaces_without_a_previous_version_cannot_be_checked() -> None:
+def test_replaces_without_a_previous_version_cannot_be_checked(tmp_path: Path) -> None:
     merged = _prosecuted().replace("practice: true", "practice: true\n        replaces: [seized]")
-    assert _codes(_doc(merged, version="1.1.0")) == [Code.NO_PREVIOUS]
+    assert _codes(_doc(merged, version="1.1.0"), tmp_path) == [Code.NO_PREVIOUS]
+    # Text alone (as a mission stores it) is not checked: it must open anywhere.
+    assert loads(_doc(merged, version="1.1.0")).question("prosecuted").replaces == ("seized",)
 
 
-def test_shipped_previous_versions_are_found_for_a_named_previous() -> None:
-    # A copy of a shipped instrument, read from text, finds the shipped 1.0.0 by name.
-    shipped = Path(__file__).resolve().parents[1] / "questionnaires" / "previous"
-    text = (shipped / "organ_removal-1.0.0.yaml").read_text(encoding="utf-8")
-    revised = text.replace("version: 1.0.0", "version: 1.0.1\nprevious: 1.0.0", 1)
-    assert loads(revised).previous == "1.0.0"
+@pytest.mark.parametrize("named", [True, False])
+def test_a_copy_elsewhere_is_checked_against_the_shipped_previous_version(
+    tmp_path: Path, named: bool
+) -> None:
+    # A copy of a shipped instrument in a folder of its own finds the shipped 1.0.0.
+    text = (builtin_dir() / "previous" / "organ_removal-1.0.0.yaml").read_text(encoding="utf-8")
+    top = "version: 1.0.1\nprevious: 1.0.0" if named else "version: 1.0.1"
+    revised = text.replace("version: 1.0.0", top, 1)
+    assert loads(revised, folder=tmp_path).version == "1.0.1"
     dropped = revised.replace("- id: ic_travel_data", "- id: ic_travel_data_renamed", 1)
-    assert _codes(dropped) == [Code.UNACCOUNTED_QUESTION]
+    assert _codes(dropped, tmp_path) == [Code.UNACCOUNTED_QUESTION]
 
 
 def test_previous_versions_ship_beside_the_instruments_but_are_not_current() -> None:

@@ -37,22 +37,25 @@ def _check(
     """The document, its problems and its warnings.
 
     ``folder`` is where the file lives: its ``previous/`` subfolder holds earlier versions
-    (see :mod:`assessment_kit.questionnaire.versions`).
+    (see :mod:`assessment_kit.questionnaire.versions`). Without it the lineage is not
+    checked.
     """
     document, problems = read_yaml(text, file)
     if document is None:
         return None, problems, []
     problems = [*problems, *validate_document(document)]
-    local = None if folder is None else folder / "previous"
-    problems += check_versions(document, local, builtin_dir() / "previous")
+    if folder is not None:  # text alone (a mission's stored copy) has no versions beside it
+        problems += check_versions(document, folder / "previous", builtin_dir() / "previous")
     return document, problems, validation_warnings(document)
 
 
 def loads(text: str, file: str = "<string>", *, folder: str | Path | None = None) -> Questionnaire:
     """Build a questionnaire from YAML text.
 
-    ``folder`` is the folder the text comes from, whose ``previous/`` subfolder holds the
-    earlier versions its ``replaces`` and ``dropped`` are checked against.
+    ``folder`` is the folder the text comes from, whose ``previous/`` subfolder (then the
+    shipped one) holds the earlier versions its ``replaces`` and ``dropped`` are checked
+    against; without it they are not checked (a mission's stored copy was checked when it
+    was added, and must open anywhere).
 
     Raises
     ------

@@ -8,11 +8,16 @@ a revised instrument says what became of every question of the version it revise
 * an old question left out on purpose is listed in the top-level ``dropped``.
 
 The previous version is a questionnaire file named ``<id>-<version>.yaml`` in a
-``previous/`` folder next to the file (the shipped instruments keep theirs in
-``questionnaires/previous/``). It is the one named by the top-level ``previous`` field
-(looked up next to the file, then among the shipped ones), or else the newest file there
-with the same id and a lower version. When none is found the lineage is not checked,
-unless the file uses ``replaces`` or ``dropped``, which then cannot be checked: a problem.
+``previous/`` folder next to the file, or among the shipped ones (the shipped instruments
+keep theirs in ``questionnaires/previous/``). It is the one named by the top-level
+``previous`` field, or else the newest with the same id and a lower version (next to the
+file first). When none is found the lineage is not checked, unless the file uses
+``replaces`` or ``dropped``, which then cannot be checked: a problem.
+
+The lineage is checked when a questionnaire is read from a file (``load``,
+``validate_files``, or ``loads`` given the folder the text comes from). Text alone, such as
+an instrument stored in a mission file, is not checked: it was checked when it was added,
+and a mission must open wherever it is copied.
 """
 
 from __future__ import annotations
@@ -59,14 +64,19 @@ def previous_file(
         ]
         return next((path for path in looked if path.is_file()), None), looked
     current = version_key(version)
-    if local is None or current is None or not local.is_dir():
+    if current is None:
         return None, []
-    best: tuple[tuple[int, int, int, int, str], Path] | None = None
-    for path in local.glob(f"{questionnaire_id}-*.yaml"):
-        key = version_key(path.name[len(questionnaire_id) + 1 : -len(".yaml")])
-        if key is not None and key < current and (best is None or key > best[0]):
-            best = (key, path)
-    return (None, []) if best is None else (best[1], [best[1]])
+    for folder in dict.fromkeys((local, shipped)):
+        if folder is None or not folder.is_dir():
+            continue
+        best: tuple[tuple[int, int, int, int, str], Path] | None = None
+        for path in folder.glob(f"{questionnaire_id}-*.yaml"):
+            key = version_key(path.name[len(questionnaire_id) + 1 : -len(".yaml")])
+            if key is not None and key < current and (best is None or key > best[0]):
+                best = (key, path)
+        if best is not None:
+            return best[1], [best[1]]
+    return None, []
 
 
 def question_ids(path: Path) -> tuple[str, frozenset[str]]:
