@@ -391,6 +391,19 @@ def test_institution_filter_and_show_all(mission: Mission) -> None:
     assert not form.card("services").visible
 
 
+def test_sections_left_out_are_not_asked(mission: Mission) -> None:
+    mission.add_respondent("N01", institution_type="ngo", consent=True)
+    mission.set_sections("mini", ["practice"])
+    form = InterviewForm(mission, respondent="N01")
+    controller = form.controller
+    buttons = controller.section_buttons
+    assert buttons["legal"].layout.display == "none"  # left out of this mission
+    assert buttons["practice"].layout.display is None
+    assert controller.state.current == "practice"
+    controller.show_all.value = True  # everything, on demand
+    assert buttons["legal"].layout.display is None
+
+
 def test_add_respondent_through_panel(mission: Mission) -> None:
     form = InterviewForm(mission)
     panel = form.controller.panel
