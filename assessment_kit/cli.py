@@ -78,6 +78,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"FAIL {file_report.path}: {count_problems(len(file_report.problems))}")
             for problem in file_report.problems:
                 print(f"  {problem}")
+        # Warnings do not fail the file: they point at things worth a look.
+        for warning in file_report.warnings:
+            print(f"  warning: {warning}")
     return 0 if report.ok else 1
 
 
@@ -95,10 +98,17 @@ def cmd_new(args: argparse.Namespace) -> int:
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
     title = args.title or f"Needs assessment: {args.country}"
     with Mission.create(
-        args.mission, country=args.country, title=title, questionnaires=questionnaires
+        args.mission,
+        country=args.country,
+        title=title,
+        questionnaires=questionnaires,
+        sections=args.section or (),
     ) as mission:
-        instruments = ", ".join(f"{qid} {version}" for qid, version in mission.info.instruments)
+        info = mission.info
+    instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
     print(f"created {args.mission}: {title} ({instruments})")
+    for qid, sections in info.sections.items():
+        print(f"partial assessment of {qid}: {', '.join(sections)}")
     return 0
 
 
@@ -135,6 +145,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(json.dumps(scores.to_json(), indent=2))
     else:
         print(scores.to_table())
+        for left in scores.left_out:
+            print(
+                f"left out (partial assessment): {left.questionnaire}.{left.section} {left.title}"
+            )
     return 0
 
 
@@ -189,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         metavar="ID|FILE",
         help="criminal_justice, organ_removal or a questionnaire file; repeat for several",
+    )
+    p.add_argument(
+        "--section",
+        action="append",
+        metavar="ID",
+        help="a partial assessment: a section to assess, as questionnaire.section or a "
+        "section id found in one questionnaire only; repeat for several (a questionnaire "
+        "none of them names is assessed whole)",
     )
     p.set_defaults(run=cmd_new)
 

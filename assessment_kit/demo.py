@@ -5,6 +5,10 @@ them. The country has a profile (strong law, weak data, patchy victim support), 
 respondent a leaning of their own, so the mission shows real disagreements, unknowns,
 notes, evidence, a confidential note and consolidated answers with a rationale. The same
 seed always gives the same mission.
+
+It is a partial assessment (the last section of the organ-removal instrument is left out,
+and nobody is asked its questions), and on some of the practice questions that declare
+"No cases in the period" the country had no case, so respondents answer ``no_cases``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import TYPE_CHECKING
 from assessment_kit.errors import AnswerError
 from assessment_kit.questionnaire import builtin
 from assessment_kit.questionnaire.expressions import evaluate_bool
-from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
+from assessment_kit.questionnaire.model import NO_CASES, AnswerValue, Question, Questionnaire
 
 if TYPE_CHECKING:
     from assessment_kit.store import Mission
@@ -139,6 +143,34 @@ def demo_respondents(questionnaires: Mapping[str, Questionnaire]) -> list[DemoRe
     return respondents
 
 
+# The share of the practice questions declaring no_cases on which the country had no case.
+_NO_CASES_SHARE = 0.4
+
+
+def demo_sections(questionnaires: Mapping[str, Questionnaire]) -> list[str]:
+    """The sections the demo assesses: all but the last one of organ removal."""
+    organ = questionnaires.get("organ_removal")
+    if organ is None or len(organ.sections) < 2:
+        return []
+    return [f"organ_removal.{section.id}" for section in organ.sections[:-1]]
+
+
+def _no_cases_questions(questionnaires: Mapping[str, Questionnaire], seed: int) -> set[str]:
+    """Questions (``questionnaire.question``) on which the country had no case.
+
+    Picked from the questions that declare ``no_cases`` in the loaded instruments, with a
+    generator of their own so that the rest of the mission does not depend on how many
+    questions declare it.
+    """
+    rng = random.Random(f"no-cases-{seed}")
+    return {
+        f"{q.id}.{question.id}"
+        for q in questionnaires.values()
+        for question in q.iter_questions()
+        if question.offers_no_cases and rng.random() < _NO_CASES_SHARE
+    }
+
+
 def _area_mean(question: Question) -> float:
     total = sum(question.areas.values()) or 1.0
     return sum(COUNTRY_PROFILE.get(a, 0.5) * w for a, w in question.areas.items()) / total
@@ -181,6 +213,7 @@ def create_demo_mission(path: str | Path, *, seed: int = 2026) -> Mission:
     from assessment_kit.store import Mission
 
     questionnaires = [builtin("criminal_justice"), builtin("organ_removal")]
+    by_id = {q.id: q for q in questionnaires}
     mission = Mission.create(
         path,
         country=COUNTRY,
@@ -188,9 +221,10 @@ def create_demo_mission(path: str | Path, *, seed: int = 2026) -> Mission:
         questionnaires=questionnaires,
         start_date=START,
         end_date=END,
+        sections=demo_sections(by_id),
     )
     try:
-        _fill(mission, {q.id: q for q in questionnaires}, random.Random(seed))
+        _fill(mission, by_id, random.Random(seed), _no_cases_questions(by_id, seed))
     except BaseException:
         mission.close()
         raise
@@ -198,10 +232,14 @@ def create_demo_mission(path: str | Path, *, seed: int = 2026) -> Mission:
 
 
 def _fill(
-    mission: Mission, questionnaires: Mapping[str, Questionnaire], rng: random.Random
+    mission: Mission,
+    questionnaires: Mapping[str, Questionnaire],
+    rng: random.Random,
+    no_cases: set[str],
 ) -> None:
     noted: set[str] = set()
     confidential_done = False
+    assessed = mission.sections
     for index, person in enumerate(demo_respondents(questionnaires)):
         q = questionnaires[person.questionnaire]
         interviewer = INTERVIEWERS[index % len(INTERVIEWERS)]
@@ -215,8 +253,8 @@ def _fill(
         )
         answers: dict[str, AnswerValue | None] = {}
         for question in q.questions_for(person.institution_type):
-            if not question.answerable:
-                continue
+            if not question.answerable or question.section not in assessed[q.id]:
+                continue  # a partial assessment asks nothing of the sections left out
             if question.relevant_expr is not None and not evaluate_bool(
                 question.relevant_expr, answers
             ):
@@ -229,6 +267,8 @@ def _fill(
                 value = "unknown"
             elif roll < 0.24:
                 value = "not_applicable"
+            elif f"{q.id}.{question.id}" in no_cases and roll < 0.9:
+                value = NO_CASES  # most respondents know there was no case; some guess
             elif question.scored:
                 value = _scored_value(question, _area_mean(question) + person.leaning, rng)
             else:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from assessment_kit.demo import create_demo_mission
+from assessment_kit.questionnaire import builtin
+from assessment_kit.scoring import score_mission
 from assessment_kit.store import Respondent
 
 STABLE_COLUMNS = ["respondent", "institution_type", "questionnaire", "question", "value", "note"]
@@ -36,3 +38,24 @@ def test_demo_mission_is_realistic_and_reproducible(tmp_path: Path) -> None:
     assert first["confidential"].sum() == 1
     assert len(consolidated) >= 10
     assert consolidated["rationale"].str.len().gt(0).all()
+
+
+def test_demo_is_a_partial_assessment_with_no_cases(tmp_path: Path) -> None:
+    organ = builtin("organ_removal")
+    left_out = organ.sections[-1]
+    with create_demo_mission(tmp_path / "m.db") as mission:
+        assert dict(mission.info.sections) == {
+            "organ_removal": tuple(s.id for s in organ.sections[:-1])
+        }
+        answers = mission.answers_frame()
+        scores = score_mission(mission)
+    asked = answers[answers["questionnaire"] == "organ_removal"]["question"]
+    assert not {q.id for q in left_out.questions} & set(asked)
+    assert [(s.questionnaire, s.section) for s in scores.left_out] == [
+        ("organ_removal", left_out.id)
+    ]
+    # "No cases in the period" is given on practice questions that declare it, and only there.
+    no_cases = answers[answers["value"].map(str) == "no_cases"]
+    assert len(no_cases) > 0
+    for row in no_cases.itertuples():
+        assert builtin(str(row.questionnaire)).question(str(row.question)).offers_no_cases

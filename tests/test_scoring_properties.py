@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -160,7 +161,8 @@ def reference(
         if not question.scored:
             continue
         scores = [CHOICE_SCORES[v] for v in given(question.id) if v in CHOICE_SCORES]
-        disagreement[question.id] = bool(scores) and max(scores) - min(scores) >= 0.5
+        # The default threshold, two steps: on yes/partly/no only yes against no.
+        disagreement[question.id] = bool(scores) and max(scores) - min(scores) == 1.0
         if question.relevant_expr is not None and not evaluate_bool(
             question.relevant_expr, {"offence": gate}
         ):
@@ -210,3 +212,29 @@ def test_the_engine_agrees_with_a_plain_reading_of_the_method(mission: tuple[Any
         assert scores.overall.score == pytest.approx(overall, abs=1e-9)
     flagged = dict(zip(scores.questions["question"], scores.questions["disagreement"], strict=True))
     assert flagged == disagreement
+
+
+SECTIONS = [section.id for section in HAND.sections]
+
+
+@PROPERTY
+@given(missions, st.lists(st.sampled_from(SECTIONS), min_size=1, unique=True))
+def test_a_partial_assessment_scores_as_if_the_other_sections_did_not_exist(
+    mission: tuple[Any, Any], kept: list[str]
+) -> None:
+    """Leaving sections out equals scoring an instrument that never had them: their
+    questions are no gaps, no coverage and no range, and their answers count nowhere."""
+    answers, consolidated = mission
+    partial = score_answers(
+        {"hand": HAND},
+        answers_frame(answers),
+        consolidated_frame(consolidated),
+        sections={"hand": kept},
+    )
+    smaller = dataclasses.replace(HAND, sections=tuple(s for s in HAND.sections if s.id in kept))
+    alone = score_answers(
+        {"hand": smaller}, answers_frame(answers), consolidated_frame(consolidated)
+    )
+    assert_same_areas(partial, alone)
+    pd.testing.assert_frame_equal(partial.questions, alone.questions)
+    assert {s.section for s in partial.left_out} == set(SECTIONS) - set(kept)

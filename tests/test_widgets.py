@@ -11,7 +11,12 @@ import pytest
 from assessment_kit.questionnaire import loads
 from assessment_kit.questionnaire.model import NON_SCORED_STATES, Questionnaire
 from assessment_kit.store import Mission
-from assessment_kit.widgets import ConsolidationView, InterviewForm, ScoresDashboard
+from assessment_kit.widgets import (
+    ConsolidationView,
+    InterviewForm,
+    ScoresDashboard,
+    SectionsChooser,
+)
 from assessment_kit.widgets._controls import parse_date, parse_number
 
 MINI = """\
@@ -78,6 +83,8 @@ sections:
         guidance: Ask for documents.
         recommendation: Strengthen this.
         text: Which services are offered?
+        practice: true
+        no_cases: not_applicable
         choices:
           - {value: shelter, label: Shelter, score: 0.5}
           - {value: legal, label: Legal aid, score: 0.5}
@@ -160,6 +167,51 @@ def test_non_scored_states_are_reachable_and_exclusive(mission: Mission) -> None
     cases.state_buttons["not_assessed"].value = True
     assert cases.text.value == ""  # type: ignore[attr-defined]
     assert stored(mission.path, "cases") == '"not_assessed"'
+
+
+def test_no_cases_is_offered_only_where_declared(mission: Mission) -> None:
+    mission.add_respondent("N01", institution_type="ngo", consent=True)
+    form = InterviewForm(mission, respondent="N01")
+    offence, services = form.card("offence").control, form.card("services").control
+    assert offence is not None
+    assert services is not None
+    assert "no_cases" not in offence.state_buttons
+    button = services.state_buttons["no_cases"]
+    assert button.description == "No cases in the period"
+    services.checkboxes["shelter"].value = True  # type: ignore[attr-defined]
+    assert stored(mission.path, "services", "N01") == '["shelter"]'
+    button.value = True
+    assert stored(mission.path, "services", "N01") == '"no_cases"'
+    assert not services.checkboxes["shelter"].value  # type: ignore[attr-defined]
+    # Loaded again, the saved state shows as selected.
+    again = InterviewForm(mission, respondent="N01")
+    control = again.card("services").control
+    assert control is not None
+    assert control.state == "no_cases"
+
+
+def test_sections_chooser_saves_a_partial_assessment(mission: Mission) -> None:
+    chooser = SectionsChooser(mission)
+    saved: list[str] = []
+    chooser.listeners.append(saved.append)
+    boxes = chooser.controller.checkboxes["mini"]
+    assert all(box.value for box in boxes.values())
+    assert "Full assessment" in chooser.controller.status.value
+    boxes["practice"].value = False
+    assert rows(mission.path, "SELECT sections FROM instruments") == [('["legal"]',)]
+    assert saved == ["mini"]
+    assert "Left out (not scored, not counted as gaps): A small instrument: Practice" in (
+        chooser.controller.status.value
+    )
+    boxes["legal"].value = False  # the last one stays ticked: nothing is saved
+    assert boxes["legal"].value
+    assert rows(mission.path, "SELECT sections FROM instruments") == [('["legal"]',)]
+    boxes["practice"].value = True  # whole again
+    assert rows(mission.path, "SELECT sections FROM instruments") == [(None,)]
+    # Opened again, the chooser shows what the file holds.
+    mission.set_sections("mini", ["practice"])
+    again = SectionsChooser(mission).controller.checkboxes["mini"]
+    assert (again["legal"].value, again["practice"].value) == (False, True)
 
 
 def test_skip_logic_hides_and_shows_live(mission: Mission) -> None:
@@ -337,6 +389,19 @@ def test_institution_filter_and_show_all(mission: Mission) -> None:
     assert controller.state.current == "legal"
     assert "Legal framework" in controller.section_title.value
     assert not form.card("services").visible
+
+
+def test_sections_left_out_are_not_asked(mission: Mission) -> None:
+    mission.add_respondent("N01", institution_type="ngo", consent=True)
+    mission.set_sections("mini", ["practice"])
+    form = InterviewForm(mission, respondent="N01")
+    controller = form.controller
+    buttons = controller.section_buttons
+    assert buttons["legal"].layout.display == "none"  # left out of this mission
+    assert buttons["practice"].layout.display is None
+    assert controller.state.current == "practice"
+    controller.show_all.value = True  # everything, on demand
+    assert buttons["legal"].layout.display is None
 
 
 def test_add_respondent_through_panel(mission: Mission) -> None:

@@ -31,7 +31,7 @@ from assessment_kit.areas import AREAS, get_area, is_area
 from assessment_kit.briefing.text import NameScrubber, printable, shorten
 from assessment_kit.questionnaire.model import (
     NON_SCORED_LABELS,
-    NON_SCORED_STATES,
+    RESERVED_VALUES,
     Question,
     Questionnaire,
 )
@@ -116,7 +116,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
-    """A question on which respondents' scores span 0.5 or more (counts only, no codes)."""
+    """A question on which respondents disagree substantively (counts only, no codes)."""
 
     questionnaire: str
     question: str
@@ -230,6 +230,10 @@ class Methodology:
     questions_consolidated: int
     disagreements: int
     coverage: float | None
+    # A partial assessment: (instrument, section title) of each section left out.
+    left_out: tuple[tuple[str, str], ...] = ()
+    # The profile's disagreement threshold, in steps of a question's scale.
+    disagreement_steps: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +345,7 @@ def _value_label(question: Question | None, value: Any) -> str:
     """A respondent's answer in words (choice labels, or the non-scored state)."""
     if value is None:
         return "no answer"
-    if isinstance(value, str) and value in NON_SCORED_STATES:
+    if isinstance(value, str) and value in RESERVED_VALUES:  # "no_cases" included
         return NON_SCORED_LABELS[value]
     if question is None:
         return str(value)
@@ -763,6 +767,10 @@ def _methodology(
         questions_consolidated=sum(1 for key in by_key if key in consolidated),
         disagreements=sum(1 for row in relevant if bool(row.get("disagreement"))),
         coverage=number_or_none(scores.overall.coverage),
+        # The instrument by its id in words ("organ removal"): its title is too long to
+        # repeat on pages that must fit.
+        left_out=tuple((s.questionnaire.replace("_", " "), s.title) for s in scores.left_out),
+        disagreement_steps=(profile.disagreement.min_steps if profile is not None else 2),
     )
 
 
@@ -798,6 +806,12 @@ def _key_messages(
             f"Coverage is below half in {', '.join(thin)}: these scores rest on few answers "
             "and should be read with their range."
         )
+    if methodology.left_out:
+        named = "; ".join(
+            f"{section} ({instrument})" for instrument, section in methodology.left_out
+        )
+        # One line if it can: the summary page is full.
+        messages.append(f"Partial assessment: {named} not assessed.")
     if methodology.disagreements:
         messages.append(
             f"Respondents disagreed on {methodology.disagreements} question"

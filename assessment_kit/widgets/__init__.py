@@ -1,4 +1,5 @@
-"""Jupyter widgets: the interview form, the consolidation view and the scores dashboard.
+"""Jupyter widgets: the interview form, the consolidation view, the scores dashboard and
+the choice of the sections a mission assesses.
 
 Pure ipywidgets composites (no front-end build), so they run unchanged in JupyterLab,
 Notebook 7, VS Code and Voilà. The public classes are thin; the work is in the private
@@ -25,6 +26,7 @@ from assessment_kit.widgets._consolidation import ConsolidationController
 from assessment_kit.widgets._dashboard import DashboardController
 from assessment_kit.widgets._export import ExportController
 from assessment_kit.widgets._form import FormController
+from assessment_kit.widgets._sections import SectionsController
 
 if TYPE_CHECKING:
     from assessment_kit.briefing import BriefingResult
@@ -33,7 +35,13 @@ if TYPE_CHECKING:
     from assessment_kit.widgets._consolidation import ConsolidationCard
     from assessment_kit.widgets._question import QuestionCard
 
-__all__ = ["ConsolidationView", "ExportBriefingButton", "InterviewForm", "ScoresDashboard"]
+__all__ = [
+    "ConsolidationView",
+    "ExportBriefingButton",
+    "InterviewForm",
+    "ScoresDashboard",
+    "SectionsChooser",
+]
 
 
 def _mission(mission: Mission | str | Path) -> Mission:
@@ -198,6 +206,22 @@ class ScoresDashboard(_Face[DashboardController]):
     def watch(self, source: InterviewForm | ConsolidationView) -> None:
         """Refresh whenever ``source`` saves a change."""
         self.controller.watch(source)
+
+
+class SectionsChooser(_SavingFace[SectionsController]):
+    """Choose the sections the mission assesses (a full or a partial assessment).
+
+    One checkbox per section of each instrument; a change is saved at once. Sections left
+    out are neither scored nor counted as gaps, and the briefing names them.
+
+    Parameters
+    ----------
+    mission
+        An open mission or the path of a mission file.
+    """
+
+    def __init__(self, mission: Mission | str | Path, **kwargs: Any) -> None:
+        super().__init__(SectionsController(_mission(mission)), **kwargs)
 
 
 class ExportBriefingButton(_Face[ExportController]):

@@ -210,7 +210,10 @@ class FormController:
             layout=W.Layout(width="auto"),
         )
         self.show_all.observe(lambda _c: self._refresh_visibility(), names="value")
-        self.show_all.tooltip = "Also show the questions meant for other institution types"
+        self.show_all.tooltip = (
+            "Also show the questions meant for other institution types, and the sections a "
+            "partial assessment leaves out"
+        )
         self.banner = W.HTML("")
         self.continue_button = W.Button(
             description="Continue",
@@ -363,10 +366,16 @@ class FormController:
         """Ids of the questions meant for the respondent's institution type."""
         if self.session is None:
             return set()
-        if self.show_all.value or not self._type_known():
+        if self.show_all.value:
             return set(self.questionnaire.questions)
-        respondent = self.mission.respondent(self.session.respondent)
-        return {q.id for q in self.questionnaire.questions_for(respondent.institution_type)}
+        # A partial assessment asks nothing of the sections it leaves out.
+        assessed = set(self.mission.sections.get(self.questionnaire.id, ()))
+        if self._type_known():
+            respondent = self.mission.respondent(self.session.respondent)
+            meant = self.questionnaire.questions_for(respondent.institution_type)
+        else:
+            meant = list(self.questionnaire.iter_questions())
+        return {q.id for q in meant if q.section in assessed}
 
     def _shown(self, question: Question) -> bool:
         assert self.session is not None
