@@ -114,7 +114,8 @@ def test_courts_and_transplant_bodies_have_their_own_respondents(
     for qid in ("tg_waiting_list", "tg_allocation_rules"):
         assert "procurement_organisation" in organ_removal.question(qid).respondent_types, qid
     for question in organ_removal.iter_questions():
-        meant_for = question.respondent_types or organ_removal.section(
-            question.section
-        ).respondent_types
-        assert meant_for and set(meant_for) <= set(types), question.id
+        meant_for = (
+            question.respondent_types or organ_removal.section(question.section).respondent_types
+        )
+        assert meant_for, question.id
+        assert set(meant_for) <= set(types), question.id
