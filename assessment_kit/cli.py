@@ -78,6 +78,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"FAIL {file_report.path}: {count_problems(len(file_report.problems))}")
             for problem in file_report.problems:
                 print(f"  {problem}")
+        # Warnings do not fail the file: they point at things worth a look.
+        for warning in file_report.warnings:
+            print(f"  warning: {warning}")
     return 0 if report.ok else 1
 
 

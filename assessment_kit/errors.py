@@ -59,7 +59,60 @@ class Code(Enum):
     SCORE_RANGE = ("score {score} is outside [0, 1]", "use a score between 0 and 1")
     RESERVED_VALUE = (
         "choice value {value!r} is reserved for a non-scored state",
-        "remove it: unknown, not applicable, not assessed and declined are always offered",
+        "remove it: unknown, not applicable, not assessed and declined are always offered, "
+        "and no_cases is offered by declaring 'no_cases' on the question",
+    )
+    PRACTICE_WITHOUT_NO_CASES = (
+        "scored practice question does not say how 'No cases in the period' counts",
+        "add no_cases: not_applicable (the question leaves the coverage) or no_cases: a "
+        "score in [0, 1] (the absence of cases is itself the finding)",
+    )
+    NO_CASES_SCORE_UNSCORED = (
+        "no_cases gives a score to a question of type {type!r} that is not scored",
+        "write no_cases: not_applicable, or give the question scored choices",
+    )
+    NO_CASES_NOT_ANSWERED = (
+        "a {type!r} question takes no answer, so it cannot offer 'no_cases'",
+        "remove 'no_cases'",
+    )
+    NO_CASES_NOT_DECLARED = (
+        "{field} compares ${{{ref}}} with 'no_cases', which that question does not offer",
+        "declare no_cases on {ref!r}, or compare with one of its choices",
+    )
+    # Versions
+    PREVIOUS_NOT_FOUND = (
+        "previous version {version!r} of {questionnaire!r} not found (looked for {looked})",
+        "ship it as previous/{questionnaire}-{version}.yaml next to this file, or correct "
+        "'previous'",
+    )
+    PREVIOUS_NOT_OLDER = (
+        "previous version {previous!r} is not older than this version {version!r}",
+        "bump 'version' above the previous one, or correct 'previous'",
+    )
+    NO_PREVIOUS = (
+        "{field!r} names questions of a previous version, but no earlier version of "
+        "{questionnaire!r} was found",
+        "put it in previous/{questionnaire}-<version>.yaml next to this file, or set "
+        "'previous' to its version",
+    )
+    NOT_IN_PREVIOUS = (
+        "{field} names {old!r}, which is not a question of version {version}",
+        "check the id against {previous_file}",
+    )
+    UNACCOUNTED_QUESTION = (
+        "question {old!r} of version {version} is gone, but nothing replaces it and it is "
+        "not listed as dropped",
+        "add {old!r} to the 'replaces' of the question that takes its place, or to the "
+        "top-level 'dropped'",
+    )
+    DROPPED_STILL_PRESENT = (
+        "{old!r} is listed as dropped but is still a question of this version",
+        "remove it from 'dropped'",
+    )
+    # Warnings (validate still succeeds)
+    UNUSED_REFERENCE = (
+        "reference {ref!r} is not cited by any recommendation",
+        "cite it in a recommendation's 'references', or remove it from the catalogue",
     )
     MISSING_AREAS = (
         "scored question has no 'areas'",
@@ -104,6 +157,10 @@ class Code(Enum):
     BAD_VALUE = ("{detail}", "{fix}")
     CONSTRAINT = ("{message}", "correct the answer")
     NOT_ANSWERABLE = ("question {question!r} is a note and takes no answer", "remove the row")
+    NO_CASES_NOT_OFFERED = (
+        "question {question!r} does not offer 'no_cases' (No cases in the period)",
+        "give a choice or another state; only questions that declare 'no_cases' offer it",
+    )
     BAD_ROW = ("{detail}", "{fix}")
     # Store
     NOT_A_MISSION = ("{detail}", "open a mission file made with 'assessment-kit new'")

@@ -18,8 +18,10 @@ from assessment_kit.questionnaire.loader import (
     validate_files,
 )
 from assessment_kit.questionnaire.model import (
+    NO_CASES,
     NON_SCORED_LABELS,
     NON_SCORED_STATES,
+    RESERVED_VALUES,
     AnswerValue,
     Choice,
     Question,
@@ -31,10 +33,13 @@ from assessment_kit.questionnaire.model import (
     Section,
     Text,
 )
+from assessment_kit.questionnaire.sources import cites_provision
 
 __all__ = [
     "NON_SCORED_LABELS",
     "NON_SCORED_STATES",
+    "NO_CASES",
+    "RESERVED_VALUES",
     "AnswerValue",
     "Choice",
     "FileReport",
@@ -51,6 +56,7 @@ __all__ = [
     "builtin_dir",
     "builtin_ids",
     "builtin_path",
+    "cites_provision",
     "load",
     "loads",
     "validate_files",

@@ -62,7 +62,7 @@ from numbers import Integral, Real
 from typing import Any, TypeAlias
 
 from assessment_kit.errors import ExpressionError
-from assessment_kit.questionnaire.model import NON_SCORED_STATES, AnswerValue
+from assessment_kit.questionnaire.model import RESERVED_VALUES, AnswerValue
 
 __all__ = [
     "MAX_DEPTH",
@@ -76,6 +76,7 @@ __all__ = [
     "Ref",
     "String",
     "Value",
+    "compared_values",
     "evaluate",
     "evaluate_bool",
     "parse",
@@ -114,7 +115,7 @@ _PRECEDENCE: Mapping[str, int] = {
     "mod": 6,
 }
 _KEYWORD_OPERATORS = frozenset({"and", "or", "div", "mod"})
-_STATES = frozenset(NON_SCORED_STATES)
+_STATES = frozenset(RESERVED_VALUES)
 
 
 def _is_id(name: str) -> bool:
@@ -991,6 +992,27 @@ def _walk(expr: Expr) -> Iterator[Expr]:
 def references(expr: Expr) -> frozenset[str]:
     """The question ids that ``expr`` refers to with ``${...}``."""
     return frozenset(node.name for node in _walk(expr) if isinstance(node, Ref))
+
+
+def compared_values(expr: Expr) -> frozenset[tuple[str, str]]:
+    """The (question id, text) pairs ``expr`` tests an answer against.
+
+    ``${q} = 'v'``, ``'v' != ${q}`` and ``selected(${q}, 'v')`` each give ``(q, 'v')``; the
+    validator uses them to refuse a comparison with a value the question never takes.
+    """
+    found: set[tuple[str, str]] = set()
+    for node in _walk(expr):
+        pair: tuple[Expr, Expr] | None = None
+        if isinstance(node, Binary) and node.op in ("=", "!="):
+            pair = (node.left, node.right)
+        elif isinstance(node, Call) and node.name == "selected":
+            pair = (node.args[0], node.args[1])
+        if pair is None:
+            continue
+        for ref, text in (pair, pair[::-1]):
+            if isinstance(ref, Ref) and isinstance(text, String):
+                found.add((ref.name, text.value))
+    return frozenset(found)
 
 
 def uses_current(expr: Expr) -> bool:

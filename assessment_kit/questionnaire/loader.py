@@ -24,40 +24,62 @@ from assessment_kit.questionnaire.model import (
     Section,
     Text,
 )
-from assessment_kit.questionnaire.validator import validate_document
-from assessment_kit.questionnaire.yaml_source import read_yaml
+from assessment_kit.questionnaire.validator import validate_document, validation_warnings
+from assessment_kit.questionnaire.versions import check_versions
+from assessment_kit.questionnaire.yaml_source import Document, read_yaml
 
 BUILTIN_IDS: tuple[str, ...] = ("criminal_justice", "organ_removal")
 
 
-def loads(text: str, file: str = "<string>") -> Questionnaire:
+def _check(
+    text: str, file: str, folder: Path | None
+) -> tuple[Document | None, list[Problem], list[Problem]]:
+    """The document, its problems and its warnings.
+
+    ``folder`` is where the file lives: its ``previous/`` subfolder holds earlier versions
+    (see :mod:`assessment_kit.questionnaire.versions`).
+    """
+    document, problems = read_yaml(text, file)
+    if document is None:
+        return None, problems, []
+    problems = [*problems, *validate_document(document)]
+    local = None if folder is None else folder / "previous"
+    problems += check_versions(document, local, builtin_dir() / "previous")
+    return document, problems, validation_warnings(document)
+
+
+def loads(text: str, file: str = "<string>", *, folder: str | Path | None = None) -> Questionnaire:
     """Build a questionnaire from YAML text.
+
+    ``folder`` is the folder the text comes from, whose ``previous/`` subfolder holds the
+    earlier versions its ``replaces`` and ``dropped`` are checked against.
 
     Raises
     ------
     QuestionnaireError
         Listing every problem found, each with file, line and path.
     """
-    document, problems = read_yaml(text, file)
-    if document is not None:
-        problems = [*problems, *validate_document(document)]
+    document, problems, _ = _check(text, file, None if folder is None else Path(folder))
     if problems or document is None:
         raise QuestionnaireError(problems, summary=f"{file}: {count_problems(len(problems))}")
     return _build(document.data, file, text)
 
 
-def load(path: str | Path) -> Questionnaire:
-    """Load and validate a questionnaire file."""
-    path = Path(path)
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         problem = Problem.make(Code.FILE_NOT_FOUND, file=str(path))
         raise QuestionnaireError([problem]) from None
     except (OSError, UnicodeDecodeError) as error:
         problem = Problem.make(Code.YAML_SYNTAX, file=str(path), detail=str(error))
         raise QuestionnaireError([problem]) from None
-    return loads(text, file=str(path))
+
+
+def load(path: str | Path) -> Questionnaire:
+    """Load and validate a questionnaire file (earlier versions in ``previous/`` beside it)."""
+    path = Path(path)
+    return loads(_read(path), file=str(path), folder=path.parent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +89,8 @@ class FileReport:
     path: str
     problems: tuple[Problem, ...]
     questionnaire: Questionnaire | None = None
+    #: Things worth a look that do not make the file invalid (an unused reference...).
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -87,17 +111,27 @@ class ValidationReport:
     def problems(self) -> tuple[Problem, ...]:
         return tuple(problem for report in self.files for problem in report.problems)
 
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(warning for report in self.files for warning in report.warnings)
+
 
 def validate_files(paths: Iterable[str | Path]) -> ValidationReport:
-    """Validate questionnaire files, collecting every problem of every file."""
+    """Validate questionnaire files, collecting every problem and warning of every file."""
     reports = []
-    for path in paths:
+    for name in paths:
+        path = Path(name)
         try:
-            questionnaire = load(path)
+            text = _read(path)
         except QuestionnaireError as error:
-            reports.append(FileReport(str(path), error.problems))
+            reports.append(FileReport(str(name), error.problems))
+            continue
+        document, problems, warnings = _check(text, str(path), path.parent)
+        if problems or document is None:
+            reports.append(FileReport(str(name), tuple(problems), None, tuple(warnings)))
         else:
-            reports.append(FileReport(str(path), (), questionnaire))
+            questionnaire = _build(document.data, str(path), text)
+            reports.append(FileReport(str(name), (), questionnaire, tuple(warnings)))
     return ValidationReport(tuple(reports))
 
 
@@ -163,6 +197,12 @@ def _expression(value: Any) -> tuple[str | None, Expr | None]:
     return source, parse(source)
 
 
+def _no_cases(value: Any) -> float | str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return float(value)
+
+
 def _question(data: dict[str, Any], section_id: str, scales: Mapping[str, Scale]) -> Question:
     qtype = data["type"]
     choices = scales[data["scale"]].choices if qtype == "scale" else _choices(data.get("choices"))
@@ -198,6 +238,9 @@ def _question(data: dict[str, Any], section_id: str, scales: Mapping[str, Scale]
         source=str(data.get("source", "")),
         sensitive=bool(data.get("sensitive", False)),
         respondent_types=tuple(data.get("respondent_types") or ()),
+        practice=bool(data.get("practice", False)),
+        no_cases=_no_cases(data.get("no_cases")),
+        replaces=tuple(str(old) for old in data.get("replaces") or ()),
         relevant_expr=relevant_expr,
         constraint_expr=constraint_expr,
         required_expr=required_expr,
@@ -240,6 +283,8 @@ def _build(data: dict[str, Any], file: str, text: str) -> Questionnaire:
             }
         ),
         sections=sections,
+        previous=None if data.get("previous") is None else str(data["previous"]),
+        dropped=tuple(str(old) for old in data.get("dropped") or ()),
         source_file=file,
         source_text=text,
     )

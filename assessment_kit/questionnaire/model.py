@@ -36,12 +36,18 @@ NOT_APPLICABLE = "not_applicable"
 NOT_ASSESSED = "not_assessed"
 DECLINED = "declined"
 NON_SCORED_STATES: tuple[str, ...] = (UNKNOWN, NOT_APPLICABLE, NOT_ASSESSED, DECLINED)
+# "No cases in the period": offered only by questions that declare ``no_cases`` (how the
+# absence of cases counts), so it is reserved but not among the states always offered.
+NO_CASES = "no_cases"
+#: Every reserved value: the states always offered, then ``no_cases``.
+RESERVED_VALUES: tuple[str, ...] = (*NON_SCORED_STATES, NO_CASES)
 NON_SCORED_LABELS: Mapping[str, str] = MappingProxyType(
     {
         UNKNOWN: "Unknown",
         NOT_APPLICABLE: "Not applicable",
         NOT_ASSESSED: "Not assessed",
         DECLINED: "Declined / confidential",
+        NO_CASES: "No cases in the period",
     }
 )
 
@@ -149,6 +155,13 @@ class Question:
     source: str = ""
     sensitive: bool = False
     respondent_types: tuple[str, ...] = ()
+    # A question about what happened in the period (cases, requests, seizures...).
+    practice: bool = False
+    # How "No cases in the period" counts: NOT_APPLICABLE (out of the coverage), a score
+    # in [0, 1] (the absence of cases is itself the finding), or None (not offered).
+    no_cases: float | str | None = None
+    # Ids of the previous version that this question renames, merges or splits from.
+    replaces: tuple[str, ...] = ()
     # Parsed expressions, filled by the loader (None when the field is absent).
     relevant_expr: Expr | None = field(default=None, compare=False, repr=False)
     constraint_expr: Expr | None = field(default=None, compare=False, repr=False)
@@ -167,6 +180,25 @@ class Question:
         """Whether a person answers it (notes and calculations are not answered)."""
         return self.type not in ("note", "calculate")
 
+    @property
+    def offers_no_cases(self) -> bool:
+        """Whether the answer "No cases in the period" (``no_cases``) is offered."""
+        return self.no_cases is not None
+
+    @property
+    def no_cases_score(self) -> float | None:
+        """The score of ``no_cases`` when it is scored, else None."""
+        if isinstance(self.no_cases, int | float) and not isinstance(self.no_cases, bool):
+            return float(self.no_cases)
+        return None
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The non-scored states this question offers, in display order."""
+        if self.offers_no_cases:
+            return (*NON_SCORED_STATES, NO_CASES)
+        return NON_SCORED_STATES
+
     def choice(self, value: str) -> Choice | None:
         """The choice with this value, or None."""
         for choice in self.choices:
@@ -181,6 +213,8 @@ class Question:
         """
         if not self.scored or value is None:
             return None
+        if value == NO_CASES or value == (NO_CASES,):
+            return self.no_cases_score
         if isinstance(value, str) and value in NON_SCORED_STATES:
             return None
         if self.type == "multiple":
@@ -224,6 +258,10 @@ class Questionnaire:
     respondent_types: Mapping[str, RespondentType]
     references: Mapping[str, ReferenceTool]
     sections: tuple[Section, ...]
+    # The version this one revises (checked by the validator), and the ids of that
+    # version left out on purpose (neither kept nor replaced).
+    previous: str | None = None
+    dropped: tuple[str, ...] = ()
     source_file: str = ""
     source_text: str = field(default="", compare=False, repr=False)
     _questions: Mapping[str, Question] = field(

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from assessment_kit.areas import is_area
 from assessment_kit.errors import Code, ExpressionError, Problem
-from assessment_kit.questionnaire.expressions import parse, references
-from assessment_kit.questionnaire.model import NON_SCORED_STATES, QUESTION_TYPES
+from assessment_kit.questionnaire.expressions import compared_values, parse, references
+from assessment_kit.questionnaire.model import NO_CASES, QUESTION_TYPES, RESERVED_VALUES
 from assessment_kit.questionnaire.yaml_source import Document, PathKey, format_path
 
 if TYPE_CHECKING:
@@ -161,7 +161,7 @@ class _Checker:
                 continue
             where = (*path, index)
             value = str(choice.get("value"))
-            if value in NON_SCORED_STATES:
+            if value in RESERVED_VALUES:
                 self.add(Code.RESERVED_VALUE, (*where, "value"), value=value)
             if value in seen:
                 self.add(
@@ -257,10 +257,25 @@ class _Checker:
                     where = (*path, "recommendation", "references", index)
                     self.add(Code.UNKNOWN_REFERENCE_TOOL, where, ref=ref, known=known)
         answerable = qtype in QUESTION_TYPES and qtype not in ("note", "calculate")
+        self._check_no_cases(question, path, scored, answerable)
         if answerable and not question.get("guidance"):
             self.add(Code.MISSING_FIELD, path, field="guidance")
         if qtype == "calculate" and not question.get("calculate"):
             self.add(Code.MISSING_FIELD, path, field="calculate")
+
+    def _check_no_cases(
+        self, question: dict[str, Any], path: PathKey, scored: bool, answerable: bool
+    ) -> None:
+        no_cases = question.get("no_cases")
+        if no_cases is None:
+            if scored and question.get("practice") is True:
+                self.add(Code.PRACTICE_WITHOUT_NO_CASES, path)
+            return
+        qtype = question.get("type")
+        if not answerable and qtype in QUESTION_TYPES:
+            self.add(Code.NO_CASES_NOT_ANSWERED, (*path, "no_cases"), type=qtype)
+        elif not scored and isinstance(no_cases, int | float) and qtype in QUESTION_TYPES:
+            self.add(Code.NO_CASES_SCORE_UNSCORED, (*path, "no_cases"), type=qtype)
 
     def _check_finite(self, weight: Any, path: PathKey) -> None:
         # The schema accepts .inf as a number above 0; a score weighted by it is NaN.
@@ -271,6 +286,11 @@ class _Checker:
     def check_expressions(self, question_ids: dict[str, int | None]) -> None:
         graph: dict[str, set[str]] = {}
         where: dict[str, PathKey] = {}
+        offers_no_cases = {
+            question.get("id")
+            for _, question in self.questions()
+            if question.get("no_cases") is not None
+        }
         for path, question in self.questions():
             qid = question.get("id")
             if not isinstance(qid, str):
@@ -287,6 +307,9 @@ class _Checker:
                 except ExpressionError as error:
                     self.add(Code.EXPRESSION_SYNTAX, field_path, field=field, detail=str(error))
                     continue
+                for ref, text in sorted(compared_values(expr)):
+                    if text == NO_CASES and ref in question_ids and ref not in offers_no_cases:
+                        self.add(Code.NO_CASES_NOT_DECLARED, field_path, field=field, ref=ref)
                 for ref in sorted(references(expr)):
                     if ref not in question_ids:
                         self.add(Code.DANGLING_REFERENCE, field_path, field=field, ref=ref)
@@ -377,4 +400,34 @@ def validate_document(document: Document) -> list[Problem]:
     return sorted(checker.problems, key=lambda p: (p.line or 0, p.path))
 
 
-__all__ = ["questionnaire_schema", "validate_document"]
+def validation_warnings(document: Document) -> list[Problem]:
+    """Things worth a look that do not make a document invalid.
+
+    A reference tool that no recommendation cites is a warning: the catalogue is meant
+    to list the tools the briefing points to, and an unused entry is usually a leftover.
+    """
+    data = document.data
+    if not isinstance(data, dict):
+        return []
+    cited: set[str] = set()
+    for section in _list(data.get("sections")):
+        for question in _list(section.get("questions") if isinstance(section, dict) else None):
+            recommendation = question.get("recommendation") if isinstance(question, dict) else None
+            if isinstance(recommendation, dict):
+                cited |= {
+                    ref for ref in _list(recommendation.get("references")) if isinstance(ref, str)
+                }
+    return [
+        Problem.make(
+            Code.UNUSED_REFERENCE,
+            file=document.file,
+            line=document.line(("references", ref)),
+            path=format_path(("references", ref), data),
+            ref=ref,
+        )
+        for ref in _mapping(data.get("references"))
+        if ref not in cited
+    ]
+
+
+__all__ = ["questionnaire_schema", "validate_document", "validation_warnings"]

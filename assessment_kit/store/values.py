@@ -4,7 +4,7 @@ Pure functions, no I/O: the widgets call :func:`validate_value` to check an answ
 saving it, the store calls it again when writing, and the importer calls it per row.
 
 Accepted values by question type (a non-scored state such as ``"unknown"`` is always
-accepted for an answerable question):
+accepted for an answerable question; ``"no_cases"`` only when the question declares it):
 
 ========== ===============================================================================
 scale      a choice value of the question's scale (str)
@@ -30,7 +30,13 @@ from datetime import date, datetime
 from typing import Any
 
 from assessment_kit.errors import AnswerError, Code, ExpressionError, Problem
-from assessment_kit.questionnaire.model import NON_SCORED_STATES, AnswerValue, Question
+from assessment_kit.questionnaire.model import (
+    NO_CASES,
+    NON_SCORED_STATES,
+    RESERVED_VALUES,
+    AnswerValue,
+    Question,
+)
 
 __all__ = [
     "check_constraint",
@@ -50,7 +56,7 @@ def _bad(question: Question, detail: str, fix: str) -> AnswerError:
 
 
 def _known_choices(question: Question) -> str:
-    values = [choice.value for choice in question.choices] + list(NON_SCORED_STATES)
+    values = [choice.value for choice in question.choices] + list(question.states)
     return ", ".join(values)
 
 
@@ -75,6 +81,16 @@ def coerce_value(question: Question, value: object) -> AnswerValue:
         if not stripped:
             raise _bad(question, "the answer is empty", "give a value, or clear the answer instead")
         if stripped in NON_SCORED_STATES:
+            return stripped
+        if stripped == NO_CASES:
+            if not question.offers_no_cases:
+                raise AnswerError(
+                    [
+                        Problem.make(
+                            Code.NO_CASES_NOT_OFFERED, path=question.id, question=question.id
+                        )
+                    ]
+                )
             return stripped
     kind = question.type
     if kind in ("scale", "single"):
@@ -128,7 +144,7 @@ def _coerce_multiple(question: Question, value: object) -> tuple[str, ...]:
     selected: set[str] = set()
     for item in items:
         if not isinstance(item, str) or question.choice(item) is None:
-            if isinstance(item, str) and item in NON_SCORED_STATES:
+            if isinstance(item, str) and item in RESERVED_VALUES:
                 raise _bad(
                     question,
                     f"{item!r} cannot be combined with other choices",
@@ -197,7 +213,7 @@ def check_constraint(
     :attr:`Code.CONSTRAINT` when the constraint is false or cannot be evaluated.
     """
     expr = question.constraint_expr
-    if expr is None or (isinstance(value, str) and value in NON_SCORED_STATES):
+    if expr is None or (isinstance(value, str) and value in RESERVED_VALUES):
         return
     # Imported lazily: the expression module is only needed for constrained questions.
     from assessment_kit.questionnaire.expressions import evaluate_bool
