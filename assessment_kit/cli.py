@@ -98,10 +98,17 @@ def cmd_new(args: argparse.Namespace) -> int:
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
     title = args.title or f"Needs assessment: {args.country}"
     with Mission.create(
-        args.mission, country=args.country, title=title, questionnaires=questionnaires
+        args.mission,
+        country=args.country,
+        title=title,
+        questionnaires=questionnaires,
+        sections=args.section or (),
     ) as mission:
-        instruments = ", ".join(f"{qid} {version}" for qid, version in mission.info.instruments)
+        info = mission.info
+    instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
     print(f"created {args.mission}: {title} ({instruments})")
+    for qid, sections in info.sections.items():
+        print(f"partial assessment of {qid}: {', '.join(sections)}")
     return 0
 
 
@@ -138,6 +145,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(json.dumps(scores.to_json(), indent=2))
     else:
         print(scores.to_table())
+        for left in scores.left_out:
+            print(
+                f"left out (partial assessment): {left.questionnaire}.{left.section} {left.title}"
+            )
     return 0
 
 
@@ -192,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         metavar="ID|FILE",
         help="criminal_justice, organ_removal or a questionnaire file; repeat for several",
+    )
+    p.add_argument(
+        "--section",
+        action="append",
+        metavar="ID",
+        help="a partial assessment: a section to assess, as questionnaire.section or a "
+        "section id found in one questionnaire only; repeat for several (a questionnaire "
+        "none of them names is assessed whole)",
     )
     p.set_defaults(run=cmd_new)
 

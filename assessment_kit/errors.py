@@ -162,6 +162,14 @@ class Code(Enum):
         "give a choice or another state; only questions that declare 'no_cases' offer it",
     )
     BAD_ROW = ("{detail}", "{fix}")
+    UNKNOWN_SECTION = (
+        "unknown section {section!r}",
+        "name a section as questionnaire.section, one of: {known}",
+    )
+    AMBIGUOUS_SECTION = (
+        "section {section!r} is in several questionnaires ({where})",
+        "name it as questionnaire.section",
+    )
     # Store
     NOT_A_MISSION = ("{detail}", "open a mission file made with 'assessment-kit new'")
     MISSION_EXISTS = ("the mission file already exists", "choose another name or delete it")

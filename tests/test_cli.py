@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assessment_kit.cli import main
-from assessment_kit.questionnaire import builtin_path
+from assessment_kit.questionnaire import builtin, builtin_path
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,46 @@ def test_validate_shipped_questionnaires(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["validate", *files]) == 0
     out = capsys.readouterr().out
     assert out.count("ok  ") == 2
-    assert "criminal_justice 1.0.0" in out
+    assert f"criminal_justice {builtin('criminal_justice').version}" in out
+
+
+def test_validate_prints_warnings_and_still_succeeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = builtin_path("organ_removal").read_text(encoding="utf-8")
+    spare = tmp_path / "spare.yaml"
+    # A catalogue entry no recommendation cites.
+    spare.write_text(
+        text.replace("references:\n", "references:\n  spare_tool: {title: Spare}\n", 1),
+        encoding="utf-8",
+    )
+    assert main(["validate", str(spare)]) == 0
+    out = capsys.readouterr().out
+    assert "ok  " in out
+    assert "warning:" in out
+    assert "spare_tool" in out
+
+
+def test_new_with_sections_is_a_partial_assessment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mission = tmp_path / "m.db"
+    args = ["new", str(mission), "--country", "X", "--questionnaire", "organ_removal"]
+    assert (
+        main([*args, "--section", "concepts_legal", "--section", "organ_removal.victim_care"]) == 0
+    )
+    assert "partial assessment of organ_removal: concepts_legal, victim_care" in (
+        capsys.readouterr().out
+    )
+    assert main(["score", str(mission), "--json"]) == 0
+    left = json.loads(capsys.readouterr().out)["sections_left_out"]
+    sections = [s.id for s in builtin("organ_removal").sections]
+    assert [item["section"] for item in left] == [
+        s for s in sections if s not in ("concepts_legal", "victim_care")
+    ]
+    assert main(["new", str(tmp_path / "n.db"), *args[2:], "--section", "nope"]) == 1
+    assert "unknown section 'nope'" in capsys.readouterr().err
+    assert not (tmp_path / "n.db").exists()
 
 
 def test_validate_lists_every_problem_and_exits_1(

@@ -277,7 +277,8 @@ def test_explanations_are_plain_sentences(hand: Any) -> None:
 
 def test_to_json_shape_and_rounding(hand: Any) -> None:
     data = score_hand(hand).to_json()
-    assert set(data) == {"overall", "areas"}
+    assert set(data) == {"overall", "areas", "sections_left_out"}
+    assert data["sections_left_out"] == []  # assessed whole
     assert set(data["overall"]) == {"score", "low", "high", "coverage", "band"}
     assert data["overall"]["score"] == 63.3
     assert [a["id"] for a in data["areas"]] == list(AREA_IDS)

@@ -160,7 +160,8 @@ def reference(
         if not question.scored:
             continue
         scores = [CHOICE_SCORES[v] for v in given(question.id) if v in CHOICE_SCORES]
-        disagreement[question.id] = bool(scores) and max(scores) - min(scores) >= 0.5
+        # The default threshold, two steps: on yes/partly/no only yes against no.
+        disagreement[question.id] = bool(scores) and max(scores) - min(scores) == 1.0
         if question.relevant_expr is not None and not evaluate_bool(
             question.relevant_expr, {"offence": gate}
         ):

@@ -78,6 +78,8 @@ sections:
         guidance: Ask for documents.
         recommendation: Strengthen this.
         text: Which services are offered?
+        practice: true
+        no_cases: not_applicable
         choices:
           - {value: shelter, label: Shelter, score: 0.5}
           - {value: legal, label: Legal aid, score: 0.5}
@@ -160,6 +162,27 @@ def test_non_scored_states_are_reachable_and_exclusive(mission: Mission) -> None
     cases.state_buttons["not_assessed"].value = True
     assert cases.text.value == ""  # type: ignore[attr-defined]
     assert stored(mission.path, "cases") == '"not_assessed"'
+
+
+def test_no_cases_is_offered_only_where_declared(mission: Mission) -> None:
+    mission.add_respondent("N01", institution_type="ngo", consent=True)
+    form = InterviewForm(mission, respondent="N01")
+    offence, services = form.card("offence").control, form.card("services").control
+    assert offence is not None
+    assert services is not None
+    assert "no_cases" not in offence.state_buttons
+    button = services.state_buttons["no_cases"]
+    assert button.description == "No cases in the period"
+    services.checkboxes["shelter"].value = True  # type: ignore[attr-defined]
+    assert stored(mission.path, "services", "N01") == '["shelter"]'
+    button.value = True
+    assert stored(mission.path, "services", "N01") == '"no_cases"'
+    assert not services.checkboxes["shelter"].value  # type: ignore[attr-defined]
+    # Loaded again, the saved state shows as selected.
+    again = InterviewForm(mission, respondent="N01")
+    control = again.card("services").control
+    assert control is not None
+    assert control.state == "no_cases"
 
 
 def test_skip_logic_hides_and_shows_live(mission: Mission) -> None:

@@ -10,18 +10,26 @@ from assessment_kit.scoring.engine import STATES, score_answers, score_mission
 from assessment_kit.scoring.profile import (
     Band,
     Cap,
+    Disagreement,
     ProfileError,
     ScoringProfile,
     default_profile,
     load_profile,
     loads_profile,
 )
-from assessment_kit.scoring.result import MissionScores, OverallScore, number_or_none
+from assessment_kit.scoring.result import (
+    LeftOutSection,
+    MissionScores,
+    OverallScore,
+    number_or_none,
+)
 
 __all__ = [
     "STATES",
     "Band",
     "Cap",
+    "Disagreement",
+    "LeftOutSection",
     "MissionScores",
     "OverallScore",
     "ProfileError",

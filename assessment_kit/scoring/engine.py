@@ -11,7 +11,12 @@ The method is the one in the README ("The scoring method"), implemented exactly:
 * area score = 100 * sum(w a s) / sum(w a) over scored questions, null when none;
   coverage = sum(w a) over scored / sum(w a) over relevant, applicable questions;
   low / high count every unknown, not-assessed or declined question as 0 / 1;
-* disagreement: respondents' scores span 0.5 or more.
+* disagreement: respondents' scores lie at least the profile's ``min_steps`` levels of
+  the question's own scale apart (``min_span`` for ``multiple`` questions);
+* "no cases in the period" (``no_cases``), offered only where the question declares it,
+  is out of the coverage (``no_cases: not_applicable``) or scored with the declared
+  score; caps never fire on it;
+* a partial assessment leaves out the sections the mission does not assess entirely.
 
 Decisions the method leaves open, made here and documented in the README:
 
@@ -37,7 +42,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -48,6 +53,7 @@ import pandas as pd
 from assessment_kit.areas import AREA_IDS, AREAS
 from assessment_kit.errors import AssessmentKitError, Code, Problem, ProblemsError
 from assessment_kit.questionnaire.model import (
+    NO_CASES,
     NON_SCORED_STATES,
     NOT_APPLICABLE,
     AnswerValue,
@@ -56,25 +62,30 @@ from assessment_kit.questionnaire.model import (
 )
 from assessment_kit.scoring.explain import answer_label, explain_area
 from assessment_kit.scoring.profile import ProfileError, ScoringProfile, default_profile
-from assessment_kit.scoring.result import MissionScores, OverallScore
+from assessment_kit.scoring.result import LeftOutSection, MissionScores, OverallScore
 
 if TYPE_CHECKING:
     from assessment_kit.store import Mission
 
 __all__ = ["STATES", "score_answers", "score_mission"]
 
-#: Question states, in code order: 0 is scored, then the non-scored states.
-STATES: tuple[str, ...] = ("scored", *NON_SCORED_STATES)
+#: Question states, in code order: 0 is scored, then the non-scored states, then
+#: ``no_cases`` when it takes the question out of the coverage (a scored ``no_cases`` is
+#: simply scored).
+STATES: tuple[str, ...] = ("scored", *NON_SCORED_STATES, NO_CASES)
 _SCORED = 0
 _CODE = {state: code for code, state in enumerate(STATES)}
 _UNKNOWN = _CODE["unknown"]
 _NA = _CODE[NOT_APPLICABLE]
 _NOT_ASSESSED = _CODE["not_assessed"]
+_NO_CASES = _CODE[NO_CASES]
 _INVALID = -1
-# States that widen the uncertainty range (everything non-scored except not applicable).
-_UNCERTAIN = np.array([code for code in range(len(STATES)) if code not in (_SCORED, _NA)])
-# A spread of 0.5 is flagged; the tolerance keeps 0.5 computed as 0.75 - 0.25 flagged.
-_DISAGREEMENT = 0.5 - 1e-9
+# States out of the coverage: not applicable, and no cases declared not applicable.
+_OUT = (_NA, _NO_CASES)
+# States that widen the uncertainty range (unknown, not assessed, declined).
+_UNCERTAIN = np.array([code for code in range(len(STATES)) if code not in (_SCORED, *_OUT)])
+# Comparing spreads and steps: 0.5 computed as 0.75 - 0.25 must still count as 0.5.
+_EPSILON = 1e-9
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -97,6 +108,9 @@ class _Static:
     area_weight: FloatArray
     primary_area: tuple[str | None, ...]
     referenced: frozenset[str]  # question ids read by some ``relevant`` expression
+    # Per answerable question, its scores in ascending order (choices and a scored "no
+    # cases"), for counting steps of disagreement; None for ``multiple`` and unscored.
+    levels: tuple[FloatArray | None, ...]
 
 
 # Keyed by id(): Questionnaire holds mappings, so it is not hashable, and it has slots, so
@@ -154,7 +168,17 @@ def _build_static(questionnaire: Questionnaire) -> _Static:
         area_weight=np.array(area_weight, dtype=np.float64),
         primary_area=tuple(primary),
         referenced=frozenset(referenced),
+        levels=tuple(_levels(q) for q in questions),
     )
+
+
+def _levels(question: Question) -> FloatArray | None:
+    if not question.scored or question.type == "multiple":
+        return None
+    scores = {c.score for c in question.choices if c.score is not None}
+    if question.no_cases_score is not None:
+        scores.add(question.no_cases_score)
+    return np.array(sorted(scores), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- values
@@ -164,8 +188,13 @@ def _state_and_score(question: Question, value: Any) -> tuple[int, float]:
     """State code and score of one value of a scored question (NaN when not scored)."""
     if isinstance(value, list):  # a frame built by hand may hold lists for `multiple`
         value = tuple(value)
-    if isinstance(value, tuple) and len(value) == 1 and value[0] in NON_SCORED_STATES:
+    if isinstance(value, tuple) and len(value) == 1 and value[0] in (*NON_SCORED_STATES, NO_CASES):
         value = value[0]  # ('unknown',) is the state, not a selection scoring 0
+    if value == NO_CASES:
+        if not question.offers_no_cases:
+            return _INVALID, math.nan  # refused when answering; ignored if it got in anyway
+        score = question.no_cases_score
+        return (_NO_CASES, math.nan) if score is None else (_SCORED, score)
     if isinstance(value, str) and value in NON_SCORED_STATES:
         return _CODE[value], math.nan
     if question.type == "multiple":
@@ -193,12 +222,19 @@ def _representative(question: Question, values: Sequence[Any]) -> AnswerValue | 
     for ``multiple`` the choices selected by at least half of the respondents who
     answered. With only non-scored states, the state the question gets in scoring.
     """
-    substantive = [v for v in values if not (isinstance(v, str) and v in NON_SCORED_STATES)]
+    # "No cases" that takes the question out of the coverage is a state here; a scored
+    # "no cases" is a substantive answer like a choice.
+    non_scored = set(NON_SCORED_STATES)
+    if question.offers_no_cases and question.no_cases_score is None:
+        non_scored.add(NO_CASES)
+    substantive = [v for v in values if not (isinstance(v, str) and v in non_scored)]
     if not substantive:
         states = Counter(str(v) for v in values)
         if not states:
             return None
-        if states[NOT_APPLICABLE] == len(values):
+        if states[NO_CASES] == len(values):
+            return NO_CASES
+        if states[NOT_APPLICABLE] + states[NO_CASES] == len(values):
             return NOT_APPLICABLE
         others = [s for s in NON_SCORED_STATES if s != NOT_APPLICABLE]
         return max(others, key=lambda s: (states[s], -others.index(s)))
@@ -235,6 +271,7 @@ def score_answers(
     answers: pd.DataFrame,
     consolidated: pd.DataFrame,
     profile: ScoringProfile | None = None,
+    sections: Mapping[str, Collection[str]] | None = None,
 ) -> MissionScores:
     """Score a mission's answers across the seven areas.
 
@@ -251,7 +288,13 @@ def score_answers(
         Consolidated answers as ``Mission.consolidated_frame()`` gives them (columns
         questionnaire, question, value).
     profile
-        Bands, weight overrides and caps; the default profile when None.
+        Bands, weight overrides, caps and the disagreement threshold; the default profile
+        when None.
+    sections
+        A partial assessment: the ids of the sections assessed, by questionnaire id
+        (``Mission.sections``). The questions of the other sections are left out entirely:
+        not scored, not gaps, not in the coverage or the range. A questionnaire absent
+        from the mapping, or None, is assessed whole.
 
     Returns
     -------
@@ -268,9 +311,14 @@ def score_answers(
     scored_q = np.concatenate([s.scored for s in statics]) if statics else np.zeros(0, dtype=bool)
     weight = _weights(profile, names, statics)
     warnings: list[str] = []
+    assessed_q, left_out = _assessed(questionnaires, statics, sections)
 
-    # 1. Each answer row -> global question index (-1: not in scope / not answerable).
+    # 1. Each answer row -> global question index (-1: not in scope / not answerable, or
+    #    in a section the mission does not assess).
     qidx = _question_index(answers, names, statics, offsets)
+    if not assessed_q.all():
+        hit = np.flatnonzero(qidx >= 0)
+        qidx[hit[~assessed_q[qidx[hit]]]] = -1
     rows = np.flatnonzero(qidx >= 0)
     row_q = qidx[rows]
     values = answers["value"].to_numpy(dtype=object)[rows] if len(rows) else np.empty(0, object)
@@ -295,16 +343,22 @@ def score_answers(
     total = np.bincount(vq[is_scored], weights=vscore[is_scored], minlength=n_questions)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n_scored > 0, total / np.maximum(n_scored, 1), np.nan)
-    spread = _spread(vq[is_scored], vscore[is_scored], n_questions)
+    low, high = _extremes(vq[is_scored], vscore[is_scored], n_questions)
+    spread = high - low
+    disagreement = _disagreement(statics, low, high, profile)
 
     resp_state = np.full(n_questions, _NOT_ASSESSED, dtype=np.int64)
     resp_state[n_scored > 0] = _SCORED
     only_states = (n_scored == 0) & (n_answers > 0)
-    all_na = only_states & (counts[:, _NA] == n_answers)
-    resp_state[all_na] = _NA
+    # Out of the coverage only when every respondent said so: "no cases" when all said
+    # that, else not applicable (a mix of the two).
+    all_out = only_states & (counts[:, _NA] + counts[:, _NO_CASES] == n_answers)
+    all_no_cases = only_states & (counts[:, _NO_CASES] == n_answers)
+    resp_state[all_out] = _NA
+    resp_state[all_no_cases] = _NO_CASES
     others = [_CODE[s] for s in NON_SCORED_STATES if s != NOT_APPLICABLE]
     most = np.array(others)[np.argmax(counts[:, others], axis=1)]  # argmax: first of ties
-    pick = only_states & ~all_na
+    pick = only_states & ~all_out
     resp_state[pick] = most[pick]
 
     # 4. Consolidated answers override (one row per question at most: a Python loop).
@@ -318,6 +372,8 @@ def score_answers(
         if local is None or value is None:
             continue
         g = int(offsets[names.index(questionnaire)]) + local
+        if not assessed_q[g]:
+            continue
         cons_value[g] = value
         has_cons[g] = True
         if scored_q[g]:
@@ -342,6 +398,7 @@ def score_answers(
         )
         _relevance(instrument, statics[i], start, answer_map, relevant, warnings)
         mission_values.append(answer_map)
+    relevant &= assessed_q
 
     # 6. Areas: sums over the (question, area) table.
     area_rows = _area_rows(statics, offsets)
@@ -351,12 +408,13 @@ def score_answers(
     )
 
     # 7. Frames.
+    in_frame = scored_q & assessed_q
     questions_frame = _questions_frame(
         questions,
         names,
         questionnaire_of,
         statics,
-        scored_q,
+        in_frame,
         relevant,
         cons_value,
         has_cons,
@@ -364,6 +422,7 @@ def score_answers(
         final_score,
         n_answers,
         spread,
+        disagreement,
         weight,
     )
     question_areas = pd.DataFrame(
@@ -375,7 +434,7 @@ def score_answers(
         }
     )
     areas_frame = _areas_frame(
-        scores, caps, profile, questions_frame, area_rows, scored_q, relevant
+        scores, caps, profile, questions_frame, area_rows, in_frame, relevant
     )
     respondents = _respondents_frame(
         answers,
@@ -399,6 +458,7 @@ def score_answers(
         profile=profile.name,
         questionnaires=tuple(names),
         warnings=tuple(warnings),
+        left_out=left_out,
     )
 
 
@@ -430,7 +490,11 @@ def score_mission(
             raise ProblemsError([problem])
         selected = {name: available[name] for name in questionnaires}
     return score_answers(
-        selected, mission.answers_frame(), mission.consolidated_frame(), profile=profile
+        selected,
+        mission.answers_frame(),
+        mission.consolidated_frame(),
+        profile=profile,
+        sections=mission.sections,
     )
 
 
@@ -457,9 +521,33 @@ def _weights(profile: ScoringProfile, names: list[str], statics: list[_Static]) 
             local = static.position.get(cap.question)
             if local is None or (not static.scored[local] and cap.score_below is not None):
                 problems.append(_profile_problem(profile, f"caps[{i}].when", cap.questionnaire))
+            elif cap.value == NO_CASES:
+                problems.append(_no_cases_cap(profile, i, static.questions[local]))
     if problems:
         raise ProfileError(problems, summary=f"{profile.file or profile.name}: invalid profile")
     return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _no_cases_cap(profile: ScoringProfile, index: int, question: Question) -> Problem:
+    """A cap on "no cases": refused, as caps never fire on the absence of cases."""
+    where = f"caps[{index}].value"
+    if not question.offers_no_cases:
+        return Problem.make(
+            Code.NO_CASES_NOT_DECLARED,
+            file=profile.file or profile.name,
+            path=where,
+            field=where,
+            ref=question.id,
+        )
+    return Problem.make(
+        Code.PROFILE_FIELD,
+        file=profile.file or profile.name,
+        path=where,
+        field=where,
+        detail="a cap never fires on 'no_cases': the absence of cases is not a failure",
+        fix="cap on a choice that is a negative finding, or give the question a low "
+        "no_cases score instead",
+    )
 
 
 def _profile_problem(profile: ScoringProfile, field: str, questionnaire: str) -> Problem:
@@ -522,14 +610,65 @@ def _score_values(
     return pair_state[p_codes], pair_score[p_codes]
 
 
-def _spread(q: IntArray, s: FloatArray, n: int) -> FloatArray:
-    """max - min of the respondents' scores per question (NaN without scored answers)."""
-    out = np.full(n, np.nan)
+def _extremes(q: IntArray, s: FloatArray, n: int) -> tuple[FloatArray, FloatArray]:
+    """min and max of the respondents' scores per question (NaN without scored answers)."""
+    low, high = np.full(n, np.nan), np.full(n, np.nan)
     if len(q):
         grouped = pd.Series(s).groupby(q)
         hi, lo = grouped.max(), grouped.min()
-        out[hi.index.to_numpy()] = hi.to_numpy() - lo.to_numpy()
-    return out
+        low[lo.index.to_numpy()] = lo.to_numpy()
+        high[hi.index.to_numpy()] = hi.to_numpy()
+    return low, high
+
+
+def _disagreement(
+    statics: list[_Static], low: FloatArray, high: FloatArray, profile: ScoringProfile
+) -> BoolArray:
+    """Whether respondents disagree substantively on each question (see the README).
+
+    On a question with ordered levels (a scale or scored single choices, plus a scored
+    "no cases") the respondents' lowest and highest scores must be at least
+    ``min_steps`` levels apart, or at the two ends of a scale shorter than that (yes
+    against no on a two-point scale). On a ``multiple`` question, whose scores are sums,
+    the spread must reach ``min_span``.
+    """
+    threshold = profile.disagreement
+    levels = [lv for s in statics for lv in s.levels]
+    flagged = np.zeros(len(low), dtype=bool)
+    for g in np.flatnonzero(np.nan_to_num(high - low, nan=0.0) > _EPSILON):
+        ladder = levels[g]
+        if ladder is None:
+            flagged[g] = high[g] - low[g] >= threshold.min_span - _EPSILON
+            continue
+        steps = int(np.searchsorted(ladder, high[g] - _EPSILON)) - int(
+            np.searchsorted(ladder, low[g] - _EPSILON)
+        )
+        flagged[g] = steps >= min(threshold.min_steps, len(ladder) - 1)
+    return flagged
+
+
+def _assessed(
+    questionnaires: Mapping[str, Questionnaire],
+    statics: list[_Static],
+    sections: Mapping[str, Collection[str]] | None,
+) -> tuple[BoolArray, tuple[LeftOutSection, ...]]:
+    """Which answerable questions are in assessed sections, and the sections left out."""
+    parts: list[BoolArray] = []
+    left_out: list[LeftOutSection] = []
+    for instrument, static in zip(questionnaires.values(), statics, strict=True):
+        chosen = None if sections is None else sections.get(instrument.id)
+        if chosen is None:
+            parts.append(np.ones(len(static.questions), dtype=bool))
+            continue
+        kept = set(chosen)
+        parts.append(np.array([q.section in kept for q in static.questions], dtype=bool))
+        left_out += [
+            LeftOutSection(instrument.id, section.id, section.title.en)
+            for section in instrument.sections
+            if section.id not in kept
+        ]
+    mask = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    return mask, tuple(left_out)
 
 
 def _consolidated_rows(
@@ -572,7 +711,8 @@ def _answer_map(
         q.id: cons_value[start + i] for i, q in enumerate(static.questions)
     }
     needed = set(static.referenced)
-    needed |= {c.question for c in profile.caps if c.questionnaire == name and c.value is not None}
+    # Every capped question: a cap never fires on "no cases", which only the value shows.
+    needed |= {c.question for c in profile.caps if c.questionnaire == name}
     wanted = [
         start + static.position[qid]
         for qid in needed
@@ -671,7 +811,7 @@ def _areas(
     st = state[q]
     scored = rel & (st == _SCORED)
     uncertain = rel & np.isin(st, _UNCERTAIN)
-    applicable = rel & (st != _NA)
+    applicable = rel & ~np.isin(st, _OUT)
     s = np.where(scored, score[q], 0.0)
     num = np.bincount(rows.area, weights=wa * s, minlength=n)
     den = np.bincount(rows.area, weights=np.where(scored, wa, 0.0), minlength=n)
@@ -714,8 +854,11 @@ def _apply_caps(
         g = int(offsets[k]) + local
         if not relevant[g]:
             continue
+        value = mission_values[k].get(cap.question)
+        if value == NO_CASES or value == (NO_CASES,):
+            continue  # the absence of cases is never a negative finding
         if cap.value is not None:
-            hit = _value_matches(mission_values[k].get(cap.question), cap.value)
+            hit = _value_matches(value, cap.value)
         else:
             assert cap.score_below is not None
             hit = not math.isnan(score[g]) and score[g] < cap.score_below
@@ -757,6 +900,7 @@ def _questions_frame(
     score: FloatArray,
     n_answers: IntArray,
     spread: FloatArray,
+    disagreement: BoolArray,
     weight: FloatArray,
 ) -> pd.DataFrame:
     idx = np.flatnonzero(scored_q)
@@ -780,7 +924,7 @@ def _questions_frame(
             "source": pd.Series(source, dtype=object),
             "n_answers": n_answers[idx],
             "spread": spread[idx],
-            "disagreement": np.nan_to_num(spread[idx], nan=0.0) >= _DISAGREEMENT,
+            "disagreement": disagreement[idx],
             "weight": weight[idx],
             "gap": gap,
             "primary_area": pd.Series([primary[g] for g in idx], dtype=object),

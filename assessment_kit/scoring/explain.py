@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
-from assessment_kit.questionnaire.model import NON_SCORED_LABELS, AnswerValue, Question
+from assessment_kit.questionnaire.model import NO_CASES, NON_SCORED_LABELS, AnswerValue, Question
 
 __all__ = ["answer_label", "explain_area", "shorten"]
 
@@ -42,6 +42,9 @@ def answer_label(
         labels = []
         for item in selected:
             choice = question.choice(str(item))
+            if item == NO_CASES:  # a scored "no cases in the period"
+                labels.append(NON_SCORED_LABELS[NO_CASES])
+                continue
             labels.append(str(item) if choice is None else choice.label.en)
         return ", ".join(labels).lower() if labels else "none selected"
     if not math.isnan(spread) and spread == 0 and question.type != "multiple":
@@ -97,6 +100,9 @@ def explain_area(
         total = counts["unknown"] + counts["not_assessed"] + counts["declined"]
         noun = "question widens" if total == 1 else "questions widen"
         parts.append(f"{_join(missing)} {noun} the range.")
+    if counts[NO_CASES]:
+        noun = "question had" if counts[NO_CASES] == 1 else "questions had"
+        parts.append(f"{counts[NO_CASES]} {noun} no cases in the period (left out of coverage).")
     disagree = sum(bool(q["disagreement"]) for q in questions)
     if disagree:
         noun = "question" if disagree == 1 else "questions"

@@ -27,6 +27,7 @@ from assessment_kit.questionnaire.model import NON_SCORED_STATES
 __all__ = [
     "Band",
     "Cap",
+    "Disagreement",
     "ProfileError",
     "ScoringProfile",
     "default_profile",
@@ -34,7 +35,16 @@ __all__ = [
     "loads_profile",
 ]
 
-_TOP_FIELDS = ("name", "description", "bands", "question_weights", "area_weights", "caps")
+_TOP_FIELDS = (
+    "name",
+    "description",
+    "bands",
+    "question_weights",
+    "area_weights",
+    "caps",
+    "disagreement",
+)
+_DISAGREEMENT_FIELDS = ("min_steps", "min_span")
 _CAP_FIELDS = ("when", "value", "score_below", "area", "max", "reason")
 
 
@@ -74,6 +84,21 @@ class Cap:
         return f"{self.questionnaire}.{self.question}"
 
 
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """When respondents' answers to a question count as a disagreement.
+
+    ``min_steps``: the lowest and highest scores are at least this many levels of the
+    question's own scale apart (a scale shorter than that: its two ends). ``min_span``:
+    for ``multiple`` questions, whose scores are sums of choices, the scores differ by at
+    least this much (0..1). The default, 2 steps, flags yes against no on three points and
+    two steps on five, not neighbouring answers.
+    """
+
+    min_steps: int = 2
+    min_span: float = 0.5
+
+
 _DEFAULT_BANDS = (
     Band(0.0, "Absent"),
     Band(20.0, "Initial"),
@@ -97,6 +122,7 @@ class ScoringProfile:
     question_weights: Mapping[str, float] = field(default_factory=_empty)
     area_weights: Mapping[str, float] = field(default_factory=_empty)
     caps: tuple[Cap, ...] = ()
+    disagreement: Disagreement = Disagreement()
     file: str = ""
 
     def band(self, score: float | None) -> str | None:
@@ -211,6 +237,7 @@ class _Parser:
         question_weights = self.weights(data.get("question_weights"), "question_weights", True)
         area_weights = self.weights(data.get("area_weights"), "area_weights", False)
         caps = self.caps(data.get("caps"))
+        disagreement = self.disagreement(data.get("disagreement"))
         if self.problems:
             raise ProfileError(self.problems, summary=f"{self.file}: invalid scoring profile")
         return ScoringProfile(
@@ -220,8 +247,31 @@ class _Parser:
             question_weights=MappingProxyType(question_weights),
             area_weights=MappingProxyType(area_weights),
             caps=caps,
+            disagreement=disagreement,
             file=self.file,
         )
+
+    def disagreement(self, raw: Any) -> Disagreement:
+        if raw is None:
+            return Disagreement()
+        fix = "write disagreement: {min_steps: 2, min_span: 0.5}"
+        if not isinstance(raw, dict):
+            self.problem("disagreement", "not a mapping", fix)
+            return Disagreement()
+        for key in raw:
+            if key not in _DISAGREEMENT_FIELDS:
+                self.problem(
+                    f"disagreement.{key}",
+                    "unknown field",
+                    f"use one of: {', '.join(_DISAGREEMENT_FIELDS)}",
+                )
+        default = Disagreement()
+        steps = raw.get("min_steps", default.min_steps)
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            self.problem("disagreement.min_steps", f"{steps!r} is not a whole number of steps", fix)
+            steps = default.min_steps
+        span = self.number(raw.get("min_span", default.min_span), "disagreement.min_span", 0, 1)
+        return Disagreement(min_steps=steps, min_span=default.min_span if span is None else span)
 
     def bands(self, raw: Any) -> tuple[Band, ...]:
         if raw is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["MissionScores", "OverallScore", "number_or_none"]
+__all__ = ["LeftOutSection", "MissionScores", "OverallScore", "number_or_none"]
 
 
 def number_or_none(value: Any) -> float | None:
@@ -43,6 +43,15 @@ class OverallScore:
     band: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class LeftOutSection:
+    """A section a partial assessment does not cover (left out of the scores entirely)."""
+
+    questionnaire: str
+    section: str
+    title: str
+
+
 @dataclass(frozen=True)
 class MissionScores:
     """The scores of a mission.
@@ -73,6 +82,9 @@ class MissionScores:
     warnings
         Things the engine worked around (an expression that failed, a consolidated value
         that is not a choice).
+    left_out
+        The sections a partial assessment does not cover: their questions are neither
+        scored nor counted as gaps, and are out of the coverage and the range.
     """
 
     areas: pd.DataFrame
@@ -83,6 +95,7 @@ class MissionScores:
     profile: str = "default"
     questionnaires: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    left_out: tuple[LeftOutSection, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The scores as ``assessment-kit score --json`` prints them.
@@ -112,6 +125,10 @@ class MissionScores:
                     "questions_relevant": int(row["questions_relevant"]),
                 }
                 for row in self._area_records()
+            ],
+            "sections_left_out": [
+                {"questionnaire": s.questionnaire, "section": s.section, "title": s.title}
+                for s in self.left_out
             ],
         }
 

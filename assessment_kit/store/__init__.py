@@ -20,6 +20,7 @@ from assessment_kit.store.mission import (
     Respondent,
     create_mission,
     open_mission,
+    resolve_sections,
 )
 from assessment_kit.store.schema import SCHEMA_VERSION
 from assessment_kit.store.values import validate_value
@@ -34,5 +35,6 @@ __all__ = [
     "Respondent",
     "create_mission",
     "open_mission",
+    "resolve_sections",
     "validate_value",
 ]

@@ -15,14 +15,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from assessment_kit.errors import AnswerError, Code, Problem, StoreError
+from assessment_kit.errors import AnswerError, Code, Problem, ProblemsError, StoreError
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
 from assessment_kit.store import schema
 from assessment_kit.store.values import decode_value, encode_value, validate_value
@@ -39,6 +39,7 @@ __all__ = [
     "Respondent",
     "create_mission",
     "open_mission",
+    "resolve_sections",
 ]
 
 #: The respondent code that stands for the mission's consolidated answer in answer files.
@@ -52,9 +53,17 @@ class _Unset(Enum):
 _UNSET: Final = _Unset.UNSET
 
 
+def _no_sections() -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class MissionInfo:
-    """The mission's description and the instruments (id, version) it uses."""
+    """The mission's description and the instruments (id, version) it uses.
+
+    ``sections`` holds, for each instrument assessed in part, the ids of the sections
+    assessed; an instrument absent from it is assessed whole.
+    """
 
     country: str
     title: str
@@ -62,6 +71,7 @@ class MissionInfo:
     end_date: date | None
     created_at: str
     instruments: tuple[tuple[str, str], ...]
+    sections: Mapping[str, tuple[str, ...]] = field(default_factory=_no_sections)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +168,65 @@ def _load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Que
     return loaded
 
 
+def resolve_sections(
+    questionnaires: Sequence[Questionnaire], references: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """The sections a partial assessment covers, by questionnaire id, in questionnaire order.
+
+    Each reference is ``questionnaire.section`` or a section id found in one questionnaire
+    only. A questionnaire none of the references names is assessed whole (absent from the
+    result). Every unknown or ambiguous reference is reported at once.
+
+    Raises
+    ------
+    ProblemsError
+        ``UNKNOWN_SECTION`` or ``AMBIGUOUS_SECTION``, one per bad reference.
+    """
+    by_id = {q.id: q for q in questionnaires}
+    chosen: dict[str, set[str]] = {}
+    problems: list[Problem] = []
+    known = ", ".join(f"{q.id}.{s.id}" for q in questionnaires for s in q.sections)
+    for reference in references:
+        name, dot, section = reference.strip().partition(".")
+        if dot:
+            questionnaire = by_id.get(name)
+            if questionnaire is None or section not in {s.id for s in questionnaire.sections}:
+                problems.append(
+                    Problem.make(
+                        Code.UNKNOWN_SECTION, path=reference, section=reference, known=known
+                    )
+                )
+                continue
+            chosen.setdefault(name, set()).add(section)
+            continue
+        holders = [q.id for q in questionnaires if name in {s.id for s in q.sections}]
+        if len(holders) == 1:
+            chosen.setdefault(holders[0], set()).add(name)
+        elif holders:
+            where = ", ".join(f"{h}.{name}" for h in holders)
+            problems.append(
+                Problem.make(Code.AMBIGUOUS_SECTION, path=reference, section=name, where=where)
+            )
+        else:
+            problems.append(
+                Problem.make(Code.UNKNOWN_SECTION, path=reference, section=name, known=known)
+            )
+    if problems:
+        raise ProblemsError(problems)
+    return {
+        qid: tuple(s.id for s in by_id[qid].sections if s.id in ids) for qid, ids in chosen.items()
+    }
+
+
+def _sections_json(questionnaire: Questionnaire, sections: Sequence[str] | None) -> str | None:
+    """The stored form of a partial assessment: None when every section is assessed."""
+    if sections is None:
+        return None
+    order = [s.id for s in questionnaire.sections]
+    kept = [s for s in order if s in set(sections)]
+    return None if kept == order else json.dumps(kept)
+
+
 class Mission:
     """An open mission file. Use :meth:`create` or :meth:`open`; close it (or use ``with``).
 
@@ -184,13 +253,20 @@ class Mission:
         questionnaires: Sequence[Questionnaire],
         start_date: date | None = None,
         end_date: date | None = None,
+        sections: Sequence[str] = (),
     ) -> Mission:
         """Create a new mission file using ``questionnaires``.
+
+        ``sections`` makes a partial assessment: the sections assessed, each as
+        ``questionnaire.section`` or a section id unique among the questionnaires (see
+        :func:`resolve_sections`); a questionnaire none of them names is assessed whole.
 
         Raises
         ------
         StoreError
             When the file already exists (``MISSION_EXISTS``) or the arguments are invalid.
+        ProblemsError
+            When a section is unknown or ambiguous (nothing is created).
         """
         path = Path(path)
         where = str(path)
@@ -226,6 +302,7 @@ class Mission:
             raise schema.file_error(
                 Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
             )
+        partial = resolve_sections(questionnaires, sections)
         conn = schema.connect(path, create=True)
         try:
             schema.migrate(conn, str(path))
@@ -241,14 +318,16 @@ class Mission:
                 )
                 for questionnaire in questionnaires:
                     conn.execute(
-                        "INSERT INTO instruments (id, version, title, source_text, added_at)"
-                        " VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO instruments"
+                        " (id, version, title, source_text, added_at, sections)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
                         (
                             questionnaire.id,
                             questionnaire.version,
                             str(questionnaire.title),
                             questionnaire.source_text,
                             now,
+                            _sections_json(questionnaire, partial.get(questionnaire.id)),
                         ),
                     )
             except BaseException:
@@ -357,10 +436,13 @@ class Mission:
         row = self._query(
             "SELECT country, title, start_date, end_date, created_at FROM mission WHERE id = 1"
         )[0]
-        instruments = tuple(
-            (str(r["id"]), str(r["version"]))
-            for r in self._query("SELECT id, version FROM instruments ORDER BY rowid")
-        )
+        rows = self._query("SELECT id, version, sections FROM instruments ORDER BY rowid")
+        instruments = tuple((str(r["id"]), str(r["version"])) for r in rows)
+        sections = {
+            str(r["id"]): tuple(str(s) for s in json.loads(r["sections"]))
+            for r in rows
+            if r["sections"] is not None
+        }
         return MissionInfo(
             country=row["country"],
             title=row["title"],
@@ -368,7 +450,50 @@ class Mission:
             end_date=_parse_date(row["end_date"]),
             created_at=row["created_at"],
             instruments=instruments,
+            sections=MappingProxyType(sections),
         )
+
+    @property
+    def sections(self) -> Mapping[str, tuple[str, ...]]:
+        """The sections assessed, by questionnaire id (every section when assessed whole)."""
+        partial = self.info.sections
+        return MappingProxyType(
+            {
+                qid: partial.get(qid, tuple(s.id for s in questionnaire.sections))
+                for qid, questionnaire in self.questionnaires.items()
+            }
+        )
+
+    def set_sections(self, questionnaire: str, sections: Sequence[str] | None) -> None:
+        """Choose the sections of ``questionnaire`` the mission assesses (None: all of them).
+
+        Answers to the other sections are kept; scoring leaves them out.
+
+        Raises
+        ------
+        ProblemsError
+            ``UNKNOWN_QUESTIONNAIRE``, or ``UNKNOWN_SECTION`` for each unknown section id.
+        """
+        known = self.questionnaires
+        if questionnaire not in known:
+            raise ProblemsError(
+                [
+                    Problem.make(
+                        Code.UNKNOWN_QUESTIONNAIRE,
+                        file=str(self._path),
+                        questionnaire=questionnaire,
+                        known=", ".join(known),
+                    )
+                ]
+            )
+        instrument = known[questionnaire]
+        if sections is not None:
+            resolve_sections([instrument], [f"{questionnaire}.{s}" for s in sections])
+        stored = _sections_json(instrument, sections)
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE instruments SET sections = ? WHERE id = ?", (stored, questionnaire)
+            )
 
     @property
     def questionnaires(self) -> Mapping[str, Questionnaire]:

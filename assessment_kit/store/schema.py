@@ -115,8 +115,17 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    # The sections a partial assessment covers, as a JSON list of section ids; NULL (every
+    # older file) means the whole instrument is assessed.
+    conn.execute(
+        "ALTER TABLE instruments ADD COLUMN sections TEXT"
+        " CHECK (sections IS NULL OR json_valid(sections))"
+    )
+
+
 #: ``MIGRATIONS[i]`` migrates a file from schema version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

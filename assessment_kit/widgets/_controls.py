@@ -1,4 +1,4 @@
-"""One answer control per question type, each with the four non-scored states beside it.
+"""One answer control per question type, each with its non-scored states beside it.
 
 A control turns what the assessor clicks or types into an :class:`Entry`: a value to save,
 ``None`` to clear the answer, or an error message when typed text does not parse (an
@@ -7,7 +7,8 @@ store; the question card decides what to do with an entry.
 
 Choices and states are rows of ``ToggleButton`` widgets kept exclusive by an observer,
 because ``ToggleButtons`` cannot style its options one by one: scored choices are solid
-buttons, the non-scored states are outlined grey buttons in their own row (see
+buttons, the non-scored states (and "No cases in the period" on the practice questions
+that declare it) are outlined grey buttons in their own row (see
 :data:`STYLE`).
 """
 
@@ -28,7 +29,7 @@ from ipywidgets.widgets.widget_string import HTMLStyle
 
 from assessment_kit.questionnaire.model import (
     NON_SCORED_LABELS,
-    NON_SCORED_STATES,
+    RESERVED_VALUES,
     AnswerValue,
     Question,
     Questionnaire,
@@ -243,7 +244,7 @@ def value_label(question: Question, value: AnswerValue | None) -> str:
     """How an answer reads to an assessor (choice labels, not codes)."""
     if value is None:
         return "—"
-    if isinstance(value, str) and value in NON_SCORED_STATES:
+    if isinstance(value, str) and value in RESERVED_VALUES:
         return state_label(value)
     if isinstance(value, tuple):
         return "; ".join(value_label(question, item) for item in value) or "—"
@@ -272,7 +273,8 @@ class Control:
         self._quiet = False
         self._main: W.Widget = self._build()
         self.state_buttons: dict[str, W.ToggleButton] = {}
-        for state in NON_SCORED_STATES:
+        # The question's own states: "No cases in the period" only where it is declared.
+        for state in question.states:
             button = W.ToggleButton(
                 value=False,
                 description=state_label(state),
@@ -328,7 +330,7 @@ class Control:
 
     def set_value(self, value: AnswerValue | None) -> None:
         """Show ``value`` without calling back (used to load saved answers)."""
-        is_state = isinstance(value, str) and value in NON_SCORED_STATES
+        is_state = isinstance(value, str) and value in self.question.states
         with self._silenced():
             for state, button in self.state_buttons.items():
                 button.value = is_state and state == value
