@@ -491,6 +491,15 @@ def test_consolidation_saves_with_rationale_and_history(mission: Mission) -> Non
     assert "between 0 and 500" in cases.message.value
 
 
+def test_consolidation_leaves_out_the_sections_not_assessed(mission: Mission) -> None:
+    mission.add_respondent("N01", institution_type="ngo", consent=True)
+    mission.set_answer("R01", "mini", "offence", "yes")
+    mission.set_answer("N01", "mini", "services", ("shelter",))
+    assert set(ConsolidationView(mission).controller.rows["question"]) == {"offence", "services"}
+    mission.set_sections("mini", ["legal"])
+    assert set(ConsolidationView(mission).controller.rows["question"]) == {"offence"}
+
+
 def test_dashboard_updates_when_answers_change(mission: Mission) -> None:
     form = InterviewForm(mission)
     dashboard = ScoresDashboard(mission)

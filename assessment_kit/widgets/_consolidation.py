@@ -292,17 +292,22 @@ class ConsolidationController:
         self._history = history[
             (history["kind"] == "consolidated") & (history["questionnaire"] == qid)
         ]
+        sections = self.mission.sections
         scored = score_answers(
-            {qid: self.questionnaire}, self._answers, self.mission.consolidated_frame(qid)
+            {qid: self.questionnaire},
+            self._answers,
+            self.mission.consolidated_frame(qid),
+            sections=sections,
         ).questions
         spread = {str(r["question"]): r for r in scored.to_dict("records")}
         order = {question_id: i for i, question_id in enumerate(self.questionnaire.questions)}
         answered = set(self._answers["question"]) if len(self._answers) else set()
+        assessed = set(sections.get(qid, ()))
         records = []
         for question_id in answered:
             question = self.questionnaire.questions.get(question_id)
-            if question is None or not question.answerable:
-                continue
+            if question is None or not question.answerable or question.section not in assessed:
+                continue  # a section a partial assessment leaves out is not consolidated
             info = spread.get(question_id, {})
             records.append(
                 {
