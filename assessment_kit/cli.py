@@ -117,7 +117,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from assessment_kit.store.transfer import export_answers, export_scores
 
     export = export_scores if args.what == "scores" else export_answers
-    result = export(args.mission, args.format, args.out)
+    result = export(args.mission, args.format, args.out, force=args.force)
     print(f"wrote {result.rows} rows to {result.path}")
     for path in result.also:
         print(f"wrote {path}")
@@ -142,7 +142,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from assessment_kit.briefing import export_briefing
 
     with _progress_bar(not args.quiet) as progress:
-        result = export_briefing(args.mission, args.out, progress=progress, date=args.date)
+        result = export_briefing(
+            args.mission, args.out, progress=progress, date=args.date, force=args.force
+        )
     print(result.summary())
     return 0
 
@@ -164,6 +166,9 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-25") from None
+
+
+FORCE_HELP = "replace an existing output file (never a mission file)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--what", choices=("answers", "scores"), default="answers")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_export)
 
     p = commands.add_parser("score", help="score the mission across the seven areas")
@@ -219,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.html")
     p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_brief)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")

@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                     "--out",
                     str(folder / "briefing.pdf"),
                     "--quiet",
+                    "--force",  # each timed run writes the same file again
                 ],
                 None,
             )

@@ -181,6 +181,7 @@ def export_briefing(
     progress: Progress | None = None,
     date: dt.date | None = None,
     profile: ScoringProfile | None = None,
+    force: bool = False,
 ) -> BriefingResult:
     """Export a mission's briefing to ``out`` (.pdf, .html or .ipynb).
 
@@ -198,6 +199,8 @@ def export_briefing(
         a fixed date the same mission gives the same HTML, byte for byte.
     profile
         The scoring profile; the default profile when None.
+    force
+        Replace an existing ``out`` (never a mission file, nor the mission read).
 
     Raises
     ------
@@ -206,10 +209,13 @@ def export_briefing(
     BriefingError
         When the output name has no known suffix or printing fails.
     StoreError
-        When the mission file cannot be opened.
+        When the mission file cannot be opened, or ``out`` is refused before any work: a
+        mission, the mission read, or an existing file without ``force``.
     """
     started = time.perf_counter()
-    out = Path(out)
+    from assessment_kit.store.outputs import check_output
+
+    out = check_output(out, inputs=[mission_path], force=force)
     fmt = output_format(out)
     if fmt == "pdf":
         require("jupyter", "pdf", purpose="Exporting a PDF briefing")
