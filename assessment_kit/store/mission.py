@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from assessment_kit.errors import AnswerError, Code, Problem, StoreError
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
 from assessment_kit.store import schema
-from assessment_kit.store.values import decode_value, encode_value, validate_value
+from assessment_kit.store.values import check_text, decode_value, encode_value, validate_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -479,7 +479,8 @@ class Mission:
         now: str,
     ) -> Respondent:
         code = code.strip()
-        if not code or code == CONSOLIDATED:
+        # Any spelling of "consolidated": answers files accept the word in any case.
+        if not code or code.casefold() == CONSOLIDATED:
             raise AnswerError(
                 [
                     Problem.make(
@@ -490,6 +491,9 @@ class Mission:
                     )
                 ]
             )
+        for field, text in (("respondent code", code), ("interviewer", interviewer)):
+            check_text(field, text, path=code)
+        check_text("sector", sector, path=code)
         self._check_institution_type(code, institution_type)
         if conn.execute("SELECT 1 FROM respondents WHERE code = ?", (code,)).fetchone():
             raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
@@ -548,6 +552,8 @@ class Mission:
             )
             if new == old:
                 return old
+            check_text("interviewer", new.interviewer, path=code)
+            check_text("sector", new.sector, path=code)
             self._check_institution_type(code, new.institution_type)
             now = _now()
             conn.execute(
@@ -682,6 +688,8 @@ class Mission:
 
     def _put_answer(self, conn: sqlite3.Connection, answer: Answer) -> Answer:
         """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
+        check_text("note", answer.note, path=answer.question)
+        check_text("evidence", answer.evidence, path=answer.question)
         key = (answer.respondent, answer.questionnaire, answer.question)
         row = conn.execute(
             "SELECT value, note, evidence, confidential, updated_by, updated_at FROM answers"
@@ -797,6 +805,7 @@ class Mission:
     def _put_consolidated(
         self, conn: sqlite3.Connection, answer: ConsolidatedAnswer
     ) -> ConsolidatedAnswer:
+        check_text("rationale", answer.rationale, path=answer.question)
         key = (answer.questionnaire, answer.question)
         row = conn.execute(
             "SELECT value, rationale, updated_by, updated_at FROM consolidated"
