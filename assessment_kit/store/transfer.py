@@ -1047,11 +1047,12 @@ _EXACT_INTEGER = 2**53
 def xlsx_text(text: str) -> str:
     """Text as stored in an XLSX cell: characters XML cannot hold written ``_xHHHH_``.
 
-    This is the escape of the Office Open XML standard (ST_Xstring), which Excel also
-    reads; a ``_xHHHH_`` already in the text has its underscore escaped (``_x005F_``), so
-    :func:`xlsx_value` gives the exact text back.
+    This is the escape of the Office Open XML standard (ST_Xstring), which Excel reads
+    too. Every underscore followed by ``x`` is itself escaped (``_x005F_``), so no text
+    of the user's can be taken for an escape and :func:`xlsx_value` gives the exact text
+    back.
     """
-    text = _XML_ESCAPE.sub(lambda match: "_x005F" + match.group(0), text)
+    text = text.replace("_x", "_x005F_x")
     return _XML_UNSAFE.sub(lambda match: f"_x{ord(match.group(0)):04X}_", text)
 
 
@@ -1116,9 +1117,14 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, int) and abs(value) > _EXACT_INTEGER:
         # A spreadsheet number is a double: the integer would come back changed.
         return str(value)
-    if isinstance(value, float) and value == 0 and math.copysign(1.0, value) < 0:
-        return "-0.0"  # a spreadsheet keeps no negative zero
+    if isinstance(value, float):
+        return _XlsxNumber(repr(value))
     return value
+
+
+class _XlsxNumber(str):
+    """A float written with every digit: openpyxl writes 16 significant digits, one too
+    few to give back every double exactly (repr's shortest form always does)."""
 
 
 def _save_workbook(
@@ -1136,7 +1142,9 @@ def _save_workbook(
             cells = []
             for value in row:
                 cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(cell.value, str):
+                if isinstance(value, _XlsxNumber):
+                    cell.data_type = "n"  # written as given, read back as the same float
+                elif isinstance(cell.value, str):
                     # openpyxl takes text starting with "=" for a formula, which a reader
                     # sees as empty: a note such as "=see annex" would be lost on re-import.
                     cell.data_type = "s"
