@@ -8,7 +8,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -250,7 +252,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except sqlite3.Error as error:
+        # A state of the file or the disk the library did not name: still a message.
+        from assessment_kit.store.schema import storage_error
+
+        mission = getattr(args, "mission", "") or ""
+        print(f"error: {storage_error(error, mission, 'running the command')}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {_os_error(error, getattr(args, 'out', None))}", file=sys.stderr)
+        return 1
     return status
+
+
+def _os_error(error: OSError, out: object = None) -> str:
+    """A file-system error as one line naming the file (else the output) and what to do."""
+    name = error.filename or out
+    where = f"{name}: " if name else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"{where}the disk is full (fix: free some space, or write to another disk)"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}{error.strerror} (fix: choose a file or folder you can write to)"
+    return f"{where}{error.strerror or error} (fix: check the path and try again)"
 
 
 if __name__ == "__main__":

@@ -183,6 +183,20 @@ class Code(Enum):
         "{limit} an XLSX cell holds; nothing was written",
         "export as CSV, which holds the whole text, or shorten the text in the mission",
     )
+    MISSION_READ_ONLY = (
+        "the mission file is read-only, so nothing could be written; nothing was changed",
+        "make it writable (check its permissions, or copy it to a folder of yours) and try again",
+    )
+    FOLDER_READ_ONLY = (
+        "the folder holding the mission cannot be written: SQLite needs to create "
+        "{name}-wal and {name}-shm beside the mission, even to read it",
+        "copy the mission to a folder you can write to, or make this folder writable",
+    )
+    MISSION_DAMAGED = (
+        "the mission file is damaged ({detail})",
+        "restore it from a backup or from another assessor's copy; 'sqlite3 FILE .recover' "
+        "can rescue what is still readable",
+    )
     DISK_FULL = (
         "the disk is full (while {doing}); nothing was changed",
         "free some space on the disk, or use a disk with room, and try again",

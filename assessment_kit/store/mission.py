@@ -9,6 +9,7 @@ append-only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -226,7 +227,11 @@ class Mission:
             raise schema.file_error(
                 Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
             )
-        conn = schema.connect(path, create=True)
+        try:
+            conn = schema.connect(path, create=True)
+        except BaseException as error:
+            _remove_new_file(path, error)
+            raise
         try:
             schema.migrate(conn, str(path))
             now = _now()
@@ -251,12 +256,17 @@ class Mission:
                             now,
                         ),
                     )
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                schema.rollback(conn)
                 raise
-            conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             conn.close()
+            # A half-made file would make the retry say "already exists": ours to remove,
+            # since the file did not exist when we started.
+            _remove_new_file(path, error)
+            if isinstance(error, sqlite3.Error):
+                raise schema.storage_error(error, path, "creating the mission") from error
             raise
         for questionnaire in questionnaires:
             _remember(questionnaire)
@@ -283,6 +293,9 @@ class Mission:
                         Code.NOT_A_MISSION, file=str(path), detail="the mission record is missing"
                     )
                 )
+        except sqlite3.Error as error:
+            conn.close()
+            raise schema.storage_error(error, path, "opening the mission") from error
         except BaseException:
             conn.close()
             raise
@@ -327,27 +340,26 @@ class Mission:
             conn = self._db
             try:
                 conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise StoreError(
-                    problem=Problem.make(
-                        Code.STORE_IO,
-                        file=str(self._path),
-                        detail=f"cannot write to the mission: {error}",
-                        fix="another program holds the file; close it and try again",
-                    )
-                ) from error
+            except sqlite3.Error as error:
+                raise schema.storage_error(error, self._path, "writing to the mission") from error
             try:
                 yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                schema.rollback(conn)
+                raise schema.storage_error(error, self._path, "writing to the mission") from error
             except BaseException:
-                conn.execute("ROLLBACK")
+                schema.rollback(conn)
                 raise
-            conn.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            cursor = self._db.execute(sql, tuple(params))
-            cursor.row_factory = sqlite3.Row
-            return cursor.fetchall()
+            try:
+                cursor = self._db.execute(sql, tuple(params))
+                cursor.row_factory = sqlite3.Row
+                return cursor.fetchall()
+            except sqlite3.DatabaseError as error:
+                raise schema.storage_error(error, self._path, "reading the mission") from error
 
     # ----------------------------------------------------------------- mission
 
@@ -951,6 +963,20 @@ class Mission:
             "by", "at",
         ]  # fmt: skip
         return _frame(records, columns, objects=("old_value", "new_value"))
+
+
+def _remove_new_file(path: Path, error: BaseException) -> None:
+    """Remove a mission file that :meth:`Mission.create` made and could not finish.
+
+    Not when the error says the file is someone else's: another process may have created
+    a mission of that name meanwhile.
+    """
+    if isinstance(error, StoreError) and error.code in (Code.MISSION_EXISTS, Code.NOT_A_MISSION):
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        # The error being handled is the one to report.
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _frame(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import errno
+import io
 import json
 import math
 import os
@@ -979,8 +980,10 @@ def _write_table(
                 writer = csv.writer(handle)
                 writer.writerow([csv_cell(name) for name in columns])
                 writer.writerows([csv_cell(value) for value in row] for row in rows)
-        if openpyxl is not None:
-            _save_workbook(openpyxl, partial, tables)
+            if openpyxl is not None:
+                # Built in memory and written here: openpyxl writing to the file itself
+                # leaves a half-closed zip behind on a full disk, which complains later.
+                handle.buffer.write(_workbook_bytes(openpyxl, tables))
         os.replace(partial, out)
         partial = None
     except OSError as error:
@@ -1127,11 +1130,10 @@ class _XlsxNumber(str):
     few to give back every double exactly (repr's shortest form always does)."""
 
 
-def _save_workbook(
+def _workbook_bytes(
     openpyxl: Any,
-    path: Path,
     sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[object]]]],
-) -> None:
+) -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     book = openpyxl.Workbook(write_only=True)
@@ -1150,4 +1152,6 @@ def _save_workbook(
                     cell.data_type = "s"
                 cells.append(cell)
             sheet.append(cells)
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
