@@ -19,14 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from assessment_kit import __version__
-from assessment_kit.errors import AssessmentKitError, ProblemsError, count_problems
+from assessment_kit.errors import (
+    SHOWN_PROBLEMS,
+    AssessmentKitError,
+    Code,
+    Problem,
+    ProblemsError,
+    QuestionnaireError,
+    count_problems,
+    more_problems,
+)
 
 Progress = Callable[[str, int, int], None]
 
 
 def _print_problems(error: ProblemsError) -> None:
-    for problem in error.problems:
+    for problem in error.problems[:SHOWN_PROBLEMS]:
         print(f"  {problem}", file=sys.stderr)
+    if len(error.problems) > SHOWN_PROBLEMS:
+        print(f"  {more_problems(len(error.problems))}", file=sys.stderr)
 
 
 @contextmanager
@@ -88,6 +99,11 @@ def _questionnaire(reference: str) -> Any:
 
     if reference in builtin_ids():
         return builtin(reference)
+    if not Path(reference).exists():
+        # Most often a mistyped id: name the shipped ones rather than "file not found".
+        known = ", ".join(builtin_ids())
+        problem = Problem.make(Code.UNKNOWN_INSTRUMENT, name=reference, known=known)
+        raise QuestionnaireError([problem], summary=f"unknown questionnaire {reference!r}")
     return load(reference)
 
 

@@ -37,6 +37,10 @@ class Code(Enum):
     UNKNOWN_FIELD = ("unknown field {field!r}", "remove it or check its spelling ({known})")
     DUPLICATE_KEY = ("key {key!r} appears twice in this mapping", "keep one of them")
     UNKNOWN_TYPE = ("unknown question type {type!r}", "use one of: {known}")
+    UNKNOWN_INSTRUMENT = (
+        "no questionnaire ships with the id {name!r}, and there is no file of that name",
+        "use a shipped id ({known}) or the path of a questionnaire file",
+    )
     # Meaning
     DUPLICATE_ID = (
         "duplicate id {id!r} (first used at line {first_line})",
@@ -267,6 +271,17 @@ class Problem:
         return ": ".join(parts)
 
 
+#: How many problems a message lists before it only counts the rest: a file for another
+#: mission can have hundreds of thousands of bad rows.
+SHOWN_PROBLEMS = 50
+
+
+def more_problems(count: int) -> str:
+    """``"... and 719,013 more problems"``: the line after the problems shown."""
+    hidden = count - SHOWN_PROBLEMS
+    return f"... and {hidden:,} more problem" + ("" if hidden == 1 else "s")
+
+
 def count_problems(count: int) -> str:
     """``"1 problem"``, ``"3 problems"``."""
     return f"{count} problem" + ("" if count == 1 else "s")
@@ -283,7 +298,9 @@ class ProblemsError(AssessmentKitError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.summary = summary or count_problems(len(self.problems))
         lines = [summary] if summary else []
-        lines += [str(problem) for problem in self.problems]
+        lines += [str(problem) for problem in self.problems[:SHOWN_PROBLEMS]]
+        if len(self.problems) > SHOWN_PROBLEMS:
+            lines.append(more_problems(len(self.problems)))
         super().__init__("\n".join(lines))
 
     @property
