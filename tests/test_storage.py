@@ -166,16 +166,13 @@ def test_a_full_disk_is_named_and_leaves_nothing_half_made(tmp_path: Path) -> No
 # ------------------------------------------------------------------ damaged file
 
 
-def _damage(path: Path) -> None:
-    """Overwrite the pages of the answers table with garbage, as a bad disk would."""
+def _damage(path: Path, tables: tuple[str, ...]) -> None:
+    """Overwrite the pages of ``tables`` with garbage, as a bad disk would."""
     with sqlite3.connect(path) as conn:
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        pages = [
-            row[0]
-            for row in conn.execute(
-                "SELECT pageno FROM dbstat WHERE name IN ('answers', 'history')"
-            )
-        ]
+        marks = ", ".join("?" for _ in tables)
+        query = f"SELECT pageno FROM dbstat WHERE name IN ({marks})"
+        pages = [row[0] for row in conn.execute(query, tables)]
     conn.close()
     assert pages
     with path.open("r+b") as handle:
@@ -184,11 +181,12 @@ def _damage(path: Path) -> None:
             handle.write(b"\xa5" * page_size)
 
 
+@pytest.mark.parametrize("tables", [("answers", "history"), ("respondents",)])
 def test_a_damaged_mission_is_named_and_what_to_do(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tables: tuple[str, ...]
 ) -> None:
     mission = _mission(tmp_path / "mission.db")
-    _damage(mission)
+    _damage(mission, tables)
     for args in (
         ["score", str(mission)],
         ["export", str(mission), "--format", "csv", "--out", str(tmp_path / "a.csv")],

@@ -352,14 +352,19 @@ class Mission:
                 schema.rollback(conn)
                 raise
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reads that meet a damaged page or a vanished disk raise a clear StoreError."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            raise schema.storage_error(error, self._path, "reading the mission") from error
+
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            try:
-                cursor = self._db.execute(sql, tuple(params))
-                cursor.row_factory = sqlite3.Row
-                return cursor.fetchall()
-            except sqlite3.DatabaseError as error:
-                raise schema.storage_error(error, self._path, "reading the mission") from error
+        with self._lock, self._reading():
+            cursor = self._db.execute(sql, tuple(params))
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
 
     # ----------------------------------------------------------------- mission
 
@@ -608,12 +613,12 @@ class Mission:
 
     def respondent(self, code: str) -> Respondent:
         """The respondent with this code (:class:`AnswerError` if there is none)."""
-        with self._lock:
+        with self._lock, self._reading():
             return self._respondent(self._db, code)
 
     def respondents(self) -> list[Respondent]:
         """Every respondent, in the order they were added."""
-        with self._lock:
+        with self._lock, self._reading():
             rows = self._db.execute(
                 "SELECT code, institution_type, sector, interview_date, interviewer, consent"
                 " FROM respondents ORDER BY created_at, code"

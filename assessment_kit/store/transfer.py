@@ -25,6 +25,14 @@ nobody else can change the mission in between), every bad row is reported with i
 number (the header is row 1, as in a spreadsheet) and column, and only a clean file is
 written, in one transaction. Exporting answers gives a file that imports back unchanged.
 
+Every value the store accepts comes back exactly. CSV cells that a spreadsheet program
+would run as a formula (starting with ``= + - @``, a tab or a carriage return; numbers
+aside) and cells starting with a single quote are written with one more leading quote,
+which import removes (:func:`csv_cell`, :func:`csv_value`). XLSX cells write characters
+XML cannot hold as ``_xHHHH_`` (:func:`xlsx_text`), integers beyond 2**53 as text and
+floats with every digit; a text longer than an XLSX cell holds stops the export, naming
+the row and column. Outputs pass :func:`~assessment_kit.store.outputs.check_output` first.
+
 Scores export: XLSX gets two sheets, ``areas`` and ``questions``; CSV writes the areas to
 the given path and the questions beside it as ``<stem>-questions.csv``.
 """
