@@ -131,9 +131,20 @@ def test_a_file_for_another_mission_is_summarised(
     with pytest.raises(ImportProblems) as caught:
         import_answers(mission_path, path)
     assert len(caught.value.problems) >= rows  # the library keeps every problem
+    assert "is it for another mission?" in caught.value.summary
     assert len(str(caught.value).splitlines()) == SHOWN_PROBLEMS + 2
     assert main(["import", str(mission_path), str(path)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert len(err) == SHOWN_PROBLEMS + 2
     hidden = len(caught.value.problems) - SHOWN_PROBLEMS
     assert err[-1].strip() == f"... and {hidden:,} more problems"
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_reading(
+    tmp_path: Path, mission_path: Path
+) -> None:
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (257 * 1024 * 1024))
+    assert path.stat().st_size < 1024 * 1024
+    assert _code(mission_path, path) is Code.BAD_ROW

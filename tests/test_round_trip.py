@@ -43,7 +43,7 @@ def _state(path: Path) -> tuple[Any, ...]:
     """Everything an export carries: respondents, answers and consolidated answers."""
     with Mission.open(path) as mission:
         respondents = sorted(
-            (r.code, r.institution_type, r.sector, r.interview_date, r.interviewer)
+            (r.code, r.institution_type, r.sector, r.interview_date, r.interviewer, r.consent)
             for r in mission.respondents()
         )
         answers = sorted(
@@ -220,6 +220,7 @@ def _answers(draw: st.DrawFn) -> dict[str, Any]:
     return {
         "code": draw(_CODE),
         "interviewer": draw(_HOSTILE_TEXT),
+        "consent": draw(st.booleans()),
         "sector": draw(_SOLID_TEXT),
         "interview_date": draw(st.none() | st.dates(date(1900, 1, 1), date(2100, 12, 31))),
         "roles": draw(st.lists(st.sampled_from(["origin", "transit", "destination"]), min_size=1)),
@@ -256,6 +257,7 @@ def test_every_value_the_store_accepts_survives_export_and_import(
                 sector=data["sector"],
                 interview_date=data["interview_date"],
                 interviewer=data["interviewer"],
+                consent=data["consent"],
             ).code
             extra = {"note": data["note"], "evidence": data["evidence"]}
             for question in ("roles", "victims", "convicted", "budget", "since", "comment"):

@@ -18,6 +18,7 @@ sector           optional  respondent's sector (new respondents only)
 interview_date   optional  YYYY-MM-DD (new respondents only)
 interviewer      optional  (new respondents only)
 rationale        optional  rationale of a ``consolidated`` row
+consent          optional  the respondent's consent, true/false (new respondents only)
 ================ ========= ==============================================================
 
 Import is all-or-nothing: every row is checked first (inside the write transaction, so
@@ -48,6 +49,7 @@ import math
 import os
 import re
 import sqlite3
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -96,6 +98,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "interview_date",
     "interviewer",
     "rationale",
+    "consent",
 )
 #: The columns an answers export writes, in order.
 ANSWER_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -270,9 +273,27 @@ def _read_csv(path: Path) -> list[list[object]]:
         csv.field_size_limit(previous)
 
 
+#: The most a workbook may unpack to: a few hundred thousand answers take far less, and a
+#: small file that unpacks to gigabytes (a zip bomb) is refused before it is read.
+XLSX_UNPACKED_LIMIT = 256 * 1024 * 1024
+
+
 def _read_xlsx(path: Path) -> list[list[object]]:
     where = str(path)
     openpyxl = _openpyxl(where)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0  # openpyxl's own error below says what is wrong
+    if unpacked > XLSX_UNPACKED_LIMIT:
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than the "
+            f"{XLSX_UNPACKED_LIMIT / 2**20:,.0f} MB an answers file may hold",
+            "split the answers into several files, or shorten the notes",
+        )
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
@@ -423,6 +444,7 @@ class _Row:
     interview_date: date | None
     interviewer: str
     rationale: str
+    consent: bool = False
     value: AnswerValue | None = None
 
 
@@ -536,6 +558,10 @@ class _Checker:
                 "write true/false, yes/no or 1/0",
             )
             ok = False
+        consent = text("consent").lower()
+        if consent not in _TRUE | _FALSE:
+            self.add(line, "consent", f"{consent!r} is not true or false", "write true or false")
+            ok = False
         interview_date: date | None = None
         if text("interview_date"):
             try:
@@ -567,6 +593,7 @@ class _Checker:
             interview_date=interview_date,
             interviewer=text("interviewer", strip=False),
             rationale=text("rationale", strip=False),
+            consent=consent in _TRUE,
         )
 
 
@@ -686,6 +713,7 @@ def _check(
             sector=row.sector or known_types.get(row.institution_type, ""),
             interview_date=row.interview_date,
             interviewer=row.interviewer,
+            consent=row.consent,
         )
         if row.respondent in new_respondents:
             first_line, first = new_respondents[row.respondent]
@@ -721,6 +749,19 @@ def _check(
         except AnswerError as error:
             checker.add_error(row.line, "answer", error)
     return {code: respondent for code, (_, respondent) in new_respondents.items()}
+
+
+def _another_mission(mission: Mission, rows: Sequence[_Row]) -> str:
+    """A hint when no row names a questionnaire of the mission: the file is most likely
+    for another mission, and its thousands of bad rows say the same thing."""
+    named = {row.questionnaire for row in rows}
+    if not rows or named & set(mission.questionnaires):
+        return ""
+    found = ", ".join(sorted(named)[:5]) + (", ..." if len(named) > 5 else "")
+    return (
+        f". No row names a questionnaire of this mission ({', '.join(mission.questionnaires)});"
+        f" the file names {found}: is it for another mission?"
+    )
 
 
 def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") -> ImportResult:
@@ -760,7 +801,8 @@ def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") 
                 bad = len({p.line for p in problems})
                 raise ImportProblems(
                     problems,
-                    summary=f"{where}: {bad} bad row(s); nothing was imported",
+                    summary=f"{where}: {bad:,} bad row(s); nothing was imported"
+                    + _another_mission(mission, rows),
                 )
             now = _now()
             for respondent in new_respondents.values():
@@ -836,6 +878,7 @@ def _answer_records(mission: Mission) -> Iterator[list[object]]:
             "" if respondent.interview_date is None else respondent.interview_date.isoformat(),
             respondent.interviewer,
             "",
+            "true" if respondent.consent else "false",
         ]
     for record in mission.consolidated_frame().to_dict("records"):
         yield [
@@ -851,6 +894,7 @@ def _answer_records(mission: Mission) -> Iterator[list[object]]:
             "",
             "",
             record["rationale"],
+            "",
         ]
 
 
