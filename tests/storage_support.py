@@ -95,6 +95,9 @@ def main(scenario: str, folder: Path) -> dict[str, Any]:
         mount("-o", "remount,ro", str(disk))
         out["open"] = code_of(lambda: Mission.open(mission).close())
         out["cli"] = cli("score", str(mission))
+        new = disk / "new.db"
+        args = ["new", str(new), "--country", "Freedonia", "--questionnaire", "criminal_justice"]
+        out["cli_new"] = cli(*args)
     elif scenario == "full":
         mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk))
         mission = disk / "m.db"

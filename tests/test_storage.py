@@ -123,6 +123,8 @@ def test_a_mission_in_a_read_only_folder_is_named_so(tmp_path: Path) -> None:
         out = _run("readonly-folder", tmp_path)
         assert out["open"] == Code.FOLDER_READ_ONLY.name
         assert "not an SQLite database" not in _clean(out["cli"])
+        # Creating one there said "file not found".
+        assert "cannot be written" in _clean(out["cli_new"])
         return
     folder = tmp_path / "ro"
     folder.mkdir()

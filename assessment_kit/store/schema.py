@@ -202,6 +202,21 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
             uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
         )
     except sqlite3.OperationalError as error:
+        folder = path.resolve().parent
+        if create and not folder.is_dir():
+            raise file_error(
+                Code.STORE_IO,
+                path,
+                f"cannot create the mission: the folder {folder} does not exist",
+                "create the folder first, or give a path in an existing one",
+            ) from error
+        if create and not os.access(folder, os.W_OK):
+            raise file_error(
+                Code.STORE_IO,
+                path,
+                f"cannot create the mission: the folder {folder} cannot be written",
+                "choose a folder you can write to",
+            ) from error
         if not path.exists():
             raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=str(path))) from error
         raise file_error(
