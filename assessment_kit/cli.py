@@ -8,7 +8,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,14 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from assessment_kit import __version__
-from assessment_kit.errors import AssessmentKitError, ProblemsError, count_problems
+from assessment_kit.errors import (
+    SHOWN_PROBLEMS,
+    AssessmentKitError,
+    Code,
+    Problem,
+    ProblemsError,
+    QuestionnaireError,
+    count_problems,
+    more_problems,
+)
 
 Progress = Callable[[str, int, int], None]
 
 
 def _print_problems(error: ProblemsError) -> None:
-    for problem in error.problems:
+    for problem in error.problems[:SHOWN_PROBLEMS]:
         print(f"  {problem}", file=sys.stderr)
+    if len(error.problems) > SHOWN_PROBLEMS:
+        print(f"  {more_problems(len(error.problems))}", file=sys.stderr)
 
 
 @contextmanager
@@ -89,6 +102,11 @@ def _questionnaire(reference: str) -> Any:
 
     if reference in builtin_ids():
         return builtin(reference)
+    if not Path(reference).exists():
+        # Most often a mistyped id: name the shipped ones rather than "file not found".
+        known = ", ".join(builtin_ids())
+        problem = Problem.make(Code.UNKNOWN_INSTRUMENT, name=reference, known=known)
+        raise QuestionnaireError([problem], summary=f"unknown questionnaire {reference!r}")
     return load(reference)
 
 
@@ -127,7 +145,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from assessment_kit.store.transfer import export_answers, export_scores
 
     export = export_scores if args.what == "scores" else export_answers
-    result = export(args.mission, args.format, args.out)
+    result = export(args.mission, args.format, args.out, force=args.force)
     print(f"wrote {result.rows} rows to {result.path}")
     for path in result.also:
         print(f"wrote {path}")
@@ -156,7 +174,9 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from assessment_kit.briefing import export_briefing
 
     with _progress_bar(not args.quiet) as progress:
-        result = export_briefing(args.mission, args.out, progress=progress, date=args.date)
+        result = export_briefing(
+            args.mission, args.out, progress=progress, date=args.date, force=args.force
+        )
     print(result.summary())
     return 0
 
@@ -178,6 +198,9 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-25") from None
+
+
+FORCE_HELP = "replace an existing output file (never a mission file)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--what", choices=("answers", "scores"), default="answers")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_export)
 
     p = commands.add_parser("score", help="score the mission across the seven areas")
@@ -241,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.html")
     p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_brief)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
@@ -265,7 +290,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except sqlite3.Error as error:
+        # A state of the file or the disk the library did not name: still a message.
+        from assessment_kit.store.schema import storage_error
+
+        mission = getattr(args, "mission", "") or ""
+        print(f"error: {storage_error(error, mission, 'running the command')}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {_os_error(error, getattr(args, 'out', None))}", file=sys.stderr)
+        return 1
     return status
+
+
+def _os_error(error: OSError, out: object = None) -> str:
+    """A file-system error as one line naming the file (else the output) and what to do."""
+    name = error.filename or out
+    where = f"{name}: " if name else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"{where}the disk is full (fix: free some space, or write to another disk)"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}{error.strerror} (fix: choose a file or folder you can write to)"
+    return f"{where}{error.strerror or error} (fix: check the path and try again)"
 
 
 if __name__ == "__main__":

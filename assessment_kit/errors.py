@@ -53,6 +53,10 @@ class Code(Enum):
         "correct it, or put it in quotes to keep it as text",
     )
     UNKNOWN_TYPE = ("unknown question type {type!r}", "use one of: {known}")
+    UNKNOWN_INSTRUMENT = (
+        "no questionnaire ships with the id {name!r}, and there is no file of that name",
+        "use a shipped id ({known}) or the path of a questionnaire file",
+    )
     # Meaning
     DUPLICATE_ID = (
         "duplicate id {id!r} (first used at line {first_line})",
@@ -186,6 +190,52 @@ class Code(Enum):
         "section {section!r} is in several questionnaires ({where})",
         "name it as questionnaire.section",
     )
+    TEXT_TOO_LONG = (
+        "the {field} has {length} characters, more than the {limit} a mission keeps",
+        "shorten it, or keep the long text in a document and cite it in the evidence",
+    )
+    TEXT_NOT_UNICODE = (
+        "the {field} holds a character that is not valid Unicode (at position {position})",
+        "type the text again or paste it as plain text",
+    )
+    # Answers files that are not what their name says
+    FILE_UTF16 = (
+        "the file is {encoding} text (as Excel's 'Unicode Text' saves it), not UTF-8",
+        "save it as 'CSV UTF-8 (comma delimited)' from your spreadsheet program, or convert "
+        "it to UTF-8 in a text editor",
+    )
+    FILE_ENCRYPTED = (
+        "the workbook is protected by a password (encrypted), so it cannot be read",
+        "open it in Excel or LibreOffice, remove the password (Excel: File > Info > Protect "
+        "Workbook > Encrypt with Password, clear it), save it as .xlsx and import again",
+    )
+    FILE_OLD_OFFICE = (
+        "this is an old Excel 97-2003 workbook (.xls) or another Office file, not .xlsx",
+        "open it in Excel or LibreOffice and save it as .xlsx or 'CSV UTF-8'",
+    )
+    FILE_IS_ARCHIVE = (
+        "this is a spreadsheet or a zip archive (it begins like an .xlsx file), not CSV text",
+        "if it is a workbook, name it .xlsx; otherwise save the answers as 'CSV UTF-8 "
+        "(comma delimited)'",
+    )
+    FILE_IS_TEXT = (
+        "this is text (a CSV file?), not an .xlsx workbook",
+        "name it .csv if it holds comma-separated answers, or save it as .xlsx",
+    )
+    CELL_TOO_LARGE = (
+        "a cell holds more than {limit} characters",
+        "shorten the text: a mission keeps at most 100,000 characters in a note",
+    )
+    CELL_MERGED = (
+        "{column} is empty: the cell is part of the merged cells {cells}, and only the first "
+        "cell of a merge holds the value",
+        "unmerge the cells and fill the value into every row",
+    )
+    CELL_FORMULA = (
+        "{column} is the formula {formula} with no saved value",
+        "open the file in Excel or LibreOffice, let it recalculate and save it (or paste the "
+        "values in place of the formulas)",
+    )
     # Store
     NOT_A_MISSION = ("{detail}", "open a mission file made with 'assessment-kit new'")
     MISSION_EXISTS = ("the mission file already exists", "choose another name or delete it")
@@ -200,6 +250,46 @@ class Code(Enum):
         "install the xlsx extra: pip install 'assessment-kit[xlsx]', or use CSV",
     )
     STORE_IO = ("{detail}", "{fix}")
+    # Output files (the guard every export passes first)
+    OUTPUT_IS_MISSION = (
+        "this is a mission file: writing over it would lose every answer in it",
+        "give the output another name (the mission is left as it was)",
+    )
+    OUTPUT_IS_INPUT = (
+        "this is the mission being read ({input})",
+        "give the output another name, such as answers.csv",
+    )
+    OUTPUT_EXISTS = (
+        "the file already exists",
+        "give another name, or pass --force (force=True) to replace it",
+    )
+    XLSX_CELL_TOO_LONG = (
+        "sheet {sheet!r}, row {row}, column {column!r}: {length} characters, more than the "
+        "{limit} an XLSX cell holds; nothing was written",
+        "export as CSV, which holds the whole text, or shorten the text in the mission",
+    )
+    MISSION_READ_ONLY = (
+        "the mission file is read-only, so nothing could be written; nothing was changed",
+        "make it writable (check its permissions, or copy it to a folder of yours) and try again",
+    )
+    FOLDER_READ_ONLY = (
+        "the folder holding the mission cannot be written: SQLite needs to create "
+        "{name}-wal and {name}-shm beside the mission, even to read it",
+        "copy the mission to a folder you can write to, or make this folder writable",
+    )
+    MISSION_DAMAGED = (
+        "the mission file is damaged ({detail})",
+        "restore it from a backup or from another assessor's copy; 'sqlite3 FILE .recover' "
+        "can rescue what is still readable",
+    )
+    DISK_FULL = (
+        "the disk is full (while {doing}); nothing was changed",
+        "free some space on the disk, or use a disk with room, and try again",
+    )
+    OUTPUT_FORMAT = (
+        "the name ends in {suffix!r} but the format is {fmt!r}",
+        "name the file {expected}, or pass --format {other}",
+    )
 
     # Members are numbered so that entries sharing a template stay distinct codes
     # (an Enum would otherwise make them aliases of one another).
@@ -262,6 +352,17 @@ class Problem:
         return ": ".join(parts)
 
 
+#: How many problems a message lists before it only counts the rest: a file for another
+#: mission can have hundreds of thousands of bad rows.
+SHOWN_PROBLEMS = 50
+
+
+def more_problems(count: int) -> str:
+    """``"... and 719,013 more problems"``: the line after the problems shown."""
+    hidden = count - SHOWN_PROBLEMS
+    return f"... and {hidden:,} more problem" + ("" if hidden == 1 else "s")
+
+
 def count_problems(count: int) -> str:
     """``"1 problem"``, ``"3 problems"``."""
     return f"{count} problem" + ("" if count == 1 else "s")
@@ -278,7 +379,9 @@ class ProblemsError(AssessmentKitError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.summary = summary or count_problems(len(self.problems))
         lines = [summary] if summary else []
-        lines += [str(problem) for problem in self.problems]
+        lines += [str(problem) for problem in self.problems[:SHOWN_PROBLEMS]]
+        if len(self.problems) > SHOWN_PROBLEMS:
+            lines.append(more_problems(len(self.problems)))
         super().__init__("\n".join(lines))
 
     @property

@@ -42,12 +42,28 @@ def test_failure_is_shown_not_raised(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_pdf_export_in_background(mission: Path, tmp_path: Path) -> None:
+def test_pdf_export_in_background_twice_in_one_kept_browser(mission: Path, tmp_path: Path) -> None:
+    """The kernel keeps the browser: a second click exports again, over its own file."""
+    from assessment_kit.briefing.browser import find_browser
+    from assessment_kit.briefing.svg import close_shared_renderer, shared_renderer
+
     button = ExportBriefingButton(mission, out_dir=tmp_path)
-    button.controller.button.click()
-    button.wait(timeout=120)
-    assert button.error is None
-    assert button.result is not None
-    assert button.result.pages
-    assert button.result.path.read_bytes().startswith(b"%PDF")
-    assert button.controller.stage.value.startswith("Done in")
+    try:
+        written = []
+        for _ in range(2):
+            button.controller.button.click()
+            button.wait(timeout=120)
+            assert button.error is None
+            assert button.result is not None
+            assert button.result.pages
+            assert button.result.path.read_bytes().startswith(b"%PDF")
+            assert button.controller.stage.value.startswith("Done in")
+            written.append(button.result.path.stat().st_mtime_ns)
+            kept = shared_renderer(find_browser())
+            assert kept.alive
+        assert written[1] >= written[0]
+        assert shared_renderer(find_browser()) is kept  # one session for both exports
+        assert kept.charts_drawn == 6
+    finally:
+        close_shared_renderer()
+    assert not kept.workspace.exists()

@@ -263,7 +263,7 @@ def test_export_to_a_place_that_cannot_be_written(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(StoreError, match="cannot write the file") as caught:
-        export_answers(mission_path, fmt, blocker / "answers.csv")  # type: ignore[arg-type]
+        export_answers(mission_path, fmt, blocker / f"answers.{fmt}")  # type: ignore[arg-type]
     assert caught.value.code is Code.STORE_IO
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "folder", "mission.db"]
 

@@ -201,6 +201,7 @@ def export_briefing(
     date: dt.date | None = None,
     profile: ScoringProfile | None = None,
     renderer: ChartRenderer | None = None,
+    force: bool = False,
 ) -> BriefingResult:
     """Export a mission's briefing to ``out`` (.pdf, .html or .ipynb).
 
@@ -221,6 +222,8 @@ def export_briefing(
     renderer
         An open browser session to draw and print with (a notebook keeps one, see
         :func:`.svg.shared_renderer`); left open. By default a new one, closed at the end.
+    force
+        Replace an existing ``out`` (never a mission file, nor the mission read).
 
     Raises
     ------
@@ -229,10 +232,13 @@ def export_briefing(
     BriefingError
         When the output name has no known suffix or printing fails.
     StoreError
-        When the mission file cannot be opened.
+        When the mission file cannot be opened, or ``out`` is refused before any work: a
+        mission, the mission read, or an existing file without ``force``.
     """
     started = time.perf_counter()
-    out = Path(out)
+    from assessment_kit.store.outputs import check_output
+
+    out = check_output(out, inputs=[mission_path], force=force)
     fmt = output_format(out)
     if fmt == "pdf":
         require("jupyter", "pdf", purpose="Exporting a PDF briefing")

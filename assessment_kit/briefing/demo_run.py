@@ -38,12 +38,19 @@ class DemoResult:
     table: str
     seconds: float
     briefings: tuple[BriefingResult, ...]
+    kept: tuple[Path, ...] = ()
 
     def summary(self) -> str:
         """The score table and the paths, for the terminal."""
-        lines = [
-            self.table,
-            "",
+        lines = [self.table, ""]
+        if self.kept:
+            names = ", ".join(path.name for path in self.kept)
+            lines += [
+                f"kept      {names} in {self.mission.parent}: already there (a demo mission "
+                "may hold answers), so this demo was written under new names",
+                "",
+            ]
+        lines += [
             f"mission   {self.mission}",
             f"briefing  {self.pdf} ({self.pages} pages)",
             f"          {self.html}",
@@ -52,11 +59,38 @@ class DemoResult:
         return "\n".join(lines)
 
 
+def demo_paths(out_dir: Path) -> tuple[Path, Path, Path, tuple[Path, ...]]:
+    """The demo's mission, PDF and HTML in ``out_dir``, and the files found in the way.
+
+    The first free set of names is taken: ``freedonia-demo.db`` with its briefings, else
+    ``freedonia-demo-2.db`` and ``freedonia-briefing-2.pdf``, and so on. Nothing already
+    there is replaced or deleted: an earlier demo mission may hold real answers (the
+    notebooks open ``freedonia-demo.db`` by default).
+    """
+    mission_stem, pdf_stem, html_stem = (
+        Path(name).stem for name in (DEMO_MISSION, DEMO_PDF, DEMO_HTML)
+    )
+    kept: list[Path] = []
+    number = 1
+    while True:
+        tail = "" if number == 1 else f"-{number}"
+        mission = out_dir / f"{mission_stem}{tail}.db"
+        pdf = out_dir / f"{pdf_stem}{tail}.pdf"
+        html = out_dir / f"{html_stem}{tail}.html"
+        sides = [Path(f"{mission}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
+        taken = [path for path in (mission, *sides, pdf, html) if path.exists()]
+        if not taken:
+            return mission, pdf, html, tuple(kept)
+        kept += taken
+        number += 1
+
+
 def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoResult:
     """Create the seeded demo mission in ``out_dir``, score it, export HTML and PDF.
 
-    An earlier demo mission of the same name in ``out_dir`` is replaced (the demo is seeded,
-    so it comes out the same). ``progress(stage, done, total)`` follows every stage.
+    Nothing in ``out_dir`` is replaced or deleted: when an earlier demo is there, this one
+    is written under the next free names (see :func:`demo_paths`) and ``kept`` lists the
+    files left alone. ``progress(stage, done, total)`` follows every stage.
     """
     from assessment_kit.demo import create_demo_mission
     from assessment_kit.scoring import score_mission
@@ -64,7 +98,7 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    mission_path = out / DEMO_MISSION
+    mission_path, pdf_path, html_path, kept = demo_paths(out)
     # Stages: create, score, then the PDF export's six and the HTML export's four.
     total = 2 + 6 + 4
 
@@ -79,16 +113,14 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         return forward
 
     report("Creating the demo mission", 0)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{mission_path}{suffix}").unlink(missing_ok=True)
     mission = create_demo_mission(mission_path)
     try:
         report("Scoring", 1)
         table = score_mission(mission).to_table()
     finally:
         mission.close()
-    pdf = export_briefing(mission_path, out / DEMO_PDF, progress=shifted(2))
-    html = export_briefing(mission_path, out / DEMO_HTML, progress=shifted(8))
+    pdf = export_briefing(mission_path, pdf_path, progress=shifted(2))
+    html = export_briefing(mission_path, html_path, progress=shifted(8))
     return DemoResult(
         mission=mission_path,
         pdf=pdf.path,
@@ -97,4 +129,5 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         table=table,
         seconds=time.perf_counter() - started,
         briefings=(pdf, html),
+        kept=kept,
     )

@@ -9,6 +9,7 @@ append-only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from assessment_kit.errors import AnswerError, Code, Problem, ProblemsError, StoreError
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
 from assessment_kit.store import schema
-from assessment_kit.store.values import decode_value, encode_value, validate_value
+from assessment_kit.store.values import check_text, decode_value, encode_value, validate_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -303,7 +304,11 @@ class Mission:
                 Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
             )
         partial = resolve_sections(questionnaires, sections)
-        conn = schema.connect(path, create=True)
+        try:
+            conn = schema.connect(path, create=True)
+        except BaseException as error:
+            _remove_new_file(path, error)
+            raise
         try:
             schema.migrate(conn, str(path))
             now = _now()
@@ -330,12 +335,17 @@ class Mission:
                             _sections_json(questionnaire, partial.get(questionnaire.id)),
                         ),
                     )
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                schema.rollback(conn)
                 raise
-            conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as error:
             conn.close()
+            # A half-made file would make the retry say "already exists": ours to remove,
+            # since the file did not exist when we started.
+            _remove_new_file(path, error)
+            if isinstance(error, sqlite3.Error):
+                raise schema.storage_error(error, path, "creating the mission") from error
             raise
         for questionnaire in questionnaires:
             _remember(questionnaire)
@@ -362,6 +372,9 @@ class Mission:
                         Code.NOT_A_MISSION, file=str(path), detail="the mission record is missing"
                     )
                 )
+        except sqlite3.Error as error:
+            conn.close()
+            raise schema.storage_error(error, path, "opening the mission") from error
         except BaseException:
             conn.close()
             raise
@@ -406,24 +419,28 @@ class Mission:
             conn = self._db
             try:
                 conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise StoreError(
-                    problem=Problem.make(
-                        Code.STORE_IO,
-                        file=str(self._path),
-                        detail=f"cannot write to the mission: {error}",
-                        fix="another program holds the file; close it and try again",
-                    )
-                ) from error
+            except sqlite3.Error as error:
+                raise schema.storage_error(error, self._path, "writing to the mission") from error
             try:
                 yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                schema.rollback(conn)
+                raise schema.storage_error(error, self._path, "writing to the mission") from error
             except BaseException:
-                conn.execute("ROLLBACK")
+                schema.rollback(conn)
                 raise
-            conn.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reads that meet a damaged page or a vanished disk raise a clear StoreError."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            raise schema.storage_error(error, self._path, "reading the mission") from error
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, self._reading():
             cursor = self._db.execute(sql, tuple(params))
             cursor.row_factory = sqlite3.Row
             return cursor.fetchall()
@@ -604,7 +621,8 @@ class Mission:
         now: str,
     ) -> Respondent:
         code = code.strip()
-        if not code or code == CONSOLIDATED:
+        # Any spelling of "consolidated": answers files accept the word in any case.
+        if not code or code.casefold() == CONSOLIDATED:
             raise AnswerError(
                 [
                     Problem.make(
@@ -615,6 +633,9 @@ class Mission:
                     )
                 ]
             )
+        for label, text in (("respondent code", code), ("interviewer", interviewer)):
+            check_text(label, text, path=code)
+        check_text("sector", sector, path=code)
         self._check_institution_type(code, institution_type)
         if conn.execute("SELECT 1 FROM respondents WHERE code = ?", (code,)).fetchone():
             raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
@@ -673,6 +694,8 @@ class Mission:
             )
             if new == old:
                 return old
+            check_text("interviewer", new.interviewer, path=code)
+            check_text("sector", new.sector, path=code)
             self._check_institution_type(code, new.institution_type)
             now = _now()
             conn.execute(
@@ -715,12 +738,12 @@ class Mission:
 
     def respondent(self, code: str) -> Respondent:
         """The respondent with this code (:class:`AnswerError` if there is none)."""
-        with self._lock:
+        with self._lock, self._reading():
             return self._respondent(self._db, code)
 
     def respondents(self) -> list[Respondent]:
         """Every respondent, in the order they were added."""
-        with self._lock:
+        with self._lock, self._reading():
             rows = self._db.execute(
                 "SELECT code, institution_type, sector, interview_date, interviewer, consent"
                 " FROM respondents ORDER BY created_at, code"
@@ -807,6 +830,8 @@ class Mission:
 
     def _put_answer(self, conn: sqlite3.Connection, answer: Answer) -> Answer:
         """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
+        check_text("note", answer.note, path=answer.question)
+        check_text("evidence", answer.evidence, path=answer.question)
         key = (answer.respondent, answer.questionnaire, answer.question)
         row = conn.execute(
             "SELECT value, note, evidence, confidential, updated_by, updated_at FROM answers"
@@ -922,6 +947,7 @@ class Mission:
     def _put_consolidated(
         self, conn: sqlite3.Connection, answer: ConsolidatedAnswer
     ) -> ConsolidatedAnswer:
+        check_text("rationale", answer.rationale, path=answer.question)
         key = (answer.questionnaire, answer.question)
         row = conn.execute(
             "SELECT value, rationale, updated_by, updated_at FROM consolidated"
@@ -1067,6 +1093,20 @@ class Mission:
             "by", "at",
         ]  # fmt: skip
         return _frame(records, columns, objects=("old_value", "new_value"))
+
+
+def _remove_new_file(path: Path, error: BaseException) -> None:
+    """Remove a mission file that :meth:`Mission.create` made and could not finish.
+
+    Not when the error says the file is someone else's: another process may have created
+    a mission of that name meanwhile.
+    """
+    if isinstance(error, StoreError) and error.code in (Code.MISSION_EXISTS, Code.NOT_A_MISSION):
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        # The error being handled is the one to report.
+        with contextlib.suppress(OSError):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _frame(

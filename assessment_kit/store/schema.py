@@ -8,6 +8,9 @@ opening a newer one is refused.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +25,7 @@ __all__ = [
     "file_error",
     "migrate",
     "refuse_folder",
+    "storage_error",
 ]
 
 #: "AKM1": marks an SQLite file as an assessment-kit mission.
@@ -141,6 +145,48 @@ def refuse_folder(path: Path, fix: str) -> None:
         raise file_error(Code.STORE_IO, path, "this is a folder, not a file", fix)
 
 
+# SQLite's primary result codes (the low byte of ``sqlite_errorcode``).
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+
+
+def storage_error(error: sqlite3.Error, path: str | Path, doing: str) -> StoreError:
+    """A :class:`StoreError` that says what SQLite's ``error`` means for the user.
+
+    ``doing`` is what was under way (``"writing to the mission"``); the message names the
+    state (read-only file or folder, full disk, damaged file, another program writing)
+    and what to do about it.
+    """
+    where = str(path)
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    text = str(error)
+    if code == _FULL or "disk is full" in text or (code == _IOERR and _no_room(path)):
+        return StoreError(problem=Problem.make(Code.DISK_FULL, file=where, doing=doing))
+    if code == _READONLY or "readonly database" in text:
+        return StoreError(problem=Problem.make(Code.MISSION_READ_ONLY, file=where))
+    if code == _CORRUPT or "malformed" in text:
+        return StoreError(problem=Problem.make(Code.MISSION_DAMAGED, file=where, detail=text))
+    if code == _NOTADB:
+        return _not_a_mission(Path(path), f"not an SQLite database ({text})")
+    folder = Path(path).resolve().parent
+    if code == _CANTOPEN and Path(path).is_file() and not os.access(folder, os.W_OK):
+        return StoreError(
+            problem=Problem.make(Code.FOLDER_READ_ONLY, file=where, name=Path(path).name)
+        )
+    if code in (_BUSY, _LOCKED):
+        return file_error(
+            Code.STORE_IO,
+            where,
+            f"another program is writing to the mission ({text}) while {doing}",
+            "wait for it to finish, or close it, and try again",
+        )
+    return file_error(
+        Code.STORE_IO,
+        where,
+        f"SQLite could not finish {doing}: {text}",
+        "check the disk and the file's permissions, then try again",
+    )
+
+
 def _not_a_mission(path: Path, detail: str) -> StoreError:
     return StoreError(problem=Problem.make(Code.NOT_A_MISSION, file=str(path), detail=detail))
 
@@ -165,6 +211,21 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
             uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
         )
     except sqlite3.OperationalError as error:
+        folder = path.resolve().parent
+        if create and not folder.is_dir():
+            raise file_error(
+                Code.STORE_IO,
+                path,
+                f"cannot create the mission: the folder {folder} does not exist",
+                "create the folder first, or give a path in an existing one",
+            ) from error
+        if create and not os.access(folder, os.W_OK):
+            raise file_error(
+                Code.STORE_IO,
+                path,
+                f"cannot create the mission: the folder {folder} cannot be written",
+                "choose a folder you can write to",
+            ) from error
         if not path.exists():
             raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=str(path))) from error
         raise file_error(
@@ -176,7 +237,7 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as error:
-            raise _not_a_mission(path, f"not an SQLite database ({error})") from error
+            raise storage_error(error, path, "opening the mission") from error
         if create:
             if application_id != 0 or version != 0:
                 raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=str(path)))
@@ -195,6 +256,9 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         # It costs well under a millisecond per answer here; see benchmarks/bench_store.py.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as error:
+        conn.close()
+        raise storage_error(error, path, "opening the mission") from error
     except BaseException:
         conn.close()
         raise
@@ -210,14 +274,21 @@ def migrate(conn: sqlite3.Connection, path: str = "") -> int:
     version: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return version
-    conn.execute("BEGIN IMMEDIATE")
-    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        found: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as error:
+        rollback(conn)
+        raise storage_error(error, path, "opening the mission") from error
     try:
         for step in MIGRATIONS[found:]:
             step(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
     except BaseException as error:
-        conn.execute("ROLLBACK")
+        rollback(conn)
+        if isinstance(error, sqlite3.Error) and _is_storage(error):
+            raise storage_error(error, path, "writing the mission's tables") from error
         if isinstance(error, sqlite3.Error):
             raise file_error(
                 Code.STORE_IO,
@@ -227,5 +298,31 @@ def migrate(conn: sqlite3.Connection, path: str = "") -> int:
                 "report this to the assessment-kit developers with the file",
             ) from error
         raise
-    conn.execute("COMMIT")
     return found
+
+
+def _no_room(path: str | Path) -> bool:
+    """Whether the disk holding ``path`` is (nearly) full: SQLite reports a full disk as an
+    I/O error when it cannot grow its shared-memory file."""
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already done so.
+
+    After a full disk or an I/O error SQLite may have rolled back by itself; a ROLLBACK
+    then fails ("no transaction is active") and would hide the real error.
+    """
+    if conn.in_transaction:
+        # The error being handled is the one to report.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
+def _is_storage(error: sqlite3.Error) -> bool:
+    """Whether ``error`` comes from the file or the disk rather than from the schema."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return code in (_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB)

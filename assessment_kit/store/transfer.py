@@ -18,12 +18,21 @@ sector           optional  respondent's sector (new respondents only)
 interview_date   optional  YYYY-MM-DD (new respondents only)
 interviewer      optional  (new respondents only)
 rationale        optional  rationale of a ``consolidated`` row
+consent          optional  the respondent's consent, true/false (new respondents only)
 ================ ========= ==============================================================
 
 Import is all-or-nothing: every row is checked first (inside the write transaction, so
 nobody else can change the mission in between), every bad row is reported with its row
 number (the header is row 1, as in a spreadsheet) and column, and only a clean file is
 written, in one transaction. Exporting answers gives a file that imports back unchanged.
+
+Every value the store accepts comes back exactly. CSV cells that a spreadsheet program
+would run as a formula (starting with ``= + - @``, a tab or a carriage return; numbers
+aside) and cells starting with a single quote are written with one more leading quote,
+which import removes (:func:`csv_cell`, :func:`csv_value`). XLSX cells write characters
+XML cannot hold as ``_xHHHH_`` (:func:`xlsx_text`), integers beyond 2**53 as text and
+floats with every digit; a text longer than an XLSX cell holds stops the export, naming
+the row and column. Outputs pass :func:`~assessment_kit.store.outputs.check_output` first.
 
 Scores export: XLSX gets two sheets, ``areas`` and ``questions``; CSV writes the areas to
 the given path and the questions beside it as ``<stem>-questions.csv``.
@@ -33,10 +42,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
+import io
 import json
 import math
 import os
+import re
 import sqlite3
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -53,8 +66,9 @@ from assessment_kit.store.mission import (
     Respondent,
     _now,
 )
+from assessment_kit.store.outputs import check_output
 from assessment_kit.store.schema import file_error, refuse_folder
-from assessment_kit.store.values import check_constraint, coerce_value, format_value
+from assessment_kit.store.values import check_constraint, check_text, coerce_value, format_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,6 +98,7 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "interview_date",
     "interviewer",
     "rationale",
+    "consent",
 )
 #: The columns an answers export writes, in order.
 ANSWER_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
@@ -139,11 +154,233 @@ def _openpyxl(where: str) -> Any:
     return openpyxl
 
 
+class _Unfilled(str):
+    """An empty spreadsheet cell that looks filled in the program: ``reason`` says why it
+    reads as empty (a merged cell, a formula with no saved value). Equal to ``""``."""
+
+    reason: str
+
+    def __new__(cls, reason: str) -> _Unfilled:
+        cell = super().__new__(cls, "")
+        cell.reason = reason
+        return cell
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+#: Names of the streams an encrypted Office file holds, as written in its directory.
+_ENCRYPTED_MARKS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
+#: Bytes read to recognise an Office container (its directory can sit anywhere).
+_SNIFF_LIMIT = 32 * 1024 * 1024
+#: The largest CSV cell read: well above the store's text limit and bounded, so a hostile
+#: file cannot make the reader hold one huge cell.
+CSV_CELL_LIMIT = 1_048_576
+#: The columns a row cannot leave empty; an empty one is explained when it is a merge or
+#: a formula.
+_NEEDED = ("respondent", "questionnaire", "question", "answer")
+
+
+def _refuse_by_content(path: Path, suffix: str) -> None:
+    """Name what the file really is when its bytes do not match its name.
+
+    A password-protected workbook, an old .xls, a workbook named .csv or UTF-16 text would
+    otherwise be reported by the CSV or zip reader in terms that hide the cause.
+    """
+    where = str(path)
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(_OLE2):
+        with path.open("rb") as handle:
+            body = handle.read(_SNIFF_LIMIT)
+        code = (
+            Code.FILE_ENCRYPTED
+            if any(m in body for m in _ENCRYPTED_MARKS)
+            else Code.FILE_OLD_OFFICE
+        )
+        raise StoreError(problem=Problem.make(code, file=where))
+    if suffix == ".xlsx":
+        if not head.startswith(_ZIP) and head and _looks_like_text(head):
+            raise StoreError(problem=Problem.make(Code.FILE_IS_TEXT, file=where))
+        return
+    if head.startswith(_ZIP):
+        raise StoreError(problem=Problem.make(Code.FILE_IS_ARCHIVE, file=where))
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise StoreError(problem=Problem.make(Code.FILE_UTF16, file=where, encoding="UTF-32"))
+    if head.startswith(b"SQLite format 3\x00"):
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            "this is an SQLite database (a mission file?), not an answers file",
+            "give the answers as .csv or .xlsx; to copy answers from a mission, export them",
+        )
+    sample = head[:200]
+    even, odd = sample[0::2], sample[1::2]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        # Latin text in UTF-16 has a zero byte beside every letter, in every other byte.
+        len(sample) >= 4
+        and (
+            (0 not in even and odd.count(0) == len(odd))
+            or (0 not in odd and even.count(0) == len(even))
+        )
+    ):
+        raise StoreError(problem=Problem.make(Code.FILE_UTF16, file=where, encoding="UTF-16"))
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sample is still text.
+        return error.start >= len(head) - 3
+    return b"\x00" not in head
+
+
+def _read_csv(path: Path) -> list[list[object]]:
+    where = str(path)
+    previous = csv.field_size_limit()
+    # The limit is the csv module's one global setting: raised for this read only.
+    csv.field_size_limit(max(previous, CSV_CELL_LIMIT))
+    reader: Any = None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            return [[csv_value(cell) for cell in row] for row in reader]
+    except UnicodeDecodeError as error:
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
+            "save it as 'CSV UTF-8' from your spreadsheet program",
+        ) from error
+    except csv.Error as error:
+        line = reader.line_num if reader is not None else None
+        if "field larger than field limit" in str(error):
+            raise StoreError(
+                problem=Problem.make(
+                    Code.CELL_TOO_LARGE, file=where, line=line, limit=f"{CSV_CELL_LIMIT:,}"
+                )
+            ) from error
+        raise StoreError(
+            problem=Problem.make(
+                Code.BAD_ROW,
+                file=where,
+                line=line,
+                detail=f"the CSV cannot be read: {error}",
+                fix="save it again as 'CSV UTF-8 (comma delimited)'",
+            )
+        ) from error
+    finally:
+        csv.field_size_limit(previous)
+
+
+#: The most a workbook may unpack to: a few hundred thousand answers take far less, and a
+#: small file that unpacks to gigabytes (a zip bomb) is refused before it is read.
+XLSX_UNPACKED_LIMIT = 256 * 1024 * 1024
+
+
+def _read_xlsx(path: Path) -> list[list[object]]:
+    where = str(path)
+    openpyxl = _openpyxl(where)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0  # openpyxl's own error below says what is wrong
+    if unpacked > XLSX_UNPACKED_LIMIT:
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than the "
+            f"{XLSX_UNPACKED_LIMIT / 2**20:,.0f} MB an answers file may hold",
+            "split the answers into several files, or shorten the notes",
+        )
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"cannot read the workbook: {error}",
+            "save it again from your spreadsheet program as .xlsx",
+        ) from error
+    try:
+        sheet = book.worksheets[0]
+        rows = [[_xlsx_read(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        others = len(book.worksheets) - 1
+    finally:
+        book.close()
+    if not rows and others:
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"the first sheet ({sheet.title!r}) is empty; answers are read from the first "
+            "sheet only",
+            "move the answers sheet first, or save it alone",
+        )
+    if rows:
+        _explain_empty_cells(openpyxl, path, rows)
+    return rows
+
+
+def _xlsx_read(value: object) -> object:
+    cell = _cell(value)
+    return xlsx_value(cell) if isinstance(cell, str) else cell
+
+
+def _explain_empty_cells(openpyxl: Any, path: Path, rows: list[list[object]]) -> None:
+    """Mark empty needed cells that are merged or hold a formula with no saved value.
+
+    Both read as empty, but in the spreadsheet program the first shows a value and the
+    second a result. Only done when such a cell exists: it reads the workbook again, fully.
+    """
+    header = [str(name).strip().lower() for name in rows[0]]
+    needed = [header.index(name) for name in _NEEDED if name in header]
+    empty = [
+        (r, c)
+        for r, row in enumerate(rows[1:], start=1)
+        if any(cell not in ("", None) for cell in row)
+        for c in needed
+        if c >= len(row) or row[c] == ""
+    ]
+    if not empty:
+        return
+    try:
+        book = openpyxl.load_workbook(path, data_only=False)
+    except Exception:  # the first read worked; the explanation is a bonus
+        return
+    try:
+        sheet = book.worksheets[0]
+        merged = list(sheet.merged_cells.ranges)
+        for r, c in empty:
+            row, column = r + 1, c + 1
+            reason = ""
+            for cells in merged:
+                if (
+                    cells.min_row <= row <= cells.max_row
+                    and cells.min_col <= column <= cells.max_col
+                ):
+                    reason = f"merged:{cells.coord}"
+                    break
+            else:
+                value = sheet.cell(row=row, column=column).value
+                if isinstance(value, str) and value.startswith("="):
+                    reason = f"formula:{value}"
+                elif value is not None and not isinstance(value, str | int | float):
+                    reason = f"formula:{getattr(value, 'text', value)}"
+            if reason:
+                while len(rows[r]) <= c:
+                    rows[r].append("")
+                rows[r][c] = _Unfilled(reason)
+    finally:
+        book.close()
+
+
 def read_rows(file: str | Path) -> tuple[list[str], list[list[object]]]:
     """The header (stripped, lower-case) and data rows of a CSV or XLSX file.
 
-    CSV cells are strings; XLSX cells keep numbers as numbers. Blank rows are kept (as
-    empty lists) so that row numbers match the file.
+    CSV cells are strings (a leading single quote, written by our export to keep text from
+    running as a formula, is removed); XLSX cells keep numbers as numbers. Blank rows are
+    kept (as empty lists) so that row numbers match the file.
     """
     path = Path(file)
     where = str(path)
@@ -152,49 +389,15 @@ def read_rows(file: str | Path) -> tuple[list[str], list[list[object]]]:
         raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=where))
     suffix = path.suffix.lower()
     rows: list[list[object]]
-    if suffix == ".xlsx":
-        openpyxl = _openpyxl(where)
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a damaged file
-            raise file_error(
-                Code.BAD_ROW,
-                where,
-                f"cannot read the workbook: {error}",
-                "save it again from your spreadsheet program as .xlsx",
-            ) from error
-        try:
-            sheet = book.worksheets[0]
-            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-            others = len(book.worksheets) - 1
-        finally:
-            book.close()
-        if not rows and others:
-            raise file_error(
-                Code.BAD_ROW,
-                where,
-                f"the first sheet ({sheet.title!r}) is empty; answers are read from the first "
-                "sheet only",
-                "move the answers sheet first, or save it alone",
-            )
-    elif suffix in (".csv", ".txt"):
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = [list(row) for row in csv.reader(handle)]
-        except UnicodeDecodeError as error:
-            raise file_error(
-                Code.BAD_ROW,
-                where,
-                f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
-                "save it as 'CSV UTF-8' from your spreadsheet program",
-            ) from error
-    else:
+    if suffix not in (".xlsx", ".csv", ".txt"):
         raise file_error(
             Code.BAD_ROW,
             where,
             f"unsupported file type {suffix or '(none)'!r}",
             "give a .csv or .xlsx file",
         )
+    _refuse_by_content(path, suffix)
+    rows = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
     if not rows:
         raise ImportProblems(
             [Problem.make(Code.EMPTY_FILE, file=where)], summary=f"{where}: nothing to import"
@@ -241,6 +444,7 @@ class _Row:
     interview_date: date | None
     interviewer: str
     rationale: str
+    consent: bool = False
     value: AnswerValue | None = None
 
 
@@ -292,28 +496,58 @@ class _Checker:
             return None
         return columns
 
-    def parse(self, line: int, raw: Sequence[object], columns: Mapping[str, int]) -> _Row | None:
-        def get(name: str) -> object:
+    def parse(
+        self, line: int, raw_cells: Sequence[object], columns: Mapping[str, int]
+    ) -> _Row | None:
+        def raw(name: str) -> object:
             index = columns.get(name)
-            if index is None or index >= len(raw):
+            if index is None or index >= len(raw_cells):
                 return ""
-            value = raw[index]
+            return raw_cells[index]
+
+        def get(name: str) -> object:
+            value = raw(name)
             return value.strip() if isinstance(value, str) else value
 
-        def text(name: str) -> str:
-            value = get(name)
+        def text(name: str, *, strip: bool = True) -> str:
+            value = get(name) if strip else raw(name)
             if isinstance(value, float) and value.is_integer():
                 return str(int(value))
             return str(value)
 
+        def empty(name: str) -> None:
+            cell = raw(name)
+            reason = cell.reason if isinstance(cell, _Unfilled) else ""
+            kind, _, detail = reason.partition(":")
+            if kind == "merged":
+                self.problems.append(
+                    Problem.make(
+                        Code.CELL_MERGED, file=self.where, line=line, path=name, column=name,
+                        cells=detail,
+                    )
+                )  # fmt: skip
+            elif kind == "formula":
+                self.problems.append(
+                    Problem.make(
+                        Code.CELL_FORMULA, file=self.where, line=line, path=name, column=name,
+                        formula=detail,
+                    )
+                )  # fmt: skip
+            elif name == "answer":
+                self.add(line, "answer", "answer is empty", "fill in the answer or remove the row")
+            else:
+                self.add(line, name, f"{name} is empty", f"fill in the {name}")
+
         ok = True
         for name in ("respondent", "questionnaire", "question"):
             if not text(name):
-                self.add(line, name, f"{name} is empty", f"fill in the {name}")
+                empty(name)
                 ok = False
-        answer = get("answer")
-        if answer == "":
-            self.add(line, "answer", "answer is empty", "fill in the answer or remove the row")
+        # Free text is kept as given (spaces included), so an export imports back exactly;
+        # choice values, numbers and dates are trimmed when the value is read.
+        answer = raw("answer")
+        if isinstance(answer, str) and not answer.strip():
+            empty("answer")
             ok = False
         flag = text("confidential").lower()
         if flag not in _TRUE | _FALSE:
@@ -323,6 +557,10 @@ class _Checker:
                 f"{flag!r} is not true or false",
                 "write true/false, yes/no or 1/0",
             )
+            ok = False
+        consent = text("consent").lower()
+        if consent not in _TRUE | _FALSE:
+            self.add(line, "consent", f"{consent!r} is not true or false", "write true or false")
             ok = False
         interview_date: date | None = None
         if text("interview_date"):
@@ -338,20 +576,24 @@ class _Checker:
                 ok = False
         if not ok:
             return None
+        respondent = text("respondent")
+        if respondent.casefold() == CONSOLIDATED:
+            respondent = CONSOLIDATED  # "Consolidated" as a spreadsheet capitalises it
         return _Row(
             line=line,
-            respondent=text("respondent"),
+            respondent=respondent,
             institution_type=text("institution_type"),
             questionnaire=text("questionnaire"),
             question=text("question"),
             answer=answer,
-            note=text("note"),
-            evidence=text("evidence"),
+            note=text("note", strip=False),
+            evidence=text("evidence", strip=False),
             confidential=flag in _TRUE,
-            sector=text("sector"),
+            sector=text("sector", strip=False),
             interview_date=interview_date,
-            interviewer=text("interviewer"),
-            rationale=text("rationale"),
+            interviewer=text("interviewer", strip=False),
+            rationale=text("rationale", strip=False),
+            consent=consent in _TRUE,
         )
 
 
@@ -409,6 +651,17 @@ def _check(
                 row.value = coerce_value(question, answer)
             except AnswerError as error:
                 checker.add_error(row.line, "answer", error)
+        for field, value in (
+            ("note", row.note),
+            ("evidence", row.evidence),
+            ("rationale", row.rationale),
+            ("interviewer", row.interviewer),
+            ("sector", row.sector),
+        ):
+            try:
+                check_text(field, value, path=row.question)
+            except AnswerError as error:
+                checker.add_error(row.line, field, error)
         key = (row.respondent, row.questionnaire, row.question)
         if key in seen:
             checker.add(
@@ -460,6 +713,7 @@ def _check(
             sector=row.sector or known_types.get(row.institution_type, ""),
             interview_date=row.interview_date,
             interviewer=row.interviewer,
+            consent=row.consent,
         )
         if row.respondent in new_respondents:
             first_line, first = new_respondents[row.respondent]
@@ -495,6 +749,19 @@ def _check(
         except AnswerError as error:
             checker.add_error(row.line, "answer", error)
     return {code: respondent for code, (_, respondent) in new_respondents.items()}
+
+
+def _another_mission(mission: Mission, rows: Sequence[_Row]) -> str:
+    """A hint when no row names a questionnaire of the mission: the file is most likely
+    for another mission, and its thousands of bad rows say the same thing."""
+    named = {row.questionnaire for row in rows}
+    if not rows or named & set(mission.questionnaires):
+        return ""
+    found = ", ".join(sorted(named)[:5]) + (", ..." if len(named) > 5 else "")
+    return (
+        f". No row names a questionnaire of this mission ({', '.join(mission.questionnaires)});"
+        f" the file names {found}: is it for another mission?"
+    )
 
 
 def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") -> ImportResult:
@@ -534,7 +801,8 @@ def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") 
                 bad = len({p.line for p in problems})
                 raise ImportProblems(
                     problems,
-                    summary=f"{where}: {bad} bad row(s); nothing was imported",
+                    summary=f"{where}: {bad:,} bad row(s); nothing was imported"
+                    + _another_mission(mission, rows),
                 )
             now = _now()
             for respondent in new_respondents.values():
@@ -610,6 +878,7 @@ def _answer_records(mission: Mission) -> Iterator[list[object]]:
             "" if respondent.interview_date is None else respondent.interview_date.isoformat(),
             respondent.interviewer,
             "",
+            "true" if respondent.consent else "false",
         ]
     for record in mission.consolidated_frame().to_dict("records"):
         yield [
@@ -625,6 +894,7 @@ def _answer_records(mission: Mission) -> Iterator[list[object]]:
             "",
             "",
             record["rationale"],
+            "",
         ]
 
 
@@ -632,28 +902,68 @@ def _export_value(value: AnswerValue) -> object:
     return format_value(value) if isinstance(value, tuple | str) else value
 
 
-def export_answers(mission_path: str | Path, fmt: Format, out: str | Path) -> ExportResult:
+def _check_format(fmt: str, out: Path) -> None:
+    """Refuse a name whose suffix says the other format: CSV text in ``x.xlsx`` would not
+    open, and an XLSX named ``x.csv`` would not import."""
+    if fmt not in ("csv", "xlsx"):
+        raise file_error(Code.STORE_IO, out, f"unknown format {fmt!r}", "use csv or xlsx")
+    suffix = out.suffix.lower()
+    other = "xlsx" if fmt == "csv" else "csv"
+    if suffix == f".{other}":
+        raise StoreError(
+            problem=Problem.make(
+                Code.OUTPUT_FORMAT,
+                file=str(out),
+                suffix=suffix,
+                fmt=fmt,
+                expected=out.with_suffix(f".{fmt}").name,
+                other=other,
+            )
+        )
+
+
+def export_answers(
+    mission_path: str | Path, fmt: Format, out: str | Path, *, force: bool = False
+) -> ExportResult:
     """Export every answer and consolidated answer in the long format import reads.
 
-    Returns the file written and its number of data rows.
+    Returns the file written and its number of data rows. The output is checked first
+    (:func:`~assessment_kit.store.outputs.check_output`): never a mission or the mission
+    read, and an existing file only with ``force``.
+
+    Raises
+    ------
+    StoreError
+        The output is refused, a value does not fit the format (an XLSX cell holds at
+        most 32,767 characters: the error names the row and column), or the file cannot be
+        written. No file, not even a partial one, is left.
     """
     out = Path(out)
+    _check_format(fmt, out)
+    check_output(out, inputs=[mission_path], force=force)
     with Mission.open(mission_path) as mission:
         records = list(_answer_records(mission))
     _write_table(fmt, out, {"answers": (list(ANSWER_COLUMNS), records)})
     return ExportResult(path=out, rows=len(records))
 
 
-def export_scores(mission_path: str | Path, fmt: Format, out: str | Path) -> ExportResult:
+def export_scores(
+    mission_path: str | Path, fmt: Format, out: str | Path, *, force: bool = False
+) -> ExportResult:
     """Export the mission's scores: areas and questions.
 
     XLSX: one workbook with sheets ``areas`` and ``questions``. CSV: the areas to ``out``
     and the questions to ``<stem>-questions.csv`` beside it (reported in ``also``).
-    ``rows`` counts the area rows.
+    ``rows`` counts the area rows. Outputs are checked as in :func:`export_answers`.
     """
     from assessment_kit.scoring import score_mission
 
     out = Path(out)
+    _check_format(fmt, out)
+    check_output(out, inputs=[mission_path], force=force)
+    questions_path = out.with_name(f"{out.stem}-questions{out.suffix or '.csv'}")
+    if fmt == "csv":
+        check_output(questions_path, inputs=[mission_path], force=force)
     with Mission.open(mission_path) as mission:
         scores = score_mission(mission)
     areas = _frame_table(scores.areas)
@@ -661,7 +971,6 @@ def export_scores(mission_path: str | Path, fmt: Format, out: str | Path) -> Exp
     if fmt == "xlsx":
         _write_table(fmt, out, {"areas": areas, "questions": questions})
         return ExportResult(path=out, rows=len(areas[1]))
-    questions_path = out.with_name(f"{out.stem}-questions{out.suffix or '.csv'}")
     _write_table(fmt, out, {"areas": areas})
     _write_table(fmt, questions_path, {"questions": questions})
     return ExportResult(path=out, rows=len(areas[1]), also=(questions_path,))
@@ -698,12 +1007,18 @@ def _write_table(
     """Write ``sheets`` to ``out`` (CSV: the one sheet), replacing it only when complete.
 
     The table goes to a temporary file beside ``out`` first, so a failed export leaves an
-    earlier file of that name as it was rather than half written.
+    earlier file of that name as it was rather than half written, and no temporary file.
     """
     if fmt not in ("csv", "xlsx"):
         raise file_error(Code.STORE_IO, out, f"unknown format {fmt!r}", "use csv or xlsx")
     refuse_folder(out, f"give a file name, such as answers.{fmt}")
     openpyxl = _openpyxl(str(out)) if fmt == "xlsx" else None
+    tables = {
+        title: (list(columns), [list(row) for row in rows])
+        for title, (columns, rows) in sheets.items()
+    }
+    if openpyxl is not None:
+        tables = _xlsx_tables(out, tables)
     partial: Path | None = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -713,29 +1028,164 @@ def _write_table(
         with candidate.open("x", encoding="utf-8", newline="") as handle:
             partial = candidate  # ours to remove from here on
             if openpyxl is None:
-                ((columns, rows),) = sheets.values()
+                ((columns, rows),) = tables.values()
                 writer = csv.writer(handle)
-                writer.writerow(columns)
-                writer.writerows(rows)
-        if openpyxl is not None:
-            _save_workbook(openpyxl, partial, sheets)
+                writer.writerow([csv_cell(name) for name in columns])
+                writer.writerows([csv_cell(value) for value in row] for row in rows)
+            if openpyxl is not None:
+                # Built in memory and written here: openpyxl writing to the file itself
+                # leaves a half-closed zip behind on a full disk, which complains later.
+                handle.buffer.write(_workbook_bytes(openpyxl, tables))
         os.replace(partial, out)
+        partial = None
     except OSError as error:
+        raise output_error(out, error) from error
+    finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
-        raise file_error(
-            Code.STORE_IO,
-            out,
-            f"cannot write the file: {error.strerror or error}",
-            "choose a path in a folder you can write to",
-        ) from error
 
 
-def _save_workbook(
+def output_error(out: Path, error: OSError) -> StoreError:
+    """A clear :class:`StoreError` for a file that could not be written."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return StoreError(
+            problem=Problem.make(Code.DISK_FULL, file=str(out), doing="writing the file")
+        )
+    return file_error(
+        Code.STORE_IO,
+        out,
+        f"cannot write the file: {error.strerror or error}",
+        "choose a path in a folder you can write to",
+    )
+
+
+# ---------------------------------------------------------------------------- cell codecs
+
+#: Cells a spreadsheet program would run as a formula (OWASP's list for CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> object:
+    """A value as written to a CSV cell, safe to open in a spreadsheet program.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading single quote,
+    so that Excel and LibreOffice show it as text instead of running it as a formula; so
+    does text already starting with a quote, which keeps the rule reversible
+    (:func:`csv_value` removes exactly one leading quote). Numbers, and text that is a
+    plain number such as ``-3``, are written as they are.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith("'") or (
+        value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def csv_value(cell: str) -> str:
+    """The value of a CSV cell written by :func:`csv_cell` (one leading quote removed)."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+#: Characters XML (and so XLSX) cannot hold, or would turn into another one on reading
+#: (a carriage return becomes a line feed).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+_XML_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_")
+#: Excel's limit on the characters of one cell.
+XLSX_CELL_LIMIT = 32_767
+#: Beyond this an integer is no longer exact as a spreadsheet number (a double).
+_EXACT_INTEGER = 2**53
+
+
+def xlsx_text(text: str) -> str:
+    """Text as stored in an XLSX cell: characters XML cannot hold written ``_xHHHH_``.
+
+    This is the escape of the Office Open XML standard (ST_Xstring), which Excel reads
+    too. Every underscore followed by ``x`` is itself escaped (``_x005F_``), so no text
+    of the user's can be taken for an escape and :func:`xlsx_value` gives the exact text
+    back.
+    """
+    text = text.replace("_x", "_x005F_x")
+    return _XML_UNSAFE.sub(lambda match: f"_x{ord(match.group(0)):04X}_", text)
+
+
+def xlsx_value(text: str) -> str:
+    """The text of an XLSX cell with ``_xHHHH_`` escapes decoded."""
+    if "_x" not in text:
+        return text
+    return _XML_ESCAPE.sub(lambda match: chr(int(match.group(0)[2:6], 16)), text)
+
+
+def _xlsx_tables(
+    out: Path, tables: dict[str, tuple[list[str], list[list[object]]]]
+) -> dict[str, tuple[list[str], list[list[object]]]]:
+    """The tables with each cell as written to XLSX; refuses a cell the format cannot hold.
+
+    Raises
+    ------
+    StoreError
+        ``XLSX_CELL_TOO_LONG`` naming the sheet, row and column of every such cell (the
+        export stops rather than cut the text short).
+    """
+    encoded: dict[str, tuple[list[str], list[list[object]]]] = {}
+    too_long: list[Problem] = []
+    for title, (columns, rows) in tables.items():
+        out_rows: list[list[object]] = []
+        for index, row in enumerate(rows):
+            cells: list[object] = []
+            for position, value in enumerate(row):
+                cell = _xlsx_cell(value)
+                if isinstance(cell, str) and len(cell.encode("utf-16-le")) // 2 > XLSX_CELL_LIMIT:
+                    column = columns[position] if position < len(columns) else str(position + 1)
+                    too_long.append(
+                        Problem.make(
+                            Code.XLSX_CELL_TOO_LONG,
+                            file=str(out),
+                            line=index + 2,
+                            path=column,
+                            sheet=title,
+                            row=index + 2,
+                            column=column,
+                            length=f"{len(cell):,}",
+                            limit=f"{XLSX_CELL_LIMIT:,}",
+                        )
+                    )
+                cells.append(cell)
+            out_rows.append(cells)
+        encoded[title] = (columns, out_rows)
+    if too_long:
+        more = f"\n({len(too_long)} cells in all)" if len(too_long) > 1 else ""
+        raise StoreError(
+            "\n".join(str(problem) for problem in too_long[:20]) + more, problem=too_long[0]
+        )
+    return encoded
+
+
+def _xlsx_cell(value: object) -> object:
+    value = _plain(value)
+    if isinstance(value, str):
+        return xlsx_text(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and abs(value) > _EXACT_INTEGER:
+        # A spreadsheet number is a double: the integer would come back changed.
+        return str(value)
+    if isinstance(value, float):
+        return _XlsxNumber(repr(value))
+    return value
+
+
+class _XlsxNumber(str):
+    """A float written with every digit: openpyxl writes 16 significant digits, one too
+    few to give back every double exactly (repr's shortest form always does)."""
+
+
+def _workbook_bytes(
     openpyxl: Any,
-    path: Path,
     sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[object]]]],
-) -> None:
+) -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     book = openpyxl.Workbook(write_only=True)
@@ -745,11 +1195,15 @@ def _save_workbook(
         for row in rows:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=_plain(value))
-                if isinstance(cell.value, str):
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, _XlsxNumber):
+                    cell.data_type = "n"  # written as given, read back as the same float
+                elif isinstance(cell.value, str):
                     # openpyxl takes text starting with "=" for a formula, which a reader
                     # sees as empty: a note such as "=see annex" would be lost on re-import.
                     cell.data_type = "s"
                 cells.append(cell)
             sheet.append(cells)
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

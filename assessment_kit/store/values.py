@@ -39,7 +39,9 @@ from assessment_kit.questionnaire.model import (
 )
 
 __all__ = [
+    "TEXT_LIMIT",
     "check_constraint",
+    "check_text",
     "coerce_value",
     "decode_value",
     "encode_value",
@@ -47,8 +49,48 @@ __all__ = [
     "validate_value",
 ]
 
+#: The most characters a text answer, note, evidence or rationale may hold. Far above any
+#: real note, and low enough that every export (CSV, and XLSX up to its own cell limit) and
+#: the briefing can still be made from what the store accepts.
+TEXT_LIMIT = 100_000
+
 _INTEGER = re.compile(r"[+-]?\d+")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_text(field: str, text: str, *, path: str = "") -> None:
+    """Refuse text the store would keep but could not give back: too long, or not Unicode.
+
+    ``field`` names what the text is (``note``, ``evidence``, ...); ``path`` the question.
+
+    Raises
+    ------
+    AnswerError
+        ``TEXT_TOO_LONG`` above :data:`TEXT_LIMIT` characters, ``TEXT_NOT_UNICODE`` for a
+        lone surrogate (which no file can hold).
+    """
+    if len(text) > TEXT_LIMIT:
+        raise AnswerError(
+            [
+                Problem.make(
+                    Code.TEXT_TOO_LONG,
+                    path=path or field,
+                    field=field,
+                    length=f"{len(text):,}",
+                    limit=f"{TEXT_LIMIT:,}",
+                )
+            ]
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise AnswerError(
+            [
+                Problem.make(
+                    Code.TEXT_NOT_UNICODE, path=path or field, field=field, position=error.start
+                )
+            ]
+        ) from None
 
 
 def _bad(question: Question, detail: str, fix: str) -> AnswerError:
@@ -106,6 +148,7 @@ def coerce_value(question: Question, value: object) -> AnswerValue:
     if kind == "text":
         if not isinstance(value, str):
             raise _bad(question, f"expected text, got {value!r}", "write the answer as text")
+        check_text("answer", value, path=question.id)
         return value
     raise _bad(question, f"unknown question type {kind!r}", "fix the questionnaire")
 

@@ -98,8 +98,9 @@ class ExportController:
         try:
             # The kernel keeps one browser session: the second export starts warm.
             renderer = shared_renderer(find_browser()) if out.suffix == ".pdf" else None
+            # The button writes its own briefing again each time (never over a mission).
             self.result = export_briefing(
-                self.mission_path, out, progress=self._progress, renderer=renderer
+                self.mission_path, out, progress=self._progress, renderer=renderer, force=True
             )
         except (AssessmentKitError, OSError) as error:
             self.error = error
