@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -162,3 +164,53 @@ def new_workspace(root: Path | None = None) -> Path:
     root.mkdir(mode=0o700, exist_ok=True)
     sweep_workspaces(root)
     return Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
+
+
+def remove_own_workspaces(root: Path | None = None) -> None:
+    """Remove every workspace this process made (at exit, after its sessions closed).
+
+    A Ctrl-C can land between a workspace's creation and the session that would own it;
+    this catches what no session was there to clean.
+    """
+    root = root or Path(tempfile.gettempdir()) / WORKSPACES
+    try:
+        entries = list(root.glob(f"{os.getpid()}-*"))
+    except OSError:
+        return
+    for entry in entries:
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def end_strays(workspace: Path, seconds: float = 5.0) -> int:
+    """Kill the processes still running with ``workspace`` in their command line; return how
+    many. (Linux: read from /proc; elsewhere nothing is found.)
+
+    A session cancelled while its browser was being launched never learns the process it
+    started (the launch was under way in another thread), and that browser would go on
+    writing its profile into the workspace after we removed it.
+    """
+    marker = str(workspace).encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        pid = int(entry.name)
+        if pid == os.getpid():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
+                found.append(entry)
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    deadline = time.monotonic() + seconds
+    for entry in found:
+        while time.monotonic() < deadline and _running(entry):
+            time.sleep(0.01)
+    return len(found)
+
+
+def _running(proc: Path) -> bool:
+    """True while a /proc entry is a process that has not exited (a zombie has)."""
+    try:
+        return proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

@@ -24,12 +24,14 @@ import shutil
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Coroutine, Mapping, Sequence
 from concurrent.futures import CancelledError, Future
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from assessment_kit.briefing.browser import end_strays, new_workspace
 from assessment_kit.errors import BriefingError
 
 if TYPE_CHECKING:
@@ -251,26 +253,29 @@ class ChartRenderer:
     """
 
     def __init__(self, browser: Path | str) -> None:
-        from assessment_kit.briefing.browser import new_workspace
 
         self.browser = Path(browser)
+        self.open_timeout = open_timeout()
         self.charts_drawn = 0
         self.timings: dict[str, float] = {}
-        self.workspace = new_workspace()
+        #: Seconds the browser thread spent on each step: start, chart page, charts.
+        self.session_timings: dict[str, float] = {}
+        self._created = time.perf_counter()
+        self._closed = False
+        self._chrome: Any = None
+        self._tab: ChartTab | None = None
+        self._open_error: BaseException | None = None
+        self._opened: Future[None] = Future()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
         )
+        # From here on there is something to clean up: registered first, so that a Ctrl-C
+        # at any later point is still closed at exit (see _close_all_at_exit).
+        _live.add(self)
+        self.workspace = new_workspace()
         self._thread.start()
-        #: Seconds the browser thread spent on each step: start, chart page, charts.
-        self.session_timings: dict[str, float] = {}
-        self._created = time.perf_counter()
-        self.open_timeout = open_timeout()
-        self._chrome: Any = None
-        self._tab: ChartTab | None = None
-        self._open_error: BaseException | None = None
-        self._opened: Future[None] = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
-        self._closed = False
+        self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
 
     async def _open(self) -> None:
         # Any failure is kept for _session() to explain, not raised: a task whose error
@@ -463,26 +468,33 @@ class ChartRenderer:
         if self._closed:
             return
         self._closed = True
-        chrome = self._chrome
+        _live.discard(self)
+        started = self._thread.is_alive()
         try:
             # A browser still starting (or hanging at its start) is not waited for.
             self._opened.cancel()
-            if chrome is not None:
-                asyncio.run_coroutine_threadsafe(chrome.close(), self._loop).result(timeout=30)
+            if started and self._chrome is not None:
+                closing = self._chrome.close()
+                asyncio.run_coroutine_threadsafe(closing, self._loop).result(timeout=30)
         except (Exception, CancelledError):  # closing must not hide the real error
             pass
         finally:
-            # Let choreographer's watchdogs and readers finish rather than being destroyed
-            # pending (which prints warnings at exit); a stuck task must not keep the
-            # export from returning.
-            with contextlib.suppress(Exception, CancelledError):
-                asyncio.run_coroutine_threadsafe(_cancel_pending(), self._loop).result(timeout=10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=30)
+            if started:
+                # Let choreographer's watchdogs and readers finish rather than being
+                # destroyed pending (which prints warnings at exit); a stuck task must not
+                # keep the export from returning.
+                with contextlib.suppress(Exception, CancelledError):
+                    cancelling = asyncio.run_coroutine_threadsafe(_cancel_pending(), self._loop)
+                    cancelling.result(timeout=10)
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._thread.join(timeout=30)
             if not self._thread.is_alive():
                 self._loop.close()
-            _end_process(getattr(chrome, "subprocess", None))
-            shutil.rmtree(self.workspace, ignore_errors=True)
+            # Read only now: the thread may have started the browser while we closed.
+            _end_process(getattr(self._chrome, "subprocess", None))
+            if hasattr(self, "workspace"):
+                end_strays(self.workspace)  # a launch we cancelled half way
+                shutil.rmtree(self.workspace, ignore_errors=True)
 
     def __enter__(self) -> ChartRenderer:
         return self
@@ -542,8 +554,26 @@ def close_shared_renderer() -> None:
             _shared = None
 
 
-# The session's thread is a daemon: without this its browser would be left to the watchdog.
-atexit.register(close_shared_renderer)
+#: Every session not yet closed.
+_live: weakref.WeakSet[ChartRenderer] = weakref.WeakSet()
+
+
+def _close_all_at_exit() -> None:
+    """Close every session still open and remove this process's workspaces.
+
+    Sessions run in daemon threads: without this, a Ctrl-C or an uncaught error would leave
+    their browsers to choreographer's watchdog and their profiles in the temporary folder.
+    """
+    from assessment_kit.briefing.browser import remove_own_workspaces
+
+    close_shared_renderer()
+    for renderer in list(_live):
+        with contextlib.suppress(Exception):
+            renderer.close()
+    remove_own_workspaces()
+
+
+atexit.register(_close_all_at_exit)
 
 
 def placeholder_svg(figure: Mapping[str, Any]) -> str:
