@@ -183,3 +183,38 @@ def test_an_empty_mission_gives_an_empty_frame_of_the_same_shape(tmp_path: Path)
         expected = reference_answers_frame(path, mission.questionnaires)
     assert frame.empty
     _assert_same(frame, expected)
+
+
+def test_respondents_frame_lists_each_respondent_with_their_answer_count(
+    random_mission: Path,
+) -> None:
+    with Mission.open(random_mission) as mission:
+        frame = mission.respondents_frame()
+        people = mission.respondents()
+        answers = mission.answers_frame()
+    assert list(frame["respondent"]) == [p.code for p in people]
+    assert list(frame["institution_type"]) == [p.institution_type for p in people]
+    assert list(frame["interview_date"]) == [p.interview_date for p in people]
+    assert list(frame["consent"]) == [p.consent for p in people]
+    counts = answers.groupby("respondent").size()
+    assert list(frame["answers"]) == [int(counts.get(p.code, 0)) for p in people]
+    assert frame["answers"].sum() == len(answers)
+    assert str(frame["consent"].dtype) == "bool"
+    assert str(frame["answers"].dtype) == "int64"
+
+
+def test_respondents_frame_of_a_mission_without_respondents(tmp_path: Path) -> None:
+    from assessment_kit.questionnaire import builtin
+
+    with Mission.create(
+        tmp_path / "new.db",
+        country="Freedonia",
+        title="New",
+        questionnaires=[builtin("organ_removal")],
+    ) as mission:
+        frame = mission.respondents_frame()
+    assert frame.empty
+    assert list(frame.columns) == [
+        "respondent", "institution_type", "sector", "interview_date", "interviewer", "consent",
+        "answers",
+    ]  # fmt: skip

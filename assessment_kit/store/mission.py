@@ -1012,6 +1012,38 @@ class Mission:
         ]  # fmt: skip
         return _frame(records, columns, objects=("old_value", "new_value"))
 
+    def respondents_frame(self) -> pd.DataFrame:
+        """Every respondent, in the order they were added, and how far each interview got.
+
+        Columns: respondent, institution_type, sector, interview_date (a date or None),
+        interviewer, consent (bool), answers (the number of answers given).
+        """
+        import pandas as pd
+
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT r.code, r.institution_type, r.sector, r.interview_date, r.interviewer,"
+                " r.consent, (SELECT count(*) FROM answers a WHERE a.respondent = r.code)"
+                " FROM respondents r ORDER BY r.created_at, r.code"
+            ).fetchall()
+        people = [_respondent_from_row(row) for row in rows]
+        columns = [
+            "respondent", "institution_type", "sector", "interview_date", "interviewer",
+            "consent", "answers",
+        ]  # fmt: skip
+        return pd.DataFrame(
+            {
+                "respondent": [p.code for p in people],
+                "institution_type": [p.institution_type for p in people],
+                "sector": [p.sector for p in people],
+                "interview_date": pd.Series([p.interview_date for p in people], dtype=object),
+                "interviewer": [p.interviewer for p in people],
+                "consent": pd.Series([p.consent for p in people], dtype=bool),
+                "answers": pd.Series([row[6] for row in rows], dtype="int64"),
+            },
+            columns=columns,
+        )
+
 
 def _frame(
     records: Sequence[Mapping[str, Any]], columns: Sequence[str], *, objects: Sequence[str]
