@@ -5,12 +5,15 @@ built-in instruments and 1,000 respondents (the answers of ``bench_scoring.synth
 to the questions meant for each respondent's institution type, about 120,000), then times
 
 * the whole path in process: ``Mission.open``, ``answers_frame``, ``consolidated_frame``
-  and ``score_mission``; the first run (the instruments' YAML is parsed) and the best of 5
-  (parsed instruments are cached by their text, as in a notebook session);
+  and ``score_mission``, best of 5 (parsed instruments are cached by their text, as in a
+  notebook session);
 * the read alone: ``answers_frame`` and ``consolidated_frame`` on an open mission;
 * the baseline, in the same run: the engine alone (``score_answers``) on the same frames;
-* ``assessment-kit score --json`` as a subprocess (best of 3), next to a bare
-  ``python -c pass`` for the interpreter's own start.
+* ``assessment-kit score --json`` as a subprocess (best of 3; the cold start: imports,
+  the instruments' YAML and schema checks), next to a bare ``python -c pass``.
+
+Each figure is the best wall time and the best CPU time (user + system, children
+included): on a shared machine the wall clock also counts other programs' turns.
 
 Targets (issue 10): the whole path <= 0.4 s; ``score --json`` <= 1.0 s.
 """
@@ -18,6 +21,7 @@ Targets (issue 10): the whole path <= 0.4 s; ``score --json`` <= 1.0 s.
 from __future__ import annotations
 
 import gc
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -110,14 +114,27 @@ def build_mission(path: Path) -> int:
     return len(answers)
 
 
-def timed(function: Callable[[], Any], repeat: int) -> list[float]:
-    times = []
+def timed(function: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Best wall time and best CPU time (this process and its children) of ``repeat`` runs.
+
+    CPU time is printed next to wall time because on a shared machine the wall clock also
+    counts the time other programs held the processor.
+    """
+    walls, cpus = [], []
     for _ in range(repeat):
         gc.collect()
+        before = _cpu()
         start = time.perf_counter()
         function()
-        times.append(time.perf_counter() - start)
-    return times
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - before)
+    return min(walls), min(cpus)
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def whole_path(path: Path) -> None:
@@ -139,8 +156,8 @@ def main() -> int:
         print(f"Mission: {RESPONDENTS:,} respondents, {count:,} answers, {size:.1f} MiB")
         print(f"  (built in {time.perf_counter() - start:.1f} s)\n")
 
-        # Whole path: the first run parses the instruments' YAML; later runs reuse them.
-        cold = timed(lambda: whole_path(path), 1)[0]
+        # Parsed instruments are cached by their text, as in a notebook session: the
+        # subprocess below is the cold start (imports, YAML and schema checks included).
         warm = timed(lambda: whole_path(path), 5)
         with Mission.open(path) as mission:
             read = timed(lambda: (mission.answers_frame(), mission.consolidated_frame()), 5)
@@ -148,28 +165,33 @@ def main() -> int:
             questionnaires = dict(mission.questionnaires)
         engine = timed(lambda: score_answers(questionnaires, answers, consolidated), 5)
 
-        print("In process (best of 5):")
-        print(f"  whole path, first run      {cold * 1000:8.1f} ms  (parses the instruments)")
-        print(f"  whole path                 {min(warm) * 1000:8.1f} ms  (open, read, score)")
-        print(f"  read answers+consolidated  {min(read) * 1000:8.1f} ms")
-        print(f"  baseline: engine alone     {min(engine) * 1000:8.1f} ms  (same frames)")
-        print(f"  ratio whole / engine       {min(warm) / min(engine):8.2f}x")
+        def row(name: str, figures: tuple[float, float], note: str = "") -> None:
+            wall, cpu = figures
+            print(f"  {name:<27} {wall * 1000:8.1f} ms {cpu * 1000:8.1f} ms  {note}".rstrip())
+
+        print(f"In process (best of 5):       {'wall':>8}    {'CPU':>8}")
+        row("whole path", warm, "(open, read, score)")
+        row("read answers+consolidated", read)
+        row("baseline: engine alone", engine, "(same frames)")
+        wall_ratio, cpu_ratio = warm[0] / engine[0], warm[1] / engine[1]
+        print(f"  ratio whole / engine        {wall_ratio:8.2f}x    {cpu_ratio:8.2f}x")
 
         command = [*cli_command(), "score", str(path), "--json"]
         cli = timed(lambda: subprocess.run(command, check=True, capture_output=True), 3)
         bare = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 3)
-        print("\nSubprocess (best of 3):")
-        print(f"  assessment-kit score --json {min(cli) * 1000:7.1f} ms")
-        print(f"  python -c pass              {min(bare) * 1000:7.1f} ms  (interpreter start)")
+        print(f"\nSubprocess (best of 3):       {'wall':>8}    {'CPU':>8}")
+        row("assessment-kit score --json", cli)
+        row("python -c pass", bare, "(interpreter start)")
 
-    print("\nTargets:")
-    ok_path = cold <= WHOLE_PATH_TARGET or min(warm) <= WHOLE_PATH_TARGET
-    for name, value, target, ok in (
-        ("whole path (best)", min(warm), WHOLE_PATH_TARGET, ok_path),
-        ("score --json", min(cli), CLI_TARGET, min(cli) <= CLI_TARGET),
+    print("\nTargets (wall time; CPU time in brackets):")
+    for name, (wall, cpu), target in (
+        ("whole path", warm, WHOLE_PATH_TARGET),
+        ("score --json", cli, CLI_TARGET),
     ):
-        verdict = "met" if ok else "MISSED"
-        print(f"  {name:<18} {value:6.2f} s  (target <= {target} s)  {verdict}")
+        verdict = (
+            "met" if wall <= target else "missed" + (" (met in CPU time)" if cpu <= target else "")
+        )
+        print(f"  {name:<13} {wall:5.2f} s ({cpu:4.2f} s)  target <= {target} s: {verdict}")
     return 0
 
 
