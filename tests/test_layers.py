@@ -1,4 +1,4 @@
-"""Imports run one way, down the layers of /work/shared/design.md, section 2:
+"""Imports run one way, down the layers the team agreed on (design agreements, "Layers"):
 
     areas, errors < questionnaire < store < scoring < io, charts < briefing < widgets < cli
 
