@@ -80,6 +80,7 @@ def test_the_clean_check_reads_what_git_holds_not_the_working_copy(tmp_path: Pat
     # Outside git: the file itself.
     assert committed_text(notebook) == clean
     git = [str(GIT), "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    git += ["-c", "commit.gpgsign=false"]  # a signing setup of the machine must not interfere
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "notebooks"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "clean"], check=True)
