@@ -939,27 +939,30 @@ class Mission:
         import numpy as np
         import pandas as pd
 
-        # Sorted codes: they order rows that tie by id, as SQLite's ORDER BY did.
-        question_codes, question_ids = pd.factorize(frame["question"], sort=True)
-        questionnaire_codes, questionnaire_ids = pd.factorize(frame["questionnaire"], sort=True)
-        # (questionnaire, question) -> rank and index, over the few distinct ids only.
+        question_codes, question_ids = pd.factorize(frame["question"])
         unknown = 1 << 30
-        rank_table = np.full((len(questionnaire_ids), len(question_ids)), unknown, np.int64)
-        index_table = np.zeros_like(rank_table)
+        questionnaire_rank = np.full(len(frame), unknown, dtype=np.int64)
+        question_index = np.zeros(len(frame), dtype=np.int64)
+        questionnaire_column = frame["questionnaire"].to_numpy()
         for rank, (qid, instrument) in enumerate(self.questionnaires.items()):
-            where = np.flatnonzero(questionnaire_ids == qid)
-            if len(where) == 0:
+            rows = np.flatnonzero(questionnaire_column == qid)
+            if len(rows) == 0:
                 continue
+            # Each distinct question id looked up once, then spread to its rows.
             positions = {question: index for index, question in enumerate(instrument.questions)}
-            for column, question in enumerate(question_ids):
-                index = positions.get(question)
-                if index is not None:
-                    rank_table[where[0], column] = rank
-                    index_table[where[0], column] = index
-        questionnaire_rank = rank_table[questionnaire_codes, question_codes]
-        question_index = index_table[questionnaire_codes, question_codes]
-        keys = [question_codes, questionnaire_codes, question_index, questionnaire_rank]
-        return np.lexsort([*keys, respondent_rank])
+            table = np.array([positions.get(q, -1) for q in question_ids], dtype=np.int64)
+            index = table[question_codes[rows]]
+            known = index >= 0
+            questionnaire_rank[rows[known]] = rank
+            question_index[rows[known]] = index[known]
+        keys = [question_index, questionnaire_rank, respondent_rank]
+        if (questionnaire_rank == unknown).any():
+            # Ties by questionnaire id, then question id, as SQLite's ORDER BY gave them
+            # (Python's string order is SQLite's: UTF-8 byte order is code point order).
+            by_question = pd.factorize(frame["question"], sort=True)[0]
+            by_questionnaire = pd.factorize(frame["questionnaire"], sort=True)[0]
+            keys = [by_question, by_questionnaire, *keys]
+        return np.lexsort(keys)
 
     def _answer_sort_key(self, record: Mapping[str, Any]) -> tuple[int, int]:
         """Questionnaire order, then question order within it (unknown ones last)."""
