@@ -29,6 +29,8 @@ from assessment_kit.store import schema
 from assessment_kit.store.values import check_text, decode_value, encode_value, validate_value
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
 __all__ = [
@@ -136,6 +138,26 @@ def _decode(text: str | None) -> Any:
         return None
     loaded: Any = json.loads(text)
     return tuple(loaded) if isinstance(loaded, list) else loaded
+
+
+# The answers table read as one JSON array per column, built by SQLite in C and parsed by
+# json.loads in C: no Python object per row on the way. Text columns are quoted by
+# json_group_array; the stored values are JSON already, so they are joined as they are and
+# json.loads decodes each exactly as decode_value's json.loads would.
+_PACKED_ANSWERS_SQL = (
+    "SELECT json_group_array(respondent), json_group_array(questionnaire),"
+    " json_group_array(question), '[' || coalesce(group_concat(value, ','), '') || ']',"
+    " json_group_array(note), json_group_array(evidence), json_group_array(confidential),"
+    " json_group_array(updated_by), json_group_array(updated_at) FROM answers"
+)
+_SCALARS = (str, int, float)
+
+
+def _answer_value(loaded: Any) -> Any:
+    """A decoded stored value that is not a plain scalar, as decode_value returns it."""
+    if isinstance(loaded, list):
+        return tuple(map(str, loaded))
+    return decode_value(json.dumps(loaded))  # anything else is refused as decode_value does
 
 
 # Loaded questionnaires keyed by a hash of their YAML text: opening a mission again (the
@@ -1014,34 +1036,84 @@ class Mission:
 
         Columns: respondent, institution_type, sector, questionnaire, question, value (a
         Python object: str, int, float or tuple), note, evidence, confidential (bool),
-        updated_by, updated_at.
+        updated_by, updated_at. Rows come by respondent (in the order they were added),
+        then questionnaire and question order (questions no instrument knows last).
         """
+        import numpy as np
+        import pandas as pd
 
-        sql = (
-            "SELECT a.respondent, r.institution_type, r.sector, a.questionnaire, a.question,"
-            " a.value, a.note, a.evidence, a.confidential, a.updated_by, a.updated_at"
-            " FROM answers a JOIN respondents r ON r.code = a.respondent"
-        )
-        params: tuple[str, ...] = ()
+        sql, params = _PACKED_ANSWERS_SQL, tuple[str, ...]()
         if questionnaire is not None:
-            sql += " WHERE a.questionnaire = ?"
-            params = (questionnaire,)
-        rows = self._query(sql + " ORDER BY r.created_at, a.respondent, a.questionnaire", params)
-        columns = [
-            "respondent", "institution_type", "sector", "questionnaire", "question", "value",
-            "note", "evidence", "confidential", "updated_by", "updated_at",
-        ]  # fmt: skip
-        records = [
-            {**dict(row), "value": decode_value(row["value"]), "confidential": bool(row[8])}
-            for row in rows
-        ]
-        ranks: dict[str, int] = {}
-        for record in records:
-            ranks.setdefault(record["respondent"], len(ranks))
-        records.sort(key=lambda r: (ranks[r["respondent"]], *self._answer_sort_key(r)))
-        frame = _frame(records, columns, objects=("value",))
-        frame["confidential"] = frame["confidential"].astype(bool)
-        return frame
+            sql, params = sql + " WHERE questionnaire = ?", (questionnaire,)
+        with self._lock:
+            # Answers first: a respondent is written before their answers and never removed,
+            # so every answer read finds its respondent even while another process writes.
+            packed = self._db.execute(sql, params).fetchone()
+            people = self._db.execute(
+                "SELECT code, institution_type, sector FROM respondents ORDER BY created_at, code"
+            ).fetchall()
+        (respondent, qid, question, values, note, evidence, confidential, by, at) = (
+            json.loads(column) for column in packed
+        )
+        # Respondents by rank (the order they were added); answers of unknown codes are
+        # left out, as a join leaves them out.
+        rank = {code: index for index, (code, _, _) in enumerate(people)}
+        codes, uniques = pd.factorize(np.array(respondent, dtype=object))
+        unique_rank = np.array([rank.get(code, -1) for code in uniques], dtype=np.int64)
+        respondent_rank = unique_rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+        person = np.array([*people, ("", "", "")], dtype=object).reshape(-1, 3)
+        frame = pd.DataFrame(
+            {
+                "respondent": respondent,
+                "institution_type": person[respondent_rank, 1].tolist(),
+                "sector": person[respondent_rank, 2].tolist(),
+                "questionnaire": qid,
+                "question": question,
+                "value": pd.Series(
+                    [v if type(v) in _SCALARS else _answer_value(v) for v in values], dtype=object
+                ),
+                "note": note,
+                "evidence": evidence,
+                "confidential": np.array(confidential, dtype=bool),
+                "updated_by": by,
+                "updated_at": at,
+            }
+        )
+        order = self._answer_order(frame, respondent_rank)
+        return frame.take(order[respondent_rank[order] >= 0]).reset_index(drop=True)
+
+    def _answer_order(
+        self, frame: pd.DataFrame, respondent_rank: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.intp]:
+        """Row positions by respondent rank, questionnaire order, question order; rows that
+        tie (questions no instrument knows) by questionnaire id, then question id."""
+        import numpy as np
+        import pandas as pd
+
+        question_codes, question_ids = pd.factorize(frame["question"])
+        unknown = 1 << 30
+        questionnaire_rank = np.full(len(frame), unknown, dtype=np.int64)
+        question_index = np.zeros(len(frame), dtype=np.int64)
+        questionnaire_column = frame["questionnaire"].to_numpy()
+        for rank, (qid, instrument) in enumerate(self.questionnaires.items()):
+            rows = np.flatnonzero(questionnaire_column == qid)
+            if len(rows) == 0:
+                continue
+            # Each distinct question id looked up once, then spread to its rows.
+            positions = {question: index for index, question in enumerate(instrument.questions)}
+            table = np.array([positions.get(q, -1) for q in question_ids], dtype=np.int64)
+            index = table[question_codes[rows]]
+            known = index >= 0
+            questionnaire_rank[rows[known]] = rank
+            question_index[rows[known]] = index[known]
+        keys = [question_index, questionnaire_rank, respondent_rank]
+        if (questionnaire_rank == unknown).any():
+            # Ties by questionnaire id, then question id, as SQLite's ORDER BY gave them
+            # (Python's string order is SQLite's: UTF-8 byte order is code point order).
+            by_question = pd.factorize(frame["question"], sort=True)[0]
+            by_questionnaire = pd.factorize(frame["questionnaire"], sort=True)[0]
+            keys = [by_question, by_questionnaire, *keys]
+        return np.lexsort(keys)
 
     def _answer_sort_key(self, record: Mapping[str, Any]) -> tuple[int, int]:
         """Questionnaire order, then question order within it (unknown ones last)."""
@@ -1093,6 +1165,38 @@ class Mission:
             "by", "at",
         ]  # fmt: skip
         return _frame(records, columns, objects=("old_value", "new_value"))
+
+    def respondents_frame(self) -> pd.DataFrame:
+        """Every respondent, in the order they were added, and how far each interview got.
+
+        Columns: respondent, institution_type, sector, interview_date (a date or None),
+        interviewer, consent (bool), answers (the number of answers given).
+        """
+        import pandas as pd
+
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT r.code, r.institution_type, r.sector, r.interview_date, r.interviewer,"
+                " r.consent, (SELECT count(*) FROM answers a WHERE a.respondent = r.code)"
+                " FROM respondents r ORDER BY r.created_at, r.code"
+            ).fetchall()
+        people = [_respondent_from_row(row) for row in rows]
+        columns = [
+            "respondent", "institution_type", "sector", "interview_date", "interviewer",
+            "consent", "answers",
+        ]  # fmt: skip
+        return pd.DataFrame(
+            {
+                "respondent": [p.code for p in people],
+                "institution_type": [p.institution_type for p in people],
+                "sector": [p.sector for p in people],
+                "interview_date": pd.Series([p.interview_date for p in people], dtype=object),
+                "interviewer": [p.interviewer for p in people],
+                "consent": pd.Series([p.consent for p in people], dtype=bool),
+                "answers": pd.Series([row[6] for row in rows], dtype="int64"),
+            },
+            columns=columns,
+        )
 
 
 def _remove_new_file(path: Path, error: BaseException) -> None:

@@ -5,7 +5,8 @@ Pure ipywidgets composites (no front-end build), so they run unchanged in Jupyte
 Notebook 7, VS Code and Voilà. The public classes are thin; the work is in the private
 modules.
 
->>> from assessment_kit.widgets import InterviewForm  # doctest: +SKIP
+>>> from assessment_kit.widgets import InterviewForm, open_mission_or_demo  # doctest: +SKIP
+>>> mission, assessor = open_mission_or_demo("freedonia-2026.db")  # doctest: +SKIP
 >>> InterviewForm("freedonia-2026.db")  # doctest: +SKIP
 >>> dashboard.add_tool(ExportBriefingButton("freedonia-2026.db"))  # doctest: +SKIP
 """
@@ -27,6 +28,7 @@ from assessment_kit.widgets._dashboard import DashboardController
 from assessment_kit.widgets._export import ExportController
 from assessment_kit.widgets._form import FormController
 from assessment_kit.widgets._sections import SectionsController
+from assessment_kit.widgets._session import OpenedMission, open_mission_or_demo
 
 if TYPE_CHECKING:
     from assessment_kit.briefing import BriefingResult
@@ -39,8 +41,10 @@ __all__ = [
     "ConsolidationView",
     "ExportBriefingButton",
     "InterviewForm",
+    "OpenedMission",
     "ScoresDashboard",
     "SectionsChooser",
+    "open_mission_or_demo",
 ]
 
 

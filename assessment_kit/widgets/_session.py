@@ -1,0 +1,54 @@
+"""The notebooks' first step: open the mission named in the parameters cell.
+
+Every notebook starts the same way, so the rule lives here once: a mission chosen outside
+the notebook (``ASSESSMENT_KIT_MISSION`` from a Voilà launcher or the tests, and
+``ASSESSMENT_KIT_ASSESSOR``) comes before the parameters cell, and a file that does not
+exist yet becomes the demo mission, to practise on.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from assessment_kit.store import Mission
+
+#: Environment variables that override the notebook's parameters cell.
+MISSION_VARIABLE = "ASSESSMENT_KIT_MISSION"
+ASSESSOR_VARIABLE = "ASSESSMENT_KIT_ASSESSOR"
+
+
+class OpenedMission(NamedTuple):
+    """The open mission and who is working on it (unpacks as ``mission, assessor``)."""
+
+    mission: Mission
+    assessor: str
+
+
+def open_mission_or_demo(mission_file: str | Path, assessor: str = "") -> OpenedMission:
+    """Open the notebook's mission, creating the demo mission when the file does not exist.
+
+    Parameters
+    ----------
+    mission_file
+        The parameters cell's mission file; ``ASSESSMENT_KIT_MISSION`` overrides it.
+    assessor
+        The parameters cell's name or initials, kept with every answer given;
+        ``ASSESSMENT_KIT_ASSESSOR`` overrides it.
+
+    Returns
+    -------
+    OpenedMission
+        ``mission, assessor = open_mission_or_demo(mission_file, assessor)``.
+    """
+    from assessment_kit.store import Mission
+
+    path = Path(os.environ.get(MISSION_VARIABLE, mission_file))
+    assessor = os.environ.get(ASSESSOR_VARIABLE, assessor)
+    if path.exists():
+        return OpenedMission(Mission.open(path), assessor)
+    from assessment_kit.demo import create_demo_mission
+
+    return OpenedMission(create_demo_mission(path), assessor)
