@@ -209,9 +209,9 @@ _HOSTILE_TEXT = st.one_of(
     st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=20),
     st.text(max_size=3).map(lambda t: t * 4000),
 )
-_CODE = st.text(min_size=1, max_size=20).filter(
-    lambda c: bool(c.strip()) and c.strip().casefold() != "consolidated"
-)
+_CODE = st.text(
+    st.characters(exclude_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), min_size=1, max_size=20
+).filter(lambda c: bool(c.strip()) and c.strip().casefold() != "consolidated")
 _SOLID_TEXT = _HOSTILE_TEXT.filter(lambda t: bool(t.strip()))
 
 

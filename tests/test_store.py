@@ -197,6 +197,9 @@ def test_respondents_and_their_history(mission: Mission) -> None:
         ("R3", "army", Code.UNKNOWN_RESPONDENT_TYPE),
         ("", "police", Code.BAD_VALUE),
         ("consolidated", "police", Code.BAD_VALUE),
+        ("\x00", "police", Code.BAD_VALUE),  # SQLite's length() stops at a NUL
+        ("R\u200b4", "police", Code.BAD_VALUE),  # a zero-width space hides in a code
+        ("R\x0b5", "police", Code.BAD_VALUE),
     ],
 )
 def test_bad_respondents_are_refused(

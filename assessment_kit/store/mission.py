@@ -14,6 +14,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -248,6 +249,11 @@ def _sections_json(questionnaire: Questionnaire, sections: Sequence[str] | None)
     order = [s.id for s in questionnaire.sections]
     kept = [s for s in order if s in set(sections)]
     return None if kept == order else json.dumps(kept)
+
+
+#: Unicode categories a respondent code may not hold: controls, formats (zero-width
+#: characters, direction marks), surrogates, line and paragraph separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 class Mission:
@@ -655,6 +661,19 @@ class Mission:
                     )
                 ]
             )
+        # A code is shown, typed and matched in files: no control or invisible characters
+        # (SQLite's length() also stops at a NUL, so such a code broke a table check).
+        if any(unicodedata.category(ch) in _INVISIBLE for ch in code):
+            raise AnswerError(
+                [
+                    Problem.make(
+                        Code.BAD_VALUE,
+                        path="respondent",
+                        detail=f"respondent code {code!r} holds a control or invisible character",
+                        fix="use letters, digits, hyphens and underscores, e.g. 'PROS-01'",
+                    )
+                ]
+            )
         for label, text in (("respondent code", code), ("interviewer", interviewer)):
             check_text(label, text, path=code)
         check_text("sector", sector, path=code)
@@ -1045,7 +1064,7 @@ class Mission:
         sql, params = _PACKED_ANSWERS_SQL, tuple[str, ...]()
         if questionnaire is not None:
             sql, params = sql + " WHERE questionnaire = ?", (questionnaire,)
-        with self._lock:
+        with self._lock, self._reading():
             # Answers first: a respondent is written before their answers and never removed,
             # so every answer read finds its respondent even while another process writes.
             packed = self._db.execute(sql, params).fetchone()
@@ -1174,7 +1193,7 @@ class Mission:
         """
         import pandas as pd
 
-        with self._lock:
+        with self._lock, self._reading():
             rows = self._db.execute(
                 "SELECT r.code, r.institution_type, r.sector, r.interview_date, r.interviewer,"
                 " r.consent, (SELECT count(*) FROM answers a WHERE a.respondent = r.code)"
