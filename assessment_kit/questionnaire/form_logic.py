@@ -89,12 +89,16 @@ class FormGraph:
     relevance_inputs
         The ids read by some ``relevant`` or ``calculate`` expression: the answers that
         decide relevance (scoring gathers representatives for these only).
+    with_logic
+        The ids of the questions that have at least one expression, in evaluation order;
+        the others are always relevant, never required, and read as their answer.
     """
 
     order: tuple[str, ...]
     position: Mapping[str, int]
     dependents: Mapping[str, tuple[str, ...]]
     relevance_inputs: frozenset[str]
+    with_logic: tuple[str, ...]
 
     def affected(self, question_id: str) -> tuple[str, ...]:
         """Every question depending on ``question_id``, transitively, in evaluation order."""
@@ -114,8 +118,10 @@ def _build_graph(questionnaire: Questionnaire) -> FormGraph:
     index = {qid: i for i, qid in enumerate(ids)}
     reads: dict[str, set[str]] = {qid: set() for qid in ids}
     inputs: set[str] = set()
+    with_logic: set[str] = set()
     for question in questionnaire.iter_questions():
         for name, expr in _expressions(question):
+            with_logic.add(question.id)
             refs = references(expr)
             reads[question.id].update(ref for ref in refs if ref != question.id and ref in index)
             if name in ("relevant", "calculate"):
@@ -149,6 +155,7 @@ def _build_graph(questionnaire: Questionnaire) -> FormGraph:
         position=position,
         dependents=dependents,
         relevance_inputs=frozenset(inputs),
+        with_logic=tuple(qid for qid in order if qid in with_logic),
     )
 
 
@@ -218,6 +225,7 @@ class _Outcome:
 _Found = dict[str, set[str]]
 
 _DEFAULT = _Outcome(relevant=True, required=False, constraint_ok=True, calculated=None)
+_HIDDEN = _Outcome(relevant=False, required=False, constraint_ok=True, calculated=None)
 
 
 # --------------------------------------------------------------------------- the state
@@ -250,11 +258,23 @@ class FormState:
         self._answers: dict[str, AnswerValue] = {
             qid: value for qid, value in (answers or {}).items() if value is not None
         }
-        self._context: dict[str, Value] = {}
+        self._logic = frozenset(self.graph.with_logic)
+        position = self.graph.position
+        # A question without expressions reads as its answer, whatever the order.
+        self._context: dict[str, Value] = {
+            qid: value
+            for qid, value in self._answers.items()
+            if qid in position and qid not in self._logic
+        }
         self._outcomes: dict[str, _Outcome] = {}
         self._problems: dict[tuple[str, str], str] = {}
-        for qid in self.graph.order:
-            self._evaluate(qid)
+        # First pass, in evaluation order: each question after everything it reads.
+        question = questionnaire.question
+        for qid in self.graph.with_logic:
+            outcome, own = self._outcome(question(qid))
+            self._outcomes[qid] = outcome
+            if own is not None:
+                self._context[qid] = own
 
     # ---------------------------------------------------------------- reading
     @property
@@ -342,45 +362,64 @@ class FormState:
     # ---------------------------------------------------------------- evaluating
     def _evaluate(self, question_id: str, found: _Found | None = None) -> bool:
         """Evaluate one question's expressions; True when what others read of it changed."""
-        question = self.questionnaire.question(question_id)
-        context = self._context
-        for name in FIELDS:
-            self._problems.pop((question_id, name), None)
-        calculated: Value = None
-        if question.calculate_expr is not None:
-            try:
-                calculated = evaluate(question.calculate_expr, context)
-            except ExpressionError as error:
-                self._problems[question_id, "calculate"] = str(error)
-        relevant = self._bool(question, "relevant", default=True)
-        required = self.checks and self._bool(question, "required", default=False)
-        if not relevant:
-            calculated = None
-        own: Value = calculated if question.calculate_expr is not None else None
-        if question.calculate_expr is None and relevant:
-            own = self._answers.get(question_id)
-        constraint_ok = not self.checks or self._constraint_ok(question, relevant)
-        outcome = _Outcome(relevant, required, constraint_ok, calculated)
+        if self._problems:
+            for name in FIELDS:
+                self._problems.pop((question_id, name), None)
+        if question_id in self._logic:
+            outcome, own = self._outcome(self.questionnaire.question(question_id))
+        else:  # most questions: nothing to evaluate (the scoring engine's hot path)
+            outcome, own = _DEFAULT, self._answers.get(question_id)
         before = self._outcomes.get(question_id)
         self._outcomes[question_id] = outcome
+        context = self._context
         old = context.get(question_id)
         if own is None:
             context.pop(question_id, None)
         else:
             context[question_id] = own
-        if found is not None and before is not None:
+        if found is not None and before is not None and before is not outcome:
             _record(found, question_id, before, outcome)
         return not _same(old, own)
 
-    def _bool(self, question: Question, name: str, *, default: bool) -> bool:
-        expr = question.relevant_expr if name == "relevant" else question.required_expr
-        if expr is None:
-            return default
+    def _outcome(self, question: Question) -> tuple[_Outcome, Value]:
+        """A question's outcome, and what expressions read of it."""
+        context = self._context
+        calculated: Value = None
+        if question.calculate_expr is not None:
+            try:
+                calculated = evaluate(question.calculate_expr, context)
+            except ExpressionError as error:
+                self._problems[question.id, "calculate"] = str(error)
+        relevant = True
+        if question.relevant_expr is not None:
+            try:
+                relevant = evaluate_bool(question.relevant_expr, context)
+            except ExpressionError as error:
+                # Show rather than silently hide: hiding on an error would hide answers.
+                self._problems[question.id, "relevant"] = str(error)
+        if not relevant:
+            calculated = None
+        if not self.checks and calculated is None:
+            # Shared outcomes: the scoring engine builds one state per score.
+            if not relevant:
+                return _HIDDEN, None
+            if question.calculate_expr is None:
+                return _DEFAULT, self._answers.get(question.id)
+        required = self.checks and self._required(question)
+        constraint_ok = not self.checks or self._constraint_ok(question, relevant)
+        own: Value = calculated
+        if question.calculate_expr is None:
+            own = self._answers.get(question.id) if relevant else None
+        return _Outcome(relevant, required, constraint_ok, calculated), own
+
+    def _required(self, question: Question) -> bool:
+        if question.required_expr is None:
+            return False
         try:
-            return evaluate_bool(expr, self._context)
+            return evaluate_bool(question.required_expr, self._context)
         except ExpressionError as error:
-            self._problems[question.id, name] = str(error)
-            return default
+            self._problems[question.id, "required"] = str(error)
+            return False
 
     def _constraint_ok(self, question: Question, relevant: bool) -> bool:
         value = self._answers.get(question.id)

@@ -741,7 +741,7 @@ def _relevance(
         warnings.append(
             f"{questionnaire.id}.{problem.question}: {problem.field} failed: {problem.message}"
         )
-    for question in questionnaire.iter_questions():
+    for question in map(questionnaire.question, state.graph.with_logic):
         if question.calculate_expr is not None:
             answer_map[question.id] = state.calculated(question.id)
         if not state.relevant(question.id):
