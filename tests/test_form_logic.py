@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 
 from assessment_kit.errors import Code, QuestionnaireError
 from assessment_kit.questionnaire import loads
-from assessment_kit.questionnaire.form_logic import Changes, FormState, form_graph
+from assessment_kit.questionnaire.form_logic import (
+    Changes,
+    FormState,
+    constraint_holds,
+    form_graph,
+)
 from assessment_kit.questionnaire.model import AnswerValue, Questionnaire
 
 LOGIC = """\
@@ -196,6 +201,30 @@ def test_a_constraint_reads_another_answer_and_its_own(logic: Questionnaire) -> 
     assert state.constraint_ok("convicted")
     state.clear("convicted")
     assert state.constraint_ok("convicted")
+
+
+@pytest.mark.parametrize(
+    ("value", "answers", "expected"),
+    [
+        (5, {"cases": 7}, (True, None)),
+        (8, {"cases": 7}, (False, None)),
+        (5, {}, (False, None)),  # None <= nothing: false, as in the form
+        ("unknown", {"cases": 0}, (True, None)),  # non-scored states are never constrained
+    ],
+)
+def test_constraint_holds(
+    logic: Questionnaire, value: AnswerValue, answers: dict[str, Any], expected: object
+) -> None:
+    assert constraint_holds(logic.question("convicted"), value, answers) == expected
+    assert constraint_holds(logic.question("cases"), value, answers) == (True, None)
+
+
+def test_a_constraint_that_cannot_be_evaluated_does_not_hold(logic: Questionnaire) -> None:
+    holds, error = constraint_holds(
+        logic.question("convicted"), 5, {"cases": cast(AnswerValue, object())}
+    )
+    assert not holds
+    assert error
 
 
 def test_checks_off_evaluates_relevance_and_calculations_only(logic: Questionnaire) -> None:

@@ -52,6 +52,7 @@ __all__ = [
     "FormGraph",
     "FormState",
     "LogicProblem",
+    "constraint_holds",
     "form_graph",
 ]
 
@@ -423,16 +424,29 @@ class FormState:
 
     def _constraint_ok(self, question: Question, relevant: bool) -> bool:
         value = self._answers.get(question.id)
-        expr = question.constraint_expr
-        if expr is None or not relevant or value is None:
+        if not relevant or value is None:
             return True
-        if isinstance(value, str) and value in RESERVED_VALUES:
-            return True  # non-scored states are never constrained
-        try:
-            return evaluate_bool(expr, self._context, current=value)
-        except ExpressionError as error:
-            self._problems[question.id, "constraint"] = str(error)
-            return False
+        holds, error = constraint_holds(question, value, self._context)
+        if error is not None:
+            self._problems[question.id, "constraint"] = error
+        return holds
+
+
+def constraint_holds(
+    question: Question, value: AnswerValue, answers: Mapping[str, Value]
+) -> tuple[bool, str | None]:
+    """Whether ``value`` satisfies the question's constraint, over ``answers``.
+
+    Returns ``(holds, error)``: ``error`` is why the constraint could not be evaluated (it
+    then does not hold). No constraint, and a non-scored state, always hold.
+    """
+    expr = question.constraint_expr
+    if expr is None or (isinstance(value, str) and value in RESERVED_VALUES):
+        return True, None
+    try:
+        return evaluate_bool(expr, answers, current=value), None
+    except ExpressionError as error:
+        return False, str(error)
 
 
 def _same(old: Value, new: Value) -> bool:
