@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from assessment_kit.questionnaire.form_logic import (
     form_graph,
 )
 from assessment_kit.questionnaire.model import AnswerValue, Questionnaire
+from assessment_kit.scoring import score_answers
 
 LOGIC = """\
 id: logic
@@ -43,10 +45,13 @@ sections:
     title: Legal framework
     questions:
       - id: early
-        type: text
+        type: scale
+        scale: ypn
         guidance: Ask.
+        recommendation: Strengthen this.
         text: Asked only when the late question is answered yes.
         relevant: "${late} = 'yes'"
+        areas: {policy: 1}
       - id: offence
         type: scale
         scale: ypn
@@ -92,6 +97,7 @@ sections:
         guidance: Ask.
         recommendation: Strengthen this.
         text: A question read by an earlier one.
+        relevant: "${offence} != 'no'"
         areas: {policy: 1}
       - id: unrelated
         type: text
@@ -115,17 +121,22 @@ def test_graph_orders_each_question_after_what_it_reads(logic: Questionnaire) ->
     assert order.index("cases") < order.index("total") < order.index("big_detail")
     # Where the graph leaves a choice, questionnaire order.
     assert order[:2] == ("offence", "consent")
-    assert graph.dependents["offence"] == ("consent",)
+    assert graph.dependents["offence"] == ("consent", "late")
     assert graph.dependents["cases"] == ("convicted", "total")
     assert "unrelated" not in graph.dependents
-    assert graph.affected("offence") == ("consent", "consent_detail")
+    assert graph.affected("offence") == ("consent", "consent_detail", "late", "early")
     assert graph.affected("cases") == ("convicted", "total", "big_detail")
     assert graph.affected("unrelated") == ()
     # Relevance reads relevant and calculate expressions only (not required or constraint).
     assert graph.relevance_inputs == {"late", "offence", "consent", "cases", "total"}
+    assert graph.with_logic == (
+        "consent", "consent_detail", "convicted", "total", "big_detail", "late", "early"
+    )  # fmt: skip
 
 
 def test_initial_state_follows_the_answers(logic: Questionnaire) -> None:
+    state = FormState(logic, {"offence": "yes", "consent": "yes", "cases": 7, "late": "no"})
+    assert state.relevant("consent_detail")
     state = FormState(logic, {"offence": "no", "consent": "yes", "cases": 7, "late": "no"})
     assert not state.relevant("consent")
     # consent is not relevant, so it reads as empty: the chain of skips collapses.
@@ -143,6 +154,27 @@ def test_forward_reference_is_evaluated_after_what_it_reads(logic: Questionnaire
     # early comes first in the questionnaire but reads late: late is evaluated first.
     assert FormState(logic, {"late": "yes"}).relevant("early")
     assert not FormState(logic, {"late": "partly"}).relevant("early")
+    # late is not relevant, so early reads it as empty, although early comes first.
+    assert not FormState(logic, {"offence": "no", "late": "yes"}).relevant("early")
+
+
+def test_scoring_uses_the_same_relevance(logic: Questionnaire) -> None:
+    consolidated = pd.DataFrame(
+        {
+            "questionnaire": ["logic", "logic", "logic"],
+            "question": ["offence", "late", "early"],
+            "value": ["no", "yes", "yes"],
+        }
+    )
+    answers = pd.DataFrame(
+        columns=["respondent", "institution_type", "sector", "questionnaire", "question", "value"]
+    )
+    scores = score_answers({"logic": logic}, answers, consolidated)
+    relevant = scores.questions.set_index("question")["relevant"].to_dict()
+    state = FormState(logic, {"offence": "no", "late": "yes", "early": "yes"})
+    assert relevant == {qid: state.relevant(str(qid)) for qid in relevant}
+    assert not relevant["early"]
+    assert scores.warnings == ()
 
 
 def test_a_chain_collapses_and_reopens(logic: Questionnaire) -> None:
@@ -152,12 +184,12 @@ def test_a_chain_collapses_and_reopens(logic: Questionnaire) -> None:
     changes = state.set("offence", "no")
     assert changes == Changes(
         "offence",
-        relevant=frozenset({"consent", "consent_detail"}),
+        relevant=frozenset({"consent", "consent_detail", "late"}),
         required=frozenset({"consent"}),
-        evaluated=("offence", "consent", "consent_detail"),
+        evaluated=("offence", "consent", "consent_detail", "late"),
     )
     changes = state.set("offence", "partly")
-    assert changes.relevant == {"consent", "consent_detail"}
+    assert changes.relevant == {"consent", "consent_detail", "late"}
     assert state.relevant("consent_detail")
     assert changes.required == frozenset()  # already not required under "no"
 
@@ -166,7 +198,7 @@ def test_only_dependents_are_evaluated(logic: Questionnaire) -> None:
     state = FormState(logic, {"offence": "yes"})
     assert state.set("unrelated", "text").evaluated == ("unrelated",)
     # consent stays relevant and keeps no answer: consent_detail need not be looked at.
-    assert state.set("offence", "partly").evaluated == ("offence", "consent")
+    assert state.set("offence", "partly").evaluated == ("offence", "consent", "late")
     # An answer to consent changes what consent_detail reads.
     assert state.set("consent", "yes").evaluated == ("consent", "consent_detail")
 
@@ -244,6 +276,7 @@ def test_an_expression_that_fails_keeps_the_question_and_says_why(logic: Questio
         ("consent", "relevant"),
         ("consent", "required"),
         ("total", "calculate"),
+        ("late", "relevant"),
     ]
     state.set("offence", "no")
     state.set("cases", 2)
@@ -278,7 +311,7 @@ _VALUES: dict[str, list[Any]] = {
     "convicted": [-1, 2, 5, "unknown"],
     "big_detail": ["text"],
     "late": ["yes", "no"],
-    "early": ["text"],
+    "early": ["yes", "no"],
     "unrelated": ["text"],
 }
 

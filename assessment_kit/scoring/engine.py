@@ -25,8 +25,10 @@ Decisions the method leaves open, made here and documented in the README:
   said so (one respondent cannot take a question out of the denominator while others say
   it is unknown), else the most common of unknown, not assessed, declined (ties in that
   order). A relevant question nobody answered is ``not_assessed``.
-* Skip logic before consolidation: relevance is evaluated, per questionnaire and in
-  questionnaire order, over a map holding the consolidated value where set and otherwise
+* Skip logic before consolidation: relevance is evaluated by the form logic
+  (:mod:`assessment_kit.questionnaire.form_logic`, the interview form's own), per
+  questionnaire and once per question, each after the questions it reads (questionnaire
+  order otherwise), over a map holding the consolidated value where set and otherwise
   a *representative* respondents' value (:func:`_representative`); a question found not
   relevant is removed from the map, as forms clear non-relevant answers. A non-scored
   state is a plain string there, as in the form: ``${q} = 'yes'`` is false when q is
