@@ -152,8 +152,8 @@ def test_assessor_adds_respondent_answers_and_sees_answers_after_reload(
                 timeout=30_000
             )
 
-            _click_choice(page, "cl_protocol_ratified", "Yes")
-            first = _card(page, "cl_protocol_ratified")
+            _click_choice(page, "cl_protocol_status", "Ratified or acceded")
+            first = _card(page, "cl_protocol_status")
             expect(first.locator(".ak-saved")).to_be_visible()
             # Guidance on demand.
             first.get_by_role("button", name="Guidance").click()
@@ -170,31 +170,33 @@ def test_assessor_adds_respondent_answers_and_sees_answers_after_reload(
             expect(dependent).to_be_visible()
             _click_choice(page, "cl_consent_irrelevant", "Yes")
             expect(dependent.locator(".ak-saved")).to_be_visible()
-            _card(page, "cl_children").locator("button.ak-state").filter(has_text="Unknown").click()
-            expect(_card(page, "cl_children").locator(".ak-saved")).to_be_visible()
+            _card(page, "cl_child_no_means").locator("button.ak-state").filter(
+                has_text="Unknown"
+            ).click()
+            expect(_card(page, "cl_child_no_means").locator(".ak-saved")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "voila-4-answered.png"), full_page=True)
 
             stored = _stored(mission_file)
             assert stored == {
-                "cl_protocol_ratified": '"yes"',
+                "cl_protocol_status": '"ratified"',
                 "cl_organ_removal_purpose": '"partly"',
                 "cl_consent_irrelevant": '"yes"',
-                "cl_children": '"unknown"',
+                "cl_child_no_means": '"unknown"',
             }
 
             page.reload(timeout=120_000)
             page.wait_for_selector(".ak-root", timeout=120_000)
             expect(page.locator(".ak-banner", has_text="Welcome back")).to_be_visible()
             for question_id, label in [
-                ("cl_protocol_ratified", "Yes"),
+                ("cl_protocol_status", "Ratified or acceded"),
                 ("cl_organ_removal_purpose", "Partly"),
                 ("cl_consent_irrelevant", "Yes"),
             ]:
                 chosen = _card(page, question_id).locator("button.ak-choice.mod-active")
                 expect(chosen).to_have_text(label)
-            expect(_card(page, "cl_children").locator("button.ak-state.mod-active")).to_have_text(
-                "Unknown"
-            )
+            expect(
+                _card(page, "cl_child_no_means").locator("button.ak-state.mod-active")
+            ).to_have_text("Unknown")
             page.screenshot(path=str(ARTIFACTS / "voila-5-reloaded.png"), full_page=True)
         finally:
             browser.close()
