@@ -201,6 +201,9 @@ def test_only_dependents_are_evaluated(logic: Questionnaire) -> None:
     assert state.set("offence", "partly").evaluated == ("offence", "consent", "late")
     # An answer to consent changes what consent_detail reads.
     assert state.set("consent", "yes").evaluated == ("consent", "consent_detail")
+    # An answer to a question that is not relevant changes nothing others read.
+    state.set("offence", "no")
+    assert state.set("consent", "no").evaluated == ("consent",)
 
 
 def test_a_calculation_feeds_relevance(logic: Questionnaire) -> None:

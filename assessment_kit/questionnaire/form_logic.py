@@ -338,15 +338,15 @@ class FormState:
         position, order = self.graph.position, self.graph.order
         found: _Found = {name: set() for name in FIELDS}
         evaluated: list[str] = []
-        # The changed question first (its constraint reads its own answer), then its
-        # dependents in evaluation order: each is evaluated once, after all it reads.
+        # The changed question first (its constraint reads its own answer), then, when what
+        # expressions read of a question changed, its readers in evaluation order: each is
+        # evaluated once, after everything it reads.
         queue = [position[question_id]]
         queued = {question_id}
         while queue:
             qid = order[heapq.heappop(queue)]
             evaluated.append(qid)
-            fed = self._evaluate(qid, found)
-            if fed or qid == question_id:
+            if self._evaluate(qid, found):
                 for reader in self.graph.dependents.get(qid, ()):
                     if reader not in queued:
                         queued.add(reader)
