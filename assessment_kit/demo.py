@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from assessment_kit.errors import AnswerError
 from assessment_kit.questionnaire import builtin
-from assessment_kit.questionnaire.expressions import evaluate_bool
+from assessment_kit.questionnaire.form_logic import FormState
 from assessment_kit.questionnaire.model import NO_CASES, AnswerValue, Question, Questionnaire
 
 if TYPE_CHECKING:
@@ -251,13 +251,12 @@ def _fill(
             consent=True,
             by=interviewer,
         )
-        answers: dict[str, AnswerValue | None] = {}
+        # Skip logic as the interview form applies it, updated as each answer is given.
+        form = FormState(q, checks=False)
         for question in q.questions_for(person.institution_type):
             if not question.answerable or question.section not in assessed[q.id]:
                 continue  # a partial assessment asks nothing of the sections left out
-            if question.relevant_expr is not None and not evaluate_bool(
-                question.relevant_expr, answers
-            ):
+            if not form.relevant(question.id):
                 continue
             roll = rng.random()
             value: AnswerValue | None
@@ -304,7 +303,7 @@ def _fill(
                 )
             except AnswerError:
                 continue  # a generated number the question's constraint refuses
-            answers[question.id] = value
+            form.set(question.id, value)
     _consolidate(mission, questionnaires)
 
 

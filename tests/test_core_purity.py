@@ -11,6 +11,7 @@ CORE_MODULES = [
     "assessment_kit.areas",
     "assessment_kit.errors",
     "assessment_kit.questionnaire",
+    "assessment_kit.questionnaire.form_logic",
     "assessment_kit.store",
     "assessment_kit.store.transfer",
     "assessment_kit.scoring",

@@ -25,8 +25,10 @@ Decisions the method leaves open, made here and documented in the README:
   said so (one respondent cannot take a question out of the denominator while others say
   it is unknown), else the most common of unknown, not assessed, declined (ties in that
   order). A relevant question nobody answered is ``not_assessed``.
-* Skip logic before consolidation: relevance is evaluated, per questionnaire and in
-  questionnaire order, over a map holding the consolidated value where set and otherwise
+* Skip logic before consolidation: relevance is evaluated by the form logic
+  (:mod:`assessment_kit.questionnaire.form_logic`, the interview form's own), per
+  questionnaire and once per question, each after the questions it reads (questionnaire
+  order otherwise), over a map holding the consolidated value where set and otherwise
   a *representative* respondents' value (:func:`_representative`); a question found not
   relevant is removed from the map, as forms clear non-relevant answers. A non-scored
   state is a plain string there, as in the form: ``${q} = 'yes'`` is false when q is
@@ -51,7 +53,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from assessment_kit.areas import AREA_IDS, AREAS
-from assessment_kit.errors import AssessmentKitError, Code, Problem, ProblemsError
+from assessment_kit.errors import Code, Problem, ProblemsError
+from assessment_kit.questionnaire.form_logic import FormState, form_graph
 from assessment_kit.questionnaire.model import (
     NO_CASES,
     NON_SCORED_STATES,
@@ -134,8 +137,6 @@ def _static(questionnaire: Questionnaire) -> _Static:
 
 
 def _build_static(questionnaire: Questionnaire) -> _Static:
-    from assessment_kit.questionnaire.expressions import references
-
     questions = tuple(q for q in questionnaire.iter_questions() if q.answerable)
     area_question: list[int] = []
     area_code: list[int] = []
@@ -152,12 +153,6 @@ def _build_static(questionnaire: Questionnaire) -> _Static:
                     if best is None or weight > question.areas[best]:
                         best = area
         primary.append(best)
-    referenced: set[str] = set()
-    for question in questionnaire.iter_questions():
-        if question.relevant_expr is not None:
-            referenced |= references(question.relevant_expr)
-        if question.calculate_expr is not None:
-            referenced |= references(question.calculate_expr)
     return _Static(
         questions=questions,
         position={q.id: i for i, q in enumerate(questions)},
@@ -167,7 +162,7 @@ def _build_static(questionnaire: Questionnaire) -> _Static:
         area_code=np.array(area_code, dtype=np.int64),
         area_weight=np.array(area_weight, dtype=np.float64),
         primary_area=tuple(primary),
-        referenced=frozenset(referenced),
+        referenced=form_graph(questionnaire).relevance_inputs,
         levels=tuple(_levels(q) for q in questions),
     )
 
@@ -742,26 +737,16 @@ def _relevance(
     relevant: BoolArray,
     warnings: list[str],
 ) -> None:
-    """Evaluate skip logic once per question, in order, pruning non-relevant answers."""
-    from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool
-
-    for question in questionnaire.iter_questions():
+    """Evaluate skip logic once per question (the form logic), pruning non-relevant answers."""
+    state = FormState(questionnaire, answer_map, checks=False)
+    for problem in state.problems:
+        warnings.append(
+            f"{questionnaire.id}.{problem.question}: {problem.field} failed: {problem.message}"
+        )
+    for question in map(questionnaire.question, state.graph.with_logic):
         if question.calculate_expr is not None:
-            try:
-                result = evaluate(question.calculate_expr, answer_map)
-            except AssessmentKitError as exc:
-                warnings.append(f"{questionnaire.id}.{question.id}: calculate failed: {exc}")
-                result = None
-            answer_map[question.id] = result
-        if question.relevant_expr is None:
-            continue
-        try:
-            keep = evaluate_bool(question.relevant_expr, answer_map)
-        except AssessmentKitError as exc:
-            # Keep the question: dropping it on an evaluation error would hide answers.
-            warnings.append(f"{questionnaire.id}.{question.id}: relevant failed: {exc}")
-            keep = True
-        if not keep:
+            answer_map[question.id] = state.calculated(question.id)
+        if not state.relevant(question.id):
             answer_map[question.id] = None
             local = static.position.get(question.id)
             if local is not None:

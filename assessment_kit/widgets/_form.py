@@ -2,23 +2,21 @@
 
 Sections are built lazily, the first time they are opened, so opening the form costs one
 section whatever the instrument's size. Every answer is saved to the mission store as it is
-given. Skip logic runs after each save, on the questions whose ``relevant`` expression
-refers to the changed question (a precomputed dependents map), and hides or shows their
-cards; progress counts follow.
+given. After each save the form logic (:mod:`assessment_kit.questionnaire.form_logic`)
+re-evaluates only the questions that depend on the changed one, and the form hides or
+shows their cards and marks them required; progress counts follow.
 """
 
 from __future__ import annotations
 
 import html
-from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
-from assessment_kit.errors import ExpressionError
-from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool, references
+from assessment_kit.questionnaire.form_logic import Changes, FormState
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
 from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker
 from assessment_kit.widgets._question import AnswerDetails, QuestionCard
@@ -27,26 +25,15 @@ from assessment_kit.widgets._respondents import RespondentPanel
 if TYPE_CHECKING:
     from assessment_kit.store import Answer, Mission
 
-__all__ = ["FormController", "FormState", "InterviewSession", "dependents_map"]
-
-
-def dependents_map(questionnaire: Questionnaire) -> dict[str, list[str]]:
-    """question id -> ids of questions whose relevant/required/calculate refer to it."""
-    order = {qid: i for i, qid in enumerate(questionnaire.questions)}
-    result: dict[str, set[str]] = defaultdict(set)
-    for question in questionnaire.iter_questions():
-        for expr in (question.relevant_expr, question.required_expr, question.calculate_expr):
-            if expr is None:
-                continue
-            for ref in references(expr):
-                result[ref].add(question.id)
-    return {key: sorted(ids, key=lambda q: order.get(q, 0)) for key, ids in result.items()}
+__all__ = ["FormController", "FormView", "InterviewSession"]
 
 
 class InterviewSession:
-    """One respondent's answers to one questionnaire: saves to the store, tracks relevance.
+    """One respondent's answers to one questionnaire: saves to the store, tracks the logic.
 
-    Implements :class:`~assessment_kit.widgets._question.AnswerSink`.
+    Relevance, requirements and calculations live in a
+    :class:`~assessment_kit.questionnaire.form_logic.FormState`, updated incrementally after
+    each save. Implements :class:`~assessment_kit.widgets._question.AnswerSink`.
     """
 
     def __init__(
@@ -56,78 +43,21 @@ class InterviewSession:
         respondent: str,
         *,
         by: str = "",
-        dependents: Mapping[str, list[str]] | None = None,
     ) -> None:
         self.mission = mission
         self.questionnaire = questionnaire
         self.respondent = respondent
         self.by = by
-        self.dependents = dependents if dependents is not None else dependents_map(questionnaire)
         self.answers: dict[str, Answer] = mission.answers_for(respondent, questionnaire.id)
-        self.values: dict[str, AnswerValue | None] = {
-            qid: answer.value for qid, answer in self.answers.items()
-        }
-        self.relevant: dict[str, bool] = {}
-        self.required: dict[str, bool] = {}
-        self.calculated: dict[str, Any] = {}
-        self.listeners: list[Callable[[str, set[str]], None]] = []
-        for question in questionnaire.iter_questions():
-            self._evaluate(question)
-
-    # ---------------------------------------------------------------- expressions
-    def _context(self) -> dict[str, AnswerValue | None]:
-        # An irrelevant question's answer stays in the store but counts as empty, so a
-        # chain of skips collapses as the assessor expects (as in XLSForm).
-        context = {qid: value for qid, value in self.values.items() if self.relevant.get(qid, True)}
-        for qid, value in self.calculated.items():
-            if isinstance(value, str | int | float | tuple) and not isinstance(value, bool):
-                context[qid] = value
-        return context
-
-    def _evaluate(self, question: Question) -> bool:
-        """Recompute one question's relevance, requirement and calculation; True if changed."""
-        context = self._context()
-        before = (
-            self.relevant.get(question.id),
-            self.required.get(question.id),
-            self.calculated.get(question.id),
+        self.logic = FormState(
+            questionnaire, {qid: answer.value for qid, answer in self.answers.items()}
         )
-        relevant = True
-        if question.relevant_expr is not None:
-            try:
-                relevant = evaluate_bool(question.relevant_expr, context)
-            except ExpressionError:
-                relevant = True  # show rather than silently hide a question
-        self.relevant[question.id] = relevant
-        required = False
-        if question.required_expr is not None:
-            try:
-                required = evaluate_bool(question.required_expr, context)
-            except ExpressionError:
-                required = False
-        self.required[question.id] = required
-        if question.calculate_expr is not None:
-            try:
-                self.calculated[question.id] = evaluate(question.calculate_expr, context)
-            except ExpressionError:
-                self.calculated[question.id] = None
-        after = (relevant, required, self.calculated.get(question.id))
-        return before != after
+        self.listeners: list[Callable[[str, Changes], None]] = []
 
-    def propagate(self, question_id: str) -> set[str]:
-        """Re-evaluate the questions that depend on ``question_id``; return those changed."""
-        changed: set[str] = set()
-        queue = deque(self.dependents.get(question_id, ()))
-        seen: set[str] = set()
-        while queue:
-            qid = queue.popleft()
-            if qid in seen:
-                continue
-            seen.add(qid)
-            if self._evaluate(self.questionnaire.question(qid)):
-                changed.add(qid)
-                queue.extend(self.dependents.get(qid, ()))
-        return changed
+    @property
+    def values(self) -> Mapping[str, AnswerValue]:
+        """The saved answers' values, by question id."""
+        return self.logic.answers
 
     # ---------------------------------------------------------------- AnswerSink
     def save(self, question: Question, value: AnswerValue, details: AnswerDetails) -> None:
@@ -144,25 +74,23 @@ class InterviewSession:
         )
         old = self.values.get(question.id)
         self.answers[question.id] = answer
-        self.values[question.id] = answer.value
         if old != answer.value:
-            self._notify(question.id)
+            self._notify(self.logic.set(question.id, answer.value))
 
     def clear(self, question: Question) -> None:
         """Remove the saved answer."""
         self.mission.clear_answer(self.respondent, self.questionnaire.id, question.id, by=self.by)
         self.answers.pop(question.id, None)
-        if self.values.pop(question.id, None) is not None:
-            self._notify(question.id)
+        if question.id in self.values:
+            self._notify(self.logic.clear(question.id))
 
-    def _notify(self, question_id: str) -> None:
-        changed = self.propagate(question_id)
+    def _notify(self, changes: Changes) -> None:
         for listener in self.listeners:
-            listener(question_id, changed)
+            listener(changes.question, changes)
 
 
 @dataclass
-class FormState:
+class FormView:
     """What the form shows: section views built so far, and the current section."""
 
     cards: dict[str, QuestionCard] = field(default_factory=dict)
@@ -190,9 +118,8 @@ class FormController:
             raise ValueError("the mission has no questionnaire")
         qid = questionnaire or next(iter(self.questionnaires))
         self.questionnaire: Questionnaire = self.questionnaires[qid]
-        self._dependents: dict[str, dict[str, list[str]]] = {}
         self.session: InterviewSession | None = None
-        self.state = FormState()
+        self.state = FormView()
         self._next_warned: str | None = None
         self._filter: set[str] = set()
         #: Called with the question id after every change to the store (e.g. dashboards).
@@ -288,18 +215,13 @@ class FormController:
     def _respondent_changed(self, _code: str | None) -> None:
         self._load()
 
-    def _dependents_of(self, questionnaire: Questionnaire) -> dict[str, list[str]]:
-        if questionnaire.id not in self._dependents:
-            self._dependents[questionnaire.id] = dependents_map(questionnaire)
-        return self._dependents[questionnaire.id]
-
     def _load(self) -> None:
         """Start (or resume) the session of the chosen respondent and questionnaire."""
         code = self.panel.code
         self.section_box.children = ()
         for view in self.state.built.values():
             close_tree(view)
-        self.state = FormState()
+        self.state = FormView()
         self._next_warned = None
         if code is None:
             self.session = None
@@ -308,13 +230,7 @@ class FormController:
             self.banner.value = ""
             self.continue_button.layout.display = "none"
             return
-        self.session = InterviewSession(
-            self.mission,
-            self.questionnaire,
-            code,
-            by=self.by,
-            dependents=self._dependents_of(self.questionnaire),
-        )
+        self.session = InterviewSession(self.mission, self.questionnaire, code, by=self.by)
         self.session.listeners.append(self._answer_changed)
         self._number_questions()
         self._build_nav()
@@ -379,7 +295,7 @@ class FormController:
 
     def _shown(self, question: Question) -> bool:
         assert self.session is not None
-        return question.id in self._filter and self.session.relevant.get(question.id, True)
+        return question.id in self._filter and self.session.logic.relevant(question.id)
 
     def _number_questions(self) -> None:
         self._filter = self._for_type()
@@ -511,9 +427,9 @@ class FormController:
                 else AnswerDetails(answer.note, answer.evidence, answer.confidential),
                 saved_at="" if answer is None else answer.updated_at,
             )
-            card.set_required(session.required.get(question.id, False))
+            card.set_required(session.logic.required(question.id))
             if question.type == "calculate":
-                card.set_calculated(session.calculated.get(question.id))
+                card.set_calculated(session.logic.calculated(question.id))
             if not self._shown(question):
                 card.set_visible(False)
             self.state.cards[question.id] = card
@@ -596,20 +512,20 @@ class FormController:
             card.focus(qid == first)
 
     # ---------------------------------------------------------------- after each answer
-    def _answer_changed(self, question_id: str, changed: set[str]) -> None:
+    def _answer_changed(self, question_id: str, changes: Changes) -> None:
         assert self.session is not None
-        session = self.session
+        logic = self.session.logic
         sections = {self.questionnaire.question(question_id).section}
-        for qid in changed:
+        for qid in changes.relevant | changes.required | changes.calculated:
             sections.add(self.questionnaire.question(qid).section)
             card = self.state.cards.get(qid)
             if card is None:
                 continue  # not built yet: it will be built with the current state
             question = card.question
             card.set_visible(self._shown(question))
-            card.set_required(session.required.get(qid, False))
+            card.set_required(logic.required(qid))
             if question.type == "calculate":
-                card.set_calculated(session.calculated.get(qid))
+                card.set_calculated(logic.calculated(qid))
         card = self.state.cards.get(question_id)
         if card is not None:
             card.focus(False)
