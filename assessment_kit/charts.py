@@ -163,6 +163,12 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
         )
     )
     _base_layout(fig, title, height=460)
+    _radar_axes(fig)
+    return fig
+
+
+def _radar_axes(fig: go.Figure) -> None:
+    """The radar's polar axes (0..100, clockwise from the top) and legend."""
     fig.update_layout(
         polar={
             "radialaxis": {
@@ -178,7 +184,6 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
         legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"},
         showlegend=True,
     )
-    return fig
 
 
 def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage") -> go.Figure:
@@ -257,6 +262,12 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
         )
     )
     _base_layout(fig, title, height=380)
+    _bars_axes(fig)
+    return fig
+
+
+def _bars_axes(fig: go.Figure) -> None:
+    """The bars' axes: 0..100 with room right of 100 for the labels."""
     fig.update_layout(
         xaxis={
             "range": [0, 140],
@@ -269,7 +280,6 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
         showlegend=False,
         bargap=0.35,
     )
-    return fig
 
 
 def _titles(
