@@ -24,6 +24,7 @@ from assessment_kit.scoring import (
     QuestionArea,
     QuestionScore,
     RespondentScore,
+    ScoringProfile,
     is_weak,
     priorities,
     recommendations,
@@ -210,3 +211,17 @@ def test_section_area_means_are_weighted_by_question_and_area_weight(
     )
     heatmap = charts.section_heatmap_figure(scores)
     assert heatmap.data[0].z[1][list(heatmap.data[0].x).index("Criminal justice")] == 50.0
+
+
+def test_a_question_weighing_nothing_has_no_priority(ranked: tuple[Any, MissionScores]) -> None:
+    questionnaire, _ = ranked
+    profile = ScoringProfile(question_weights={"hand.b": 0})
+    scores = score_answers(
+        {"hand": questionnaire}, answers_frame({}), consolidated_frame(RANK_ANSWERS), profile
+    )
+    assert "b" not in [q.question for q in priorities(scores.question_scores)]
+    found = {r.text: r for r in recommendations(scores, {"hand": questionnaire})}
+    assert found["Do b."].priority == 0.0  # still weak, so still recommended, but last
+    assert list(found) == ["Do a.", "Do b."]
+    means = {(m.section, m.area) for m in section_area_means(scores)}
+    assert ("one", "legislation") not in means  # b was its only question

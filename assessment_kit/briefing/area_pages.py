@@ -21,7 +21,7 @@ from assessment_kit.briefing.parts import (
 )
 from assessment_kit.briefing.privacy import RespondentText
 from assessment_kit.scoring import AreaScore, MissionScores, QuestionScore
-from assessment_kit.scoring.rank import is_strong, is_weak, strongest, weakest
+from assessment_kit.scoring.rank import disagreements, is_strong, is_weak, strongest, weakest
 
 __all__ = ["MAX_FINDINGS", "MAX_OBSERVATIONS", "area_pages"]
 
@@ -96,19 +96,18 @@ def _disagreements(
     own: Sequence[Key], facts: MissionFacts, said: RespondentText
 ) -> list[Disagreement]:
     """The area's questions on which respondents disagree, widest spread first."""
-    found = [
+    flagged = disagreements(facts.questions[key] for key in own)
+    return [
         Disagreement(
-            questionnaire=key[0],
-            question=key[1],
-            text=facts.text(key),
-            spread=facts.questions[key].spread or 0.0,
-            answers=said.counts(key),
-            consolidated=said.consolidated.get(key, ""),
+            questionnaire=item.questionnaire,
+            question=item.question,
+            text=facts.text(item.key),
+            spread=item.spread,
+            answers=said.counts(item.key),
+            consolidated=said.consolidated.get(item.key, ""),
         )
-        for key in own
-        if facts.questions[key].disagreement
+        for item in flagged
     ]
-    return sorted(found, key=lambda item: -item.spread)
 
 
 def _evidence(own: Sequence[Key], facts: MissionFacts, said: RespondentText) -> list[Observation]:

@@ -132,8 +132,12 @@ def area_members(
     return members
 
 
-def disagreements(scores: MissionScores) -> tuple[QuestionDisagreement, ...]:
-    """The relevant questions on which respondents disagree, widest spread first."""
+def disagreements(questions: Iterable[QuestionScore]) -> list[QuestionDisagreement]:
+    """The questions on which respondents disagree, widest spread first (then given order).
+
+    Relevance is the caller's to filter: the briefing's area pages list every flagged
+    question of the area, its methodology counts the relevant ones.
+    """
     flagged = [
         QuestionDisagreement(
             questionnaire=q.questionnaire,
@@ -143,10 +147,10 @@ def disagreements(scores: MissionScores) -> tuple[QuestionDisagreement, ...]:
             n_answers=q.n_answers,
             primary_area=q.primary_area,
         )
-        for q in scores.question_scores
-        if q.disagreement and q.relevant
+        for q in questions
+        if q.disagreement
     ]
-    return tuple(sorted(flagged, key=lambda item: -item.spread))
+    return sorted(flagged, key=lambda item: -item.spread)
 
 
 @dataclass(slots=True)
@@ -181,7 +185,7 @@ def recommendations(
         if not is_area(area):
             continue
         entry = merged.setdefault((area, question.recommendation.text.en.strip()), _Merged())
-        entry.priority = max(entry.priority, _priority(row, question.weight))
+        entry.priority = max(entry.priority, row.gap or 0.0)
         entry.questions.append(row.key)
         entry.score = min(entry.score, row.score)
         for ref in question.recommendation.references:
@@ -202,13 +206,6 @@ def recommendations(
         )
         for (area, text), entry in ranked
     )
-
-
-def _priority(row: QuestionScore, default_weight: float) -> float:
-    """The question's gap; a question of weight 0 falls back on its questionnaire weight."""
-    if row.gap is not None and row.weight:
-        return row.gap
-    return (row.weight or default_weight) * (1.0 - (row.score or 0.0))
 
 
 def section_area_means(scores: MissionScores) -> tuple[SectionAreaMean, ...]:
