@@ -1,7 +1,10 @@
 """Scoring: answers -> area scores with coverage, an uncertainty range and explanations.
 
 The method is documented in the README ("The scoring method") and in
-:mod:`assessment_kit.scoring.engine`.
+:mod:`assessment_kit.scoring.engine`. Results are typed records
+(:mod:`~assessment_kit.scoring.records`) held by :class:`MissionScores`, whose frames are
+views of them; what is weak, weakest, a priority or a section x area mean is defined once,
+in :mod:`~assessment_kit.scoring.rank`.
 """
 
 from __future__ import annotations
