@@ -15,7 +15,6 @@ from test_scoring_properties import PROPERTY, missions, score
 
 from assessment_kit import charts
 from assessment_kit.briefing.context import briefing_context
-from assessment_kit.cli import main
 from assessment_kit.demo import create_demo_mission
 from assessment_kit.questionnaire import loads
 from assessment_kit.scoring import (
@@ -34,8 +33,6 @@ from assessment_kit.scoring import (
     weakest_in,
 )
 from assessment_kit.store import Mission
-
-GOLDEN = Path(__file__).parent / "golden"
 
 # The frames' columns and dtypes, as notebooks, CSV exports and tests have always read them.
 STR = "str"
@@ -93,7 +90,8 @@ def test_frames_are_views_of_clean_records(mission: tuple[Any, Any]) -> None:
         pd.testing.assert_frame_equal(kind.to_frame(kind.from_frame(frame)), frame)
 
 
-# --------------------------------------------------------------------------- the demo, pinned
+# --------------------------------------------------------------------------- the demo
+# score --json and the briefing HTML of the demo are pinned by tests/test_golden.py.
 
 
 @pytest.fixture(scope="module")
@@ -101,19 +99,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("records") / "demo.db"
     create_demo_mission(path).close()
     return path
-
-
-def test_score_json_of_the_demo_is_pinned(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["score", str(demo), "--json"]) == 0
-    assert capsys.readouterr().out == (GOLDEN / "demo_score.json").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("frame_name", ["questions", "respondents"])
-def test_demo_frames_are_pinned(demo: Path, frame_name: str) -> None:
-    with Mission.open(demo) as mission:
-        frame = getattr(score_mission(mission), frame_name)
-    golden = (GOLDEN / f"demo_{frame_name}.csv").read_text(encoding="utf-8")
-    assert frame.to_csv(index=False) == golden
 
 
 def test_briefing_weaknesses_are_scorings_weakest(demo: Path) -> None:
