@@ -12,12 +12,13 @@ are drawn as gaps, never as zeros.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from assessment_kit.areas import AREAS, get_area, is_area
-from assessment_kit.scoring.result import number_or_none
+from assessment_kit.areas import AREAS, Area, get_area, is_area
+from assessment_kit.scoring.rank import priorities, section_area_means
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -37,27 +38,40 @@ _GRID = "#d9d9d9"
 _INK = "#333333"
 
 
-def _area_rows(scores: MissionScores) -> list[dict[str, Any]]:
-    """One dict per area in AREAS order, whatever order or subset the frame holds."""
-    frame = scores.areas
-    by_id: dict[str, dict[Any, Any]] = {}
-    if len(frame):
-        for item in frame.to_dict("records"):
-            by_id[str(item.get("area"))] = dict(item)
+@dataclass(frozen=True, slots=True)
+class _AreaRow:
+    """An area's record as the charts draw it (no score: a gap, no coverage: 0)."""
+
+    area: Area
+    score: float | None
+    low: float | None
+    high: float | None
+    coverage: float
+    band: str
+    scored: int
+    relevant: int
+
+
+def _area_rows(scores: MissionScores) -> list[_AreaRow]:
+    """One row per area in AREAS order, whatever order or subset the scores hold."""
+    by_id = {record.area: record for record in scores.area_scores}
     rows = []
     for area in AREAS:
-        record = by_id.get(area.id, {})
+        record = by_id.get(area.id)
+        if record is None:
+            rows.append(_AreaRow(area, None, None, None, 0.0, "", 0, 0))
+            continue
         rows.append(
-            {
-                "area": area,
-                "score": number_or_none(record.get("score")),
-                "low": number_or_none(record.get("low")),
-                "high": number_or_none(record.get("high")),
-                "coverage": number_or_none(record.get("coverage")) or 0.0,
-                "band": record.get("band") or "",
-                "scored": int(number_or_none(record.get("questions_scored")) or 0),
-                "relevant": int(number_or_none(record.get("questions_relevant")) or 0),
-            }
+            _AreaRow(
+                area=area,
+                score=record.score,
+                low=record.low,
+                high=record.high,
+                coverage=record.coverage or 0.0,
+                band=record.band or "",
+                scored=record.questions_scored,
+                relevant=record.questions_relevant,
+            )
         )
     return rows
 
@@ -102,22 +116,20 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
     rows = _area_rows(scores)
     # An area without a score says so on its axis label: its band spans 0..100 because
     # nothing is known, and a reader should not take that spike for a result.
-    labels = [
-        row["area"].short_name + ("" if row["score"] is not None else " (no data)") for row in rows
-    ]
-    highs = [row["high"] if row["high"] is not None else 100.0 for row in rows]
-    lows = [row["low"] if row["low"] is not None else 0.0 for row in rows]
-    values = [row["score"] for row in rows]
+    labels = [row.area.short_name + ("" if row.score is not None else " (no data)") for row in rows]
+    highs = [row.high if row.high is not None else 100.0 for row in rows]
+    lows = [row.low if row.low is not None else 0.0 for row in rows]
+    values = [row.score for row in rows]
     # The band is one closed ring: round the highs, then back round the lows. Traversed in
     # opposite directions, SVG's non-zero fill rule leaves the inside (below low) empty.
     band_theta = [*labels, labels[0], labels[0], *reversed(labels)]
     band_r = [*highs, highs[0], lows[0], *reversed(lows)]
     hover = [
         (
-            f"<b>{row['area'].name}</b><br>score {row['score']:.0f} "
-            f"(range {lows[i]:.0f}–{highs[i]:.0f})<br>coverage {row['coverage']:.0%}"
-            if row["score"] is not None
-            else f"<b>{row['area'].name}</b><br>no score yet"
+            f"<b>{row.area.name}</b><br>score {row.score:.0f} "
+            f"(range {lows[i]:.0f}–{highs[i]:.0f})<br>coverage {row.coverage:.0%}"
+            if row.score is not None
+            else f"<b>{row.area.name}</b><br>no score yet"
         )
         for i, row in enumerate(rows)
     ]
@@ -141,7 +153,7 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
             line={"color": "#264f78", "width": 2.5},
             marker={
                 "size": 10,
-                "color": [row["area"].colour for row in rows] + [rows[0]["area"].colour],
+                "color": [row.area.colour for row in rows] + [rows[0].area.colour],
                 "line": {"color": "white", "width": 1},
             },
             connectgaps=False,
@@ -151,6 +163,12 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
         )
     )
     _base_layout(fig, title, height=460)
+    _radar_axes(fig)
+    return fig
+
+
+def _radar_axes(fig: go.Figure) -> None:
+    """The radar's polar axes (0..100, clockwise from the top) and legend."""
     fig.update_layout(
         polar={
             "radialaxis": {
@@ -166,7 +184,6 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
         legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"},
         showlegend=True,
     )
-    return fig
 
 
 def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage") -> go.Figure:
@@ -179,39 +196,33 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
     import plotly.graph_objects as go
 
     rows = list(reversed(_area_rows(scores)))  # first area on top
-    names = [row["area"].name for row in rows]
-    values = [row["score"] if row["score"] is not None else 0.0 for row in rows]
+    names = [row.area.name for row in rows]
+    values = [row.score if row.score is not None else 0.0 for row in rows]
     plus = [
-        max(0.0, row["high"] - row["score"])
-        if row["score"] is not None and row["high"] is not None
-        else 0.0
+        max(0.0, row.high - row.score) if row.score is not None and row.high is not None else 0.0
         for row in rows
     ]
     minus = [
-        max(0.0, row["score"] - row["low"])
-        if row["score"] is not None and row["low"] is not None
-        else 0.0
+        max(0.0, row.score - row.low) if row.score is not None and row.low is not None else 0.0
         for row in rows
     ]
     colours = [
-        _hex_to_rgba(row["area"].colour, 0.25 + 0.75 * min(1.0, max(0.0, row["coverage"])))
+        _hex_to_rgba(row.area.colour, 0.25 + 0.75 * min(1.0, max(0.0, row.coverage)))
         for row in rows
     ]
     labels = [
-        f"{row['score']:.0f} · coverage {row['coverage']:.0%}"
-        if row["score"] is not None
-        else "no data"
+        f"{row.score:.0f} · coverage {row.coverage:.0%}" if row.score is not None else "no data"
         for row in rows
     ]
     hover = [
-        f"<b>{row['area'].name}</b><br>"
+        f"<b>{row.area.name}</b><br>"
         + (
-            f"score {row['score']:.0f} (range {row['low'] or 0:.0f}–{row['high'] or 100:.0f})"
-            if row["score"] is not None
+            f"score {row.score:.0f} (range {row.low or 0:.0f}–{row.high or 100:.0f})"
+            if row.score is not None
             else "no score yet"
         )
-        + f"<br>{row['scored']} of {row['relevant']} relevant questions scored"
-        + (f"<br>{row['band']}" if row["band"] else "")
+        + f"<br>{row.scored} of {row.relevant} relevant questions scored"
+        + (f"<br>{row.band}" if row.band else "")
         for row in rows
     ]
     fig = go.Figure(
@@ -221,7 +232,7 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
             orientation="h",
             marker={
                 "color": colours,
-                "line": {"color": [row["area"].colour for row in rows], "width": 1},
+                "line": {"color": [row.area.colour for row in rows], "width": 1},
             },
             error_x={
                 "type": "data",
@@ -251,6 +262,12 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
         )
     )
     _base_layout(fig, title, height=380)
+    _bars_axes(fig)
+    return fig
+
+
+def _bars_axes(fig: go.Figure) -> None:
+    """The bars' axes: 0..100 with room right of 100 for the labels."""
     fig.update_layout(
         xaxis={
             "range": [0, 140],
@@ -263,7 +280,6 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
         showlegend=False,
         bargap=0.35,
     )
-    return fig
 
 
 def _titles(
@@ -301,30 +317,10 @@ def section_heatmap_figure(
     """
     import plotly.graph_objects as go
 
-    questions = scores.questions
-    links = scores.question_areas
     labels, order, n_instruments = _titles(questionnaires)
-    cells: dict[tuple[str, str], dict[str, list[float]]] = {}
-    if len(questions) and len(links):
-        frame = questions
-        if "relevant" in frame.columns:
-            frame = frame[frame["relevant"].fillna(False).astype(bool)]
-        frame = frame[pd.to_numeric(frame["score"], errors="coerce").notna()]
-        merged = frame.merge(links, on=["questionnaire", "question"], how="inner")
-        for record in merged.to_dict("records"):
-            key = (str(record["questionnaire"]), str(record["section"]))
-            area_id = str(record["area"])
-            if not is_area(area_id):
-                continue
-            weight = (number_or_none(record.get("weight")) or 1.0) * (
-                number_or_none(record.get("area_weight")) or 1.0
-            )
-            score = number_or_none(record["score"])
-            if score is None or weight <= 0:
-                continue
-            sums = cells.setdefault(key, {}).setdefault(area_id, [0.0, 0.0])
-            sums[0] += weight * score
-            sums[1] += weight
+    cells: dict[tuple[str, str], dict[str, float]] = {}
+    for mean in section_area_means(scores):
+        cells.setdefault((mean.questionnaire, mean.section), {})[mean.area] = mean.score
     keys = [key for key in order if key in cells] + sorted(k for k in cells if k not in order)
     if n_instruments != 1:
         instruments = {key[0] for key in keys}
@@ -342,14 +338,9 @@ def section_heatmap_figure(
         row_z: list[float | None] = []
         row_text: list[str] = []
         for item in AREAS:
-            total = cells[key].get(item.id)
-            if total is None or total[1] == 0:
-                row_z.append(None)
-                row_text.append("")
-            else:
-                value = 100.0 * total[0] / total[1]
-                row_z.append(value)
-                row_text.append(f"{value:.0f}")
+            value = cells[key].get(item.id)
+            row_z.append(value)
+            row_text.append("" if value is None else f"{value:.0f}")
         z.append(row_z)
         text.append(row_text)
     fig = go.Figure(
@@ -400,42 +391,25 @@ def weakest_questions_table(scores: MissionScores, n: int = 10) -> pd.DataFrame:
     primary area's name), ``score`` (0..100, rounded), ``gap``, ``answers`` (number of
     respondent answers) and ``disagreement``. Ties keep questionnaire order.
     """
-    frame = scores.questions
-    if not len(frame):
+    ranked = priorities(scores.question_scores, n)
+    if not scores.question_scores:
         return pd.DataFrame(columns=list(WEAKEST_COLUMNS))
-    frame = frame.copy()
-    frame["_score"] = pd.to_numeric(frame["score"], errors="coerce")
-    mask = frame["_score"].notna()
-    if "relevant" in frame.columns:
-        mask &= frame["relevant"].fillna(False).astype(bool)
-    frame = frame[mask]
-    if "gap" in frame.columns:
-        frame["_gap"] = pd.to_numeric(frame["gap"], errors="coerce")
-    else:
-        frame["_gap"] = frame.get("weight", 1.0) * (1.0 - frame["_score"])
-    # A question at full score has no gap: it is not weak, whatever the ranking.
-    frame = frame[frame["_gap"].fillna(0.0) > 0]
-    frame["_order"] = range(len(frame))
-    frame = frame.sort_values(["_gap", "_score", "_order"], ascending=[False, True, True]).head(n)
-
-    def area_name(area_id: Any) -> str:
-        return get_area(str(area_id)).name if is_area(str(area_id)) else ""
-
-    result = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "questionnaire": frame["questionnaire"].astype(str),
-            "question": frame["question"].astype(str),
-            "section": frame["section"].astype(str) if "section" in frame else "",
-            "text": frame["text"].astype(str) if "text" in frame else "",
-            "area": [area_name(a) for a in frame.get("primary_area", [""] * len(frame))],
-            "score": (100.0 * frame["_score"]).round(0),
-            "gap": frame["_gap"].round(3),
-            "answers": frame["n_answers"].astype(int) if "n_answers" in frame else 0,
-            "disagreement": (
-                frame["disagreement"].fillna(False).astype(bool)
-                if "disagreement" in frame
-                else False
+            "questionnaire": pd.Series([q.questionnaire for q in ranked], dtype=str),
+            "question": pd.Series([q.question for q in ranked], dtype=str),
+            "section": pd.Series([q.section for q in ranked], dtype=str),
+            "text": pd.Series([q.text for q in ranked], dtype=str),
+            "area": [_area_name(q.primary_area) for q in ranked],
+            "score": pd.Series([100.0 * (q.score or 0.0) for q in ranked], dtype="float64").round(
+                0
             ),
+            "gap": pd.Series([q.gap for q in ranked], dtype="float64").round(3),
+            "answers": pd.Series([q.n_answers for q in ranked], dtype="int64"),
+            "disagreement": pd.Series([q.disagreement for q in ranked], dtype=bool),
         }
     )
-    return result.reset_index(drop=True)
+
+
+def _area_name(area_id: str | None) -> str:
+    return get_area(area_id).name if area_id is not None and is_area(area_id) else ""

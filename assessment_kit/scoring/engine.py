@@ -52,7 +52,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from assessment_kit.areas import AREA_IDS, AREAS
+from assessment_kit.areas import AREA_IDS
 from assessment_kit.errors import Code, Problem, ProblemsError
 from assessment_kit.questionnaire.form_logic import FormState, form_graph
 from assessment_kit.questionnaire.model import (
@@ -63,9 +63,18 @@ from assessment_kit.questionnaire.model import (
     Question,
     Questionnaire,
 )
-from assessment_kit.scoring.explain import answer_label, explain_area
+from assessment_kit.scoring.build import (
+    AnswerTables,
+    AreaTables,
+    QuestionTables,
+    area_records,
+    link_records,
+    overall_score,
+    question_records,
+    respondent_records,
+)
 from assessment_kit.scoring.profile import ProfileError, ScoringProfile, default_profile
-from assessment_kit.scoring.result import LeftOutSection, MissionScores, OverallScore
+from assessment_kit.scoring.result import LeftOutSection, MissionScores
 
 if TYPE_CHECKING:
     from assessment_kit.store import Mission
@@ -402,54 +411,44 @@ def score_answers(
         profile, names, statics, offsets, relevant, final_score, mission_values, scores
     )
 
-    # 7. Frames.
+    # 7. Typed records (frames are views of them).
     in_frame = scored_q & assessed_q
-    questions_frame = _questions_frame(
-        questions,
-        names,
-        questionnaire_of,
-        statics,
-        in_frame,
-        relevant,
-        cons_value,
-        has_cons,
-        final_state,
-        final_score,
-        n_answers,
-        spread,
-        disagreement,
-        weight,
+    tables = QuestionTables(
+        questions=questions,
+        questionnaire=[names[i] for i in questionnaire_of],
+        primary_area=[p for s in statics for p in s.primary_area],
+        relevant=relevant,
+        value=cons_value,
+        consolidated=has_cons,
+        state=[STATES[code] for code in final_state],
+        score=final_score,
+        n_answers=n_answers,
+        spread=spread,
+        disagreement=disagreement,
+        weight=weight,
     )
-    question_areas = pd.DataFrame(
-        {
-            "questionnaire": [names[questionnaire_of[q]] for q in area_rows.question],
-            "question": [questions[q].id for q in area_rows.question],
-            "area": [AREA_IDS[a] for a in area_rows.area],
-            "area_weight": area_rows.weight,
-        }
+    area_tables = AreaTables(
+        score=scores.score,
+        low=scores.low,
+        high=scores.high,
+        coverage=scores.coverage,
+        n_scored=scores.n_scored,
+        n_relevant=scores.n_relevant,
+        caps=caps,
+        link_question=area_rows.question,
+        link_area=area_rows.area,
+        link_weight=area_rows.weight,
     )
-    areas_frame = _areas_frame(
-        scores, caps, profile, questions_frame, area_rows, in_frame, relevant
-    )
-    respondents = _respondents_frame(
-        answers,
-        rows,
-        row_q,
-        names,
-        questionnaire_of,
-        s_rows[valid],
-        vq,
-        vscore,
-        is_scored,
-        relevant,
-    )
-    overall = _overall(areas_frame, profile)
+    question_scores = question_records(tables, in_frame)
+    answer_tables = AnswerTables(answers, rows, row_q, s_rows[valid], vq, vscore, is_scored)
     return MissionScores(
-        areas=areas_frame,
-        questions=questions_frame,
-        question_areas=question_areas,
-        respondents=respondents,
-        overall=overall,
+        area_scores=tuple(area_records(area_tables, profile, question_scores, in_frame, relevant)),
+        question_scores=tuple(question_scores),
+        links=tuple(link_records(tables, area_tables)),
+        respondent_scores=tuple(
+            respondent_records(answer_tables, names, questionnaire_of, relevant)
+        ),
+        overall=overall_score(area_tables, profile),
         profile=profile.name,
         questionnaires=tuple(names),
         warnings=tuple(warnings),
@@ -870,182 +869,3 @@ def _value_matches(value: AnswerValue | None, wanted: str) -> bool:
         except ValueError:
             return False
     return value == wanted
-
-
-def _questions_frame(
-    questions: list[Question],
-    names: list[str],
-    questionnaire_of: IntArray,
-    statics: list[_Static],
-    scored_q: BoolArray,
-    relevant: BoolArray,
-    cons_value: list[AnswerValue | None],
-    has_cons: BoolArray,
-    state: IntArray,
-    score: FloatArray,
-    n_answers: IntArray,
-    spread: FloatArray,
-    disagreement: BoolArray,
-    weight: FloatArray,
-) -> pd.DataFrame:
-    idx = np.flatnonzero(scored_q)
-    primary = [p for s in statics for p in s.primary_area]
-    source: list[str | None] = [
-        "consolidated" if has_cons[g] else ("respondents" if n_answers[g] > 0 else None)
-        for g in idx
-    ]
-    sc = score[idx]
-    gap = np.where(relevant[idx] & (state[idx] == _SCORED), weight[idx] * (1.0 - sc), np.nan)
-    return pd.DataFrame(
-        {
-            "questionnaire": [names[questionnaire_of[g]] for g in idx],
-            "question": [questions[g].id for g in idx],
-            "section": [questions[g].section for g in idx],
-            "text": [questions[g].text.en for g in idx],
-            "relevant": relevant[idx],
-            "value": pd.Series([cons_value[g] for g in idx], dtype=object),
-            "state": [STATES[state[g]] for g in idx],
-            "score": sc,
-            "source": pd.Series(source, dtype=object),
-            "n_answers": n_answers[idx],
-            "spread": spread[idx],
-            "disagreement": disagreement[idx],
-            "weight": weight[idx],
-            "gap": gap,
-            "primary_area": pd.Series([primary[g] for g in idx], dtype=object),
-            "answer": [
-                answer_label(questions[g], cons_value[g], STATES[state[g]], score[g], spread[g])
-                for g in idx
-            ],
-        }
-    )
-
-
-def _areas_frame(
-    scores: _AreaScores,
-    caps: list[list[str]],
-    profile: ScoringProfile,
-    questions: pd.DataFrame,
-    area_rows: _AreaRows,
-    scored_q: BoolArray,
-    relevant: BoolArray,
-) -> pd.DataFrame:
-    # Records of the questions frame, picked per area through the (question, area) table:
-    # plain Python lists, as seven pandas merges would cost more than the scoring itself.
-    records = questions.to_dict("records")
-    row_of = np.cumsum(scored_q) - 1  # global question index -> row of the questions frame
-    explanations = []
-    for a in range(len(AREAS)):
-        picked = area_rows.question[(area_rows.area == a) & relevant[area_rows.question]]
-        explanations.append(
-            explain_area(
-                score=float(scores.score[a]),
-                coverage=float(scores.coverage[a]),
-                n_scored=int(scores.n_scored[a]),
-                n_relevant=int(scores.n_relevant[a]),
-                questions=[records[int(row_of[g])] for g in picked],
-                caps=caps[a],
-            )
-        )
-    return pd.DataFrame(
-        {
-            "area": list(AREA_IDS),
-            "name": [area.name for area in AREAS],
-            "score": scores.score,
-            "coverage": scores.coverage,
-            "low": scores.low,
-            "high": scores.high,
-            "band": pd.Series([profile.band(float(s)) for s in scores.score], dtype=object),
-            "questions_scored": scores.n_scored,
-            "questions_relevant": scores.n_relevant,
-            "explanation": explanations,
-            "caps": ["; ".join(reasons) for reasons in caps],
-        }
-    )
-
-
-def _respondents_frame(
-    answers: pd.DataFrame,
-    rows: IntArray,
-    row_q: IntArray,
-    names: list[str],
-    questionnaire_of: IntArray,
-    scored_rows: IntArray,
-    scored_q: IntArray,
-    scored_values: FloatArray,
-    is_scored: BoolArray,
-    relevant: BoolArray,
-) -> pd.DataFrame:
-    """One row per (respondent, questionnaire): answers given, scored, mean score."""
-    columns = ["respondent", "institution_type", "sector", "questionnaire"]
-    if len(rows) == 0:
-        return pd.DataFrame(
-            {c: pd.Series(dtype=object) for c in columns}
-            | {
-                "answered": pd.Series(dtype=np.int64),
-                "scored": pd.Series(dtype=np.int64),
-                "mean_score": pd.Series(dtype=np.float64),
-            }
-        )
-    r_codes_all, r_uniques = pd.factorize(answers["respondent"].to_numpy(dtype=object))
-    named = r_codes_all[rows] >= 0  # a row without a respondent code cannot be attributed
-    rows, row_q = rows[named], row_q[named]
-    if not named.all():
-        keep_scored = r_codes_all[scored_rows] >= 0
-        scored_rows, scored_q = scored_rows[keep_scored], scored_q[keep_scored]
-        scored_values, is_scored = scored_values[keep_scored], is_scored[keep_scored]
-    n_n = len(names)
-    key = r_codes_all[rows] * n_n + questionnaire_of[row_q]
-    size = len(r_uniques) * n_n
-    answered = np.bincount(key, minlength=size)
-    keep = is_scored & relevant[scored_q]
-    s_key = r_codes_all[scored_rows[keep]] * n_n + questionnaire_of[scored_q[keep]]
-    n_scored = np.bincount(s_key, minlength=size)
-    total = np.bincount(s_key, weights=scored_values[keep], minlength=size)
-    present = np.flatnonzero(answered > 0)
-    respondent, questionnaire = np.divmod(present, n_n)
-    first = np.zeros(len(r_uniques), dtype=np.int64)
-    seen, first_at = np.unique(r_codes_all[rows], return_index=True)
-    first[seen] = rows[first_at]  # each respondent's first answer row, for its attributes
-
-    def attribute(column: str) -> list[Any]:
-        if column not in answers:
-            return [""] * len(present)
-        data = answers[column].to_numpy(dtype=object)
-        return [data[first[r]] for r in respondent]
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n_scored[present] > 0, total[present] / n_scored[present], np.nan)
-    frame = pd.DataFrame(
-        {
-            "respondent": [r_uniques[r] for r in respondent],
-            "institution_type": attribute("institution_type"),
-            "sector": attribute("sector"),
-            "questionnaire": [names[n] for n in questionnaire],
-            "answered": answered[present],
-            "scored": n_scored[present],
-            "mean_score": mean,
-        }
-    )
-    return frame.sort_values(["respondent", "questionnaire"], kind="stable").reset_index(drop=True)
-
-
-def _overall(areas: pd.DataFrame, profile: ScoringProfile) -> OverallScore:
-    """Weighted (by default plain) mean of the non-null area scores, lows, highs, coverage."""
-    weights = np.array([profile.area_weight(a) for a in AREA_IDS])
-
-    def mean(column: str) -> float | None:
-        values = areas[column].to_numpy(dtype=np.float64)
-        ok = ~np.isnan(values) & (weights > 0)
-        if not ok.any():
-            return None
-        return float(np.average(values[ok], weights=weights[ok]))
-
-    score = mean("score")
-    return OverallScore(
-        score=score,
-        low=mean("low"),
-        high=mean("high"),
-        coverage=mean("coverage"),
-        band=profile.band(score),
-    )

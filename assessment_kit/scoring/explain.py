@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from assessment_kit.questionnaire.model import NO_CASES, NON_SCORED_LABELS, AnswerValue, Question
+from assessment_kit.scoring.rank import Member, weakest
 
 __all__ = ["answer_label", "explain_area", "shorten"]
 
@@ -60,14 +60,15 @@ def explain_area(
     coverage: float,
     n_scored: int,
     n_relevant: int,
-    questions: Sequence[Mapping[Hashable, Any]],
+    members: Sequence[Member],
     caps: Sequence[str],
 ) -> str:
     """One or two plain sentences on how an area's score came about.
 
-    ``questions`` holds the area's relevant questions as records (rows of
-    ``MissionScores.questions``: text, state, score, weight, answer, disagreement).
+    ``members`` holds the area's relevant questions with their area weights, in
+    questionnaire order; the weakest are named (:func:`~assessment_kit.scoring.rank.weakest`).
     """
+    questions = [question for question, _ in members]
     parts: list[str] = []
     if n_relevant == 0 and n_scored == 0:
         return "No relevant question of the scored questionnaires feeds this area."
@@ -79,14 +80,11 @@ def explain_area(
     else:
         cov = "" if math.isnan(coverage) else f" (coverage {100 * coverage:.0f}%)"
         parts.append(f"Scored on {n_scored} of {n_relevant} relevant questions{cov}.")
-        weak = sorted(
-            (q for q in questions if q["state"] == "scored" and q["score"] < 1),
-            key=lambda q: (q["score"], -q["weight"], str(q["question"])),
-        )
+        weak = weakest(members)
         if weak and not math.isnan(score):
-            named = [f"'{shorten(str(q['text']))}' ({q['answer']})" for q in weak[:_WEAKEST]]
+            named = [f"'{shorten(q.text)}' ({q.answer})" for q in weak[:_WEAKEST]]
             parts.append(f"Weakest: {'; '.join(named)}.")
-    counts = Counter(str(q["state"]) for q in questions)
+    counts = Counter(q.state for q in questions)
     missing = [
         f"{counts[state]} {label}"
         for state, label in (
@@ -103,7 +101,7 @@ def explain_area(
     if counts[NO_CASES]:
         noun = "question had" if counts[NO_CASES] == 1 else "questions had"
         parts.append(f"{counts[NO_CASES]} {noun} no cases in the period (left out of coverage).")
-    disagree = sum(bool(q["disagreement"]) for q in questions)
+    disagree = sum(q.disagreement for q in questions)
     if disagree:
         noun = "question" if disagree == 1 else "questions"
         parts.append(f"Respondents disagree on {disagree} {noun}.")

@@ -1,25 +1,26 @@
-"""Score results: tidy frames, the overall score, JSON for the CLI and a text table."""
+"""Score results: typed records, their frame views, the overall score, JSON and a text table."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["LeftOutSection", "MissionScores", "OverallScore", "number_or_none"]
+from assessment_kit.scoring.records import (
+    AreaScore,
+    QuestionArea,
+    QuestionScore,
+    RespondentScore,
+    clean_number,
+)
 
+__all__ = ["LeftOutSection", "MissionScores", "Overall", "OverallScore", "number_or_none"]
 
-def number_or_none(value: Any) -> float | None:
-    """A cell of a scores frame as a float, or None for a null (None, NaN, not a number)."""
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
+#: A cell of a scores frame as a float, or None for a null (None, NaN, not a number).
+#: The typed records hold clean values already; this stays for frame users.
+number_or_none = clean_number
 
 
 def _round(value: Any, digits: int = 1) -> float | None:
@@ -43,6 +44,10 @@ class OverallScore:
     band: str | None
 
 
+#: The overall score (the name the typed results use).
+Overall = OverallScore
+
+
 @dataclass(frozen=True, slots=True)
 class LeftOutSection:
     """A section a partial assessment does not cover (left out of the scores entirely)."""
@@ -54,25 +59,19 @@ class LeftOutSection:
 
 @dataclass(frozen=True)
 class MissionScores:
-    """The scores of a mission.
+    """The scores of a mission, as typed records with frame views.
 
     Attributes
     ----------
-    areas
-        One row per area in the order of ``AREAS``: area, name, score, coverage, low, high,
-        band, questions_scored, questions_relevant, explanation, caps. Scores are on 0..100
-        and NaN when null (never 0 for "no data"); coverage is 0..1.
-    questions
-        One row per scored question of the scored questionnaires: questionnaire, question,
-        section, text, relevant, value (consolidated value or None), state, score (0..1 or
-        NaN), source ('consolidated', 'respondents' or None), n_answers, spread,
-        disagreement, weight, gap (weight * (1 - score), NaN unless relevant and scored),
-        primary_area, answer (the mission's answer in words, for explanations and briefings).
-    question_areas
-        questionnaire, question, area, area_weight.
-    respondents
-        One row per respondent and questionnaire: respondent, institution_type, sector,
-        questionnaire, answered, scored (relevant questions), mean_score.
+    area_scores
+        One :class:`AreaScore` per area in the order of ``AREAS``.
+    question_scores
+        One :class:`QuestionScore` per scored question of the scored questionnaires, in
+        questionnaire order.
+    links
+        One :class:`QuestionArea` per (question, area) weight.
+    respondent_scores
+        One :class:`RespondentScore` per respondent and questionnaire.
     overall
         The overall score.
     profile
@@ -85,17 +84,62 @@ class MissionScores:
     left_out
         The sections a partial assessment does not cover: their questions are neither
         scored nor counted as gaps, and are out of the coverage and the range.
+
+    The frames ``areas``, ``questions``, ``question_areas`` and ``respondents`` are views
+    of the records (``to_frame``), with NaN for null numbers:
+
+    areas
+        area, name, score, coverage, low, high, band, questions_scored,
+        questions_relevant, explanation, caps. Scores are on 0..100 and NaN when null
+        (never 0 for "no data"); coverage is 0..1.
+    questions
+        questionnaire, question, section, text, relevant, value (consolidated value or
+        None), state, score (0..1 or NaN), source ('consolidated', 'respondents' or None),
+        n_answers, spread, disagreement, weight, gap (weight * (1 - score), NaN unless
+        relevant and scored), primary_area, answer (the mission's answer in words).
+    question_areas
+        questionnaire, question, area, area_weight.
+    respondents
+        respondent, institution_type, sector, questionnaire, answered, scored (relevant
+        questions), mean_score.
     """
 
-    areas: pd.DataFrame
-    questions: pd.DataFrame
-    question_areas: pd.DataFrame
-    respondents: pd.DataFrame
+    area_scores: tuple[AreaScore, ...]
+    question_scores: tuple[QuestionScore, ...]
+    links: tuple[QuestionArea, ...]
+    respondent_scores: tuple[RespondentScore, ...]
     overall: OverallScore
     profile: str = "default"
     questionnaires: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     left_out: tuple[LeftOutSection, ...] = ()
+
+    @cached_property
+    def areas(self) -> pd.DataFrame:
+        """The area scores as a frame (one row per area)."""
+        return AreaScore.to_frame(self.area_scores)
+
+    @cached_property
+    def questions(self) -> pd.DataFrame:
+        """The question scores as a frame (one row per scored question)."""
+        return QuestionScore.to_frame(self.question_scores)
+
+    @cached_property
+    def question_areas(self) -> pd.DataFrame:
+        """The question-area weights as a frame."""
+        return QuestionArea.to_frame(self.links)
+
+    @cached_property
+    def respondents(self) -> pd.DataFrame:
+        """The respondent summaries as a frame."""
+        return RespondentScore.to_frame(self.respondent_scores)
+
+    def area_score(self, area_id: str) -> AreaScore:
+        """One area's record (``KeyError`` for an unknown area)."""
+        for record in self.area_scores:
+            if record.area == area_id:
+                return record
+        raise KeyError(area_id)
 
     def to_json(self) -> dict[str, Any]:
         """The scores as ``assessment-kit score --json`` prints them.
@@ -114,17 +158,17 @@ class MissionScores:
             },
             "areas": [
                 {
-                    "id": str(row["area"]),
-                    "name": str(row["name"]),
-                    "score": _round(row["score"]),
-                    "coverage": _round(row["coverage"], 3),
-                    "low": _round(row["low"]),
-                    "high": _round(row["high"]),
-                    "band": None if row["band"] is None else str(row["band"]),
-                    "questions_scored": int(row["questions_scored"]),
-                    "questions_relevant": int(row["questions_relevant"]),
+                    "id": area.area,
+                    "name": area.name,
+                    "score": _round(area.score),
+                    "coverage": _round(area.coverage, 3),
+                    "low": _round(area.low),
+                    "high": _round(area.high),
+                    "band": area.band,
+                    "questions_scored": area.questions_scored,
+                    "questions_relevant": area.questions_relevant,
                 }
-                for row in self._area_records()
+                for area in self.area_scores
             ],
             "sections_left_out": [
                 {"questionnaire": s.questionnaire, "section": s.section, "title": s.title}
@@ -134,35 +178,24 @@ class MissionScores:
 
     def to_table(self) -> str:
         """A plain-text table of the area scores and the overall score, for a terminal."""
-
-        def number(value: float | None) -> str:
-            rounded = _round(value)
-            return "—" if rounded is None else f"{rounded:.1f}"
-
-        def percent(value: float | None) -> str:
-            rounded = _round(value, 3)
-            return "—" if rounded is None else f"{100 * rounded:.0f}%"
-
         header = ("Area", "Score", "Range", "Coverage", "Band", "Scored")
-        lines: list[tuple[str, ...]] = []
-        for row in self._area_records():
-            score = _round(row["score"])
-            lines.append(
-                (
-                    str(row["name"]),
-                    number(row["score"]),
-                    "" if score is None else f"{number(row['low'])}–{number(row['high'])}",
-                    percent(row["coverage"]),
-                    "" if row["band"] is None else str(row["band"]),
-                    f"{int(row['questions_scored'])}/{int(row['questions_relevant'])}",
-                )
+        lines = [
+            (
+                area.name,
+                _number(area.score),
+                "" if _round(area.score) is None else f"{_number(area.low)}–{_number(area.high)}",
+                _percent(area.coverage),
+                area.band or "",
+                f"{area.questions_scored}/{area.questions_relevant}",
             )
+            for area in self.area_scores
+        ]
         o = self.overall
         footer = (
             "Overall",
-            number(o.score),
-            "" if o.score is None else f"{number(o.low)}–{number(o.high)}",
-            percent(o.coverage),
+            _number(o.score),
+            "" if o.score is None else f"{_number(o.low)}–{_number(o.high)}",
+            _percent(o.coverage),
             o.band or "",
             "",
         )
@@ -177,12 +210,19 @@ class MissionScores:
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([render(header), rule, *map(render, lines), rule, render(footer)])
 
-    def _area_records(self) -> list[dict[str, Any]]:
-        return [{str(k): v for k, v in row.items()} for row in self.areas.to_dict("records")]
-
     def area(self, area_id: str) -> dict[str, Any]:
-        """One area's row as a dict (``KeyError`` for an unknown area)."""
+        """One area's row of the ``areas`` frame as a dict (``KeyError`` for an unknown area)."""
         match = self.areas[self.areas["area"] == area_id]
         if match.empty:
             raise KeyError(area_id)
         return {str(k): v for k, v in match.iloc[0].to_dict().items()}
+
+
+def _number(value: float | None) -> str:
+    rounded = _round(value)
+    return "—" if rounded is None else f"{rounded:.1f}"
+
+
+def _percent(value: float | None) -> str:
+    rounded = _round(value, 3)
+    return "—" if rounded is None else f"{100 * rounded:.0f}%"

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+from assessment_kit.areas import get_area, is_area
 from assessment_kit.widgets._controls import STYLE
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from assessment_kit.scoring import MissionScores, ScoringProfile
+    from assessment_kit.scoring import MissionScores, OverallScore, QuestionScore, ScoringProfile
     from assessment_kit.store import Mission
 
 __all__ = ["BOTH", "DashboardController"]
@@ -56,6 +57,7 @@ class DashboardController:
         self.questionnaires = dict(mission.questionnaires)
         self.scores: MissionScores | None = None
         self.figures: dict[str, go.Figure] = {}
+        self.weakest_questions: list[QuestionScore] = []
         self.refreshes = 0
         options = [("Both questionnaires", BOTH)] if len(self.questionnaires) > 1 else []
         options += [(str(q.title), q.id) for q in self.questionnaires.values()]
@@ -114,13 +116,8 @@ class DashboardController:
 
     def refresh(self) -> None:
         """Score the mission again and redraw."""
-        from assessment_kit.charts import (
-            area_bars_figure,
-            radar_figure,
-            section_heatmap_figure,
-            weakest_questions_table,
-        )
-        from assessment_kit.scoring import score_mission
+        from assessment_kit.charts import area_bars_figure, radar_figure, section_heatmap_figure
+        from assessment_kit.scoring import priorities, score_mission
 
         selected = self.instrument.value
         names = None if selected == BOTH else [selected]
@@ -141,11 +138,10 @@ class DashboardController:
         self._show(self.bars_out, self.figures["bars"])
         if self.show_heatmap:
             self._show(self.heatmap_out, self.figures["heatmap"])
-        table = weakest_questions_table(scores, n=10)
-        self.table = table
-        self.weakest.value = self._table_html(table)
-        overall = scores.overall
-        self.overall.value = self._overall_html(overall)
+        # The weakest questions are the highest priorities: scoring's one ranking.
+        self.weakest_questions = priorities(scores.question_scores, 10)
+        self.weakest.value = self._table_html(self.weakest_questions)
+        self.overall.value = self._overall_html(scores.overall)
         self.refreshes += 1
         self.stamp.value = (
             f"<span class='ak-unsaved'>computed at {dt.datetime.now():%H:%M:%S}</span>"
@@ -162,38 +158,39 @@ class DashboardController:
             display(figure)  # type: ignore[no-untyped-call]
 
     @staticmethod
-    def _overall_html(overall: Any) -> str:
-        score = getattr(overall, "score", None)
-        if score is None or score != score:
+    def _overall_html(overall: OverallScore) -> str:
+        score = overall.score
+        if score is None:
             return (
                 "<div class='ak-banner'>No score yet: answer or consolidate some scored"
                 " questions first.</div>"
             )
-        low = getattr(overall, "low", None)
-        high = getattr(overall, "high", None)
-        coverage = getattr(overall, "coverage", 0.0) or 0.0
-        band = getattr(overall, "band", "") or ""
+        low, high = overall.low, overall.high
+        coverage = overall.coverage or 0.0
+        band = overall.band or ""
         range_text = (
             f" (range {low:.0f}–{high:.0f})" if low is not None and high is not None else ""
         )
         return (
             f"<div class='ak-banner'>Overall score <b>{score:.0f}</b>{range_text}"
-            f" · coverage {coverage:.0%}{' · ' + html.escape(str(band)) if band else ''}</div>"
+            f" · coverage {coverage:.0%}{' · ' + html.escape(band) if band else ''}</div>"
         )
 
     @staticmethod
-    def _table_html(table: Any) -> str:
-        if not len(table):
+    def _table_html(questions: Sequence[QuestionScore]) -> str:
+        if not questions:
             return "<span class='ak-unsaved'>No scored question yet.</span>"
         rows = []
-        for record in table.to_dict("records"):
-            flag = " ⚠ disagreement" if record.get("disagreement") else ""
+        for question in questions:
+            flag = " ⚠ disagreement" if question.disagreement else ""
+            area = question.primary_area
+            area_name = get_area(area).name if area is not None and is_area(area) else ""
             rows.append(
-                f"<tr><td>{html.escape(str(record['question']))}</td>"
-                f"<td>{html.escape(str(record['text']))}</td>"
-                f"<td>{html.escape(str(record['area']))}</td>"
-                f"<td style='text-align:right'>{record['score']:.0f}</td>"
-                f"<td>{int(record['answers'])}{flag}</td></tr>"
+                f"<tr><td>{html.escape(question.question)}</td>"
+                f"<td>{html.escape(question.text)}</td>"
+                f"<td>{html.escape(area_name)}</td>"
+                f"<td style='text-align:right'>{round(100.0 * (question.score or 0.0)):.0f}</td>"
+                f"<td>{question.n_answers}{flag}</td></tr>"
             )
         return (
             "<table class='ak-table'><tr><th>Question</th><th>Text</th><th>Area</th>"

@@ -1,0 +1,143 @@
+"""What the briefing knows about each question: its text, its area, the mission's answer.
+
+:class:`MissionFacts` is built once per briefing from the typed scores and shared by the
+area pages, the recommendations and the annexes, so that a question reads the same on
+every page. Answers in words are scrubbed of respondent codes and interviewer names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assessment_kit.briefing.parts import ScoreSummary
+from assessment_kit.briefing.text import NameScrubber
+from assessment_kit.questionnaire.model import (
+    NON_SCORED_LABELS,
+    RESERVED_VALUES,
+    Question,
+    Questionnaire,
+)
+from assessment_kit.scoring import MissionScores, QuestionScore
+from assessment_kit.scoring.rank import Member, area_members, primary_areas
+
+__all__ = ["Key", "MissionFacts", "mission_answer", "summary", "text_of", "value_label"]
+
+Key = tuple[str, str]  # (questionnaire id, question id)
+
+
+class _Scored(Protocol):
+    """An area score or the overall score: what a :class:`ScoreSummary` shows."""
+
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def coverage(self) -> float | None: ...
+    @property
+    def band(self) -> str | None: ...
+
+
+def summary(scored: _Scored | None) -> ScoreSummary:
+    """A score's summary (every part None when there is no score record)."""
+    if scored is None:
+        return ScoreSummary(None, None, None, None, None)
+    return ScoreSummary(scored.score, scored.low, scored.high, scored.coverage, scored.band)
+
+
+def text_of(value: Any) -> str:
+    """A cell of a store frame as stripped text ("" for None or NaN)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value).strip()
+
+
+def value_label(question: Question | None, value: Any) -> str:
+    """A respondent's answer in words (choice labels, or the non-scored state)."""
+    if value is None:
+        return "no answer"
+    if isinstance(value, str) and value in RESERVED_VALUES:  # "no_cases" included
+        return NON_SCORED_LABELS[value]
+    if question is None:
+        return str(value)
+    items = value if isinstance(value, tuple) else (value,)
+    labels = []
+    for item in items:
+        choice = question.choice(str(item))
+        labels.append(str(item) if choice is None else choice.label.en)
+    return ", ".join(labels) if labels else "none selected"
+
+
+def mission_answer(question: Question | None, row: QuestionScore) -> str:
+    """How the mission answered: the consolidated value, the agreed answer or "mixed"."""
+    if row.state and row.state != "scored":
+        return NON_SCORED_LABELS.get(row.state, row.state)
+    if row.value is not None:
+        return value_label(question, row.value)
+    score = row.score
+    agreed = score is not None and row.spread == 0
+    if question is not None and agreed and question.type != "multiple":
+        same = [c for c in question.choices if c.score is not None and c.score == score]
+        if len(same) == 1:
+            return same[0].label.en
+    if score is None:
+        return "not assessed"
+    return "mixed"
+
+
+@dataclass(frozen=True, eq=False)
+class MissionFacts:
+    """The scored questions of a mission, by key, with their areas and the scrubber."""
+
+    questionnaires: Mapping[str, Questionnaire]
+    questions: Mapping[Key, QuestionScore]
+    primary: Mapping[Key, str]  # each question's area
+    members: Mapping[str, list[Member]]  # each area's questions with their area weight
+    scrub: NameScrubber
+
+    @classmethod
+    def of(
+        cls, scores: MissionScores, questionnaires: Mapping[str, Questionnaire], scrub: NameScrubber
+    ) -> MissionFacts:
+        """The facts of ``scores``."""
+        return cls(
+            questionnaires=questionnaires,
+            questions={q.key: q for q in scores.question_scores},
+            primary=primary_areas(scores.question_scores, scores.links),
+            members=area_members(scores.question_scores, scores.links),
+            scrub=scrub,
+        )
+
+    def question(self, key: Key) -> Question | None:
+        """The questionnaire's question (None when the questionnaire does not have it)."""
+        instrument = self.questionnaires.get(key[0])
+        return None if instrument is None else instrument.questions.get(key[1])
+
+    def text(self, key: Key) -> str:
+        """The question's text."""
+        question = self.question(key)
+        if question is not None:
+            return question.text.en
+        row = self.questions.get(key)
+        return (row.text.strip() if row is not None else "") or key[1]
+
+    def answer(self, key: Key) -> str:
+        """The mission's answer in words, scrubbed."""
+        return self.scrub(mission_answer(self.question(key), self.questions[key]))
+
+    def section_title(self, key: Key) -> str:
+        """The title of the question's section ("" when unknown)."""
+        instrument = self.questionnaires.get(key[0])
+        if instrument is None or key[1] not in instrument.questions:
+            return ""
+        try:
+            return instrument.section(instrument.question(key[1]).section).title.en
+        except KeyError:
+            return ""
