@@ -267,8 +267,8 @@ def export_briefing(
                 session = owned = ChartRenderer(browser)
 
         stages.start("Reading the mission")
-        # Imported only now: the questionnaire loader pulls in jsonschema (about a second),
-        # which should not delay the browser's start.
+        # Imported only now: pandas and the scoring engine should not delay the browser's
+        # start.
         from assessment_kit.briefing.context import briefing_context
         from assessment_kit.scoring import default_profile, score_mission
         from assessment_kit.store import Mission
@@ -289,6 +289,12 @@ def export_briefing(
             drawing = session.submit([figures[key] for key in keys])
 
         stages.start("Building the briefing")
+        # nbformat and nbconvert import jsonschema; done through the questionnaire validator's
+        # import it skips the IRI grammar that would cost seconds here (a mission whose
+        # questionnaires are the shipped ones never needed the validator until now).
+        from assessment_kit.questionnaire.validator import import_jsonschema
+
+        import_jsonschema()
 
         pages: int | None = None
         print_timings: dict[str, float] = {}

@@ -153,6 +153,9 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
     charts
         Charts by key: ``radar``, ``bars`` and ``heatmap`` (any may be missing).
     """
+    from assessment_kit.questionnaire.validator import import_jsonschema
+
+    import_jsonschema()  # before nbformat: without the IRI grammar nobody here uses
     import nbformat
 
     sections = render_sections(context)

@@ -37,7 +37,7 @@ def questionnaire_schema() -> dict[str, Any]:
     return schema
 
 
-def _import_jsonschema() -> Any:
+def import_jsonschema() -> Any:
     """Import jsonschema without its optional IRI grammar.
 
     When the Jupyter stack is installed, jsonschema imports ``rfc3987_syntax`` to check
@@ -61,7 +61,7 @@ def _import_jsonschema() -> Any:
 
 @cache
 def _schema_validator() -> jsonschema.Draft202012Validator:
-    validator: jsonschema.Draft202012Validator = _import_jsonschema().Draft202012Validator(
+    validator: jsonschema.Draft202012Validator = import_jsonschema().Draft202012Validator(
         questionnaire_schema()
     )
     return validator
