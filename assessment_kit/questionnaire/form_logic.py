@@ -32,7 +32,6 @@ a cycle are evaluated in questionnaire order and each at most once per change.
 from __future__ import annotations
 
 import heapq
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -44,7 +43,13 @@ from assessment_kit.questionnaire.expressions import (
     evaluate_bool,
     references,
 )
-from assessment_kit.questionnaire.model import RESERVED_VALUES, AnswerValue, Question, Questionnaire
+from assessment_kit.questionnaire.model import (
+    RESERVED_VALUES,
+    AnswerValue,
+    Question,
+    Questionnaire,
+    per_questionnaire,
+)
 
 __all__ = [
     "FIELDS",
@@ -163,22 +168,10 @@ def _build_graph(questionnaire: Questionnaire) -> FormGraph:
 # Keyed by id(): Questionnaire holds mappings, so it is not hashable, and it has slots, so
 # it takes no weak reference. The cache holds the questionnaire itself, so its id cannot be
 # reused while cached; it is bounded, oldest out first.
-_CACHE: OrderedDict[int, tuple[Questionnaire, FormGraph]] = OrderedDict()
-_CACHE_SIZE = 32
-
-
+@per_questionnaire
 def form_graph(questionnaire: Questionnaire) -> FormGraph:
     """The dependency graph of ``questionnaire`` (built once, then cached)."""
-    key = id(questionnaire)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is questionnaire:
-        _CACHE.move_to_end(key)
-        return hit[1]
-    graph = _build_graph(questionnaire)
-    _CACHE[key] = (questionnaire, graph)
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return graph
+    return _build_graph(questionnaire)
 
 
 # --------------------------------------------------------------------------- results

@@ -7,10 +7,12 @@ no I/O, no UI.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from assessment_kit.questionnaire.expressions import Expr
@@ -306,3 +308,32 @@ class Questionnaire:
                 if not types or respondent_type in types:
                     selected.append(question)
         return selected
+
+
+_Derived = TypeVar("_Derived")
+
+
+def per_questionnaire(
+    build: Callable[[Questionnaire], _Derived],
+) -> Callable[[Questionnaire], _Derived]:
+    """Cache what ``build`` derives from a questionnaire, by identity (the last 32).
+
+    Questionnaires are frozen but hold mappings, so they are not hashable; the identity
+    check keeps a recycled ``id`` from handing one questionnaire's data to another.
+    """
+    cache: OrderedDict[int, tuple[Questionnaire, _Derived]] = OrderedDict()
+
+    @functools.wraps(build)
+    def cached(questionnaire: Questionnaire) -> _Derived:
+        key = id(questionnaire)
+        hit = cache.get(key)
+        if hit is not None and hit[0] is questionnaire:
+            cache.move_to_end(key)
+            return hit[1]
+        derived = build(questionnaire)
+        cache[key] = (questionnaire, derived)
+        while len(cache) > 32:
+            cache.popitem(last=False)
+        return derived
+
+    return cached

@@ -43,7 +43,7 @@ loops run per question or per distinct (question, value) pair, never per answer.
 from __future__ import annotations
 
 import math
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -62,6 +62,7 @@ from assessment_kit.questionnaire.model import (
     AnswerValue,
     Question,
     Questionnaire,
+    per_questionnaire,
 )
 from assessment_kit.scoring.build import (
     AnswerTables,
@@ -128,21 +129,9 @@ class _Static:
 # Keyed by id(): Questionnaire holds mappings, so it is not hashable, and it has slots, so
 # it takes no weak reference. The cache holds the questionnaire itself, so its id cannot be
 # reused while cached; it is bounded, oldest out first.
-_CACHE: OrderedDict[int, tuple[Questionnaire, _Static]] = OrderedDict()
-_CACHE_SIZE = 32
-
-
+@per_questionnaire
 def _static(questionnaire: Questionnaire) -> _Static:
-    key = id(questionnaire)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is questionnaire:
-        _CACHE.move_to_end(key)
-        return hit[1]
-    static = _build_static(questionnaire)
-    _CACHE[key] = (questionnaire, static)
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return static
+    return _build_static(questionnaire)
 
 
 def _build_static(questionnaire: Questionnaire) -> _Static:

@@ -256,6 +256,22 @@ def _sections_json(questionnaire: Questionnaire, sections: Sequence[str] | None)
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
+def _check_code(code: str) -> None:
+    """Refuse a respondent code that is empty, names the consolidated answers (in any case:
+    answers files accept the word so), or holds a control or invisible character (a code is
+    shown, typed and matched in files; SQLite's length() also stops at a NUL)."""
+    if not code or code.casefold() == CONSOLIDATED:
+        detail = f"{code!r} cannot be a respondent code"
+        fix = "choose a non-empty pseudonymous code other than 'consolidated'"
+    elif any(unicodedata.category(ch) in _INVISIBLE for ch in code):
+        detail = f"respondent code {code!r} holds a control or invisible character"
+        fix = "use letters, digits, hyphens and underscores, e.g. 'PROS-01'"
+    else:
+        return
+    problem = Problem.make(Code.BAD_VALUE, path="respondent", detail=detail, fix=fix)
+    raise AnswerError([problem])
+
+
 class Mission:
     """An open mission file. Use :meth:`create` or :meth:`open`; close it (or use ``with``).
 
@@ -649,31 +665,7 @@ class Mission:
         now: str,
     ) -> Respondent:
         code = code.strip()
-        # Any spelling of "consolidated": answers files accept the word in any case.
-        if not code or code.casefold() == CONSOLIDATED:
-            raise AnswerError(
-                [
-                    Problem.make(
-                        Code.BAD_VALUE,
-                        path="respondent",
-                        detail=f"{code!r} cannot be a respondent code",
-                        fix="choose a non-empty pseudonymous code other than 'consolidated'",
-                    )
-                ]
-            )
-        # A code is shown, typed and matched in files: no control or invisible characters
-        # (SQLite's length() also stops at a NUL, so such a code broke a table check).
-        if any(unicodedata.category(ch) in _INVISIBLE for ch in code):
-            raise AnswerError(
-                [
-                    Problem.make(
-                        Code.BAD_VALUE,
-                        path="respondent",
-                        detail=f"respondent code {code!r} holds a control or invisible character",
-                        fix="use letters, digits, hyphens and underscores, e.g. 'PROS-01'",
-                    )
-                ]
-            )
+        _check_code(code)
         for label, text in (("respondent code", code), ("interviewer", interviewer)):
             check_text(label, text, path=code)
         check_text("sector", sector, path=code)
