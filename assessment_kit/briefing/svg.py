@@ -470,12 +470,14 @@ class ChartRenderer:
         self._closed = True
         _live.discard(self)
         started = self._thread.is_alive()
+        # Only a browser that opened is asked to close over its pipe; one still starting,
+        # or hanging at its start, would never answer: it is ended below.
+        opened = self._opened.done() and not self._opened.cancelled() and not self._open_error
         try:
-            # A browser still starting (or hanging at its start) is not waited for.
             self._opened.cancel()
-            if started and self._chrome is not None:
+            if started and opened and self._chrome is not None:
                 closing = self._chrome.close()
-                asyncio.run_coroutine_threadsafe(closing, self._loop).result(timeout=30)
+                asyncio.run_coroutine_threadsafe(closing, self._loop).result(timeout=15)
         except (Exception, CancelledError):  # closing must not hide the real error
             pass
         finally:
