@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+import re
 from pathlib import Path
 
 from assessment_kit.questionnaire import builtin
@@ -111,3 +112,17 @@ def make_mission(
                     by="test",
                 )
     return path
+
+
+#: The running footer as pypdf reads it: drawn in the page margin, it comes before the body.
+_FOOTER_FIRST = re.compile(r"^(Page \d+ of \d+)(.*?Needs assessment briefing · \d{1,2} \w+ \d{4})")
+
+
+def footer_last(text: str) -> str:
+    """A PDF page's text with its running footer moved after the body, where a reader sees
+    it: "body... footer text Page 3 of 14"."""
+    found = _FOOTER_FIRST.match(text)
+    if found is None:
+        return text
+    body = text[found.end() :].lstrip()
+    return f"{body}\n{found.group(2).strip()} {found.group(1)}"

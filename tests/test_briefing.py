@@ -23,6 +23,7 @@ from briefing_support import (
     RESPONDENTS,
     SENSITIVE_MARKER,
     SURNAME_NOTE,
+    footer_last,
     make_mission,
 )
 from pypdf import PdfReader
@@ -66,7 +67,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     html = export_briefing(mission, folder / "one.html", date=DATE)
     html_again = export_briefing(mission, folder / "two.html", date=DATE)
     reader = PdfReader(pdf.path)
-    pages = [_normalise(page.extract_text()) for page in reader.pages]
+    pages = [_normalise(footer_last(page.extract_text())) for page in reader.pages]
     return Exported(mission, pdf, html, html_again, pages, stages)
 
 
@@ -178,7 +179,7 @@ def test_mission_title_and_country_are_escaped(tmp_path: Path) -> None:
     assert "<title>A &amp; B: needs assessment briefing</title>" in page
     assert "A & B" not in page
     reader = PdfReader(pdf)
-    pages = [_normalise(p.extract_text()) for p in reader.pages]
+    pages = [_normalise(footer_last(p.extract_text())) for p in reader.pages]
     assert title in pages[0]  # shown as text
     assert "A & B · Needs assessment briefing" in pages[1]  # the footer, escaped as text
     assert reader.metadata is not None
@@ -269,3 +270,38 @@ def test_browser_that_cannot_start(
     with pytest.raises(BriefingError, match="could not start the browser"):
         export_briefing(exported.mission, out)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_contents_links_lead_to_their_pages(exported: Exported) -> None:
+    """The contents page is printed again once numbered; its links must still resolve."""
+    reader = PdfReader(exported.pdf.path)
+    names = reader.named_destinations
+    targets = []
+    for annotation in reader.pages[1].get("/Annots") or []:
+        link = annotation.get_object()
+        destination = link.get("/Dest")
+        if destination is None:
+            continue
+        name = str(destination).lstrip("/")
+        targets.append(reader.get_destination_page_number(names["/" + name]) + 1)
+    # Each entry is "number title page": a page is a number after a word, before the next
+    # entry's number (or the annex, or the end).
+    contents = exported.pages[1].split(" Freedonia · Needs assessment briefing")[0]  # no footer
+    entries = re.findall(r"(?<=[a-z)]) (\d+)(?= \d| Annex|$)", contents)
+    numbers = [int(n) for n in entries]
+    assert len(targets) >= 10
+    assert targets == numbers[: len(targets)]
+
+
+def test_footer_text_is_one_css_string_whatever_it_holds() -> None:
+    from assessment_kit.briefing.pdf import css_string
+
+    hostile = 'A & B " } @page { x } </style><script>\\ \n · Côte d’Ivoire 😀 end'
+    literal = css_string(hostile)
+    inner = literal[1:-1]
+    assert literal[0] == literal[-1] == '"'
+    assert not set('"\n<>{};') & set(inner.replace("\\", ""))
+    decoded = re.sub(r"\\([0-9a-f]{6}) ", lambda m: chr(int(m.group(1), 16)), inner)
+    assert decoded == hostile

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from briefing_support import INTERVIEWER, RESPONDENT_CODE, RESPONDENTS, make_mission
+from briefing_support import INTERVIEWER, RESPONDENT_CODE, RESPONDENTS, footer_last, make_mission
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -268,7 +268,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Printed:
     html = export_briefing(path, folder / "briefing.html", date=DATE).path
     reader = PdfReader(pdf)
     pages = list(reader.pages)
-    texts = [page.extract_text() for page in pages]
+    texts = [footer_last(page.extract_text()) for page in pages]
     return Printed(pdf, pages, texts, html.read_text("utf-8"))
 
 

@@ -126,8 +126,8 @@ def test_browser_killed_while_printing_gives_one_message_and_no_file(
 
         thread = threading.Thread(target=print_it)
         thread.start()
-        # The first pass is printed, and the print waits for the late chart: kill now.
-        _wait_for(lambda: "pass 1" in renderer.timings, "the first print pass")
+        # The page is loaded and the print waits for the late chart: kill now.
+        _wait_for(lambda: "load" in renderer.timings, "the page loaded for printing")
         pids = _chromium_processes(renderer.workspace)
         assert pids, "the browser's process was not found"
         for pid in pids:

@@ -8,13 +8,16 @@ Playwright's ``page.pdf`` sends anyway.
 
 The HTML describes itself (see the briefing template): an element with class ``cover``
 makes the first page a cover without a footer; elements with class ``toc-page`` and a
-``data-anchor`` attribute receive the page number of the element with that id. Page numbers
-are found with two passes: Chromium writes a PDF named destination for every element a link
-points to, so a first print (without footer; its first page is the cover) tells on which
-page each contents entry starts; the numbers are filled in and the pages after the cover
-printed again with the footer. The footer's "page 3 of 14" counts the cover, so it matches
-the PDF viewer's numbering. (A tagged PDF with an outline would also give the pages, but
-prints three times larger and slower.)
+``data-anchor`` attribute receive the page number of the element with that id. The running
+footer is drawn by the page itself, in CSS page-margin boxes (``@bottom-left``,
+``@bottom-right`` with ``counter(page)``; none on a cover's ``@page :first``), so one print
+of the whole document is final but for the contents' page numbers: Chromium writes a PDF
+named destination for every element a link points to, which tells on which page each
+contents entry starts. The numbers are filled in (their box has a fixed width, so nothing
+moves), only the contents pages are printed again, and they replace their blank twins. The
+footer's "page 3 of 14" counts the cover, so it matches the PDF viewer's numbering. (A
+tagged PDF with an outline would also give the pages, but prints three times larger and
+slower.)
 
 The PDF is written to a temporary file next to the target and renamed at the end: a failure
 never leaves half a PDF.
@@ -23,7 +26,6 @@ never leaves half a PDF.
 from __future__ import annotations
 
 import asyncio
-import html
 import io
 import json
 import os
@@ -48,15 +50,51 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 )
 TIMEOUT_MS = 60_000
 
-_FOOTER = (
-    "<div style=\"font-family: 'Liberation Sans', 'Noto Color Emoji', 'DejaVu Sans', Arial, "
-    "sans-serif; "
-    "font-size: 8px; color: #55606b; width: 100%; margin: 0 18mm; display: flex; "
-    'justify-content: space-between; border-top: 0.5px solid #c9d1d9; padding-top: 4px;">'
-    "<span>{text}</span>"
-    '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
-    "</div>"
+#: The running footer, in the page's own margin boxes: the footer text at the left, the page
+#: and page count at the right, over one thin rule across the text width.
+_FOOTER_BOX = (
+    "font-family: 'Liberation Sans', 'Noto Color Emoji', 'DejaVu Sans', Arial, sans-serif; "
+    "font-size: 8px; color: #55606b; border-top: 0.5px solid #c9d1d9; padding-top: 4px; "
+    # A box of its own height at the foot of the 18 mm margin: the rule and the text sit
+    # where Chromium's footer template put them.
+    "height: 7.6mm; margin-top: auto; vertical-align: top;"
 )
+_FOOTER_CSS = (
+    "@page {{ size: A4; margin: 16mm 18mm 18mm 18mm;"
+    # No centre box: the left and right ones share the width, the text on one line.
+    " @bottom-left {{ content: {text}; {box} white-space: nowrap; }}"
+    ' @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {box}'
+    " white-space: nowrap; text-align: right; }} }}"
+)
+_NO_FOOTER_ON_COVER = (
+    "@page :first { @bottom-left { content: none; border: none; }"
+    " @bottom-right { content: none; border: none; } }"
+)
+_ADD_STYLE = """(css) => {
+  const style = document.createElement('style');
+  style.textContent = css;
+  document.head.appendChild(style);
+}"""
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: every character that is not a plain letter, digit
+    or space written as a hexadecimal escape, so no text can end the string or the rule.
+
+    Each escape ends with a space, which CSS takes as the end of the escape: a real space
+    after it would otherwise be swallowed.
+    """
+    escaped = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch == " ") else f"\\{ord(ch):06x} " for ch in text
+    )
+    return f'"{escaped}"'
+
+
+def footer_css(text: str, *, cover: bool) -> str:
+    """The CSS that draws the running footer, none on the cover when there is one."""
+    css = _FOOTER_CSS.format(text=css_string(text), box=_FOOTER_BOX)
+    return css + (" " + _NO_FOOTER_ON_COVER if cover else "")
+
 
 _DESCRIBE = """() => ({
   cover: document.querySelector('.cover') !== null,
@@ -95,12 +133,18 @@ def _anchor_pages(data: bytes) -> dict[str, int]:
     return pages
 
 
-def _join_cover(cover: bytes, body: bytes) -> tuple[bytes, int]:
-    """The cover page followed by the body, keeping the body's links and bookmarks."""
+def _replace_pages(whole: bytes, pages: bytes, first: int) -> tuple[bytes, int]:
+    """``whole`` with its pages from ``first`` (1-based) replaced by those of ``pages``.
+
+    The new pages' links point to named destinations, which ``whole`` keeps.
+    """
     from pypdf import PdfReader, PdfWriter
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))
-    writer.insert_page(PdfReader(io.BytesIO(cover)).pages[0], 0)  # only the cover's page 1
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(whole)))
+    for offset, page in enumerate(PdfReader(io.BytesIO(pages)).pages):
+        index = first - 1 + offset
+        writer.insert_page(page, index)
+        writer.remove_page(index + 1)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), len(writer.pages)
@@ -123,19 +167,13 @@ class _Lap:
         self.clock = now
 
 
-#: A4 in inches and the margins, for the DevTools protocol's Page.printToPDF.
-_MM = 1 / 25.4
+#: For the DevTools protocol's Page.printToPDF: the page's own CSS gives the A4 size and the
+#: margins (its @page rules also draw the footer).
 _CDP_PAGE = {
-    "paperWidth": 210 * _MM,
-    "paperHeight": 297 * _MM,
-    "marginTop": 16 * _MM,
-    "marginBottom": 18 * _MM,
-    "marginLeft": 18 * _MM,
-    "marginRight": 18 * _MM,
     "printBackground": True,
-    "preferCSSPageSize": False,
+    "preferCSSPageSize": True,
     "generateTaggedPDF": False,
-    "headerTemplate": "<span></span>",
+    "displayHeaderFooter": False,
 }
 
 
@@ -198,37 +236,33 @@ async def cdp_print(
             await send("Page.navigate", {"url": page_file.as_uri()})
             await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
             info = await evaluate(f"({_DESCRIBE})()")
-            lap("load")
             footer_text = footer if footer is not None else str(info["footer"])
-            with_footer = {
-                "displayHeaderFooter": True,
-                "footerTemplate": _FOOTER.format(text=html.escape(footer_text)),
-            }
-            headings: dict[str, int] = {}
-            if not info["cover"] and not info["toc"] and not late_charts:
-                data = await pdf(**with_footer)
-                lap("print")
-                return data, _page_count(data), headings
-            first = await pdf(displayHeaderFooter=False)
-            lap("pass 1")
-            if info["toc"]:
-                headings = _anchor_pages(first)
-                wanted = {name: headings[name] for name in info["toc"] if name in headings}
-                await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
+            css = footer_css(footer_text, cover=bool(info["cover"]))
+            await evaluate(f"({_ADD_STYLE})({json.dumps(css)})")
+            lap("load")
             for key, drawing in (late_charts or {}).items():
                 svg = await asyncio.wrap_future(drawing)
-                lap("waiting for charts")
                 await evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
-            lap("contents")
-            if not info["cover"]:
-                data = await pdf(**with_footer)
-                lap("print")
-                return data, _page_count(data), headings
-            if _page_count(first) < 2:
-                return first, 1, headings
-            body = await pdf(**with_footer, pageRanges="2-")
+            lap("waiting for charts")
+            data = await pdf()
             lap("print")
-            joined, count = _join_cover(first, body)
+            headings: dict[str, int] = {}
+            if not info["toc"]:
+                return data, _page_count(data), headings
+            headings = _anchor_pages(data)
+            wanted = {name: headings[name] for name in info["toc"] if name in headings}
+            await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
+            # The contents run from the page after the cover to the page before the first
+            # section they list; only those pages are printed again.
+            first = 2 if info["cover"] else 1
+            last = min(wanted.values(), default=0) - 1
+            if last < first:  # the contents stand elsewhere: print it all again
+                data = await pdf()
+                lap("contents")
+                return data, _page_count(data), headings
+            contents = await pdf(pageRanges=f"{first}-{last}")
+            lap("contents")
+            joined, count = _replace_pages(data, contents, first)
             lap("join")
             return joined, count, headings
         finally:
