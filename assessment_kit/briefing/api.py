@@ -236,94 +236,22 @@ def export_briefing(
         mission, the mission read, or an existing file without ``force``.
     """
     started = time.perf_counter()
-    from assessment_kit.store.outputs import check_output
-
-    out = check_output(out, inputs=[mission_path], force=force)
-    fmt = output_format(out)
-    if fmt == "pdf":
-        require("jupyter", "pdf", purpose="Exporting a PDF briefing")
-    else:
-        require("jupyter", purpose=f"Exporting a {fmt.upper()} briefing")
-    mission_file = Path(mission_path)
-    check_paths(mission_file, out)  # before any work: a mistake costs nothing
+    mission_file, out, fmt = _check_request(mission_path, out, force=force)
     stages = _Stages(STAGES[fmt], progress)
-    browser: Path | None = None
     session: ChartRenderer | None = None
     owned: ChartRenderer | None = None
-    charts_drawn = 0
     try:
         if fmt == "pdf":
-            from assessment_kit.briefing.browser import find_browser
-            from assessment_kit.briefing.svg import ChartRenderer
-
             stages.start("Finding a browser")
-            if renderer is not None:
-                session, browser = renderer, renderer.browser
-            else:
-                browser = find_browser()
-                # One browser session draws the charts and prints the PDF. Opening it
-                # takes about a second, so it starts now, in a background thread, while
-                # the mission is read and scored.
-                session = owned = ChartRenderer(browser)
-
+            if renderer is None:
+                owned = _start_browser()
+            session = renderer or owned
         stages.start("Reading the mission")
-        # Imported only now: pandas and the scoring engine should not delay the browser's
-        # start.
-        from assessment_kit.briefing.context import briefing_context
-        from assessment_kit.scoring import default_profile, score_mission
-        from assessment_kit.store import Mission
-
-        profile = profile or default_profile()
-        with Mission.open(mission_file) as mission:
-            stages.start("Scoring")
-            scores = score_mission(mission, profile=profile)
-            context = briefing_context(mission, scores, date=date, profile=profile)
-            questionnaires = dict(mission.questionnaires)
-        figures = briefing_charts(scores, questionnaires)
-        keys = list(figures)
-        drawing: Future[list[str]] | None = None
-        if session is not None:
-            stages.start("Drawing charts")
-            # Drawn in the background; the page is built and paginated meanwhile with
-            # placeholders of the same size, replaced just before the final print.
-            drawing = session.submit([figures[key] for key in keys])
-
-        stages.start("Building the briefing")
-        # nbformat and nbconvert import jsonschema; done through the questionnaire validator's
-        # import it skips the IRI grammar that would cost seconds here (a mission whose
-        # questionnaires are the shipped ones never needed the validator until now).
-        from assessment_kit.questionnaire.validator import import_jsonschema
-
-        import_jsonschema()
-
-        pages: int | None = None
-        print_timings: dict[str, float] = {}
-        browser_timings: dict[str, float] = {}
-        if fmt == "ipynb":
-            import nbformat
-
-            nb = _notebook(context, figures, {})
-            stages.start("Writing notebook")
-            _write_text_atomically(nbformat.writes(nb), out)  # type: ignore[no-untyped-call]
-        elif fmt == "html":
-            html, _ = _exporter(True).from_notebook_node(_notebook(context, figures, {}))
-            stages.start("Writing HTML")
-            _write_text_atomically(html, out)
+        read = _read_and_score(mission_file, stages, date=date, profile=profile)
+        if session is None:
+            written = _write_document(fmt, read, out, stages)
         else:
-            from assessment_kit.briefing.svg import placeholder_svg
-
-            assert session is not None
-            assert drawing is not None
-            placeholders = {key: placeholder_svg(figure) for key, figure in figures.items()}
-            nb = _notebook(context, figures, placeholders)
-            html, _ = _exporter(False).from_notebook_node(nb)
-            stages.start("Printing the PDF")
-            late = {key: _item(drawing, index) for index, key in enumerate(keys)}
-            printed = session.print(html, out, footer=context.footer, late_charts=late)
-            pages = printed.pages
-            print_timings = printed.timings
-            charts_drawn = len(drawing.result())
-            browser_timings = dict(session.session_timings)
+            written = _print_pdf(session, read, out, stages)
         stages.done()
     finally:
         if owned is not None:
@@ -331,17 +259,129 @@ def export_briefing(
     return BriefingResult(
         path=out,
         format=fmt,
-        pages=pages,
+        pages=written.pages,
         seconds=time.perf_counter() - started,
-        charts=charts_drawn if fmt == "pdf" else len(figures),
-        recommendations=len(context.recommendations),
-        timings={
-            **stages.timings,
-            **{f"print: {k}": v for k, v in print_timings.items()},
-            **{f"browser: {k}": v for k, v in browser_timings.items()},
-        },
-        browser=browser,
+        charts=written.charts,
+        recommendations=len(read.context.recommendations),
+        timings={**stages.timings, **written.timings},
+        browser=session.browser if session is not None else None,
     )
+
+
+def _check_request(
+    mission_path: str | Path, out: str | Path, *, force: bool
+) -> tuple[Path, Path, str]:
+    """The mission, the output and its format, refused before any work when they are wrong:
+    a mistake costs nothing."""
+    from assessment_kit.store.outputs import check_output
+
+    checked = check_output(out, inputs=[mission_path], force=force)
+    fmt = output_format(checked)
+    if fmt == "pdf":
+        require("jupyter", "pdf", purpose="Exporting a PDF briefing")
+    else:
+        require("jupyter", purpose=f"Exporting a {fmt.upper()} briefing")
+    mission_file = Path(mission_path)
+    check_paths(mission_file, checked)
+    return mission_file, checked, fmt
+
+
+def _start_browser() -> ChartRenderer:
+    """A browser session for this export, opening in the background.
+
+    One browser draws the charts and prints the PDF. Opening it takes about a second, so it
+    starts now, while the mission is read and scored.
+    """
+    from assessment_kit.briefing.browser import find_browser
+    from assessment_kit.briefing.svg import ChartRenderer
+
+    return ChartRenderer(find_browser())
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What the briefing is made of: its context and its charts' figures."""
+
+    context: BriefingContext
+    figures: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    pages: int | None
+    charts: int
+    timings: dict[str, float]
+
+
+def _read_and_score(
+    mission_file: Path,
+    stages: _Stages,
+    *,
+    date: dt.date | None,
+    profile: ScoringProfile | None,
+) -> _Read:
+    # Imported only now: pandas and the scoring engine should not delay the browser's start.
+    from assessment_kit.briefing.context import briefing_context
+    from assessment_kit.scoring import default_profile, score_mission
+    from assessment_kit.store import Mission
+
+    profile = profile or default_profile()
+    with Mission.open(mission_file) as mission:
+        stages.start("Scoring")
+        scores = score_mission(mission, profile=profile)
+        context = briefing_context(mission, scores, date=date, profile=profile)
+        questionnaires = dict(mission.questionnaires)
+    return _Read(context, briefing_charts(scores, questionnaires))
+
+
+def _light_nbformat() -> None:
+    """nbformat and nbconvert import jsonschema; imported first through the questionnaire
+    validator's import, it skips the IRI grammar that would cost seconds here (a mission
+    whose questionnaires are the shipped ones never needed the validator until now)."""
+    from assessment_kit.questionnaire.validator import import_jsonschema
+
+    import_jsonschema()
+
+
+def _write_document(fmt: str, read: _Read, out: Path, stages: _Stages) -> _Written:
+    """The HTML (interactive charts) or the notebook, written atomically."""
+    stages.start("Building the briefing")
+    _light_nbformat()
+    nb = _notebook(read.context, read.figures, {})
+    if fmt == "ipynb":
+        import nbformat
+
+        stages.start("Writing notebook")
+        _write_text_atomically(nbformat.writes(nb), out)  # type: ignore[no-untyped-call]
+    else:
+        html, _ = _exporter(True).from_notebook_node(nb)
+        stages.start("Writing HTML")
+        _write_text_atomically(html, out)
+    return _Written(None, len(read.figures), {})
+
+
+def _print_pdf(session: ChartRenderer, read: _Read, out: Path, stages: _Stages) -> _Written:
+    """The PDF: charts drawn in the background while the page is built with same-size
+    placeholders, put in just before the print."""
+    from assessment_kit.briefing.svg import placeholder_svg
+
+    keys = list(read.figures)
+    stages.start("Drawing charts")
+    drawing = session.submit([read.figures[key] for key in keys])
+    stages.start("Building the briefing")
+    _light_nbformat()
+    placeholders = {key: placeholder_svg(figure) for key, figure in read.figures.items()}
+    html, _ = _exporter(False).from_notebook_node(
+        _notebook(read.context, read.figures, placeholders)
+    )
+    stages.start("Printing the PDF")
+    late = {key: _item(drawing, index) for index, key in enumerate(keys)}
+    printed = session.print(html, out, footer=read.context.footer, late_charts=late)
+    timings = {
+        **{f"print: {k}": v for k, v in printed.timings.items()},
+        **{f"browser: {k}": v for k, v in session.session_timings.items()},
+    }
+    return _Written(printed.pages, len(drawing.result()), timings)
 
 
 _exporters: dict[bool, Any] = {}
