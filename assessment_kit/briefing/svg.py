@@ -253,7 +253,6 @@ class ChartRenderer:
     """
 
     def __init__(self, browser: Path | str) -> None:
-
         self.browser = Path(browser)
         self.open_timeout = open_timeout()
         self.charts_drawn = 0
