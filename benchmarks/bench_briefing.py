@@ -119,14 +119,43 @@ def timed(command: list[str], env: dict[str, str] | None = None, *, name: str = 
     again (twice at most): ours and the floor must never fail."""
     for attempt in range(3):
         started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
+        # A session of its own, so that what the run leaves behind (a kernel, a browser
+        # still shutting down) is waited for before the next run, untimed, instead of
+        # slowing it.
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        _, stderr = process.communicate()
         seconds = time.perf_counter() - started
-        if done.returncode == 0:
+        _wait_for_session(process.pid)
+        if process.returncode == 0:
             return seconds
         FAILURES[name] = FAILURES.get(name, 0) + 1
         if name in ("ours", "floor") or attempt == 2:
             break
-    raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr[-2000:]}")
+    raise SystemExit(f"failed: {' '.join(command)}\n{stderr[-2000:]}")
+
+
+def _wait_for_session(session: int, seconds: float = 30.0) -> None:
+    """Wait (30 s at most) until no live process is left in ``session``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_in_session(entry, session) for entry in Path("/proc").glob("[0-9]*")):
+            return
+        time.sleep(0.05)
+
+
+def _in_session(proc: Path, session: int) -> bool:
+    try:
+        fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return False
+    return fields[0] != "Z" and int(fields[3]) == session
 
 
 def floor_command(browser: Path, folder: Path) -> list[str]:
