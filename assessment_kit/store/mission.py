@@ -14,20 +14,31 @@ import hashlib
 import json
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final
 
 from assessment_kit.errors import AnswerError, Code, Problem, ProblemsError, StoreError
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
-from assessment_kit.store import schema
-from assessment_kit.store.values import check_text, decode_value, encode_value, validate_value
+from assessment_kit.store import schema, writes
+from assessment_kit.store.batch import Batch
+from assessment_kit.store.records import (
+    CONSOLIDATED,
+    Answer,
+    ConsolidatedAnswer,
+    MissionInfo,
+    Respondent,
+)
+from assessment_kit.store.records import date_text as _date_text
+from assessment_kit.store.records import now as _now
+from assessment_kit.store.records import parse_date as _parse_date
+from assessment_kit.store.values import check_text, decode_value, validate_value
+from assessment_kit.store.writes import record_history as _history
+from assessment_kit.store.writes import respondent_json as _respondent_json
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,92 +57,12 @@ __all__ = [
     "resolve_sections",
 ]
 
-#: The respondent code that stands for the mission's consolidated answer in answer files.
-CONSOLIDATED: Final = "consolidated"
-
 
 class _Unset(Enum):
     UNSET = "unset"
 
 
 _UNSET: Final = _Unset.UNSET
-
-
-def _no_sections() -> Mapping[str, tuple[str, ...]]:
-    return MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True)
-class MissionInfo:
-    """The mission's description and the instruments (id, version) it uses.
-
-    ``sections`` holds, for each instrument assessed in part, the ids of the sections
-    assessed; an instrument absent from it is assessed whole.
-    """
-
-    country: str
-    title: str
-    start_date: date | None
-    end_date: date | None
-    created_at: str
-    instruments: tuple[tuple[str, str], ...]
-    sections: Mapping[str, tuple[str, ...]] = field(default_factory=_no_sections)
-
-
-@dataclass(frozen=True, slots=True)
-class Respondent:
-    """A pseudonymous respondent."""
-
-    code: str
-    institution_type: str
-    sector: str = ""
-    interview_date: date | None = None
-    interviewer: str = ""
-    consent: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A respondent's answer to one question; ``updated_at`` is UTC ISO 8601."""
-
-    respondent: str
-    questionnaire: str
-    question: str
-    value: AnswerValue
-    note: str
-    evidence: str
-    confidential: bool
-    updated_by: str
-    updated_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class ConsolidatedAnswer:
-    """The mission's consolidated answer to one question."""
-
-    questionnaire: str
-    question: str
-    value: AnswerValue
-    rationale: str
-    updated_by: str
-    updated_at: str
-
-
-def _now() -> str:
-    # Microseconds keep the order of quick successive changes readable.
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _date_text(value: date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return value.isoformat()
-
-
-def _parse_date(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
 
 
 def _decode(text: str | None) -> Any:
@@ -249,27 +180,6 @@ def _sections_json(questionnaire: Questionnaire, sections: Sequence[str] | None)
     order = [s.id for s in questionnaire.sections]
     kept = [s for s in order if s in set(sections)]
     return None if kept == order else json.dumps(kept)
-
-
-#: Unicode categories a respondent code may not hold: controls, formats (zero-width
-#: characters, direction marks), surrogates, line and paragraph separators.
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-
-
-def _check_code(code: str) -> None:
-    """Refuse a respondent code that is empty, names the consolidated answers (in any case:
-    answers files accept the word so), or holds a control or invisible character (a code is
-    shown, typed and matched in files; SQLite's length() also stops at a NUL)."""
-    if not code or code.casefold() == CONSOLIDATED:
-        detail = f"{code!r} cannot be a respondent code"
-        fix = "choose a non-empty pseudonymous code other than 'consolidated'"
-    elif any(unicodedata.category(ch) in _INVISIBLE for ch in code):
-        detail = f"respondent code {code!r} holds a control or invisible character"
-        fix = "use letters, digits, hyphens and underscores, e.g. 'PROS-01'"
-    else:
-        return
-    problem = Problem.make(Code.BAD_VALUE, path="respondent", detail=detail, fix=fix)
-    raise AnswerError([problem])
 
 
 class Mission:
@@ -489,6 +399,32 @@ class Mission:
             cursor.row_factory = sqlite3.Row
             return cursor.fetchall()
 
+    @contextmanager
+    def batch(self, *, by: str = "") -> Iterator[Batch]:
+        """Many writes in one transaction, each kept in the history; all or nothing.
+
+        Use it as ``with mission.batch(by="ana") as batch:`` and write through the
+        :class:`~assessment_kit.store.batch.Batch` it gives (respondents, answers,
+        consolidated answers). The writes are committed when the block ends, after the
+        constraints of what was written are checked against the answers as they stand
+        then; an error anywhere in the block, or a failed constraint, writes nothing.
+        Others wait for the batch to end, so what it reads stays true while it writes.
+
+        Raises
+        ------
+        AnswerError
+            A write, or a constraint checked at the end, is refused; nothing is written.
+        """
+        # Parsing the questionnaires' YAML is slow: done before taking the write lock.
+        _ = self.questionnaires
+        with self._write() as conn:
+            batch = Batch(self, conn, by=by, now=_now())
+            try:
+                yield batch
+                batch.check()
+            finally:
+                batch.close()
+
     # ----------------------------------------------------------------- mission
 
     @property
@@ -604,20 +540,6 @@ class Mission:
 
     # ----------------------------------------------------------------- respondents
 
-    def _check_institution_type(self, code: str, institution_type: str) -> None:
-        known = self.institution_types()
-        if known and institution_type not in known:
-            raise AnswerError(
-                [
-                    Problem.make(
-                        Code.UNKNOWN_RESPONDENT_TYPE,
-                        path=code,
-                        type=institution_type,
-                        known=", ".join(known),
-                    )
-                ]
-            )
-
     def add_respondent(
         self,
         code: str,
@@ -639,7 +561,7 @@ class Mission:
             ``DUPLICATE_RESPONDENT``, ``UNKNOWN_RESPONDENT_TYPE`` or ``BAD_VALUE`` (code).
         """
         with self._write() as conn:
-            return self._add_respondent(
+            return writes.insert_respondent(
                 conn,
                 code,
                 institution_type=institution_type,
@@ -647,57 +569,10 @@ class Mission:
                 interview_date=interview_date,
                 interviewer=interviewer,
                 consent=consent,
+                known_types=self.institution_types(),
                 by=by,
                 now=_now(),
             )
-
-    def _add_respondent(
-        self,
-        conn: sqlite3.Connection,
-        code: str,
-        *,
-        institution_type: str,
-        sector: str,
-        interview_date: date | None,
-        interviewer: str,
-        consent: bool,
-        by: str,
-        now: str,
-    ) -> Respondent:
-        code = code.strip()
-        _check_code(code)
-        for label, text in (("respondent code", code), ("interviewer", interviewer)):
-            check_text(label, text, path=code)
-        check_text("sector", sector, path=code)
-        self._check_institution_type(code, institution_type)
-        if conn.execute("SELECT 1 FROM respondents WHERE code = ?", (code,)).fetchone():
-            raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
-        respondent = Respondent(
-            code=code,
-            institution_type=institution_type,
-            sector=sector or self.institution_types().get(institution_type, ""),
-            interview_date=interview_date,
-            interviewer=interviewer,
-            consent=bool(consent),
-        )
-        conn.execute(
-            "INSERT INTO respondents (code, institution_type, sector, interview_date,"
-            " interviewer, consent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                respondent.code,
-                respondent.institution_type,
-                respondent.sector,
-                _date_text(respondent.interview_date),
-                respondent.interviewer,
-                int(respondent.consent),
-                now,
-                now,
-            ),
-        )
-        _history(
-            conn, "respondent", code, None, None, None, _respondent_json(respondent), None, by, now
-        )
-        return respondent
 
     def update_respondent(
         self,
@@ -729,7 +604,7 @@ class Mission:
                 return old
             check_text("interviewer", new.interviewer, path=code)
             check_text("sector", new.sector, path=code)
-            self._check_institution_type(code, new.institution_type)
+            writes.check_institution_type(self.institution_types(), code, new.institution_type)
             now = _now()
             conn.execute(
                 "UPDATE respondents SET institution_type = ?, sector = ?, interview_date = ?,"
@@ -785,23 +660,6 @@ class Mission:
 
     # ----------------------------------------------------------------- answers
 
-    def _answer_values(
-        self, conn: sqlite3.Connection, respondent: str | None, questionnaire: str
-    ) -> dict[str, AnswerValue | None]:
-        """A respondent's stored values in one questionnaire by question id (the
-        consolidated answers when ``respondent`` is None): what a constraint sees."""
-        if respondent is None:
-            rows = conn.execute(
-                "SELECT question, value FROM consolidated WHERE questionnaire = ?",
-                (questionnaire,),
-            ).fetchall()
-        else:
-            rows = conn.execute(
-                "SELECT question, value FROM answers WHERE respondent = ? AND questionnaire = ?",
-                (respondent, questionnaire),
-            ).fetchall()
-        return {question: decode_value(value) for question, value in rows}
-
     def _validated(
         self,
         conn: sqlite3.Connection,
@@ -813,7 +671,7 @@ class Mission:
         """``value`` validated inside the write transaction, so that the answers the
         constraint reads cannot change before the value is written."""
         answers = (
-            self._answer_values(conn, respondent, questionnaire)
+            writes.stored_values(conn, respondent, questionnaire)
             if target.constraint_expr is not None
             else None
         )
@@ -846,7 +704,7 @@ class Mission:
         with self._write() as conn:
             self._respondent(conn, code)
             stored = self._validated(conn, target, code, questionnaire, value)
-            return self._put_answer(
+            return writes.put_answer(
                 conn,
                 Answer(
                     respondent=code,
@@ -860,57 +718,6 @@ class Mission:
                     updated_at=_now(),
                 ),
             )
-
-    def _put_answer(self, conn: sqlite3.Connection, answer: Answer) -> Answer:
-        """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
-        check_text("note", answer.note, path=answer.question)
-        check_text("evidence", answer.evidence, path=answer.question)
-        key = (answer.respondent, answer.questionnaire, answer.question)
-        row = conn.execute(
-            "SELECT value, note, evidence, confidential, updated_by, updated_at FROM answers"
-            " WHERE respondent = ? AND questionnaire = ? AND question = ?",
-            key,
-        ).fetchone()
-        new_value = encode_value(answer.value)
-        detail = json.dumps(
-            {"note": answer.note, "evidence": answer.evidence, "confidential": answer.confidential},
-            ensure_ascii=False,
-        )
-        if row is not None and (row[0], row[1], row[2], bool(row[3])) == (
-            new_value,
-            answer.note,
-            answer.evidence,
-            answer.confidential,
-        ):
-            return Answer(*key, decode_value(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
-        conn.execute(
-            "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
-            " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
-            " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
-            " confidential = excluded.confidential, updated_by = excluded.updated_by,"
-            " updated_at = excluded.updated_at",
-            (
-                *key,
-                new_value,
-                answer.note,
-                answer.evidence,
-                int(answer.confidential),
-                answer.updated_by,
-                answer.updated_at,
-            ),
-        )
-        _history(
-            conn,
-            "answer",
-            *key,
-            None if row is None else row[0],
-            new_value,
-            detail,
-            answer.updated_by,
-            answer.updated_at,
-        )
-        return answer
 
     def clear_answer(
         self, respondent: str | Respondent, questionnaire: str, question: str, *, by: str = ""
@@ -972,43 +779,10 @@ class Mission:
         target = self.question(questionnaire, question)
         with self._write() as conn:
             stored = self._validated(conn, target, None, questionnaire, value)
-            return self._put_consolidated(
+            return writes.put_consolidated(
                 conn,
                 ConsolidatedAnswer(questionnaire, question, stored, rationale, by, _now()),
             )
-
-    def _put_consolidated(
-        self, conn: sqlite3.Connection, answer: ConsolidatedAnswer
-    ) -> ConsolidatedAnswer:
-        check_text("rationale", answer.rationale, path=answer.question)
-        key = (answer.questionnaire, answer.question)
-        row = conn.execute(
-            "SELECT value, rationale, updated_by, updated_at FROM consolidated"
-            " WHERE questionnaire = ? AND question = ?",
-            key,
-        ).fetchone()
-        new_value = encode_value(answer.value)
-        if row is not None and (row[0], row[1]) == (new_value, answer.rationale):
-            return ConsolidatedAnswer(*key, decode_value(row[0]), row[1], row[2], row[3])
-        conn.execute(
-            "INSERT INTO consolidated (questionnaire, question, value, rationale, updated_by,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (questionnaire, question)"
-            " DO UPDATE SET value = excluded.value, rationale = excluded.rationale,"
-            " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            (*key, new_value, answer.rationale, answer.updated_by, answer.updated_at),
-        )
-        _history(
-            conn,
-            "consolidated",
-            None,
-            *key,
-            None if row is None else row[0],
-            new_value,
-            json.dumps({"rationale": answer.rationale}, ensure_ascii=False),
-            answer.updated_by,
-            answer.updated_at,
-        )
-        return answer
 
     def clear_consolidated(self, questionnaire: str, question: str, *, by: str = "") -> bool:
         """Remove a consolidated answer; returns whether there was one."""
@@ -1250,19 +1024,6 @@ def _question_order(questionnaire: Questionnaire | None) -> dict[str, int]:
     return {qid: index for index, qid in enumerate(questionnaire.questions)}
 
 
-def _respondent_json(respondent: Respondent) -> str:
-    return json.dumps(
-        {
-            "institution_type": respondent.institution_type,
-            "sector": respondent.sector,
-            "interview_date": _date_text(respondent.interview_date),
-            "interviewer": respondent.interviewer,
-            "consent": respondent.consent,
-        },
-        ensure_ascii=False,
-    )
-
-
 def _respondent_from_row(row: Sequence[Any]) -> Respondent:
     return Respondent(
         code=row[0],
@@ -1285,28 +1046,6 @@ def _answer_from_row(row: sqlite3.Row) -> Answer:
         confidential=bool(row["confidential"]),
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
-    )
-
-
-HistoryKind = Literal["answer", "consolidated", "respondent"]
-
-
-def _history(
-    conn: sqlite3.Connection,
-    kind: HistoryKind,
-    respondent: str | None,
-    questionnaire: str | None,
-    question: str | None,
-    old_value: str | None,
-    new_value: str | None,
-    detail: str | None,
-    by: str,
-    at: str,
-) -> None:
-    conn.execute(
-        "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
-        ' detail, "by", at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        (kind, respondent, questionnaire, question, old_value, new_value, detail, by, at),
     )
 
 
