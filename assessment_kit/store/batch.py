@@ -102,11 +102,11 @@ class Batch:
         confidential: bool = False,
     ) -> Answer:
         """Save one answer, as :meth:`Mission.set_answer` does (constraint: at the close)."""
+        target = self._mission.question(questionnaire, question)
         if respondent not in self._respondent_codes():
             raise AnswerError(
                 [Problem.make(Code.UNKNOWN_RESPONDENT, path=respondent, respondent=respondent)]
             )
-        target = self._mission.question(questionnaire, question)
         answer = Answer(
             respondent=respondent,
             questionnaire=questionnaire,
