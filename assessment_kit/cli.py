@@ -131,7 +131,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from assessment_kit.store.transfer import import_answers
+    from assessment_kit.files import import_answers
 
     result = import_answers(args.mission, args.file, by=args.by)
     print(
@@ -142,7 +142,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from assessment_kit.store.transfer import export_answers, export_scores
+    from assessment_kit.files import export_answers, export_scores
 
     export = export_scores if args.what == "scores" else export_answers
     result = export(args.mission, args.format, args.out, force=args.force)

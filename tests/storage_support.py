@@ -72,8 +72,8 @@ def respondents(path: Path) -> int:
 
 
 def main(scenario: str, folder: Path) -> dict[str, Any]:
+    from assessment_kit.files import export_answers, import_answers
     from assessment_kit.store import Mission
-    from assessment_kit.store.transfer import export_answers, import_answers
 
     disk = folder / "disk"
     disk.mkdir()

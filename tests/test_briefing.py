@@ -104,7 +104,7 @@ def test_pdf_pages_and_progress(exported: Exported) -> None:
         "Done",
     ]
     assert exported.stages[-1][1:] == (6, 6)
-    assert not [p for p in exported.pdf.path.parent.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in exported.pdf.path.parent.iterdir() if ".part" in p.name]
 
 
 def test_cover_contents_and_page_numbers(exported: Exported) -> None:

@@ -13,7 +13,7 @@ CORE_MODULES = [
     "assessment_kit.questionnaire",
     "assessment_kit.questionnaire.form_logic",
     "assessment_kit.store",
-    "assessment_kit.store.transfer",
+    "assessment_kit.files",
     "assessment_kit.scoring",
     "assessment_kit.extras",
     "assessment_kit.demo",

@@ -12,9 +12,9 @@ from store_support import SURVEY_YAML
 
 from assessment_kit.cli import main
 from assessment_kit.errors import SHOWN_PROBLEMS, AnswerError, Code, ImportProblems, StoreError
+from assessment_kit.files import import_answers
 from assessment_kit.questionnaire import builtin_ids, loads
 from assessment_kit.store import Mission
-from assessment_kit.store.transfer import import_answers
 
 DATA = Path(__file__).resolve().parent / "data"
 HEADER = ["respondent", "institution_type", "questionnaire", "question", "answer"]

@@ -12,10 +12,10 @@ from store_support import SURVEY_YAML
 
 from assessment_kit.cli import main
 from assessment_kit.errors import Code, StoreError
+from assessment_kit.files import export_answers, export_scores
 from assessment_kit.questionnaire import loads
 from assessment_kit.store import Mission
 from assessment_kit.store.outputs import check_output, is_mission_file
-from assessment_kit.store.transfer import export_answers, export_scores
 
 
 @pytest.fixture

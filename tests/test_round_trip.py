@@ -16,9 +16,7 @@ from hypothesis import strategies as st
 from store_support import SURVEY_YAML
 
 from assessment_kit.errors import AnswerError, Code, ImportProblems, StoreError
-from assessment_kit.questionnaire import loads
-from assessment_kit.store import Mission
-from assessment_kit.store.transfer import (
+from assessment_kit.files import (
     CSV_CELL_LIMIT,
     XLSX_CELL_LIMIT,
     csv_cell,
@@ -28,6 +26,8 @@ from assessment_kit.store.transfer import (
     xlsx_text,
     xlsx_value,
 )
+from assessment_kit.questionnaire import loads
+from assessment_kit.store import Mission
 from assessment_kit.store.values import TEXT_LIMIT
 
 SURVEY = loads(SURVEY_YAML, file="survey.yaml")

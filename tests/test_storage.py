@@ -25,9 +25,9 @@ from store_support import SURVEY_YAML
 
 from assessment_kit.cli import main
 from assessment_kit.errors import Code, StoreError
+from assessment_kit.files import export_answers, import_answers
 from assessment_kit.questionnaire import loads
 from assessment_kit.store import Mission
-from assessment_kit.store.transfer import export_answers, import_answers
 
 TESTS = Path(__file__).resolve().parent
 ROOT = os.geteuid() == 0

@@ -11,9 +11,7 @@ from store_support import OTHER_YAML, SURVEY_YAML
 
 from assessment_kit.areas import AREA_IDS
 from assessment_kit.errors import Code, ImportProblems, StoreError
-from assessment_kit.questionnaire import loads
-from assessment_kit.store import Mission
-from assessment_kit.store.transfer import (
+from assessment_kit.files import (
     ANSWER_COLUMNS,
     ExportResult,
     ImportResult,
@@ -21,6 +19,8 @@ from assessment_kit.store.transfer import (
     export_scores,
     import_answers,
 )
+from assessment_kit.questionnaire import loads
+from assessment_kit.store import Mission
 
 HEADER = "respondent,institution_type,questionnaire,question,answer,note,evidence,confidential"
 

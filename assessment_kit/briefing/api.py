@@ -188,7 +188,7 @@ def check_paths(mission: Path, out: Path) -> None:
 
 
 def _write_text_atomically(text: str, out: Path) -> None:
-    from assessment_kit.briefing.pdf import write_atomically
+    from assessment_kit.store.outputs import write_atomically
 
     write_atomically(text.encode("utf-8"), out)
 

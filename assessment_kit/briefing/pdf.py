@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import tempfile
 import time
 from collections.abc import Mapping
@@ -267,21 +266,3 @@ async def cdp_print(
             return joined, count, headings
         finally:
             await session.close_tab(tab.target_id)
-
-
-def write_atomically(data: bytes, out: Path) -> None:
-    """Write ``data`` to ``out`` through a temporary file in the same folder, then rename."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

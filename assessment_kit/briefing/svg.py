@@ -456,7 +456,8 @@ class ChartRenderer:
         late_charts: Mapping[str, Future[str]] | None = None,
     ) -> PrintResult:
         """Print ``html_text`` to the PDF ``out``, written atomically (see print_bytes)."""
-        from assessment_kit.briefing.pdf import PrintResult, write_atomically
+        from assessment_kit.briefing.pdf import PrintResult
+        from assessment_kit.store.outputs import write_atomically
 
         data, pages, headings = self.print_bytes(html_text, footer=footer, late_charts=late_charts)
         write_atomically(data, Path(out))

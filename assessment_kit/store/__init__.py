@@ -4,23 +4,27 @@
 >>> with Mission.open("freedonia-2026.db") as mission:  # doctest: +SKIP
 ...     mission.set_answer("R01", "criminal_justice", "cj_law", "partly", by="ana")
 
-See :mod:`assessment_kit.store.mission` for the API, :mod:`~assessment_kit.store.values`
-for what each question type accepts and :mod:`~assessment_kit.store.transfer` for CSV and
-XLSX import and export.
+Storage only. See :mod:`assessment_kit.store.mission` for the API,
+:mod:`~assessment_kit.store.batch` for many writes in one transaction
+(``with mission.batch() as batch:``) and :mod:`~assessment_kit.store.values` for what each
+question type accepts. Files in and out (CSV, XLSX) live in :mod:`assessment_kit.files`.
 """
 
 from __future__ import annotations
 
+from assessment_kit.store.batch import Batch
 from assessment_kit.store.mission import (
-    CONSOLIDATED,
-    Answer,
-    ConsolidatedAnswer,
     Mission,
-    MissionInfo,
-    Respondent,
     create_mission,
     open_mission,
     resolve_sections,
+)
+from assessment_kit.store.records import (
+    CONSOLIDATED,
+    Answer,
+    ConsolidatedAnswer,
+    MissionInfo,
+    Respondent,
 )
 from assessment_kit.store.schema import SCHEMA_VERSION
 from assessment_kit.store.values import validate_value
@@ -29,6 +33,7 @@ __all__ = [
     "CONSOLIDATED",
     "SCHEMA_VERSION",
     "Answer",
+    "Batch",
     "ConsolidatedAnswer",
     "Mission",
     "MissionInfo",

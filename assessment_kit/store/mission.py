@@ -10,29 +10,38 @@ append-only.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
-import threading
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from enum import Enum
+from datetime import date
 from pathlib import Path
-from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, Final, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from assessment_kit.errors import AnswerError, Code, Problem, ProblemsError, StoreError
-from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
+from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
+from assessment_kit.questionnaire.model import Questionnaire
 from assessment_kit.store import schema
-from assessment_kit.store.values import check_text, decode_value, encode_value, validate_value
+from assessment_kit.store.records import (
+    CONSOLIDATED,
+    Answer,
+    ConsolidatedAnswer,
+    MissionInfo,
+    Respondent,
+)
+from assessment_kit.store.records import date_text as _date_text
+from assessment_kit.store.records import now as _now
+from assessment_kit.store.records import parse_date as _parse_date
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-    import pandas as pd
+    pass
+
+from assessment_kit.store.answers import AnswersMixin
+from assessment_kit.store.base import remember_instrument
+from assessment_kit.store.batch import Batch
+from assessment_kit.store.consolidated import ConsolidatedMixin
+from assessment_kit.store.history import HistoryMixin
+from assessment_kit.store.respondents import RespondentsMixin
 
 __all__ = [
     "CONSOLIDATED",
@@ -45,151 +54,6 @@ __all__ = [
     "open_mission",
     "resolve_sections",
 ]
-
-#: The respondent code that stands for the mission's consolidated answer in answer files.
-CONSOLIDATED: Final = "consolidated"
-
-
-class _Unset(Enum):
-    UNSET = "unset"
-
-
-_UNSET: Final = _Unset.UNSET
-
-
-def _no_sections() -> Mapping[str, tuple[str, ...]]:
-    return MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True)
-class MissionInfo:
-    """The mission's description and the instruments (id, version) it uses.
-
-    ``sections`` holds, for each instrument assessed in part, the ids of the sections
-    assessed; an instrument absent from it is assessed whole.
-    """
-
-    country: str
-    title: str
-    start_date: date | None
-    end_date: date | None
-    created_at: str
-    instruments: tuple[tuple[str, str], ...]
-    sections: Mapping[str, tuple[str, ...]] = field(default_factory=_no_sections)
-
-
-@dataclass(frozen=True, slots=True)
-class Respondent:
-    """A pseudonymous respondent."""
-
-    code: str
-    institution_type: str
-    sector: str = ""
-    interview_date: date | None = None
-    interviewer: str = ""
-    consent: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A respondent's answer to one question; ``updated_at`` is UTC ISO 8601."""
-
-    respondent: str
-    questionnaire: str
-    question: str
-    value: AnswerValue
-    note: str
-    evidence: str
-    confidential: bool
-    updated_by: str
-    updated_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class ConsolidatedAnswer:
-    """The mission's consolidated answer to one question."""
-
-    questionnaire: str
-    question: str
-    value: AnswerValue
-    rationale: str
-    updated_by: str
-    updated_at: str
-
-
-def _now() -> str:
-    # Microseconds keep the order of quick successive changes readable.
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _date_text(value: date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return value.isoformat()
-
-
-def _parse_date(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
-def _decode(text: str | None) -> Any:
-    if text is None:
-        return None
-    loaded: Any = json.loads(text)
-    return tuple(loaded) if isinstance(loaded, list) else loaded
-
-
-# The answers table read as one JSON array per column, built by SQLite in C and parsed by
-# json.loads in C: no Python object per row on the way. Text columns are quoted by
-# json_group_array; the stored values are JSON already, so they are joined as they are and
-# json.loads decodes each exactly as decode_value's json.loads would.
-_PACKED_ANSWERS_SQL = (
-    "SELECT json_group_array(respondent), json_group_array(questionnaire),"
-    " json_group_array(question), '[' || coalesce(group_concat(value, ','), '') || ']',"
-    " json_group_array(note), json_group_array(evidence), json_group_array(confidential),"
-    " json_group_array(updated_by), json_group_array(updated_at) FROM answers"
-)
-_SCALARS = (str, int, float)
-
-
-def _answer_value(loaded: Any) -> Any:
-    """A decoded stored value that is not a plain scalar, as decode_value returns it."""
-    if isinstance(loaded, list):
-        return tuple(map(str, loaded))
-    return decode_value(json.dumps(loaded))  # anything else is refused as decode_value does
-
-
-# Loaded questionnaires keyed by a hash of their YAML text: opening a mission again (the
-# CLI and each notebook do it often) does not re-parse the YAML, and questionnaires built
-# in Python are found again by their text.
-_LOADED: dict[str, Questionnaire] = {}
-_LOADED_LOCK = threading.Lock()
-
-
-def _text_key(questionnaire_id: str, source_text: str) -> str:
-    digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
-    return f"{questionnaire_id}:{digest}"
-
-
-def _remember(questionnaire: Questionnaire) -> None:
-    with _LOADED_LOCK:
-        _LOADED[_text_key(questionnaire.id, questionnaire.source_text)] = questionnaire
-
-
-def _load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Questionnaire:
-    key = _text_key(questionnaire_id, source_text)
-    with _LOADED_LOCK:
-        cached = _LOADED.get(key)
-    if cached is not None:
-        return cached
-    from assessment_kit.questionnaire.loader import loads_known
-
-    loaded = loads_known(source_text, file=f"{path.name}:instruments/{questionnaire_id}")
-    with _LOADED_LOCK:
-        _LOADED[key] = loaded
-    return loaded
 
 
 def resolve_sections(
@@ -251,42 +115,15 @@ def _sections_json(questionnaire: Questionnaire, sections: Sequence[str] | None)
     return None if kept == order else json.dumps(kept)
 
 
-#: Unicode categories a respondent code may not hold: controls, formats (zero-width
-#: characters, direction marks), surrogates, line and paragraph separators.
-_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-
-
-def _check_code(code: str) -> None:
-    """Refuse a respondent code that is empty, names the consolidated answers (in any case:
-    answers files accept the word so), or holds a control or invisible character (a code is
-    shown, typed and matched in files; SQLite's length() also stops at a NUL)."""
-    if not code or code.casefold() == CONSOLIDATED:
-        detail = f"{code!r} cannot be a respondent code"
-        fix = "choose a non-empty pseudonymous code other than 'consolidated'"
-    elif any(unicodedata.category(ch) in _INVISIBLE for ch in code):
-        detail = f"respondent code {code!r} holds a control or invisible character"
-        fix = "use letters, digits, hyphens and underscores, e.g. 'PROS-01'"
-    else:
-        return
-    problem = Problem.make(Code.BAD_VALUE, path="respondent", detail=detail, fix=fix)
-    raise AnswerError([problem])
-
-
-class Mission:
+class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
     """An open mission file. Use :meth:`create` or :meth:`open`; close it (or use ``with``).
 
     A Mission may be used from several threads (calls are serialized) and the same file
-    may be open in several processes at once.
+    may be open in several processes at once. Its parts live by job: the connection and
+    questionnaires in :mod:`~assessment_kit.store.base`, then
+    :mod:`~assessment_kit.store.respondents`, :mod:`~assessment_kit.store.answers`,
+    :mod:`~assessment_kit.store.consolidated` and :mod:`~assessment_kit.store.history`.
     """
-
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self._path = path
-        self._conn: sqlite3.Connection | None = conn
-        self._lock = threading.RLock()
-        self._questionnaires: Mapping[str, Questionnaire] | None = None
-        self._order: dict[tuple[str, str], tuple[int, int]] | None = None
-
-    # ----------------------------------------------------------------- lifecycle
 
     @classmethod
     def create(
@@ -314,39 +151,7 @@ class Mission:
             When a section is unknown or ambiguous (nothing is created).
         """
         path = Path(path)
-        where = str(path)
-        schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
-        if path.exists():
-            raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
-        if not country.strip():
-            raise schema.file_error(
-                Code.STORE_IO, where, "the mission needs a country", "pass --country"
-            )
-        if not questionnaires:
-            raise schema.file_error(
-                Code.STORE_IO, where, "the mission needs a questionnaire", "pass --questionnaire"
-            )
-        seen: set[str] = set()
-        for questionnaire in questionnaires:
-            if questionnaire.id in seen:
-                raise schema.file_error(
-                    Code.STORE_IO,
-                    where,
-                    f"questionnaire {questionnaire.id!r} is given twice",
-                    "give each questionnaire once",
-                )
-            seen.add(questionnaire.id)
-            if not questionnaire.source_text.strip():
-                raise schema.file_error(
-                    Code.STORE_IO,
-                    where,
-                    f"questionnaire {questionnaire.id!r} has no YAML text to store",
-                    "load it with assessment_kit.questionnaire.load or loads",
-                )
-        if start_date and end_date and end_date < start_date:
-            raise schema.file_error(
-                Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
-            )
+        _check_new_mission(path, country, questionnaires, start_date, end_date)
         partial = resolve_sections(questionnaires, sections)
         try:
             conn = schema.connect(path, create=True)
@@ -359,7 +164,7 @@ class Mission:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
-                    raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
+                    raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=str(path)))
                 conn.execute(
                     "INSERT INTO mission (id, country, title, start_date, end_date, created_at)"
                     " VALUES (1, ?, ?, ?, ?, ?)",
@@ -392,7 +197,7 @@ class Mission:
                 raise schema.storage_error(error, path, "creating the mission") from error
             raise
         for questionnaire in questionnaires:
-            _remember(questionnaire)
+            remember_instrument(questionnaire)
         mission = cls(path, conn)
         mission._questionnaires = MappingProxyType({q.id: q for q in questionnaires})
         return mission
@@ -424,72 +229,31 @@ class Mission:
             raise
         return cls(path, conn)
 
-    def close(self) -> None:
-        """Close the file (idempotent)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    def __enter__(self) -> Mission:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Mission({str(self._path)!r})"
-
-    @property
-    def path(self) -> Path:
-        """The mission file."""
-        return self._path
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise StoreError(f"{self._path}: the mission is closed")
-        return self._conn
-
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; IMMEDIATE takes the write lock up front (waiting for it)."""
-        with self._lock:
-            conn = self._db
+    def batch(self, *, by: str = "") -> Iterator[Batch]:
+        """Many writes in one transaction, each kept in the history; all or nothing.
+
+        Use it as ``with mission.batch(by="ana") as batch:`` and write through the
+        :class:`~assessment_kit.store.batch.Batch` it gives (respondents, answers,
+        consolidated answers). The writes are committed when the block ends, after the
+        constraints of what was written are checked against the answers as they stand
+        then; an error anywhere in the block, or a failed constraint, writes nothing.
+        Others wait for the batch to end, so what it reads stays true while it writes.
+
+        Raises
+        ------
+        AnswerError
+            A write, or a constraint checked at the end, is refused; nothing is written.
+        """
+        # Parsing the questionnaires' YAML is slow: done before taking the write lock.
+        _ = self.questionnaires
+        with self._write() as conn:
+            batch = Batch(self, conn, by=by, now=_now())
             try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
-                raise schema.storage_error(error, self._path, "writing to the mission") from error
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except sqlite3.Error as error:
-                schema.rollback(conn)
-                raise schema.storage_error(error, self._path, "writing to the mission") from error
-            except BaseException:
-                schema.rollback(conn)
-                raise
-
-    @contextmanager
-    def _reading(self) -> Iterator[None]:
-        """Reads that meet a damaged page or a vanished disk raise a clear StoreError."""
-        try:
-            yield
-        except sqlite3.DatabaseError as error:
-            raise schema.storage_error(error, self._path, "reading the mission") from error
-
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        with self._lock, self._reading():
-            cursor = self._db.execute(sql, tuple(params))
-            cursor.row_factory = sqlite3.Row
-            return cursor.fetchall()
-
-    # ----------------------------------------------------------------- mission
+                yield batch
+                batch.check()
+            finally:
+                batch.close()
 
     @property
     def info(self) -> MissionInfo:
@@ -556,657 +320,47 @@ class Mission:
                 "UPDATE instruments SET sections = ? WHERE id = ?", (stored, questionnaire)
             )
 
-    @property
-    def questionnaires(self) -> Mapping[str, Questionnaire]:
-        """The mission's questionnaires by id, loaded from the YAML stored in the file."""
-        if self._questionnaires is None:
-            rows = self._query("SELECT id, source_text FROM instruments ORDER BY rowid")
-            self._questionnaires = MappingProxyType(
-                {r["id"]: _load_instrument(self._path, r["id"], r["source_text"]) for r in rows}
+
+def _check_new_mission(
+    path: Path,
+    country: str,
+    questionnaires: Sequence[Questionnaire],
+    start_date: date | None,
+    end_date: date | None,
+) -> None:
+    """Refuse what :meth:`Mission.create` cannot make, before any file is made."""
+    where = str(path)
+    schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
+    if path.exists():
+        raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
+    if not country.strip():
+        raise schema.file_error(
+            Code.STORE_IO, where, "the mission needs a country", "pass --country"
+        )
+    if not questionnaires:
+        raise schema.file_error(
+            Code.STORE_IO, where, "the mission needs a questionnaire", "pass --questionnaire"
+        )
+    seen: set[str] = set()
+    for questionnaire in questionnaires:
+        if questionnaire.id in seen:
+            raise schema.file_error(
+                Code.STORE_IO,
+                where,
+                f"questionnaire {questionnaire.id!r} is given twice",
+                "give each questionnaire once",
             )
-        return self._questionnaires
-
-    def question(self, questionnaire: str, question: str) -> Question:
-        """The question, or :class:`AnswerError` naming what is unknown."""
-        known = self.questionnaires
-        if questionnaire not in known:
-            raise AnswerError(
-                [
-                    Problem.make(
-                        Code.UNKNOWN_QUESTIONNAIRE,
-                        path=questionnaire,
-                        questionnaire=questionnaire,
-                        known=", ".join(known) or "(none)",
-                    )
-                ]
+        seen.add(questionnaire.id)
+        if not questionnaire.source_text.strip():
+            raise schema.file_error(
+                Code.STORE_IO,
+                where,
+                f"questionnaire {questionnaire.id!r} has no YAML text to store",
+                "load it with assessment_kit.questionnaire.load or loads",
             )
-        questions = known[questionnaire].questions
-        if question not in questions:
-            raise AnswerError(
-                [
-                    Problem.make(
-                        Code.UNKNOWN_QUESTION,
-                        path=question,
-                        question=question,
-                        questionnaire=questionnaire,
-                    )
-                ]
-            )
-        return questions[question]
-
-    def institution_types(self) -> dict[str, str]:
-        """Institution types defined by the mission's questionnaires: id -> sector."""
-        types: dict[str, str] = {}
-        for questionnaire in self.questionnaires.values():
-            for type_id, respondent_type in questionnaire.respondent_types.items():
-                types.setdefault(type_id, respondent_type.sector)
-        return types
-
-    # ----------------------------------------------------------------- respondents
-
-    def _check_institution_type(self, code: str, institution_type: str) -> None:
-        known = self.institution_types()
-        if known and institution_type not in known:
-            raise AnswerError(
-                [
-                    Problem.make(
-                        Code.UNKNOWN_RESPONDENT_TYPE,
-                        path=code,
-                        type=institution_type,
-                        known=", ".join(known),
-                    )
-                ]
-            )
-
-    def add_respondent(
-        self,
-        code: str,
-        *,
-        institution_type: str,
-        sector: str = "",
-        interview_date: date | None = None,
-        interviewer: str = "",
-        consent: bool = False,
-        by: str = "",
-    ) -> Respondent:
-        """Add a respondent under a pseudonymous ``code``.
-
-        ``sector`` defaults to the sector the questionnaire gives the institution type.
-
-        Raises
-        ------
-        AnswerError
-            ``DUPLICATE_RESPONDENT``, ``UNKNOWN_RESPONDENT_TYPE`` or ``BAD_VALUE`` (code).
-        """
-        with self._write() as conn:
-            return self._add_respondent(
-                conn,
-                code,
-                institution_type=institution_type,
-                sector=sector,
-                interview_date=interview_date,
-                interviewer=interviewer,
-                consent=consent,
-                by=by,
-                now=_now(),
-            )
-
-    def _add_respondent(
-        self,
-        conn: sqlite3.Connection,
-        code: str,
-        *,
-        institution_type: str,
-        sector: str,
-        interview_date: date | None,
-        interviewer: str,
-        consent: bool,
-        by: str,
-        now: str,
-    ) -> Respondent:
-        code = code.strip()
-        _check_code(code)
-        for label, text in (("respondent code", code), ("interviewer", interviewer)):
-            check_text(label, text, path=code)
-        check_text("sector", sector, path=code)
-        self._check_institution_type(code, institution_type)
-        if conn.execute("SELECT 1 FROM respondents WHERE code = ?", (code,)).fetchone():
-            raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
-        respondent = Respondent(
-            code=code,
-            institution_type=institution_type,
-            sector=sector or self.institution_types().get(institution_type, ""),
-            interview_date=interview_date,
-            interviewer=interviewer,
-            consent=bool(consent),
-        )
-        conn.execute(
-            "INSERT INTO respondents (code, institution_type, sector, interview_date,"
-            " interviewer, consent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                respondent.code,
-                respondent.institution_type,
-                respondent.sector,
-                _date_text(respondent.interview_date),
-                respondent.interviewer,
-                int(respondent.consent),
-                now,
-                now,
-            ),
-        )
-        _history(
-            conn, "respondent", code, None, None, None, _respondent_json(respondent), None, by, now
-        )
-        return respondent
-
-    def update_respondent(
-        self,
-        code: str,
-        *,
-        institution_type: str | None = None,
-        sector: str | None = None,
-        interview_date: date | _Unset | None = _UNSET,
-        interviewer: str | None = None,
-        consent: bool | None = None,
-        by: str = "",
-    ) -> Respondent:
-        """Change some of a respondent's details (arguments left out stay as they are)."""
-        with self._write() as conn:
-            old = self._respondent(conn, code)
-            new = Respondent(
-                code=old.code,
-                institution_type=old.institution_type
-                if institution_type is None
-                else institution_type,
-                sector=old.sector if sector is None else sector,
-                interview_date=old.interview_date
-                if isinstance(interview_date, _Unset)
-                else interview_date,
-                interviewer=old.interviewer if interviewer is None else interviewer,
-                consent=old.consent if consent is None else bool(consent),
-            )
-            if new == old:
-                return old
-            check_text("interviewer", new.interviewer, path=code)
-            check_text("sector", new.sector, path=code)
-            self._check_institution_type(code, new.institution_type)
-            now = _now()
-            conn.execute(
-                "UPDATE respondents SET institution_type = ?, sector = ?, interview_date = ?,"
-                " interviewer = ?, consent = ?, updated_at = ? WHERE code = ?",
-                (
-                    new.institution_type,
-                    new.sector,
-                    _date_text(new.interview_date),
-                    new.interviewer,
-                    int(new.consent),
-                    now,
-                    code,
-                ),
-            )
-            _history(
-                conn,
-                "respondent",
-                code,
-                None,
-                None,
-                _respondent_json(old),
-                _respondent_json(new),
-                None,
-                by,
-                now,
-            )
-        return new
-
-    def _respondent(self, conn: sqlite3.Connection, code: str) -> Respondent:
-        cursor = conn.execute(
-            "SELECT code, institution_type, sector, interview_date, interviewer, consent"
-            " FROM respondents WHERE code = ?",
-            (code,),
-        )
-        row = cursor.fetchone()
-        if row is None:
-            raise AnswerError([Problem.make(Code.UNKNOWN_RESPONDENT, path=code, respondent=code)])
-        return _respondent_from_row(row)
-
-    def respondent(self, code: str) -> Respondent:
-        """The respondent with this code (:class:`AnswerError` if there is none)."""
-        with self._lock, self._reading():
-            return self._respondent(self._db, code)
-
-    def respondents(self) -> list[Respondent]:
-        """Every respondent, in the order they were added."""
-        with self._lock, self._reading():
-            rows = self._db.execute(
-                "SELECT code, institution_type, sector, interview_date, interviewer, consent"
-                " FROM respondents ORDER BY created_at, code"
-            ).fetchall()
-        return [_respondent_from_row(row) for row in rows]
-
-    # ----------------------------------------------------------------- answers
-
-    def _answer_values(
-        self, conn: sqlite3.Connection, respondent: str | None, questionnaire: str
-    ) -> dict[str, AnswerValue | None]:
-        """A respondent's stored values in one questionnaire by question id (the
-        consolidated answers when ``respondent`` is None): what a constraint sees."""
-        if respondent is None:
-            rows = conn.execute(
-                "SELECT question, value FROM consolidated WHERE questionnaire = ?",
-                (questionnaire,),
-            ).fetchall()
-        else:
-            rows = conn.execute(
-                "SELECT question, value FROM answers WHERE respondent = ? AND questionnaire = ?",
-                (respondent, questionnaire),
-            ).fetchall()
-        return {question: decode_value(value) for question, value in rows}
-
-    def _validated(
-        self,
-        conn: sqlite3.Connection,
-        target: Question,
-        respondent: str | None,
-        questionnaire: str,
-        value: object,
-    ) -> AnswerValue:
-        """``value`` validated inside the write transaction, so that the answers the
-        constraint reads cannot change before the value is written."""
-        answers = (
-            self._answer_values(conn, respondent, questionnaire)
-            if target.constraint_expr is not None
-            else None
-        )
-        return validate_value(target, value, answers)
-
-    def set_answer(
-        self,
-        respondent: str | Respondent,
-        questionnaire: str,
-        question: str,
-        value: object,
-        *,
-        note: str = "",
-        evidence: str = "",
-        confidential: bool = False,
-        by: str = "",
-    ) -> Answer:
-        """Validate and save one answer, appending to the history; returns what is stored.
-
-        Saving the same answer again changes nothing and adds no history.
-
-        Raises
-        ------
-        AnswerError
-            Unknown respondent, questionnaire or question, a value the question does not
-            accept, or a failed constraint. Nothing is written.
-        """
-        code = respondent.code if isinstance(respondent, Respondent) else respondent
-        target = self.question(questionnaire, question)
-        with self._write() as conn:
-            self._respondent(conn, code)
-            stored = self._validated(conn, target, code, questionnaire, value)
-            return self._put_answer(
-                conn,
-                Answer(
-                    respondent=code,
-                    questionnaire=questionnaire,
-                    question=question,
-                    value=stored,
-                    note=note,
-                    evidence=evidence,
-                    confidential=bool(confidential),
-                    updated_by=by,
-                    updated_at=_now(),
-                ),
-            )
-
-    def _put_answer(self, conn: sqlite3.Connection, answer: Answer) -> Answer:
-        """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
-        check_text("note", answer.note, path=answer.question)
-        check_text("evidence", answer.evidence, path=answer.question)
-        key = (answer.respondent, answer.questionnaire, answer.question)
-        row = conn.execute(
-            "SELECT value, note, evidence, confidential, updated_by, updated_at FROM answers"
-            " WHERE respondent = ? AND questionnaire = ? AND question = ?",
-            key,
-        ).fetchone()
-        new_value = encode_value(answer.value)
-        detail = json.dumps(
-            {"note": answer.note, "evidence": answer.evidence, "confidential": answer.confidential},
-            ensure_ascii=False,
-        )
-        if row is not None and (row[0], row[1], row[2], bool(row[3])) == (
-            new_value,
-            answer.note,
-            answer.evidence,
-            answer.confidential,
-        ):
-            return Answer(*key, decode_value(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
-        conn.execute(
-            "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
-            " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
-            " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
-            " confidential = excluded.confidential, updated_by = excluded.updated_by,"
-            " updated_at = excluded.updated_at",
-            (
-                *key,
-                new_value,
-                answer.note,
-                answer.evidence,
-                int(answer.confidential),
-                answer.updated_by,
-                answer.updated_at,
-            ),
-        )
-        _history(
-            conn,
-            "answer",
-            *key,
-            None if row is None else row[0],
-            new_value,
-            detail,
-            answer.updated_by,
-            answer.updated_at,
-        )
-        return answer
-
-    def clear_answer(
-        self, respondent: str | Respondent, questionnaire: str, question: str, *, by: str = ""
-    ) -> bool:
-        """Remove an answer (history records the old value and a NULL new value).
-
-        Returns whether there was an answer to clear.
-        """
-        code = respondent.code if isinstance(respondent, Respondent) else respondent
-        self.question(questionnaire, question)
-        with self._write() as conn:
-            self._respondent(conn, code)
-            key = (code, questionnaire, question)
-            row = conn.execute(
-                "DELETE FROM answers WHERE respondent = ? AND questionnaire = ? AND question = ?"
-                " RETURNING value",
-                key,
-            ).fetchone()
-            if row is None:
-                return False
-            _history(conn, "answer", *key, row[0], None, None, by, _now())
-        return True
-
-    def answer(self, respondent: str, questionnaire: str, question: str) -> Answer | None:
-        """One answer, or None."""
-        rows = self._query(
-            "SELECT * FROM answers WHERE respondent = ? AND questionnaire = ? AND question = ?",
-            (respondent, questionnaire, question),
-        )
-        return _answer_from_row(rows[0]) if rows else None
-
-    def answers_for(self, respondent: str | Respondent, questionnaire: str) -> dict[str, Answer]:
-        """A respondent's answers to one questionnaire, by question id."""
-        code = respondent.code if isinstance(respondent, Respondent) else respondent
-        rows = self._query(
-            "SELECT * FROM answers WHERE respondent = ? AND questionnaire = ?",
-            (code, questionnaire),
-        )
-        order = _question_order(self.questionnaires.get(questionnaire))
-        answers = [_answer_from_row(row) for row in rows]
-        answers.sort(key=lambda a: order.get(a.question, len(order)))
-        return {a.question: a for a in answers}
-
-    # ----------------------------------------------------------------- consolidation
-
-    def consolidate(
-        self,
-        questionnaire: str,
-        question: str,
-        value: object,
-        *,
-        rationale: str = "",
-        by: str = "",
-    ) -> ConsolidatedAnswer:
-        """Set the mission's consolidated answer to a question, validated like any answer.
-
-        The constraint is evaluated against the other consolidated answers.
-        """
-        target = self.question(questionnaire, question)
-        with self._write() as conn:
-            stored = self._validated(conn, target, None, questionnaire, value)
-            return self._put_consolidated(
-                conn,
-                ConsolidatedAnswer(questionnaire, question, stored, rationale, by, _now()),
-            )
-
-    def _put_consolidated(
-        self, conn: sqlite3.Connection, answer: ConsolidatedAnswer
-    ) -> ConsolidatedAnswer:
-        check_text("rationale", answer.rationale, path=answer.question)
-        key = (answer.questionnaire, answer.question)
-        row = conn.execute(
-            "SELECT value, rationale, updated_by, updated_at FROM consolidated"
-            " WHERE questionnaire = ? AND question = ?",
-            key,
-        ).fetchone()
-        new_value = encode_value(answer.value)
-        if row is not None and (row[0], row[1]) == (new_value, answer.rationale):
-            return ConsolidatedAnswer(*key, decode_value(row[0]), row[1], row[2], row[3])
-        conn.execute(
-            "INSERT INTO consolidated (questionnaire, question, value, rationale, updated_by,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (questionnaire, question)"
-            " DO UPDATE SET value = excluded.value, rationale = excluded.rationale,"
-            " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            (*key, new_value, answer.rationale, answer.updated_by, answer.updated_at),
-        )
-        _history(
-            conn,
-            "consolidated",
-            None,
-            *key,
-            None if row is None else row[0],
-            new_value,
-            json.dumps({"rationale": answer.rationale}, ensure_ascii=False),
-            answer.updated_by,
-            answer.updated_at,
-        )
-        return answer
-
-    def clear_consolidated(self, questionnaire: str, question: str, *, by: str = "") -> bool:
-        """Remove a consolidated answer; returns whether there was one."""
-        self.question(questionnaire, question)
-        with self._write() as conn:
-            row = conn.execute(
-                "DELETE FROM consolidated WHERE questionnaire = ? AND question = ? RETURNING value",
-                (questionnaire, question),
-            ).fetchone()
-            if row is None:
-                return False
-            _history(
-                conn, "consolidated", None, questionnaire, question, row[0], None, None, by, _now()
-            )
-        return True
-
-    def consolidated(self, questionnaire: str) -> dict[str, ConsolidatedAnswer]:
-        """The consolidated answers to one questionnaire, by question id."""
-        rows = self._query("SELECT * FROM consolidated WHERE questionnaire = ?", (questionnaire,))
-        return {
-            row["question"]: ConsolidatedAnswer(
-                row["questionnaire"],
-                row["question"],
-                decode_value(row["value"]),
-                row["rationale"],
-                row["updated_by"],
-                row["updated_at"],
-            )
-            for row in rows
-        }
-
-    # ----------------------------------------------------------------- frames
-
-    def answers_frame(self, questionnaire: str | None = None) -> pd.DataFrame:
-        """Every answer (of one questionnaire, or all), one row each.
-
-        Columns: respondent, institution_type, sector, questionnaire, question, value (a
-        Python object: str, int, float or tuple), note, evidence, confidential (bool),
-        updated_by, updated_at. Rows come by respondent (in the order they were added),
-        then questionnaire and question order (questions no instrument knows last).
-        """
-        import numpy as np
-        import pandas as pd
-
-        sql, params = _PACKED_ANSWERS_SQL, tuple[str, ...]()
-        if questionnaire is not None:
-            sql, params = sql + " WHERE questionnaire = ?", (questionnaire,)
-        with self._lock, self._reading():
-            # Answers first: a respondent is written before their answers and never removed,
-            # so every answer read finds its respondent even while another process writes.
-            packed = self._db.execute(sql, params).fetchone()
-            people = self._db.execute(
-                "SELECT code, institution_type, sector FROM respondents ORDER BY created_at, code"
-            ).fetchall()
-        (respondent, qid, question, values, note, evidence, confidential, by, at) = (
-            json.loads(column) for column in packed
-        )
-        # Respondents by rank (the order they were added); answers of unknown codes are
-        # left out, as a join leaves them out.
-        rank = {code: index for index, (code, _, _) in enumerate(people)}
-        codes, uniques = pd.factorize(np.array(respondent, dtype=object))
-        unique_rank = np.array([rank.get(code, -1) for code in uniques], dtype=np.int64)
-        respondent_rank = unique_rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
-        person = np.array([*people, ("", "", "")], dtype=object).reshape(-1, 3)
-        frame = pd.DataFrame(
-            {
-                "respondent": respondent,
-                "institution_type": person[respondent_rank, 1].tolist(),
-                "sector": person[respondent_rank, 2].tolist(),
-                "questionnaire": qid,
-                "question": question,
-                "value": pd.Series(
-                    [v if type(v) in _SCALARS else _answer_value(v) for v in values], dtype=object
-                ),
-                "note": note,
-                "evidence": evidence,
-                "confidential": np.array(confidential, dtype=bool),
-                "updated_by": by,
-                "updated_at": at,
-            }
-        )
-        order = self._answer_order(frame, respondent_rank)
-        return frame.take(order[respondent_rank[order] >= 0]).reset_index(drop=True)
-
-    def _answer_order(
-        self, frame: pd.DataFrame, respondent_rank: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.intp]:
-        """Row positions by respondent rank, questionnaire order, question order; rows that
-        tie (questions no instrument knows) by questionnaire id, then question id."""
-        import numpy as np
-        import pandas as pd
-
-        question_codes, question_ids = pd.factorize(frame["question"])
-        unknown = 1 << 30
-        questionnaire_rank = np.full(len(frame), unknown, dtype=np.int64)
-        question_index = np.zeros(len(frame), dtype=np.int64)
-        questionnaire_column = frame["questionnaire"].to_numpy()
-        for rank, (qid, instrument) in enumerate(self.questionnaires.items()):
-            rows = np.flatnonzero(questionnaire_column == qid)
-            if len(rows) == 0:
-                continue
-            # Each distinct question id looked up once, then spread to its rows.
-            positions = {question: index for index, question in enumerate(instrument.questions)}
-            table = np.array([positions.get(q, -1) for q in question_ids], dtype=np.int64)
-            index = table[question_codes[rows]]
-            known = index >= 0
-            questionnaire_rank[rows[known]] = rank
-            question_index[rows[known]] = index[known]
-        keys = [question_index, questionnaire_rank, respondent_rank]
-        if (questionnaire_rank == unknown).any():
-            # Ties by questionnaire id, then question id, as SQLite's ORDER BY gave them
-            # (Python's string order is SQLite's: UTF-8 byte order is code point order).
-            by_question = pd.factorize(frame["question"], sort=True)[0]
-            by_questionnaire = pd.factorize(frame["questionnaire"], sort=True)[0]
-            keys = [by_question, by_questionnaire, *keys]
-        return np.lexsort(keys)
-
-    def _answer_sort_key(self, record: Mapping[str, Any]) -> tuple[int, int]:
-        """Questionnaire order, then question order within it (unknown ones last)."""
-        if self._order is None:
-            self._order = {
-                (qid, question): (rank, index)
-                for rank, (qid, questionnaire) in enumerate(self.questionnaires.items())
-                for index, question in enumerate(questionnaire.questions)
-            }
-        return self._order.get((record["questionnaire"], record["question"]), (1 << 30, 0))
-
-    def consolidated_frame(self, questionnaire: str | None = None) -> pd.DataFrame:
-        """Consolidated answers. Columns: questionnaire, question, value, rationale,
-        updated_by, updated_at."""
-
-        sql = "SELECT questionnaire, question, value, rationale, updated_by, updated_at"
-        sql += " FROM consolidated"
-        params: tuple[str, ...] = ()
-        if questionnaire is not None:
-            sql += " WHERE questionnaire = ?"
-            params = (questionnaire,)
-        rows = self._query(sql, params)
-        records = [{**dict(row), "value": decode_value(row["value"])} for row in rows]
-        records.sort(key=self._answer_sort_key)
-        columns = ["questionnaire", "question", "value", "rationale", "updated_by", "updated_at"]
-        return _frame(records, columns, objects=("value",))
-
-    def history_frame(self) -> pd.DataFrame:
-        """The append-only history, oldest first.
-
-        Columns: id, kind ('answer' | 'consolidated' | 'respondent'), respondent,
-        questionnaire, question, old_value, new_value (decoded; None when absent), by, at.
-        """
-
-        rows = self._query(
-            'SELECT id, kind, respondent, questionnaire, question, old_value, new_value, "by",'
-            " at FROM history ORDER BY id"
-        )
-        records = [
-            {
-                **dict(row),
-                "old_value": _decode(row["old_value"]),
-                "new_value": _decode(row["new_value"]),
-            }
-            for row in rows
-        ]
-        columns = [
-            "id", "kind", "respondent", "questionnaire", "question", "old_value", "new_value",
-            "by", "at",
-        ]  # fmt: skip
-        return _frame(records, columns, objects=("old_value", "new_value"))
-
-    def respondents_frame(self) -> pd.DataFrame:
-        """Every respondent, in the order they were added, and how far each interview got.
-
-        Columns: respondent, institution_type, sector, interview_date (a date or None),
-        interviewer, consent (bool), answers (the number of answers given).
-        """
-        import pandas as pd
-
-        with self._lock, self._reading():
-            rows = self._db.execute(
-                "SELECT r.code, r.institution_type, r.sector, r.interview_date, r.interviewer,"
-                " r.consent, (SELECT count(*) FROM answers a WHERE a.respondent = r.code)"
-                " FROM respondents r ORDER BY r.created_at, r.code"
-            ).fetchall()
-        people = [_respondent_from_row(row) for row in rows]
-        columns = [
-            "respondent", "institution_type", "sector", "interview_date", "interviewer",
-            "consent", "answers",
-        ]  # fmt: skip
-        return pd.DataFrame(
-            {
-                "respondent": [p.code for p in people],
-                "institution_type": [p.institution_type for p in people],
-                "sector": [p.sector for p in people],
-                "interview_date": pd.Series([p.interview_date for p in people], dtype=object),
-                "interviewer": [p.interviewer for p in people],
-                "consent": pd.Series([p.consent for p in people], dtype=bool),
-                "answers": pd.Series([row[6] for row in rows], dtype="int64"),
-            },
-            columns=columns,
+    if start_date and end_date and end_date < start_date:
+        raise schema.file_error(
+            Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
         )
 
 
@@ -1222,92 +376,6 @@ def _remove_new_file(path: Path, error: BaseException) -> None:
         # The error being handled is the one to report.
         with contextlib.suppress(OSError):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _frame(
-    records: Sequence[Mapping[str, Any]], columns: Sequence[str], *, objects: Sequence[str]
-) -> pd.DataFrame:
-    """A frame whose ``objects`` columns hold Python values as they are (None stays None,
-    tuples stay tuples) rather than being converted to NaN or expanded."""
-    import numpy as np
-    import pandas as pd
-
-    data: dict[str, Any] = {}
-    for column in columns:
-        if column in objects:
-            cells = np.empty(len(records), dtype=object)
-            for index, record in enumerate(records):
-                cells[index] = record[column]
-            data[column] = pd.Series(cells, dtype=object)
-        else:
-            data[column] = [record[column] for record in records]
-    return pd.DataFrame(data, columns=list(columns))
-
-
-def _question_order(questionnaire: Questionnaire | None) -> dict[str, int]:
-    if questionnaire is None:
-        return {}
-    return {qid: index for index, qid in enumerate(questionnaire.questions)}
-
-
-def _respondent_json(respondent: Respondent) -> str:
-    return json.dumps(
-        {
-            "institution_type": respondent.institution_type,
-            "sector": respondent.sector,
-            "interview_date": _date_text(respondent.interview_date),
-            "interviewer": respondent.interviewer,
-            "consent": respondent.consent,
-        },
-        ensure_ascii=False,
-    )
-
-
-def _respondent_from_row(row: Sequence[Any]) -> Respondent:
-    return Respondent(
-        code=row[0],
-        institution_type=row[1],
-        sector=row[2],
-        interview_date=_parse_date(row[3]),
-        interviewer=row[4],
-        consent=bool(row[5]),
-    )
-
-
-def _answer_from_row(row: sqlite3.Row) -> Answer:
-    return Answer(
-        respondent=row["respondent"],
-        questionnaire=row["questionnaire"],
-        question=row["question"],
-        value=decode_value(row["value"]),
-        note=row["note"],
-        evidence=row["evidence"],
-        confidential=bool(row["confidential"]),
-        updated_by=row["updated_by"],
-        updated_at=row["updated_at"],
-    )
-
-
-HistoryKind = Literal["answer", "consolidated", "respondent"]
-
-
-def _history(
-    conn: sqlite3.Connection,
-    kind: HistoryKind,
-    respondent: str | None,
-    questionnaire: str | None,
-    question: str | None,
-    old_value: str | None,
-    new_value: str | None,
-    detail: str | None,
-    by: str,
-    at: str,
-) -> None:
-    conn.execute(
-        "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
-        ' detail, "by", at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        (kind, respondent, questionnaire, question, old_value, new_value, detail, by, at),
-    )
 
 
 #: Function spellings of :meth:`Mission.create` and :meth:`Mission.open`.

@@ -1,0 +1,269 @@
+"""The ground every part of :class:`~assessment_kit.store.Mission` stands on: the open
+connection, its lock, one write transaction, reads that name a damaged file, and the
+questionnaires the mission holds (loaded once per text)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from assessment_kit.errors import AnswerError, Code, Problem, StoreError
+from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
+from assessment_kit.store import schema, writes
+from assessment_kit.store.records import (
+    Respondent,
+)
+from assessment_kit.store.records import parse_date as _parse_date
+from assessment_kit.store.values import validate_value
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MissionBase",
+    "load_instrument",
+    "object_frame",
+    "question_order",
+    "remember_instrument",
+    "respondent_from_row",
+]
+
+
+# Loaded questionnaires keyed by a hash of their YAML text: opening a mission again (the
+# CLI and each notebook do it often) does not re-parse the YAML, and questionnaires built
+# in Python are found again by their text.
+_LOADED: dict[str, Questionnaire] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _text_key(questionnaire_id: str, source_text: str) -> str:
+    digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+    return f"{questionnaire_id}:{digest}"
+
+
+def remember_instrument(questionnaire: Questionnaire) -> None:
+    """Keep a questionnaire built in Python, found again by its text when a mission opens."""
+    with _LOADED_LOCK:
+        _LOADED[_text_key(questionnaire.id, questionnaire.source_text)] = questionnaire
+
+
+def load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Questionnaire:
+    """A questionnaire stored in the mission ``path``, parsed once per text."""
+    key = _text_key(questionnaire_id, source_text)
+    with _LOADED_LOCK:
+        cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    from assessment_kit.questionnaire.loader import loads_known
+
+    loaded = loads_known(source_text, file=f"{path.name}:instruments/{questionnaire_id}")
+    with _LOADED_LOCK:
+        _LOADED[key] = loaded
+    return loaded
+
+
+def object_frame(
+    records: Sequence[Mapping[str, Any]], columns: Sequence[str], *, objects: Sequence[str]
+) -> pd.DataFrame:
+    """A frame whose ``objects`` columns hold Python values as they are (None stays None,
+    tuples stay tuples) rather than being converted to NaN or expanded."""
+    import numpy as np
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for column in columns:
+        if column in objects:
+            cells = np.empty(len(records), dtype=object)
+            for index, record in enumerate(records):
+                cells[index] = record[column]
+            data[column] = pd.Series(cells, dtype=object)
+        else:
+            data[column] = [record[column] for record in records]
+    return pd.DataFrame(data, columns=list(columns))
+
+
+def question_order(questionnaire: Questionnaire | None) -> dict[str, int]:
+    """Question id -> its position in the questionnaire (empty for None)."""
+    if questionnaire is None:
+        return {}
+    return {qid: index for index, qid in enumerate(questionnaire.questions)}
+
+
+def respondent_from_row(row: Sequence[Any]) -> Respondent:
+    """A respondent from a row of the respondents table (its first six columns)."""
+    return Respondent(
+        code=row[0],
+        institution_type=row[1],
+        sector=row[2],
+        interview_date=_parse_date(row[3]),
+        interviewer=row[4],
+        consent=bool(row[5]),
+    )
+
+
+class MissionBase:
+    """An open mission's connection, lock, transactions and questionnaires; the parts of
+    :class:`~assessment_kit.store.Mission` (respondents, answers, consolidated answers,
+    history) build on it."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self._path = path
+        self._conn: sqlite3.Connection | None = conn
+        self._lock = threading.RLock()
+        self._questionnaires: Mapping[str, Questionnaire] | None = None
+        self._order: dict[tuple[str, str], tuple[int, int]] | None = None
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Mission({str(self._path)!r})"
+
+    @property
+    def path(self) -> Path:
+        """The mission file."""
+        return self._path
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self._path}: the mission is closed")
+        return self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE takes the write lock up front (waiting for it)."""
+        with self._lock:
+            conn = self._db
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise schema.storage_error(error, self._path, "writing to the mission") from error
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                schema.rollback(conn)
+                raise schema.storage_error(error, self._path, "writing to the mission") from error
+            except BaseException:
+                schema.rollback(conn)
+                raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reads that meet a damaged page or a vanished disk raise a clear StoreError."""
+        try:
+            yield
+        except sqlite3.DatabaseError as error:
+            raise schema.storage_error(error, self._path, "reading the mission") from error
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock, self._reading():
+            cursor = self._db.execute(sql, tuple(params))
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+
+    @property
+    def questionnaires(self) -> Mapping[str, Questionnaire]:
+        """The mission's questionnaires by id, loaded from the YAML stored in the file."""
+        if self._questionnaires is None:
+            rows = self._query("SELECT id, source_text FROM instruments ORDER BY rowid")
+            self._questionnaires = MappingProxyType(
+                {r["id"]: load_instrument(self._path, r["id"], r["source_text"]) for r in rows}
+            )
+        return self._questionnaires
+
+    def question(self, questionnaire: str, question: str) -> Question:
+        """The question, or :class:`AnswerError` naming what is unknown."""
+        known = self.questionnaires
+        if questionnaire not in known:
+            raise AnswerError(
+                [
+                    Problem.make(
+                        Code.UNKNOWN_QUESTIONNAIRE,
+                        path=questionnaire,
+                        questionnaire=questionnaire,
+                        known=", ".join(known) or "(none)",
+                    )
+                ]
+            )
+        questions = known[questionnaire].questions
+        if question not in questions:
+            raise AnswerError(
+                [
+                    Problem.make(
+                        Code.UNKNOWN_QUESTION,
+                        path=question,
+                        question=question,
+                        questionnaire=questionnaire,
+                    )
+                ]
+            )
+        return questions[question]
+
+    def institution_types(self) -> dict[str, str]:
+        """Institution types defined by the mission's questionnaires: id -> sector."""
+        types: dict[str, str] = {}
+        for questionnaire in self.questionnaires.values():
+            for type_id, respondent_type in questionnaire.respondent_types.items():
+                types.setdefault(type_id, respondent_type.sector)
+        return types
+
+    def _respondent(self, conn: sqlite3.Connection, code: str) -> Respondent:
+        cursor = conn.execute(
+            "SELECT code, institution_type, sector, interview_date, interviewer, consent"
+            " FROM respondents WHERE code = ?",
+            (code,),
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise AnswerError([Problem.make(Code.UNKNOWN_RESPONDENT, path=code, respondent=code)])
+        return respondent_from_row(row)
+
+    def _validated(
+        self,
+        conn: sqlite3.Connection,
+        target: Question,
+        respondent: str | None,
+        questionnaire: str,
+        value: object,
+    ) -> AnswerValue:
+        """``value`` validated inside the write transaction, so that the answers the
+        constraint reads cannot change before the value is written."""
+        answers = (
+            writes.stored_values(conn, respondent, questionnaire)
+            if target.constraint_expr is not None
+            else None
+        )
+        return validate_value(target, value, answers)
+
+    def _answer_sort_key(self, record: Mapping[str, Any]) -> tuple[int, int]:
+        """Questionnaire order, then question order within it (unknown ones last)."""
+        if self._order is None:
+            self._order = {
+                (qid, question): (rank, index)
+                for rank, (qid, questionnaire) in enumerate(self.questionnaires.items())
+                for index, question in enumerate(questionnaire.questions)
+            }
+        return self._order.get((record["questionnaire"], record["question"]), (1 << 30, 0))

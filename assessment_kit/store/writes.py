@@ -1,0 +1,266 @@
+"""The store's writes, each inside a transaction the caller holds: every one checks what it
+writes and appends its change to the history. :class:`~assessment_kit.store.mission.Mission`
+(one write, one transaction) and :class:`~assessment_kit.store.batch.Batch` (many writes,
+one transaction) both write through these, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Mapping
+from datetime import date
+from typing import Literal
+
+from assessment_kit.errors import AnswerError, Code, Problem
+from assessment_kit.questionnaire.model import AnswerValue
+from assessment_kit.store.records import (
+    CONSOLIDATED,
+    Answer,
+    ConsolidatedAnswer,
+    Respondent,
+    date_text,
+)
+from assessment_kit.store.values import check_text, decode_value, encode_value
+
+__all__ = [
+    "HistoryKind",
+    "check_code",
+    "check_institution_type",
+    "insert_respondent",
+    "put_answer",
+    "put_consolidated",
+    "record_history",
+    "respondent_json",
+    "stored_values",
+]
+
+HistoryKind = Literal["answer", "consolidated", "respondent"]
+
+#: Unicode categories a respondent code may not hold: controls, formats (zero-width
+#: characters, direction marks), surrogates, line and paragraph separators.
+INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def check_code(code: str) -> None:
+    """Refuse a respondent code that is empty, names the consolidated answers (in any case:
+    answers files accept the word so), or holds a control or invisible character (a code is
+    shown, typed and matched in files; SQLite's length() also stops at a NUL)."""
+    if not code or code.casefold() == CONSOLIDATED:
+        detail = f"{code!r} cannot be a respondent code"
+        fix = "choose a non-empty pseudonymous code other than 'consolidated'"
+    elif any(unicodedata.category(ch) in INVISIBLE for ch in code):
+        detail = f"respondent code {code!r} holds a control or invisible character"
+        fix = "use letters, digits, hyphens and underscores, e.g. 'PROS-01'"
+    else:
+        return
+    problem = Problem.make(Code.BAD_VALUE, path="respondent", detail=detail, fix=fix)
+    raise AnswerError([problem])
+
+
+def check_institution_type(known: Mapping[str, str], code: str, institution_type: str) -> None:
+    """Refuse an institution type the mission's questionnaires do not define (``known``:
+    id -> sector; an empty mapping accepts any)."""
+    if known and institution_type not in known:
+        raise AnswerError(
+            [
+                Problem.make(
+                    Code.UNKNOWN_RESPONDENT_TYPE,
+                    path=code,
+                    type=institution_type,
+                    known=", ".join(known),
+                )
+            ]
+        )
+
+
+def respondent_json(respondent: Respondent) -> str:
+    """A respondent's details as the history records them."""
+    return json.dumps(
+        {
+            "institution_type": respondent.institution_type,
+            "sector": respondent.sector,
+            "interview_date": date_text(respondent.interview_date),
+            "interviewer": respondent.interviewer,
+            "consent": respondent.consent,
+        },
+        ensure_ascii=False,
+    )
+
+
+def record_history(
+    conn: sqlite3.Connection,
+    kind: HistoryKind,
+    respondent: str | None,
+    questionnaire: str | None,
+    question: str | None,
+    old_value: str | None,
+    new_value: str | None,
+    detail: str | None,
+    by: str,
+    at: str,
+) -> None:
+    """Append one change to the history (append-only: triggers refuse edits)."""
+    conn.execute(
+        "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
+        ' detail, "by", at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        (kind, respondent, questionnaire, question, old_value, new_value, detail, by, at),
+    )
+
+
+def insert_respondent(
+    conn: sqlite3.Connection,
+    code: str,
+    *,
+    institution_type: str,
+    sector: str,
+    interview_date: date | None,
+    interviewer: str,
+    consent: bool,
+    known_types: Mapping[str, str],
+    by: str,
+    now: str,
+) -> Respondent:
+    """Add a respondent (checked: code, texts, institution type, not a duplicate).
+
+    ``known_types`` are the mission's institution types (id -> sector); ``sector``
+    defaults to the one they give.
+    """
+    code = code.strip()
+    check_code(code)
+    for label, text in (("respondent code", code), ("interviewer", interviewer)):
+        check_text(label, text, path=code)
+    check_text("sector", sector, path=code)
+    check_institution_type(known_types, code, institution_type)
+    if conn.execute("SELECT 1 FROM respondents WHERE code = ?", (code,)).fetchone():
+        raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
+    respondent = Respondent(
+        code=code,
+        institution_type=institution_type,
+        sector=sector or known_types.get(institution_type, ""),
+        interview_date=interview_date,
+        interviewer=interviewer,
+        consent=bool(consent),
+    )
+    conn.execute(
+        "INSERT INTO respondents (code, institution_type, sector, interview_date,"
+        " interviewer, consent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            respondent.code,
+            respondent.institution_type,
+            respondent.sector,
+            date_text(respondent.interview_date),
+            respondent.interviewer,
+            int(respondent.consent),
+            now,
+            now,
+        ),
+    )
+    record_history(
+        conn, "respondent", code, None, None, None, respondent_json(respondent), None, by, now
+    )
+    return respondent
+
+
+def stored_values(
+    conn: sqlite3.Connection, respondent: str | None, questionnaire: str
+) -> dict[str, AnswerValue | None]:
+    """A respondent's stored values in one questionnaire by question id (the consolidated
+    answers when ``respondent`` is None): what a constraint sees."""
+    if respondent is None:
+        rows = conn.execute(
+            "SELECT question, value FROM consolidated WHERE questionnaire = ?",
+            (questionnaire,),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            "SELECT question, value FROM answers WHERE respondent = ? AND questionnaire = ?",
+            (respondent, questionnaire),
+        ).fetchall()
+    return {question: decode_value(value) for question, value in rows}
+
+
+def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
+    """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
+    check_text("note", answer.note, path=answer.question)
+    check_text("evidence", answer.evidence, path=answer.question)
+    key = (answer.respondent, answer.questionnaire, answer.question)
+    row = conn.execute(
+        "SELECT value, note, evidence, confidential, updated_by, updated_at FROM answers"
+        " WHERE respondent = ? AND questionnaire = ? AND question = ?",
+        key,
+    ).fetchone()
+    new_value = encode_value(answer.value)
+    detail = json.dumps(
+        {"note": answer.note, "evidence": answer.evidence, "confidential": answer.confidential},
+        ensure_ascii=False,
+    )
+    if row is not None and (row[0], row[1], row[2], bool(row[3])) == (
+        new_value,
+        answer.note,
+        answer.evidence,
+        answer.confidential,
+    ):
+        return Answer(*key, decode_value(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
+    conn.execute(
+        "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
+        " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
+        " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
+        " confidential = excluded.confidential, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at",
+        (
+            *key,
+            new_value,
+            answer.note,
+            answer.evidence,
+            int(answer.confidential),
+            answer.updated_by,
+            answer.updated_at,
+        ),
+    )
+    record_history(
+        conn,
+        "answer",
+        *key,
+        None if row is None else row[0],
+        new_value,
+        detail,
+        answer.updated_by,
+        answer.updated_at,
+    )
+    return answer
+
+
+def put_consolidated(conn: sqlite3.Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
+    """Write a validated consolidated answer inside the caller's transaction (no-op when
+    unchanged)."""
+    check_text("rationale", answer.rationale, path=answer.question)
+    key = (answer.questionnaire, answer.question)
+    row = conn.execute(
+        "SELECT value, rationale, updated_by, updated_at FROM consolidated"
+        " WHERE questionnaire = ? AND question = ?",
+        key,
+    ).fetchone()
+    new_value = encode_value(answer.value)
+    if row is not None and (row[0], row[1]) == (new_value, answer.rationale):
+        return ConsolidatedAnswer(*key, decode_value(row[0]), row[1], row[2], row[3])
+    conn.execute(
+        "INSERT INTO consolidated (questionnaire, question, value, rationale, updated_by,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (questionnaire, question)"
+        " DO UPDATE SET value = excluded.value, rationale = excluded.rationale,"
+        " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        (*key, new_value, answer.rationale, answer.updated_by, answer.updated_at),
+    )
+    record_history(
+        conn,
+        "consolidated",
+        None,
+        *key,
+        None if row is None else row[0],
+        new_value,
+        json.dumps({"rationale": answer.rationale}, ensure_ascii=False),
+        answer.updated_by,
+        answer.updated_at,
+    )
+    return answer
