@@ -171,13 +171,10 @@ CAPTIONS = {
 
 
 def check_paths(mission: Path, out: Path) -> None:
-    """Refuse, before any work, a missing mission and an output that cannot be written."""
+    """Refuse, before any work, a missing mission and an output in a folder that cannot be
+    written (``check_output`` has already refused a folder, a mission or an existing file)."""
     if not mission.exists():
         raise BriefingError(f"{mission}: no such mission file")
-    if out.is_dir():
-        raise BriefingError(
-            f"{out} is a folder: name the file to write, e.g. {out / 'briefing.pdf'}"
-        )
     folder = out.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the folders missing on the way are created
