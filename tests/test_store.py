@@ -71,7 +71,9 @@ def test_create_and_reopen_keeps_everything(mission_path: Path) -> None:
             end_date=date(2026, 3, 12),
             created_at=mission.info.created_at,
             instruments=(("survey", "1.0.0"), ("other", "2.1.0")),
+            uuid=mission.info.uuid,
         )
+        assert mission.info.uuid
         assert list(mission.questionnaires) == ["survey", "other"]
         assert mission.questionnaires["survey"].question("law").type == "scale"
         mission.add_respondent("R9", institution_type="ngo", interview_date=date(2026, 3, 2))

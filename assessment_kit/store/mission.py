@@ -166,9 +166,17 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
                 if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
                     raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=str(path)))
                 conn.execute(
-                    "INSERT INTO mission (id, country, title, start_date, end_date, created_at)"
-                    " VALUES (1, ?, ?, ?, ?, ?)",
-                    (country.strip(), title, _date_text(start_date), _date_text(end_date), now),
+                    "INSERT INTO mission"
+                    " (id, country, title, start_date, end_date, created_at, uuid)"
+                    " VALUES (1, ?, ?, ?, ?, ?, ?)",
+                    (
+                        country.strip(),
+                        title,
+                        _date_text(start_date),
+                        _date_text(end_date),
+                        now,
+                        schema.new_uuid(),
+                    ),
                 )
                 for questionnaire in questionnaires:
                     conn.execute(
@@ -257,9 +265,10 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
 
     @property
     def info(self) -> MissionInfo:
-        """The mission's country, title, dates and instruments."""
+        """The mission's country, title, dates, instruments and identity (uuid)."""
         row = self._query(
-            "SELECT country, title, start_date, end_date, created_at FROM mission WHERE id = 1"
+            "SELECT country, title, start_date, end_date, created_at, uuid"
+            " FROM mission WHERE id = 1"
         )[0]
         rows = self._query("SELECT id, version, sections FROM instruments ORDER BY rowid")
         instruments = tuple((str(r["id"]), str(r["version"])) for r in rows)
@@ -276,6 +285,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
             created_at=row["created_at"],
             instruments=instruments,
             sections=MappingProxyType(sections),
+            uuid=row["uuid"],
         )
 
     @property

@@ -35,7 +35,8 @@ class MissionInfo:
     """The mission's description and the instruments (id, version) it uses.
 
     ``sections`` holds, for each instrument assessed in part, the ids of the sections
-    assessed; an instrument absent from it is assessed whole.
+    assessed; an instrument absent from it is assessed whole. ``uuid`` is the mission's
+    identity: a copy of the file keeps it.
     """
 
     country: str
@@ -45,6 +46,8 @@ class MissionInfo:
     created_at: str
     instruments: tuple[tuple[str, str], ...]
     sections: Mapping[str, tuple[str, ...]] = field(default_factory=_no_sections)
+    #: The mission's identity, shared by its copies.
+    uuid: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ __all__ = [
     "connect",
     "file_error",
     "migrate",
+    "new_uuid",
     "refuse_folder",
     "storage_error",
 ]
@@ -128,8 +130,32 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    # The mission's identity: copies of a mission share it, and commands that join two
+    # missions (merge) refuse two different ones. An older file gets one now, once: the
+    # copies of it made before this version each get their own, so they must be upgraded
+    # once and copied again to be merged.
+    conn.execute("ALTER TABLE mission ADD COLUMN uuid TEXT")
+    conn.execute("UPDATE mission SET uuid = ?", (new_uuid(),))
+    # The baseline mission a follow-up assessment is compared with, as a JSON object
+    # (its uuid, title and dates); NULL for a baseline or a stand-alone mission.
+    conn.execute(
+        "ALTER TABLE mission ADD COLUMN baseline TEXT"
+        " CHECK (baseline IS NULL OR json_valid(baseline))"
+    )
+
+
+def new_uuid() -> str:
+    """A new random mission identity (UUID version 4, as text)."""
+    return str(uuid.uuid4())
+
+
 #: ``MIGRATIONS[i]`` migrates a file from schema version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_0_to_1,
+    _migrate_1_to_2,
+    _migrate_2_to_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
