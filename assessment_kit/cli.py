@@ -78,7 +78,10 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
 def cmd_validate(args: argparse.Namespace) -> int:
     from assessment_kit.questionnaire import validate_files
 
-    report = validate_files(args.files)
+    report = validate_files(args.files, require=args.require or ())
+    if args.json:
+        print(json.dumps(_validation_json(report), indent=2, ensure_ascii=False))
+        return 0 if report.ok else 1
     for file_report in report.files:
         if file_report.ok and file_report.questionnaire is not None:
             q = file_report.questionnaire
@@ -94,7 +97,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # Warnings do not fail the file: they point at things worth a look.
         for warning in file_report.warnings:
             print(f"  warning: {warning}")
+        for count in file_report.completeness:
+            print(f"  {count.summary()}")
+            if args.verbose:
+                for key in count.outdated:
+                    print(f"    outdated: {key}")
+                for key in count.missing:
+                    print(f"    missing: {key}")
     return 0 if report.ok else 1
+
+
+def _validation_json(report: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": file_report.path,
+            "ok": file_report.ok,
+            "problems": [str(problem) for problem in file_report.problems],
+            "warnings": [str(warning) for warning in file_report.warnings],
+            "languages": [count.to_json() for count in file_report.completeness],
+        }
+        for file_report in report.files
+    ]
 
 
 def _questionnaire(reference: str) -> Any:
@@ -190,6 +213,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_translations(args: argparse.Namespace) -> int:
+    from assessment_kit.files.translations import export_translations, import_translations
+
+    if args.action == "export":
+        exported = export_translations(args.instrument, args.language, args.out, force=args.force)
+        print(
+            f"wrote {exported.rows} strings of {exported.instrument} {exported.version} to "
+            f"{exported.path}: {exported.translated} translated, {exported.outdated} "
+            f"outdated, {exported.missing} missing ({exported.language})"
+        )
+        return 0
+    imported = import_translations(args.file, instrument=args.instrument, out=args.out)
+    print(
+        f"wrote {imported.written} {imported.language} translations of "
+        f"{imported.instrument} {imported.version} to {imported.path} "
+        f"({imported.untranslated} strings left in English)"
+    )
+    if imported.changed:
+        print(f"{len(imported.changed)} English texts changed since the export (kept as outdated):")
+        for key in imported.changed:
+            print(f"  {key}")
+    return 0
+
+
 # -- parser -------------------------------------------------------------------------------
 
 
@@ -214,6 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("validate", help="check questionnaire files and list every problem")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--require",
+        action="append",
+        metavar="LANG",
+        help="fail unless every text is translated into LANG; repeat for several",
+    )
+    p.add_argument("--verbose", action="store_true", help="list missing and outdated texts")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(run=cmd_validate)
 
     p = commands.add_parser("new", help="create a mission file")
@@ -267,6 +322,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_brief)
+
+    p = commands.add_parser("translations", help="instrument texts to and from translators")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    t = actions.add_parser("export", help="write one row per string to an XLSX workbook")
+    t.add_argument("instrument", metavar="ID|FILE")
+    t.add_argument("--language", required=True, metavar="LANG")
+    t.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    t.add_argument("--force", action="store_true", help=FORCE_HELP)
+    t.set_defaults(run=cmd_translations)
+    t = actions.add_parser("import", help="bring a translated workbook back (all or nothing)")
+    t.add_argument("file", type=Path, metavar="FILE.xlsx")
+    t.add_argument("--instrument", metavar="ID|FILE", help="default: the one the file names")
+    t.add_argument("--out", type=Path, metavar="FILE.yaml", help="default: beside the instrument")
+    t.set_defaults(run=cmd_translations)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")

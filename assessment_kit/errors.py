@@ -149,6 +149,58 @@ class Code(Enum):
         "language {lang!r} is not declared",
         "add it to 'languages' or remove the translation",
     )
+    # Translation files
+    TRANSLATION_NOT_MAPPING = (
+        "{what} is not a mapping",
+        "write it as key: value pairs, for example {example}",
+    )
+    TRANSLATION_INSTRUMENT = (
+        "the file translates {found!r}, not {expected!r}",
+        "correct 'instrument', or move the file beside the instrument it translates",
+    )
+    TRANSLATION_VERSION = (
+        "the file translates version {found} of {instrument!r}, but the instrument is "
+        "version {expected}",
+        "check the translations against the new version (assessment-kit translations "
+        "export), then set 'version: {expected}'",
+    )
+    TRANSLATION_LANGUAGE = (
+        "language {found!r} is not a language code other than English",
+        "use a code such as fr, es, ar, ru or zh",
+    )
+    TRANSLATION_FILE_NAME = (
+        "the file {name!r} holds language {found!r}",
+        "rename it {expected!r}, or correct 'language'",
+    )
+    TRANSLATION_UNKNOWN_KEY = (
+        "{key!r} is not a text of the instrument",
+        "check the key against 'assessment-kit translations export', or remove the entry",
+    )
+    TRANSLATION_EMPTY = (
+        "{field!r} is empty",
+        "write the text, or remove the entry (a missing translation shows the English)",
+    )
+    TRANSLATION_INCOMPLETE = (
+        "{instrument} is not complete in {language!r}: {missing} missing and {outdated} "
+        "outdated of {total} texts",
+        "translate them (assessment-kit translations export {instrument} --language "
+        "{language} --out {language}.xlsx, then translations import), or list them with "
+        "validate --verbose",
+    )
+    TRANSLATION_SHEET_COLUMNS = (
+        "the first sheet has no column {missing}",
+        "keep the header row of the sheet made by 'assessment-kit translations export' "
+        "(key, field, english, translation)",
+    )
+    TRANSLATION_SHEET_ABOUT = (
+        "the workbook does not say which instrument and language it holds ({detail})",
+        "start from a workbook made by 'assessment-kit translations export', whose sheet "
+        "'about' names them",
+    )
+    TRANSLATION_ROW_DUPLICATE = (
+        "key {key!r} appears again (first in row {first})",
+        "keep one of the two rows",
+    )
     EXPRESSION_SYNTAX = ("{field}: {detail}", "see the expression language in the README")
     DANGLING_REFERENCE = (
         "{field} refers to unknown question ${{{ref}}}",

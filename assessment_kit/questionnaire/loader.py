@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -24,6 +24,14 @@ from assessment_kit.questionnaire.model import (
     Scale,
     Section,
     Text,
+)
+from assessment_kit.questionnaire.translations import (
+    FOLDER,
+    Completeness,
+    Folder,
+    attach_translations,
+    completeness,
+    languages,
 )
 from assessment_kit.questionnaire.validator import validate_document, validation_warnings
 from assessment_kit.questionnaire.versions import check_versions
@@ -72,25 +80,76 @@ def loads(text: str, file: str = "<string>", *, folder: str | Path | None = None
 @cache
 def _shipped_digests() -> frozenset[str]:
     """SHA-256 of every questionnaire file shipped with assessment-kit (previous ones too)."""
+    folder = builtin_dir()
+    paths = [*folder.glob("*.yaml"), *(folder / "previous").glob("*.yaml")]
+    return frozenset(hashlib.sha256(path.read_bytes()).hexdigest() for path in paths)
+
+
+@cache
+def _shipped_translation_digests() -> frozenset[str]:
+    """SHA-256 of every translation file shipped with assessment-kit."""
     return frozenset(
-        hashlib.sha256(path.read_bytes()).hexdigest() for path in builtin_dir().rglob("*.yaml")
+        hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in (builtin_dir() / FOLDER).glob("*.yaml")
     )
 
 
-def loads_known(text: str, file: str = "<string>") -> Questionnaire:
+def _shipped_translation(digest: str) -> bool:
+    # Like loads_known: a file identical to a shipped one is not checked again (the test
+    # suite checks the shipped ones), and is only read when its language is asked for.
+    return digest in _shipped_translation_digests()
+
+
+def translation_folders(beside: Path | None = None) -> list[Folder]:
+    """Where an instrument's translations are looked for: the shipped ones (of the same
+    version only), then those in the ``translations/`` folder ``beside`` it (a file there
+    for another version is a problem)."""
+    shipped = builtin_dir() / FOLDER
+    folders = [] if beside is None else [Folder(beside / FOLDER, strict=True)]
+    if beside is None or (beside / FOLDER).resolve() != shipped.resolve():
+        folders.insert(0, Folder(shipped, strict=False))
+    return folders
+
+
+def with_translations(
+    questionnaire: Questionnaire, folders: Sequence[Folder]
+) -> tuple[Questionnaire, list[Problem]]:
+    """The questionnaire with the translations found in ``folders``, and their problems."""
+    return attach_translations(questionnaire, folders, _shipped_translation)
+
+
+def _translated(questionnaire: Questionnaire, folders: Sequence[Folder]) -> Questionnaire:
+    translated, problems = with_translations(questionnaire, folders)
+    if problems:
+        summary = f"translations of {questionnaire.id}: {count_problems(len(problems))}"
+        raise QuestionnaireError(problems, summary=summary)
+    return translated
+
+
+def loads_known(
+    text: str, file: str = "<string>", *, translations: Sequence[Path] = ()
+) -> Questionnaire:
     """Like :func:`loads`, but text identical to a shipped file is not validated again.
+
+    The result reads the shipped translations of the same instrument and version, then
+    those of the ``translations`` folders (a mission's ``translations/`` folder), where
+    files for other versions are skipped.
 
     A mission carries its questionnaires' text, and most missions carry the shipped ones
     unchanged: validating them anew (the JSON Schema walk alone is half the time of opening
     a mission) would repeat what the test suite proves for every release. The comparison is
     by SHA-256 of the whole text, so any edit, or a hostile file, is validated in full.
     """
+    folders = [
+        *translation_folders(),
+        *(Folder(Path(folder), strict=False) for folder in translations),
+    ]
     if hashlib.sha256(text.encode("utf-8")).hexdigest() not in _shipped_digests():
-        return loads(text, file)
+        return _translated(loads(text, file), folders)
     document, problems = read_yaml(text, file)
     if problems or document is None:  # cannot happen for a shipped file; never trust blindly
-        return loads(text, file)
-    return _build(document.data, file, text)
+        return _translated(loads(text, file), folders)
+    return _translated(_build(document.data, file, text), folders)
 
 
 def _read(path: Path) -> str:
@@ -109,9 +168,15 @@ def _read(path: Path) -> str:
 
 
 def load(path: str | Path) -> Questionnaire:
-    """Load and validate a questionnaire file (earlier versions in ``previous/`` beside it)."""
+    """Load and validate a questionnaire file (earlier versions in ``previous/`` beside it).
+
+    Its translations are read from ``translations/`` beside it (and the shipped ones of the
+    same instrument and version); a problem in a translation file is raised like the
+    questionnaire's own.
+    """
     path = Path(path)
-    return loads(_read(path), file=str(path), folder=path.parent)
+    questionnaire = loads(_read(path), file=str(path), folder=path.parent)
+    return _translated(questionnaire, translation_folders(path.parent))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +188,8 @@ class FileReport:
     questionnaire: Questionnaire | None = None
     #: Things worth a look that do not make the file invalid (an unused reference...).
     warnings: tuple[Problem, ...] = ()
+    #: How complete each language is (those declared, with files, or required).
+    completeness: tuple[Completeness, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -148,8 +215,12 @@ class ValidationReport:
         return tuple(warning for report in self.files for warning in report.warnings)
 
 
-def validate_files(paths: Iterable[str | Path]) -> ValidationReport:
-    """Validate questionnaire files, collecting every problem and warning of every file."""
+def validate_files(paths: Iterable[str | Path], *, require: Sequence[str] = ()) -> ValidationReport:
+    """Validate questionnaire files, collecting every problem and warning of every file.
+
+    Translation files are checked with their instrument, and the completeness of each
+    language reported; a language in ``require`` that is not complete is a problem.
+    """
     reports = []
     for name in paths:
         path = Path(name)
@@ -162,8 +233,34 @@ def validate_files(paths: Iterable[str | Path]) -> ValidationReport:
         if problems or document is None:
             reports.append(FileReport(str(name), tuple(problems), None, tuple(warnings)))
         else:
-            questionnaire = _build(document.data, str(path), text)
-            reports.append(FileReport(str(name), (), questionnaire, tuple(warnings)))
+            built = _build(document.data, str(path), text)
+            questionnaire, problems = with_translations(built, translation_folders(path.parent))
+            counted = tuple(
+                completeness(questionnaire, language)
+                for language in dict.fromkeys([*languages(questionnaire), *require])
+            )
+            problems += [
+                Problem.make(
+                    Code.TRANSLATION_INCOMPLETE,
+                    file=str(path),
+                    instrument=questionnaire.id,
+                    language=count.language,
+                    missing=len(count.missing),
+                    outdated=len(count.outdated),
+                    total=count.total,
+                )
+                for count in counted
+                if count.language in require and not count.complete
+            ]
+            reports.append(
+                FileReport(
+                    str(name),
+                    tuple(problems),
+                    None if problems else questionnaire,
+                    tuple(warnings),
+                    counted,
+                )
+            )
     return ValidationReport(tuple(reports))
 
 

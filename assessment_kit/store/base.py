@@ -53,16 +53,35 @@ def remember_instrument(questionnaire: Questionnaire) -> None:
         _LOADED[_text_key(questionnaire.id, questionnaire.source_text)] = questionnaire
 
 
+def _translation_files(folder: Path, questionnaire_id: str) -> str:
+    """What identifies the translation files of an instrument in ``folder`` as they are now."""
+    try:
+        found = sorted(folder.glob(f"{questionnaire_id}.*.yaml"))
+        return ";".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in found)
+    except OSError:
+        return ""
+
+
 def load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Questionnaire:
-    """A questionnaire stored in the mission ``path``, parsed once per text."""
-    key = _text_key(questionnaire_id, source_text)
+    """A questionnaire stored in the mission ``path``, parsed once per text.
+
+    It reads the shipped translations of its version, and those of a ``translations/``
+    folder beside the mission file (the cache knows when those files change).
+    """
+    folder = path.parent / "translations"
+    local = _translation_files(folder, questionnaire_id)
+    key = _text_key(questionnaire_id, source_text) + (f":{folder}:{local}" if local else "")
     with _LOADED_LOCK:
         cached = _LOADED.get(key)
     if cached is not None:
         return cached
     from assessment_kit.questionnaire.loader import loads_known
 
-    loaded = loads_known(source_text, file=f"{path.name}:instruments/{questionnaire_id}")
+    loaded = loads_known(
+        source_text,
+        file=f"{path.name}:instruments/{questionnaire_id}",
+        translations=(folder,) if local else (),
+    )
     with _LOADED_LOCK:
         _LOADED[key] = loaded
     return loaded
