@@ -325,7 +325,7 @@ def test_shipped_translation_files_are_valid(instrument: str, language: str) -> 
     assert parsed is not None
 
 
-COMPLETE = [("criminal_justice", "fr")]
+COMPLETE = [("criminal_justice", "fr"), ("organ_removal", "fr")]
 
 
 @pytest.mark.parametrize(("instrument", "language"), COMPLETE)
