@@ -325,7 +325,7 @@ def test_shipped_translation_files_are_valid(instrument: str, language: str) -> 
     assert parsed is not None
 
 
-COMPLETE = [("criminal_justice", "fr"), ("organ_removal", "fr")]
+COMPLETE = [("criminal_justice", "fr"), ("organ_removal", "fr"), ("criminal_justice", "es")]
 
 
 @pytest.mark.parametrize(("instrument", "language"), COMPLETE)
