@@ -10,6 +10,7 @@ from assessment_kit.cli import main
 from assessment_kit.errors import Code, ImportProblems, QuestionnaireError
 from assessment_kit.files.translations import export_translations, import_translations
 from assessment_kit.questionnaire import builtin, builtin_dir, load, loads, validate_files
+from assessment_kit.questionnaire.loader import loads_known
 from assessment_kit.questionnaire.translations import (
     completeness,
     parse_translation_file,
@@ -306,11 +307,13 @@ def test_a_missions_instruments_read_the_translations_beside_it(tmp_path: Path) 
 
 # -- the shipped instruments ----------------------------------------------------------------
 
+#: French and Spanish are complete for both shipped instruments (issue 16); Arabic, Russian
+#: and Chinese may stay partial, so they are not listed here.
 SHIPPED = [
-    (instrument, language)
-    for instrument in ("criminal_justice", "organ_removal")
-    for language in ("fr", "es")
-    if (builtin_dir() / "translations" / f"{instrument}.{language}.yaml").exists()
+    ("criminal_justice", "fr"),
+    ("criminal_justice", "es"),
+    ("organ_removal", "fr"),
+    ("organ_removal", "es"),
 ]
 
 
@@ -325,13 +328,39 @@ def test_shipped_translation_files_are_valid(instrument: str, language: str) -> 
     assert parsed is not None
 
 
-COMPLETE = [("criminal_justice", "fr"), ("organ_removal", "fr"), ("criminal_justice", "es")]
-
-
-@pytest.mark.parametrize(("instrument", "language"), COMPLETE)
-def test_shipped_instruments_are_complete(instrument: str, language: str) -> None:
+@pytest.mark.parametrize(("instrument", "language"), SHIPPED)
+def test_shipped_instruments_are_complete_in_french_and_spanish(
+    instrument: str, language: str
+) -> None:
     questionnaire = builtin(instrument)
     count = completeness(questionnaire, language)
     assert count.missing == ()
     assert count.outdated == ()
-    assert count.complete
+    assert count.translated == count.total == len(translatable(questionnaire))
+    assert language in questionnaire.languages
+
+
+def test_validate_require_passes_for_the_shipped_instruments(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    paths = [str(builtin_dir() / f"{name}.yaml") for name in ("criminal_justice", "organ_removal")]
+    assert main(["validate", *paths, "--require", "fr", "--require", "es"]) == 0
+    assert "fr: 1106/1106 translated (100%)" in capsys.readouterr().out
+
+
+def test_a_missions_copy_of_a_shipped_instrument_reads_the_shipped_translations() -> None:
+    # A mission stores the instrument's text; read back it gets the shipped translations of
+    # its id and version (loads_known: the path a mission opened in a new process takes).
+    shipped = builtin("criminal_justice")
+    stored = loads_known(shipped.source_text, "m.db:instruments/criminal_justice")
+    assert stored is not shipped
+    assert stored.title.get("es") == "Respuesta de la justicia penal a la trata de personas"
+    question = stored.question("lf_protocol_ratified")
+    assert "Protocolo para prevenir, reprimir y sancionar la trata de personas" in (
+        question.text.get("es")
+    )
+    assert "Protocole visant à prévenir, réprimer et punir la traite des personnes" in (
+        question.text.get("fr")
+    )
+    # A language nobody translated shows the English.
+    assert question.text.get("ar") == question.text.en
