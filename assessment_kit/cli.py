@@ -83,7 +83,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(json.dumps(_validation_json(report), indent=2, ensure_ascii=False))
         return 0 if report.ok else 1
     for file_report in report.files:
-        if file_report.ok and file_report.questionnaire is not None:
+        if file_report.ok and file_report.translates:
+            (count,) = file_report.completeness
+            name = f"{count.language} translation of {count.instrument} {count.version}"
+            print(f"ok  {file_report.path}: {name}")
+        elif file_report.ok and file_report.questionnaire is not None:
             q = file_report.questionnaire
             scored = sum(1 for question in q.iter_questions() if question.scored)
             print(

@@ -204,6 +204,29 @@ def test_validate_require_passes_when_every_text_is_translated(tmp_path: Path) -
     assert main(["validate", str(path), "--require", "es"]) == 1
 
 
+def test_validate_checks_a_translation_file_given_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_mini(tmp_path, {"mini.fr.yaml": FR})
+    path = tmp_path / "translations" / "mini.fr.yaml"
+    report = validate_files([path])
+    assert report.ok
+    (file_report,) = report.files
+    assert file_report.translates == "fr"
+    (count,) = file_report.completeness
+    assert (count.translated, count.outdated) == (2, ("questions.forms.text",))
+    assert main(["validate", str(path)]) == 0
+    assert f"ok  {path}: fr translation of mini 1.0.0" in capsys.readouterr().out
+    assert [p.code for p in validate_files([path], require=["fr"]).problems] == [
+        Code.TRANSLATION_INCOMPLETE
+    ]
+    path.write_text(FR + "  nope: {en: x, text: y}\n", encoding="utf-8")
+    assert [(p.code, p.line) for p in validate_files([path]).problems] == [
+        (Code.TRANSLATION_UNKNOWN_KEY, 12)
+    ]
+    assert main(["validate", str(path)]) == 1
+
+
 def _translate(workbook: Path, rows: dict[int, tuple[str | None, str]]) -> None:
     """Fill rows of an exported workbook: row number -> (new English or None, translation)."""
     import openpyxl

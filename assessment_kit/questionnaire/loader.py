@@ -27,11 +27,14 @@ from assessment_kit.questionnaire.model import (
 )
 from assessment_kit.questionnaire.translations import (
     FOLDER,
+    Catalogue,
     Completeness,
     Folder,
     attach_translations,
     completeness,
     languages,
+    parse_translation_file,
+    with_catalogue,
 )
 from assessment_kit.questionnaire.validator import validate_document, validation_warnings
 from assessment_kit.questionnaire.versions import check_versions
@@ -190,6 +193,9 @@ class FileReport:
     warnings: tuple[Problem, ...] = ()
     #: How complete each language is (those declared, with files, or required).
     completeness: tuple[Completeness, ...] = ()
+    #: For a translation file: its language (``questionnaire`` is the instrument it
+    #: translates, read with it).
+    translates: str = ""
 
     @property
     def ok(self) -> bool:
@@ -229,6 +235,10 @@ def validate_files(paths: Iterable[str | Path], *, require: Sequence[str] = ()) 
         except QuestionnaireError as error:
             reports.append(FileReport(str(name), error.problems))
             continue
+        named = _translation_file_name(path)
+        if named is not None:
+            reports.append(_validate_translation_file(path, text, named, require))
+            continue
         document, problems, warnings = _check(text, str(path), path.parent)
         if problems or document is None:
             reports.append(FileReport(str(name), tuple(problems), None, tuple(warnings)))
@@ -240,15 +250,7 @@ def validate_files(paths: Iterable[str | Path], *, require: Sequence[str] = ()) 
                 for language in dict.fromkeys([*languages(questionnaire), *require])
             )
             problems += [
-                Problem.make(
-                    Code.TRANSLATION_INCOMPLETE,
-                    file=str(path),
-                    instrument=questionnaire.id,
-                    language=count.language,
-                    missing=len(count.missing),
-                    outdated=len(count.outdated),
-                    total=count.total,
-                )
+                _incomplete(path, count)
                 for count in counted
                 if count.language in require and not count.complete
             ]
@@ -262,6 +264,55 @@ def validate_files(paths: Iterable[str | Path], *, require: Sequence[str] = ()) 
                 )
             )
     return ValidationReport(tuple(reports))
+
+
+def _translation_file_name(path: Path) -> tuple[str, str] | None:
+    """``(instrument, language)`` when ``path`` is named like a translation file."""
+    parts = path.name.split(".")
+    if path.parent.name != FOLDER or len(parts) != 3 or parts[2] != "yaml":
+        return None
+    return parts[0], parts[1]
+
+
+def _incomplete(path: Path, count: Completeness) -> Problem:
+    return Problem.make(
+        Code.TRANSLATION_INCOMPLETE,
+        file=str(path),
+        instrument=count.instrument,
+        language=count.language,
+        missing=len(count.missing),
+        outdated=len(count.outdated),
+        total=count.total,
+    )
+
+
+def _validate_translation_file(
+    path: Path, text: str, named: tuple[str, str], require: Sequence[str]
+) -> FileReport:
+    """A translation file given to ``validate`` itself: checked against its instrument (the
+    file of that id in the folder above, else the shipped one), read without any other
+    translation so that only this file counts."""
+    instrument_id, language = named
+    beside = path.parent.parent / f"{instrument_id}.yaml"
+    try:
+        source = beside if beside.is_file() else builtin_path(instrument_id)
+        instrument = loads(_read(source), file=str(source), folder=source.parent)
+    except QuestionnaireError as error:
+        return FileReport(str(path), error.problems)
+    parsed, problems = parse_translation_file(text, str(path), instrument, language=language)
+    if parsed is None:
+        return FileReport(str(path), tuple(problems), translates=language)
+    checked = parsed  # bound for the closure: the file is read once
+    translated = with_catalogue(instrument, Catalogue({language: [lambda: checked]}))
+    count = completeness(translated, language)
+    found = [_incomplete(path, count)] if language in require and not count.complete else []
+    return FileReport(
+        str(path),
+        tuple(found),
+        None if found else translated,
+        completeness=(count,),
+        translates=language,
+    )
 
 
 def builtin_dir() -> Path:
