@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from assessment_kit.cli import main
-from assessment_kit.errors import Code, ImportProblems, QuestionnaireError
+from assessment_kit.errors import (
+    Code,
+    ImportProblems,
+    ProblemsError,
+    QuestionnaireError,
+    StoreError,
+)
 from assessment_kit.files.translations import export_translations, import_translations
 from assessment_kit.questionnaire import builtin, builtin_dir, load, loads, validate_files
 from assessment_kit.questionnaire.loader import loads_known
@@ -312,6 +318,25 @@ def test_translations_cli_export_then_import(
     assert main(["translations", "export", str(path), "--language", "es", "--out", str(out)]) == 1
 
 
+def test_export_refuses_english_a_bad_code_and_the_instrument_itself(tmp_path: Path) -> None:
+    path = write_mini(tmp_path)
+    for language in ("en", "French"):
+        with pytest.raises(ProblemsError) as caught:
+            export_translations(path, language, tmp_path / "x.xlsx")
+        assert caught.value.codes == [Code.TRANSLATION_LANGUAGE]
+    with pytest.raises(StoreError) as refused:
+        export_translations(path, "fr", path, force=True)
+    assert refused.value.code == Code.OUTPUT_IS_INPUT
+    assert path.read_text(encoding="utf-8") == MINI
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_import_of_a_missing_file_names_it(tmp_path: Path) -> None:
+    with pytest.raises(ImportProblems) as caught:
+        import_translations(tmp_path / "none.xlsx", instrument=write_mini(tmp_path))
+    assert caught.value.codes == [Code.FILE_NOT_FOUND]
+
+
 def test_a_missions_instruments_read_the_translations_beside_it(tmp_path: Path) -> None:
     (tmp_path / "source").mkdir()
     questionnaire = load(write_mini(tmp_path / "source"))
@@ -326,6 +351,12 @@ def test_a_missions_instruments_read_the_translations_beside_it(tmp_path: Path) 
     (mission_path.parent / "translations" / "mini.fr.yaml").write_text(FR, encoding="utf-8")
     with Mission.open(mission_path) as mission:
         assert mission.questionnaires["mini"].title.get("fr") == "Un petit instrument"
+    # A file there for another version of the instrument is skipped, not an error: missions
+    # of several versions may share a folder.
+    other = FR.replace("version: 1.0.0", "version: 0.9.0").replace("Un petit", "Un autre")
+    (mission_path.parent / "translations" / "mini.fr.yaml").write_text(other, encoding="utf-8")
+    with Mission.open(mission_path) as mission:
+        assert mission.questionnaires["mini"].title.get("fr") == "A small instrument"
 
 
 # -- the shipped instruments ----------------------------------------------------------------

@@ -12,14 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from assessment_kit.errors import Code, ImportProblems, Problem, QuestionnaireError
+from assessment_kit.errors import (
+    Code,
+    ImportProblems,
+    Problem,
+    ProblemsError,
+    QuestionnaireError,
+)
 from assessment_kit.files.cells import read_cell
 from assessment_kit.files.exporting import output_error
 from assessment_kit.files.xlsx_cells import load_openpyxl, read_xlsx, xlsx_bytes
 from assessment_kit.questionnaire import builtin, builtin_dir, builtin_ids, load
-from assessment_kit.questionnaire.model import Questionnaire
+from assessment_kit.questionnaire.model import Questionnaire, Text
 from assessment_kit.questionnaire.translations import (
     FOLDER,
     LANGUAGE_CODE,
@@ -88,7 +93,7 @@ def _resolve(instrument: str | Path) -> tuple[Questionnaire, Path]:
     return load(path), path.parent / FOLDER
 
 
-def _current(text: Any, language: str) -> tuple[str, str]:
+def _current(text: Text, language: str) -> tuple[str, str]:
     """The translation a text has now in ``language`` (outdated ones too), and its state."""
     mapping = text.translations
     if isinstance(mapping, Translations):
@@ -115,8 +120,14 @@ def export_translations(
     """
     out = Path(out)
     refuse_folder(out, f"give a file name, such as {language}.xlsx")
-    questionnaire, _ = _resolve(instrument)
-    check_output(out, inputs=[], force=force)
+    _check_language(language, str(out), ProblemsError)
+    questionnaire, folder = _resolve(instrument)
+    # Never over the instrument or its translations, even with force.
+    inputs = [
+        folder.parent / f"{questionnaire.id}.yaml",
+        folder / file_name(questionnaire.id, language),
+    ]
+    check_output(out, inputs=inputs, force=force)
     rows: list[list[object]] = []
     counts = {"translated": 0, "outdated": 0, "missing": 0}
     for key, text in text_fields(questionnaire):
@@ -144,6 +155,12 @@ def export_translations(
         rows=len(rows),
         **counts,
     )
+
+
+def _check_language(language: str, where: str, error: type[ProblemsError]) -> None:
+    if not LANGUAGE_CODE.match(language) or language == "en":
+        problem = Problem.make(Code.TRANSLATION_LANGUAGE, file=where, found=language)
+        raise error([problem], summary=f"{where}: nothing written")
 
 
 def _about(path: Path) -> dict[str, str]:
@@ -188,6 +205,10 @@ def import_translations(
     """
     path = Path(file)
     where = str(path)
+    refuse_folder(path, "give the workbook made by 'assessment-kit translations export'")
+    if not path.is_file():
+        problem = Problem.make(Code.FILE_NOT_FOUND, file=where)
+        raise ImportProblems([problem], summary=f"{where}: nothing imported")
     rows = read_xlsx(path, _NEEDED)
     about = _about(path)
     problems: list[Problem] = []
@@ -202,9 +223,7 @@ def import_translations(
             summary=f"{where}: nothing imported",
         )
     language = about["language"]
-    if not LANGUAGE_CODE.match(language) or language == "en":
-        problem = Problem.make(Code.TRANSLATION_LANGUAGE, file=where, found=language)
-        raise ImportProblems([problem], summary=f"{where}: nothing imported")
+    _check_language(language, where, ImportProblems)
     questionnaire, folder = _resolve(instrument if instrument is not None else about["instrument"])
     header = [str(read_cell(name)).strip().lower() for name in (rows[0] if rows else [])]
     absent = [name for name in _NEEDED if name not in header]

@@ -326,7 +326,7 @@ class Translations(Mapping[str, str]):
 
     __slots__ = ("_catalogue", "_en", "_inline", "_key")
 
-    def __init__(self, inline: Mapping[str, str], catalogue: Catalogue, key: str, en: str):
+    def __init__(self, inline: Mapping[str, str], catalogue: Catalogue, key: str, en: str) -> None:
         self._inline = inline
         self._catalogue = catalogue
         self._key = key

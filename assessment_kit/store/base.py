@@ -54,10 +54,11 @@ def remember_instrument(questionnaire: Questionnaire) -> None:
 
 
 def _translation_files(folder: Path, questionnaire_id: str) -> str:
-    """What identifies the translation files of an instrument in ``folder`` as they are now."""
+    """What identifies the translation files of an instrument in ``folder`` as they are now:
+    names and SHA-256 of their content (a time stamp may not change between two writes)."""
     try:
         found = sorted(folder.glob(f"{questionnaire_id}.*.yaml"))
-        return ";".join(f"{p.name}:{p.stat().st_mtime_ns}:{p.stat().st_size}" for p in found)
+        return ";".join(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in found)
     except OSError:
         return ""
 
