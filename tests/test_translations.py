@@ -357,6 +357,11 @@ def test_a_missions_instruments_read_the_translations_beside_it(tmp_path: Path) 
     (mission_path.parent / "translations" / "mini.fr.yaml").write_text(other, encoding="utf-8")
     with Mission.open(mission_path) as mission:
         assert mission.questionnaires["mini"].title.get("fr") == "A small instrument"
+    # Nor does a broken file stop the mission opening: it is left out (validate names it).
+    broken = FR + "  nope: {en: x, text: y}\n"
+    (mission_path.parent / "translations" / "mini.fr.yaml").write_text(broken, encoding="utf-8")
+    with Mission.open(mission_path) as mission:
+        assert mission.questionnaires["mini"].title.get("fr") == "A small instrument"
 
 
 # -- the shipped instruments ----------------------------------------------------------------

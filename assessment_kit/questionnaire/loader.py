@@ -136,7 +136,8 @@ def loads_known(
 
     The result reads the shipped translations of the same instrument and version, then
     those of the ``translations`` folders (a mission's ``translations/`` folder), where
-    files for other versions are skipped.
+    files for other versions, and files with problems, are left out: a stray file beside a
+    mission must not stop the interviews (``validate`` names its problems).
 
     A mission carries its questionnaires' text, and most missions carry the shipped ones
     unchanged: validating them anew (the JSON Schema walk alone is half the time of opening
@@ -148,11 +149,15 @@ def loads_known(
         *(Folder(Path(folder), strict=False) for folder in translations),
     ]
     if hashlib.sha256(text.encode("utf-8")).hexdigest() not in _shipped_digests():
-        return _translated(loads(text, file), folders)
-    document, problems = read_yaml(text, file)
-    if problems or document is None:  # cannot happen for a shipped file; never trust blindly
-        return _translated(loads(text, file), folders)
-    return _translated(_build(document.data, file, text), folders)
+        questionnaire = loads(text, file)
+    else:
+        document, problems = read_yaml(text, file)
+        if problems or document is None:  # cannot happen for a shipped file; never trust
+            questionnaire = loads(text, file)
+        else:
+            questionnaire = _build(document.data, file, text)
+    translated, _ = with_translations(questionnaire, folders)
+    return translated
 
 
 def _read(path: Path) -> str:
