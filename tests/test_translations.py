@@ -331,6 +331,29 @@ def test_export_refuses_english_a_bad_code_and_the_instrument_itself(tmp_path: P
     assert not (tmp_path / "x.xlsx").exists()
 
 
+@pytest.mark.parametrize("language", ["fr", "es"])
+def test_a_shipped_translation_goes_through_a_workbook_unchanged(
+    tmp_path: Path, language: str
+) -> None:
+    out = tmp_path / f"{language}.xlsx"
+    exported = export_translations("criminal_justice", language, out)
+    assert (exported.translated, exported.outdated, exported.missing) == (1106, 0, 0)
+    written = tmp_path / "back.yaml"
+    imported = import_translations(out, out=written)
+    assert (imported.written, imported.changed, imported.untranslated) == (1106, (), 0)
+    shipped = builtin_dir() / "translations" / f"criminal_justice.{language}.yaml"
+    assert written.read_bytes() == shipped.read_bytes()
+
+
+def test_import_refuses_a_workbook_of_another_instrument(tmp_path: Path) -> None:
+    out = tmp_path / "fr.xlsx"
+    export_translations("organ_removal", "fr", out)
+    with pytest.raises(ImportProblems) as caught:
+        import_translations(out, instrument=write_mini(tmp_path))
+    assert caught.value.codes == [Code.TRANSLATION_INSTRUMENT]
+    assert not (tmp_path / "translations").exists()
+
+
 def test_import_of_a_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(ImportProblems) as caught:
         import_translations(tmp_path / "none.xlsx", instrument=write_mini(tmp_path))

@@ -225,6 +225,14 @@ def import_translations(
     language = about["language"]
     _check_language(language, where, ImportProblems)
     questionnaire, folder = _resolve(instrument if instrument is not None else about["instrument"])
+    if about["instrument"] != questionnaire.id:
+        problem = Problem.make(
+            Code.TRANSLATION_INSTRUMENT,
+            file=where,
+            found=about["instrument"],
+            expected=questionnaire.id,
+        )
+        raise ImportProblems([problem], summary=f"{where}: nothing imported")
     header = [str(read_cell(name)).strip().lower() for name in (rows[0] if rows else [])]
     absent = [name for name in _NEEDED if name not in header]
     if absent:
