@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,11 @@ from assessment_kit.questionnaire.translations import (
     translatable,
 )
 from assessment_kit.store import Mission
+
+#: Export and import need the xlsx extra (openpyxl).
+needs_xlsx = pytest.mark.skipif(
+    importlib.util.find_spec("openpyxl") is None, reason="the xlsx extra is not installed"
+)
 
 MINI = """\
 id: mini
@@ -193,6 +200,20 @@ def test_validate_reports_completeness_and_require_fails_when_incomplete(
     assert main(["validate", str(path), "--require", "fr"]) == 1
 
 
+def test_validate_json_lists_the_missing_and_outdated_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_mini(tmp_path, {"mini.fr.yaml": FR})
+    assert main(["validate", str(path), "--json", "--require", "fr"]) == 1
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    (french,) = report["languages"]
+    assert french["language"] == "fr"
+    assert (french["total"], french["translated"], french["complete"]) == (17, 2, False)
+    assert french["outdated"] == ["questions.forms.text"]
+    assert french["missing"][:2] == ["description", "respondent_types.prosecutor.label"]
+
+
 def test_validate_require_passes_when_every_text_is_translated(tmp_path: Path) -> None:
     strings = "".join(
         f"  {key}: {{en: {english!r}, text: {'fr ' + english!r}}}\n"
@@ -246,6 +267,7 @@ def _translate(workbook: Path, rows: dict[int, tuple[str | None, str]]) -> None:
     book.save(workbook)
 
 
+@needs_xlsx
 def test_export_and_import_round_trip(tmp_path: Path) -> None:
     path = write_mini(tmp_path)
     out = tmp_path / "fr.xlsx"
@@ -279,6 +301,7 @@ def test_export_and_import_round_trip(tmp_path: Path) -> None:
     assert [c.value for c in sheet[10]][3:] == ["Ancien ?", "outdated"]
 
 
+@needs_xlsx
 def test_import_is_all_or_nothing_and_names_every_bad_row(tmp_path: Path) -> None:
     path = write_mini(tmp_path, {"mini.fr.yaml": FR})
     before = (tmp_path / "translations" / "mini.fr.yaml").read_bytes()
@@ -304,6 +327,7 @@ def test_import_is_all_or_nothing_and_names_every_bad_row(tmp_path: Path) -> Non
     assert (tmp_path / "translations" / "mini.fr.yaml").read_bytes() == before
 
 
+@needs_xlsx
 def test_translations_cli_export_then_import(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -331,6 +355,7 @@ def test_export_refuses_english_a_bad_code_and_the_instrument_itself(tmp_path: P
     assert not (tmp_path / "x.xlsx").exists()
 
 
+@needs_xlsx
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_a_shipped_translation_goes_through_a_workbook_unchanged(
     tmp_path: Path, language: str
@@ -345,6 +370,7 @@ def test_a_shipped_translation_goes_through_a_workbook_unchanged(
     assert written.read_bytes() == shipped.read_bytes()
 
 
+@needs_xlsx
 def test_import_refuses_a_workbook_of_another_instrument(tmp_path: Path) -> None:
     out = tmp_path / "fr.xlsx"
     export_translations("organ_removal", "fr", out)
