@@ -196,7 +196,9 @@ def import_translations(
     ``translations/<instrument>.<language>.yaml`` beside it, or ``out``. All or nothing:
     every bad row is reported and nothing is written. A row whose English differs from the
     instrument's English (changed since the export) is kept, as an outdated translation,
-    and reported in :attr:`TranslationImport.changed`.
+    and reported in :attr:`TranslationImport.changed`. A workbook exported from an earlier
+    version is accepted the same way: its rows are checked against the current keys and
+    English, and the file written names the current version.
 
     Raises
     ------
