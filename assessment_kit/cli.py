@@ -254,6 +254,23 @@ def _date(value: str) -> date:
 FORCE_HELP = "replace an existing output file (never a mission file)"
 
 
+def _add_translations(commands: Any) -> None:
+    """``translations export`` and ``translations import``."""
+    p = commands.add_parser("translations", help="instrument texts to and from translators")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    t = actions.add_parser("export", help="write one row per string to an XLSX workbook")
+    t.add_argument("instrument", metavar="ID|FILE")
+    t.add_argument("--language", required=True, metavar="LANG")
+    t.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    t.add_argument("--force", action="store_true", help=FORCE_HELP)
+    t.set_defaults(run=cmd_translations)
+    t = actions.add_parser("import", help="bring a translated workbook back (all or nothing)")
+    t.add_argument("file", type=Path, metavar="FILE.xlsx")
+    t.add_argument("--instrument", metavar="ID|FILE", help="default: the one the file names")
+    t.add_argument("--out", type=Path, metavar="FILE.yaml", help="default: beside the instrument")
+    t.set_defaults(run=cmd_translations)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
@@ -327,19 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_brief)
 
-    p = commands.add_parser("translations", help="instrument texts to and from translators")
-    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    t = actions.add_parser("export", help="write one row per string to an XLSX workbook")
-    t.add_argument("instrument", metavar="ID|FILE")
-    t.add_argument("--language", required=True, metavar="LANG")
-    t.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
-    t.add_argument("--force", action="store_true", help=FORCE_HELP)
-    t.set_defaults(run=cmd_translations)
-    t = actions.add_parser("import", help="bring a translated workbook back (all or nothing)")
-    t.add_argument("file", type=Path, metavar="FILE.xlsx")
-    t.add_argument("--instrument", metavar="ID|FILE", help="default: the one the file names")
-    t.add_argument("--out", type=Path, metavar="FILE.yaml", help="default: beside the instrument")
-    t.set_defaults(run=cmd_translations)
+    _add_translations(commands)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")

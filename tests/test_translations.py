@@ -19,11 +19,8 @@ from assessment_kit.errors import (
 from assessment_kit.files.translations import export_translations, import_translations
 from assessment_kit.questionnaire import builtin, builtin_dir, load, loads, validate_files
 from assessment_kit.questionnaire.loader import loads_known
-from assessment_kit.questionnaire.translations import (
-    completeness,
-    parse_translation_file,
-    translatable,
-)
+from assessment_kit.questionnaire.translation_files import parse_translation_file
+from assessment_kit.questionnaire.translations import completeness, translatable
 from assessment_kit.store import Mission
 
 #: Export and import need the xlsx extra (openpyxl).

@@ -25,15 +25,17 @@ from assessment_kit.files.exporting import output_error
 from assessment_kit.files.xlsx_cells import load_openpyxl, read_xlsx, xlsx_bytes
 from assessment_kit.questionnaire import builtin, builtin_dir, builtin_ids, load
 from assessment_kit.questionnaire.model import Questionnaire, Text
-from assessment_kit.questionnaire.translations import (
+from assessment_kit.questionnaire.translation_files import (
     FOLDER,
     LANGUAGE_CODE,
+    dump_translation_file,
+    file_name,
+)
+from assessment_kit.questionnaire.translations import (
     Entry,
     TranslationFile,
     Translations,
-    dump_translation_file,
     field_of,
-    file_name,
     text_fields,
 )
 from assessment_kit.store.outputs import check_output, write_atomically
@@ -207,83 +209,9 @@ def import_translations(
     """
     path = Path(file)
     where = str(path)
-    refuse_folder(path, "give the workbook made by 'assessment-kit translations export'")
-    if not path.is_file():
-        problem = Problem.make(Code.FILE_NOT_FOUND, file=where)
-        raise ImportProblems([problem], summary=f"{where}: nothing imported")
-    rows = read_xlsx(path, _NEEDED)
-    about = _about(path)
-    problems: list[Problem] = []
-    missing_about = [name for name in ("instrument", "language") if not about.get(name)]
-    if missing_about:
-        raise ImportProblems(
-            [
-                Problem.make(
-                    Code.TRANSLATION_SHEET_ABOUT, file=where, detail=", ".join(missing_about)
-                )
-            ],
-            summary=f"{where}: nothing imported",
-        )
-    language = about["language"]
-    _check_language(language, where, ImportProblems)
-    questionnaire, folder = _resolve(instrument if instrument is not None else about["instrument"])
-    if about["instrument"] != questionnaire.id:
-        problem = Problem.make(
-            Code.TRANSLATION_INSTRUMENT,
-            file=where,
-            found=about["instrument"],
-            expected=questionnaire.id,
-        )
-        raise ImportProblems([problem], summary=f"{where}: nothing imported")
-    header = [str(read_cell(name)).strip().lower() for name in (rows[0] if rows else [])]
-    absent = [name for name in _NEEDED if name not in header]
-    if absent:
-        problem = Problem.make(
-            Code.TRANSLATION_SHEET_COLUMNS, file=where, line=1, missing=", ".join(absent)
-        )
-        raise ImportProblems([problem], summary=f"{where}: nothing imported")
-    column = {name: header.index(name) for name in _NEEDED}
+    questionnaire, folder, language, rows = _open_workbook(path, instrument)
     english = {key: text.en for key, text in text_fields(questionnaire)}
-    entries: dict[str, Entry] = {}
-    first_row: dict[str, int] = {}
-    changed: list[str] = []
-    for number, row in enumerate(rows[1:], start=2):
-        key = _cell(row, column["key"])
-        if not key and not any(_cell(row, index) for index in range(len(row))):
-            continue  # a blank row
-        if key not in english:
-            problems.append(
-                Problem.make(Code.TRANSLATION_UNKNOWN_KEY, file=where, line=number, key=key)
-            )
-            continue
-        if key in first_row:
-            problems.append(
-                Problem.make(
-                    Code.TRANSLATION_ROW_DUPLICATE,
-                    file=where,
-                    line=number,
-                    key=key,
-                    first=first_row[key],
-                )
-            )
-            continue
-        first_row[key] = number
-        source = _cell(row, column["english"])
-        text = _cell(row, column["translation"])
-        if not text:
-            continue
-        if not source:
-            problems.append(
-                Problem.make(
-                    Code.TRANSLATION_EMPTY, file=where, line=number, path=key, field="english"
-                )
-            )
-            continue
-        if source != english[key].strip():
-            changed.append(key)
-        # The English written is the one translated, so a changed text stays outdated
-        # (shown in English) until a translator checks it.
-        entries[key] = Entry(english[key] if source == english[key].strip() else source, text)
+    entries, changed, problems = _read_rows(where, rows, english)
     if problems:
         raise ImportProblems(problems, summary=f"{where}: nothing imported")
     target = Path(out) if out is not None else folder / file_name(questionnaire.id, language)
@@ -302,3 +230,88 @@ def import_translations(
         changed=tuple(changed),
         untranslated=len(english) - len(ordered),
     )
+
+
+def _refuse(problem: Problem) -> ImportProblems:
+    return ImportProblems([problem], summary=f"{problem.file}: nothing imported")
+
+
+def _open_workbook(
+    path: Path, instrument: str | Path | None
+) -> tuple[Questionnaire, Path, str, list[list[object]]]:
+    """The instrument a workbook translates, its translations folder, the language and the
+    rows of the strings sheet (header first), or the one problem that stops the import."""
+    where = str(path)
+    refuse_folder(path, "give the workbook made by 'assessment-kit translations export'")
+    if not path.is_file():
+        raise _refuse(Problem.make(Code.FILE_NOT_FOUND, file=where))
+    rows = read_xlsx(path, _NEEDED)
+    about = _about(path)
+    missing_about = [name for name in ("instrument", "language") if not about.get(name)]
+    if missing_about:
+        detail = ", ".join(missing_about)
+        raise _refuse(Problem.make(Code.TRANSLATION_SHEET_ABOUT, file=where, detail=detail))
+    language = about["language"]
+    _check_language(language, where, ImportProblems)
+    questionnaire, folder = _resolve(instrument if instrument is not None else about["instrument"])
+    if about["instrument"] != questionnaire.id:
+        found, expected = about["instrument"], questionnaire.id
+        raise _refuse(
+            Problem.make(Code.TRANSLATION_INSTRUMENT, file=where, found=found, expected=expected)
+        )
+    header = [str(read_cell(name)).strip().lower() for name in (rows[0] if rows else [])]
+    absent = [name for name in _NEEDED if name not in header]
+    if absent:
+        missing = ", ".join(absent)
+        raise _refuse(
+            Problem.make(Code.TRANSLATION_SHEET_COLUMNS, file=where, line=1, missing=missing)
+        )
+    return questionnaire, folder, language, rows
+
+
+def _read_rows(
+    where: str, rows: list[list[object]], english: dict[str, str]
+) -> tuple[dict[str, Entry], list[str], list[Problem]]:
+    """The entries of the strings sheet, the keys whose English changed since the export,
+    and every bad row (numbered as the spreadsheet shows them: the header is row 1)."""
+    header = [str(read_cell(name)).strip().lower() for name in rows[0]]
+    column = {name: header.index(name) for name in _NEEDED}
+    entries: dict[str, Entry] = {}
+    first_row: dict[str, int] = {}
+    changed: list[str] = []
+    problems: list[Problem] = []
+    for number, row in enumerate(rows[1:], start=2):
+        key = _cell(row, column["key"])
+        if not key and not any(_cell(row, index) for index in range(len(row))):
+            continue  # a blank row
+        if key not in english:
+            problems.append(
+                Problem.make(Code.TRANSLATION_UNKNOWN_KEY, file=where, line=number, key=key)
+            )
+            continue
+        if key in first_row:
+            first = first_row[key]
+            problems.append(
+                Problem.make(
+                    Code.TRANSLATION_ROW_DUPLICATE, file=where, line=number, key=key, first=first
+                )
+            )
+            continue
+        first_row[key] = number
+        source, text = _cell(row, column["english"]), _cell(row, column["translation"])
+        if not text:
+            continue
+        if not source:
+            problems.append(
+                Problem.make(
+                    Code.TRANSLATION_EMPTY, file=where, line=number, path=key, field="english"
+                )
+            )
+            continue
+        current = english[key]
+        if source != current.strip():
+            changed.append(key)
+        # The English written is the one translated, so a changed text stays outdated
+        # (shown in English) until a translator checks it.
+        entries[key] = Entry(current if source == current.strip() else source, text)
+    return entries, changed, problems

@@ -25,15 +25,17 @@ from assessment_kit.questionnaire.model import (
     Section,
     Text,
 )
-from assessment_kit.questionnaire.translations import (
+from assessment_kit.questionnaire.translation_files import (
     FOLDER,
-    Catalogue,
-    Completeness,
     Folder,
     attach_translations,
+    parse_translation_file,
+)
+from assessment_kit.questionnaire.translations import (
+    Catalogue,
+    Completeness,
     completeness,
     languages,
-    parse_translation_file,
     with_catalogue,
 )
 from assessment_kit.questionnaire.validator import validate_document, validation_warnings
