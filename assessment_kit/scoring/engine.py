@@ -54,6 +54,7 @@ import pandas as pd
 
 from assessment_kit.areas import AREA_IDS
 from assessment_kit.errors import Code, Problem, ProblemsError
+from assessment_kit.questionnaire.answers import INVALID, counts_as
 from assessment_kit.questionnaire.form_logic import FormState, form_graph
 from assessment_kit.questionnaire.model import (
     NO_CASES,
@@ -179,32 +180,10 @@ def _levels(question: Question) -> FloatArray | None:
 
 def _state_and_score(question: Question, value: Any) -> tuple[int, float]:
     """State code and score of one value of a scored question (NaN when not scored)."""
-    if isinstance(value, list):  # a frame built by hand may hold lists for `multiple`
-        value = tuple(value)
-    if isinstance(value, tuple) and len(value) == 1 and value[0] in (*NON_SCORED_STATES, NO_CASES):
-        value = value[0]  # ('unknown',) is the state, not a selection scoring 0
-    if value == NO_CASES:
-        if not question.offers_no_cases:
-            return _INVALID, math.nan  # refused when answering; ignored if it got in anyway
-        score = question.no_cases_score
-        return (_NO_CASES, math.nan) if score is None else (_SCORED, score)
-    if isinstance(value, str) and value in NON_SCORED_STATES:
-        return _CODE[value], math.nan
-    if question.type == "multiple":
-        if isinstance(value, str):
-            value = tuple(value.split())
-        if not isinstance(value, tuple):
-            return _INVALID, math.nan
-        score = question.score_of(value)
-        return (_SCORED, float(score)) if score is not None else (_INVALID, math.nan)
-    if not isinstance(value, str):
+    state, score = counts_as(question, value)
+    if state == INVALID:
         return _INVALID, math.nan
-    choice = question.choice(value)
-    if choice is None:
-        return _INVALID, math.nan
-    if choice.score is None:
-        return _UNKNOWN, math.nan
-    return _SCORED, float(choice.score)
+    return _CODE[state], math.nan if score is None else score
 
 
 def _representative(question: Question, values: Sequence[Any]) -> AnswerValue | None:
