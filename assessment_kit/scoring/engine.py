@@ -206,7 +206,7 @@ def score_mission(
         selected = {name: available[name] for name in questionnaires}
     return score_answers(
         selected,
-        mission.answers_frame(),
+        mission.answers_frame(details=False),  # notes and who-when are not scored
         mission.consolidated_frame(),
         profile=profile,
         sections=mission.sections,
