@@ -152,6 +152,7 @@ def test_text_accepted(question: str, text: str, value: AnswerValue | None) -> N
         ("cases", "12.0", Code.BAD_VALUE),
         ("cases", "1e3", Code.BAD_VALUE),
         ("cases", "twelve", Code.BAD_VALUE),
+        ("cases", "9" * 5000, Code.BAD_VALUE),  # more digits than Python converts
         ("cases", "1,000", Code.NUMBER_GROUPED),  # a whole number has no decimals to mark
         ("cases", "1.000", Code.NUMBER_GROUPED),
         ("cases", "1 000", Code.NUMBER_GROUPED),

@@ -344,7 +344,10 @@ def _coerce_integer(question: Question, value: object) -> int:
     if isinstance(value, str):
         text = value.strip()
         if _INTEGER.fullmatch(text):
-            return int(text)
+            try:
+                return int(text)
+            except ValueError:  # more digits than Python converts (4,300)
+                raise _bad(question, "the number has too many digits", "type a number") from None
         _refuse_grouped(question, text)
         if _DECIMAL.fullmatch(text):
             raise _bad(
