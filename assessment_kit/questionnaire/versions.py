@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from assessment_kit.errors import Code, Problem
-from assessment_kit.questionnaire.yaml_source import Document, PathKey, format_path, read_yaml
+from assessment_kit.questionnaire.yaml_source import Document, PathKey, read_yaml
 
 __all__ = ["check_versions", "previous_file", "question_ids", "version_key"]
 
@@ -143,15 +143,7 @@ class _Report:
         self.problems: list[Problem] = []
 
     def add(self, code: Code, path: PathKey, **fields: Any) -> None:
-        self.problems.append(
-            Problem.make(
-                code,
-                file=self.document.file,
-                line=self.document.line(path),
-                path=format_path(path, self.document.data),
-                **fields,
-            )
-        )
+        self.problems.append(self.document.problem(code, path, **fields))
 
 
 @dataclass(frozen=True)
