@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from assessment_kit.errors import AnswerError
 from assessment_kit.questionnaire import builtin
+from assessment_kit.questionnaire.answers import score_of
 from assessment_kit.questionnaire.form_logic import FormState
 from assessment_kit.questionnaire.model import NO_CASES, AnswerValue, Question, Questionnaire
 
@@ -314,7 +315,7 @@ def _consolidate(mission: Mission, questionnaires: Mapping[str, Questionnaire]) 
         spreads: list[tuple[float, str, float]] = []
         for question_id, group in frame[frame["questionnaire"] == q.id].groupby("question"):
             question = q.question(str(question_id))
-            scores = [s for s in (question.score_of(v) for v in group["value"]) if s is not None]
+            scores = [s for s in (score_of(question, v) for v in group["value"]) if s is not None]
             if len(scores) >= 2:
                 spreads.append((max(scores) - min(scores), question.id, min(scores)))
         spreads.sort(reverse=True)

@@ -227,6 +227,14 @@ class Code(Enum):
         "choose another pseudonymous code",
     )
     BAD_VALUE = ("{detail}", "{fix}")
+    NUMBER_GROUPED = (
+        "{text} has a thousands separator, which is not accepted (it is easily misread)",
+        "type it without separators: {plain}",
+    )
+    NUMBER_AMBIGUOUS = (
+        "{text} could be read as {plain} (a thousands separator) or as {decimal} (a decimal comma)",
+        "type {plain} or {decimal}",
+    )
     CONSTRAINT = ("{message}", "correct the answer")
     NOT_ANSWERABLE = ("question {question!r} is a note and takes no answer", "remove the row")
     NO_CASES_NOT_OFFERED = (

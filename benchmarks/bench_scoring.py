@@ -31,7 +31,7 @@ from assessment_kit.questionnaire import Questionnaire, builtin
 from assessment_kit.questionnaire.expressions import evaluate, evaluate_bool
 from assessment_kit.questionnaire.model import NON_SCORED_STATES
 from assessment_kit.scoring import MissionScores, score_answers
-from assessment_kit.scoring.engine import _representative
+from assessment_kit.scoring.relevance import representative
 
 INSTRUMENTS = ("criminal_justice", "organ_removal")
 ANSWER_COLUMNS = (
@@ -146,7 +146,7 @@ def baseline(
             if key in cons:
                 answer_map[question.id] = cons[key]
             elif by_question.get(key):
-                answer_map[question.id] = _representative(question, by_question[key])
+                answer_map[question.id] = representative(question, by_question[key])
         relevant: dict[str, bool] = {}
         for question in questionnaire.iter_questions():
             if question.calculate_expr is not None:

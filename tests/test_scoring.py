@@ -651,11 +651,11 @@ def test_score_mission_on_a_real_mission_file(tmp_path: Path, hand: Any) -> None
 def test_representative_value_for_skip_logic(
     question: str, values: list[Any], expected: Any
 ) -> None:
-    from assessment_kit.scoring.engine import _representative
+    from assessment_kit.scoring.relevance import representative
 
     text = HAND_YAML + SERVICES_YAML
     q = loads(text, file="multi.yaml")
-    assert _representative(q.question(question), values) == expected
+    assert representative(q.question(question), values) == expected
 
 
 def test_respondents_drive_skip_logic_before_consolidation(hand: Any) -> None:

@@ -161,6 +161,17 @@ def test_answers_frame_is_the_row_by_row_frame(
     _assert_same(frame, expected)
 
 
+@pytest.mark.parametrize("questionnaire", [None, "organ_removal", "nothing"])
+def test_answers_frame_without_details_is_the_frame_s_first_columns(
+    random_mission: Path, questionnaire: str | None
+) -> None:
+    # What scoring reads: the same rows in the same order, without notes and who-when.
+    with Mission.open(random_mission) as mission:
+        frame = mission.answers_frame(questionnaire, details=False)
+        expected = mission.answers_frame(questionnaire)[COLUMNS[:6]]
+    _assert_same(frame, expected)
+
+
 def test_the_random_mission_holds_every_kind_of_value(random_mission: Path) -> None:
     with Mission.open(random_mission) as mission:
         values = mission.answers_frame()["value"]

@@ -17,7 +17,7 @@ from assessment_kit.widgets import (
     ScoresDashboard,
     SectionsChooser,
 )
-from assessment_kit.widgets._controls import parse_date, parse_number
+from assessment_kit.widgets._controls import parsed
 
 MINI = """\
 id: mini
@@ -276,7 +276,9 @@ def test_out_of_range_number_is_refused_inline_and_not_written(mission: Mission)
     ],
 )
 def test_number_parsing(text: str, integer: bool, value: object, error: bool) -> None:
-    entry = parse_number(text, integer=integer)
+    # The form reads typed text as every other way in does (questionnaire.answers).
+    mini = loads(MINI, file="mini.yaml")
+    entry = parsed(mini.question("cases" if integer else "share"), text)
     assert entry.value == value
     assert (entry.error is not None) is error
 
@@ -311,7 +313,7 @@ def test_impossible_date_is_refused_inline_and_the_saved_one_kept(mission: Missi
     ],
 )
 def test_date_parsing(text: str, value: object, error: bool) -> None:
-    entry = parse_date(text)
+    entry = parsed(loads(MINI, file="mini.yaml").question("since"), text)
     assert entry.value == value
     assert (entry.error is not None) is error
 

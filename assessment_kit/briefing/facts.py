@@ -14,12 +14,8 @@ from typing import Any, Protocol
 
 from assessment_kit.briefing.parts import ScoreSummary
 from assessment_kit.briefing.text import NameScrubber
-from assessment_kit.questionnaire.model import (
-    NON_SCORED_LABELS,
-    RESERVED_VALUES,
-    Question,
-    Questionnaire,
-)
+from assessment_kit.questionnaire.answers import agreed_choice, label, state_label
+from assessment_kit.questionnaire.model import Question, Questionnaire
 from assessment_kit.scoring import MissionScores, QuestionScore
 from assessment_kit.scoring.rank import Member, area_members, primary_areas
 
@@ -60,33 +56,23 @@ def text_of(value: Any) -> str:
 
 
 def value_label(question: Question | None, value: Any) -> str:
-    """A respondent's answer in words (choice labels, or the non-scored state)."""
-    if value is None:
-        return "no answer"
-    if isinstance(value, str) and value in RESERVED_VALUES:  # "no_cases" included
-        return NON_SCORED_LABELS[value]
-    if question is None:
-        return str(value)
-    items = value if isinstance(value, tuple) else (value,)
-    labels = []
-    for item in items:
-        choice = question.choice(str(item))
-        labels.append(str(item) if choice is None else choice.label.en)
-    return ", ".join(labels) if labels else "none selected"
+    """A respondent's answer in words (:func:`~assessment_kit.questionnaire.answers.label`),
+    from a cell of a store frame."""
+    return label(question, value)
 
 
 def mission_answer(question: Question | None, row: QuestionScore) -> str:
     """How the mission answered: the consolidated value, the agreed answer or "mixed"."""
     if row.state and row.state != "scored":
-        return NON_SCORED_LABELS.get(row.state, row.state)
+        return state_label(row.state)
     if row.value is not None:
-        return value_label(question, row.value)
+        return label(question, row.value)
     score = row.score
-    agreed = score is not None and row.spread == 0
-    if question is not None and agreed and question.type != "multiple":
-        same = [c for c in question.choices if c.score is not None and c.score == score]
-        if len(same) == 1:
-            return same[0].label.en
+    agreed = None
+    if question is not None and score is not None and row.spread == 0:
+        agreed = agreed_choice(question, score)
+    if agreed is not None:
+        return agreed.label.en
     if score is None:
         return "not assessed"
     return "mixed"

@@ -21,11 +21,11 @@ from assessment_kit.files.cells import plain
 from assessment_kit.files.csv_cells import csv_bytes
 from assessment_kit.files.long_format import ANSWER_COLUMNS, Format
 from assessment_kit.files.xlsx_cells import xlsx_bytes
+from assessment_kit.questionnaire.answers import to_text
 from assessment_kit.questionnaire.model import AnswerValue
 from assessment_kit.store import CONSOLIDATED, Mission
 from assessment_kit.store.outputs import check_output, write_atomically
 from assessment_kit.store.schema import file_error, refuse_folder
-from assessment_kit.store.values import format_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,7 +81,7 @@ def _answer_records(mission: Mission) -> Iterator[list[object]]:
 
 
 def _export_value(value: AnswerValue) -> object:
-    return format_value(value) if isinstance(value, tuple | str) else value
+    return to_text(value) if isinstance(value, tuple | str) else value
 
 
 def _check_format(fmt: str, out: Path) -> None:

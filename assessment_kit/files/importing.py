@@ -20,10 +20,10 @@ from assessment_kit.files.cells import read_cell
 from assessment_kit.files.csv_cells import read_csv
 from assessment_kit.files.long_format import NEEDED, REQUIRED_COLUMNS, Checker, Row, all_rows
 from assessment_kit.files.xlsx_cells import read_xlsx
+from assessment_kit.questionnaire.answers import check_text, coerce, validate
 from assessment_kit.questionnaire.model import AnswerValue
 from assessment_kit.store import CONSOLIDATED, Batch, Mission, Respondent
 from assessment_kit.store.schema import file_error, refuse_folder
-from assessment_kit.store.values import check_constraint, check_text, coerce_value
 
 __all__ = ["ImportResult", "import_answers", "read_rows"]
 
@@ -203,7 +203,7 @@ def _check_value(mission: Mission, checker: Checker, row: Row) -> None:
         # A spreadsheet turned a choice value or a text such as "12" into a number.
         answer = str(int(answer)) if float(answer).is_integer() else str(answer)
     try:
-        row.value = coerce_value(question, answer)
+        row.value = coerce(question, answer)  # text read as parse_text reads it
     except AnswerError as error:
         checker.add_error(row.line, "answer", error)
 
@@ -292,7 +292,7 @@ def _check_constraints(mission: Mission, batch: Batch, checker: Checker, rows: l
                     answers[other.question] = other.value
             by_target[target] = answers
         try:
-            check_constraint(question, row.value, by_target[target])
+            validate(question, row.value, by_target[target])
         except AnswerError as error:
             checker.add_error(row.line, "answer", error)
 

@@ -74,15 +74,7 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, code: Code, path: PathKey, **fields: Any) -> None:
-        self.problems.append(
-            Problem.make(
-                code,
-                file=self.document.file,
-                line=self.document.line(path),
-                path=format_path(path, self.data),
-                **fields,
-            )
-        )
+        self.problems.append(self.document.problem(code, path, **fields))
 
     # -- schema ---------------------------------------------------------------------------
 

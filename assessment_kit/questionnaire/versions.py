@@ -23,12 +23,13 @@ and a mission must open wherever it is copied.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from assessment_kit.errors import Code, Problem
-from assessment_kit.questionnaire.yaml_source import Document, PathKey, format_path, read_yaml
+from assessment_kit.questionnaire.yaml_source import Document, PathKey, read_yaml
 
 __all__ = ["check_versions", "previous_file", "question_ids", "version_key"]
 
@@ -109,19 +110,53 @@ def check_versions(document: Document, local: Path | None, shipped: Path | None)
         return []
     previous = data.get("previous")
     previous = previous if isinstance(previous, str) else None
-    problems: list[Problem] = []
-
-    def add(code: Code, path: PathKey, **fields: Any) -> None:
-        problems.append(
-            Problem.make(
-                code,
-                file=document.file,
-                line=document.line(path),
-                path=format_path(path, data),
-                **fields,
-            )
+    report = _Report(document)
+    lineage = _lineage(data)
+    if previous is not None:
+        older, newer = version_key(previous), version_key(version)
+        if older is not None and newer is not None and older >= newer:
+            report.add(Code.PREVIOUS_NOT_OLDER, ("previous",), previous=previous, version=version)
+            return report.problems
+    path, looked = previous_file(qid, version, previous, local, shipped)
+    if path is not None:
+        _compare(report, lineage, path)
+    elif previous is not None:
+        report.add(
+            Code.PREVIOUS_NOT_FOUND,
+            ("previous",),
+            version=previous,
+            questionnaire=qid,
+            looked=", ".join(str(p) for p in looked) or "no previous/ folder",
         )
+    elif lineage.replaced or lineage.dropped:
+        field = "replaces" if lineage.replaced else "dropped"
+        first = (lineage.replaced or lineage.dropped)[0][0]
+        report.add(Code.NO_PREVIOUS, first, field=field, questionnaire=qid)
+    return report.problems
 
+
+class _Report:
+    """The problems found, each located in the document (file, line, path)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.problems: list[Problem] = []
+
+    def add(self, code: Code, path: PathKey, **fields: Any) -> None:
+        self.problems.append(self.document.problem(code, path, **fields))
+
+
+@dataclass(frozen=True)
+class _Lineage:
+    """What a questionnaire says of its previous version: its own ids, what it replaces
+    and what it drops (each with where it says so)."""
+
+    current: frozenset[str]
+    replaced: list[tuple[PathKey, str]]
+    dropped: list[tuple[PathKey, str]]
+
+
+def _lineage(data: dict[str, Any]) -> _Lineage:
     replaced: list[tuple[PathKey, str]] = []
     current: set[str] = set()
     for s_index, section in enumerate(_list(data.get("sections"))):
@@ -141,57 +176,34 @@ def check_versions(document: Document, local: Path | None, shipped: Path | None)
         for index, old in enumerate(_list(data.get("dropped")))
         if isinstance(old, str)
     ]
-    if previous is not None:
-        older, newer = version_key(previous), version_key(version)
-        if older is not None and newer is not None and older >= newer:
-            add(Code.PREVIOUS_NOT_OLDER, ("previous",), previous=previous, version=version)
-            return problems
-    path, looked = previous_file(qid, version, previous, local, shipped)
-    if path is None:
-        if previous is not None:
-            add(
-                Code.PREVIOUS_NOT_FOUND,
-                ("previous",),
-                version=previous,
-                questionnaire=qid,
-                looked=", ".join(str(p) for p in looked) or "no previous/ folder",
-            )
-        elif replaced or dropped:
-            field = "replaces" if replaced else "dropped"
-            add(Code.NO_PREVIOUS, (replaced or dropped)[0][0], field=field, questionnaire=qid)
-        return problems
+    return _Lineage(frozenset(current), replaced, dropped)
+
+
+def _compare(report: _Report, lineage: _Lineage, path: Path) -> None:
+    """Every id replaced or dropped is in the previous version, and every old id is
+    kept, replaced or dropped."""
     old_version, old_ids = question_ids(path)
-    for where, old in replaced:
-        if old not in old_ids:
-            add(
-                Code.NOT_IN_PREVIOUS,
-                where,
-                field="replaces",
-                old=old,
-                version=old_version,
-                previous_file=path.name,
-            )
-    for where, old in dropped:
-        if old not in old_ids:
-            add(
-                Code.NOT_IN_PREVIOUS,
-                where,
-                field="dropped",
-                old=old,
-                version=old_version,
-                previous_file=path.name,
-            )
-        elif old in current:
-            add(Code.DROPPED_STILL_PRESENT, where, old=old)
-    accounted = current | {old for _, old in replaced} | {old for _, old in dropped}
+    for field, named in (("replaces", lineage.replaced), ("dropped", lineage.dropped)):
+        for where, old in named:
+            if old not in old_ids:
+                report.add(
+                    Code.NOT_IN_PREVIOUS,
+                    where,
+                    field=field,
+                    old=old,
+                    version=old_version,
+                    previous_file=path.name,
+                )
+            elif field == "dropped" and old in lineage.current:
+                report.add(Code.DROPPED_STILL_PRESENT, where, old=old)
+    accounted = lineage.current | {old for _, old in lineage.replaced + lineage.dropped}
     for old in sorted(old_ids - accounted):
-        add(
+        report.add(
             Code.UNACCOUNTED_QUESTION,
-            ("dropped",) if dropped else ("version",),
+            ("dropped",) if lineage.dropped else ("version",),
             old=old,
             version=old_version,
         )
-    return problems
 
 
 def _list(value: Any) -> list[Any]:

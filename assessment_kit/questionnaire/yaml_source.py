@@ -91,6 +91,12 @@ class Document:
                 return None
             path = path[:-1]
 
+    def problem(self, code: Code, path: PathKey, **fields: Any) -> Problem:
+        """A catalogued problem located at ``path``: this file, its line, the path by ids."""
+        return Problem.make(
+            code, file=self.file, line=self.line(path), path=format_path(path, self.data), **fields
+        )
+
 
 def too_large(size: int, file: str) -> Problem | None:
     """The problem when a questionnaire of ``size`` UTF-8 bytes is too large to read."""

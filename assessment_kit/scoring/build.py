@@ -17,6 +17,7 @@ import pandas as pd
 from assessment_kit.areas import AREA_IDS, AREAS
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.scoring.explain import answer_label, explain_area
+from assessment_kit.scoring.layout import AreaLinks
 from assessment_kit.scoring.profile import ScoringProfile
 from assessment_kit.scoring.records import (
     AreaScore,
@@ -62,7 +63,8 @@ class QuestionTables:
 
 @dataclass(frozen=True, eq=False)
 class AreaTables:
-    """Per-area arrays (in ``AREAS`` order) and the (question, area) table."""
+    """Per-area arrays (in ``AREAS`` order), the reasons of their caps, and the (question,
+    area) table they were summed over."""
 
     score: FloatArray
     low: FloatArray
@@ -70,10 +72,8 @@ class AreaTables:
     coverage: FloatArray
     n_scored: IntArray
     n_relevant: IntArray
-    caps: Sequence[Sequence[str]]
-    link_question: IntArray  # rows of the (question, area) table: global question index
-    link_area: IntArray  # index into AREA_IDS
-    link_weight: FloatArray
+    links: AreaLinks
+    caps: Sequence[Sequence[str]] = ((),) * len(AREA_IDS)
 
 
 def question_records(tables: QuestionTables, in_frame: BoolArray) -> list[QuestionScore]:
@@ -122,9 +122,9 @@ def link_records(tables: QuestionTables, areas: AreaTables) -> list[QuestionArea
             area_weight=float(w),
         )
         for q, a, w in zip(
-            areas.link_question.tolist(),
-            areas.link_area.tolist(),
-            areas.link_weight.tolist(),
+            areas.links.question.tolist(),
+            areas.links.area.tolist(),
+            areas.links.weight.tolist(),
             strict=True,
         )
     ]
@@ -141,10 +141,11 @@ def area_records(
     row_of = np.cumsum(in_frame) - 1  # global question index -> index in ``questions``
     records = []
     for a, spec in enumerate(AREAS):
-        picked = (areas.link_area == a) & relevant[areas.link_question]
+        links = areas.links
+        picked = (links.area == a) & relevant[links.question]
         members = [
             (questions[int(row_of[g])], float(w))
-            for g, w in zip(areas.link_question[picked], areas.link_weight[picked], strict=True)
+            for g, w in zip(links.question[picked], links.weight[picked], strict=True)
         ]
         records.append(
             AreaScore(

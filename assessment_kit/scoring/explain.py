@@ -6,7 +6,8 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from assessment_kit.questionnaire.model import NO_CASES, NON_SCORED_LABELS, AnswerValue, Question
+from assessment_kit.questionnaire.answers import agreed_choice, label, state_label
+from assessment_kit.questionnaire.model import NO_CASES, AnswerValue, Question
 from assessment_kit.scoring.rank import Member, weakest
 
 __all__ = ["answer_label", "explain_area", "shorten"]
@@ -36,21 +37,12 @@ def answer_label(
     they all agree, or their mean score when they differ.
     """
     if state != "scored":
-        return NON_SCORED_LABELS.get(state, state).lower()
+        return state_label(state).lower()
     if value is not None:
-        selected = value if isinstance(value, tuple) else (value,)
-        labels = []
-        for item in selected:
-            choice = question.choice(str(item))
-            if item == NO_CASES:  # a scored "no cases in the period"
-                labels.append(NON_SCORED_LABELS[NO_CASES])
-                continue
-            labels.append(str(item) if choice is None else choice.label.en)
-        return ", ".join(labels).lower() if labels else "none selected"
-    if not math.isnan(spread) and spread == 0 and question.type != "multiple":
-        same = [c for c in question.choices if c.score is not None and c.score == score]
-        if len(same) == 1:
-            return same[0].label.en.lower()
+        return label(question, value).lower()
+    agreed = agreed_choice(question, score) if spread == 0 else None
+    if agreed is not None:
+        return agreed.label.en.lower()
     return f"respondents differ, mean {score:.2f}"
 
 

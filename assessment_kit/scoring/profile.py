@@ -333,78 +333,82 @@ class _Parser:
                 "caps", "not a list", "list caps as {when, value|score_below, area, max, reason}"
             )
             return ()
-        caps: list[Cap] = []
-        for i, item in enumerate(raw):
-            where = f"caps[{i}]"
-            if not isinstance(item, dict):
-                self.problem(
-                    where, "not a mapping", "write {when, value|score_below, area, max, reason}"
-                )
-                continue
-            ok = True
-            for key in item:
-                if key not in _CAP_FIELDS:
-                    self.problem(
-                        f"{where}.{key}", "unknown field", f"use one of: {', '.join(_CAP_FIELDS)}"
-                    )
-                    ok = False
-            for key in ("when", "area", "max", "reason"):
-                if key not in item:
-                    self.problem(f"{where}.{key}", "missing", f"add {key!r}")
-                    ok = False
-            if ("value" in item) == ("score_below" in item):
-                self.problem(
-                    where, "needs exactly one of 'value' or 'score_below'", "add one condition"
-                )
-                ok = False
-            when = item.get("when")
-            if "when" in item and (
-                not isinstance(when, str) or when.count(".") != 1 or "" in when.split(".")
-            ):
-                self.problem(
-                    f"{where}.when",
-                    f"{when!r} does not name a question",
-                    "write questionnaire.question",
-                )
-                ok = False
-            area = item.get("area")
-            if "area" in item and area not in AREA_IDS:
-                self.problem(
-                    f"{where}.area", f"unknown area {area!r}", f"use one of: {', '.join(AREA_IDS)}"
-                )
-                ok = False
-            maximum = self.number(item["max"], f"{where}.max", 0, 100) if "max" in item else None
-            reason = item.get("reason")
-            if "reason" in item and (not isinstance(reason, str) or not reason.strip()):
-                self.problem(f"{where}.reason", "not a text", "say why the rating is capped")
-                ok = False
-            value = item.get("value")
-            if "value" in item and (isinstance(value, bool) or not isinstance(value, str | int)):
-                self.problem(
-                    f"{where}.value",
-                    f"{value!r} is not a choice value",
-                    f"write a choice value or one of: {', '.join(NON_SCORED_STATES)}",
-                )
-                ok = False
-            below = None
-            if "score_below" in item:
-                below = self.number(item["score_below"], f"{where}.score_below", 0, 1)
-                ok = ok and below is not None
-            if not ok or maximum is None:
-                continue
-            assert isinstance(when, str)
-            assert isinstance(area, str)
-            assert isinstance(reason, str)
-            questionnaire, question = when.split(".")
-            caps.append(
-                Cap(
-                    questionnaire=questionnaire,
-                    question=question,
-                    area=area,
-                    max=maximum,
-                    reason=reason.strip(),
-                    value=None if value is None else str(value),
-                    score_below=below,
-                )
+        caps = [self.cap(item, f"caps[{i}]") for i, item in enumerate(raw)]
+        return tuple(cap for cap in caps if cap is not None)
+
+    def cap(self, item: Any, where: str) -> Cap | None:
+        """One cap, or None when it has problems (all of them reported)."""
+        if not isinstance(item, dict):
+            self.problem(
+                where, "not a mapping", "write {when, value|score_below, area, max, reason}"
             )
-        return tuple(caps)
+            return None
+        ok = self.cap_shape(item, where)
+        when = item.get("when")
+        if "when" in item and (
+            not isinstance(when, str) or when.count(".") != 1 or "" in when.split(".")
+        ):
+            self.problem(
+                f"{where}.when",
+                f"{when!r} does not name a question",
+                "write questionnaire.question",
+            )
+            ok = False
+        area = item.get("area")
+        if "area" in item and area not in AREA_IDS:
+            self.problem(
+                f"{where}.area", f"unknown area {area!r}", f"use one of: {', '.join(AREA_IDS)}"
+            )
+            ok = False
+        maximum = self.number(item["max"], f"{where}.max", 0, 100) if "max" in item else None
+        reason = item.get("reason")
+        if "reason" in item and (not isinstance(reason, str) or not reason.strip()):
+            self.problem(f"{where}.reason", "not a text", "say why the rating is capped")
+            ok = False
+        value = item.get("value")
+        if "value" in item and (isinstance(value, bool) or not isinstance(value, str | int)):
+            self.problem(
+                f"{where}.value",
+                f"{value!r} is not a choice value",
+                f"write a choice value or one of: {', '.join(NON_SCORED_STATES)}",
+            )
+            ok = False
+        below = None
+        if "score_below" in item:
+            below = self.number(item["score_below"], f"{where}.score_below", 0, 1)
+            ok = ok and below is not None
+        if not ok or maximum is None:
+            return None
+        assert isinstance(when, str)
+        assert isinstance(area, str)
+        assert isinstance(reason, str)
+        questionnaire, question = when.split(".")
+        return Cap(
+            questionnaire=questionnaire,
+            question=question,
+            area=area,
+            max=maximum,
+            reason=reason.strip(),
+            value=None if value is None else str(value),
+            score_below=below,
+        )
+
+    def cap_shape(self, item: dict[Any, Any], where: str) -> bool:
+        """Whether a cap has its fields: none unknown, none missing, one condition."""
+        ok = True
+        for key in item:
+            if key not in _CAP_FIELDS:
+                self.problem(
+                    f"{where}.{key}", "unknown field", f"use one of: {', '.join(_CAP_FIELDS)}"
+                )
+                ok = False
+        for key in ("when", "area", "max", "reason"):
+            if key not in item:
+                self.problem(f"{where}.{key}", "missing", f"add {key!r}")
+                ok = False
+        if ("value" in item) == ("score_below" in item):
+            self.problem(
+                where, "needs exactly one of 'value' or 'score_below'", "add one condition"
+            )
+            ok = False
+        return ok

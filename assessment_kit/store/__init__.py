@@ -6,8 +6,9 @@
 
 Storage only. See :mod:`assessment_kit.store.mission` for the API,
 :mod:`~assessment_kit.store.batch` for many writes in one transaction
-(``with mission.batch() as batch:``) and :mod:`~assessment_kit.store.values` for what each
-question type accepts. Files in and out (CSV, XLSX) live in :mod:`assessment_kit.files`.
+(``with mission.batch() as batch:``); what each question type accepts is decided by
+:mod:`assessment_kit.questionnaire.answers`. Files in and out (CSV, XLSX) live in
+:mod:`assessment_kit.files`.
 """
 
 from __future__ import annotations

@@ -30,12 +30,16 @@ __all__ = ["AnswersMixin", "answer_from_row"]
 # json.loads in C: no Python object per row on the way. Text columns are quoted by
 # json_group_array; the stored values are JSON already, so they are joined as they are and
 # json.loads decodes each exactly as decode_value's json.loads would.
-_PACKED_ANSWERS_SQL = (
-    "SELECT json_group_array(respondent), json_group_array(questionnaire),"
-    " json_group_array(question), '[' || coalesce(group_concat(value, ','), '') || ']',"
-    " json_group_array(note), json_group_array(evidence), json_group_array(confidential),"
-    " json_group_array(updated_by), json_group_array(updated_at) FROM answers"
+_PACKED_VALUES = (
+    "json_group_array(respondent), json_group_array(questionnaire),"
+    " json_group_array(question), '[' || coalesce(group_concat(value, ','), '') || ']'"
 )
+_PACKED_DETAILS = (
+    ", json_group_array(note), json_group_array(evidence), json_group_array(confidential),"
+    " json_group_array(updated_by), json_group_array(updated_at)"
+)
+_PACKED_ANSWERS_SQL = f"SELECT {_PACKED_VALUES}{_PACKED_DETAILS} FROM answers"
+_PACKED_VALUES_SQL = f"SELECT {_PACKED_VALUES} FROM answers"
 _SCALARS = (str, int, float)
 
 
@@ -148,18 +152,22 @@ class AnswersMixin(MissionBase):
         answers.sort(key=lambda a: order.get(a.question, len(order)))
         return {a.question: a for a in answers}
 
-    def answers_frame(self, questionnaire: str | None = None) -> pd.DataFrame:
+    def answers_frame(
+        self, questionnaire: str | None = None, *, details: bool = True
+    ) -> pd.DataFrame:
         """Every answer (of one questionnaire, or all), one row each.
 
         Columns: respondent, institution_type, sector, questionnaire, question, value (a
-        Python object: str, int, float or tuple), note, evidence, confidential (bool),
-        updated_by, updated_at. Rows come by respondent (in the order they were added),
-        then questionnaire and question order (questions no instrument knows last).
+        Python object: str, int, float or tuple), then, unless ``details`` is False, note,
+        evidence, confidential (bool), updated_by, updated_at. Rows come by respondent (in
+        the order they were added), then questionnaire and question order (questions no
+        instrument knows last). Scoring reads no details: leaving them out halves the read.
         """
         import numpy as np
         import pandas as pd
 
-        sql, params = _PACKED_ANSWERS_SQL, tuple[str, ...]()
+        sql = _PACKED_ANSWERS_SQL if details else _PACKED_VALUES_SQL
+        params = tuple[str, ...]()
         if questionnaire is not None:
             sql, params = sql + " WHERE questionnaire = ?", (questionnaire,)
         with self._lock, self._reading():
@@ -169,9 +177,7 @@ class AnswersMixin(MissionBase):
             people = self._db.execute(
                 "SELECT code, institution_type, sector FROM respondents ORDER BY created_at, code"
             ).fetchall()
-        (respondent, qid, question, values, note, evidence, confidential, by, at) = (
-            json.loads(column) for column in packed
-        )
+        respondent, qid, question, values, *more = (json.loads(column) for column in packed)
         # Respondents by rank (the order they were added); answers of unknown codes are
         # left out, as a join leaves them out.
         rank = {code: index for index, (code, _, _) in enumerate(people)}
@@ -179,23 +185,26 @@ class AnswersMixin(MissionBase):
         unique_rank = np.array([rank.get(code, -1) for code in uniques], dtype=np.int64)
         respondent_rank = unique_rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
         person = np.array([*people, ("", "", "")], dtype=object).reshape(-1, 3)
-        frame = pd.DataFrame(
-            {
-                "respondent": respondent,
-                "institution_type": person[respondent_rank, 1].tolist(),
-                "sector": person[respondent_rank, 2].tolist(),
-                "questionnaire": qid,
-                "question": question,
-                "value": pd.Series(
-                    [v if type(v) in _SCALARS else _answer_value(v) for v in values], dtype=object
-                ),
+        columns: dict[str, Any] = {
+            "respondent": respondent,
+            "institution_type": person[respondent_rank, 1].tolist(),
+            "sector": person[respondent_rank, 2].tolist(),
+            "questionnaire": qid,
+            "question": question,
+            "value": pd.Series(
+                [v if type(v) in _SCALARS else _answer_value(v) for v in values], dtype=object
+            ),
+        }
+        if details:
+            note, evidence, confidential, by, at = more
+            columns |= {
                 "note": note,
                 "evidence": evidence,
                 "confidential": np.array(confidential, dtype=bool),
                 "updated_by": by,
                 "updated_at": at,
             }
-        )
+        frame = pd.DataFrame(columns)
         order = self._answer_order(frame, respondent_rank)
         return frame.take(order[respondent_rank[order] >= 0]).reset_index(drop=True)
 

@@ -58,6 +58,56 @@ def _details_html(record: Mapping[Any, Any]) -> str:
     return "<br>".join(parts)
 
 
+def _answers_html(
+    questionnaire: Questionnaire,
+    question: Question,
+    answers: pd.DataFrame,
+    spread: float | None,
+    disagreement: bool,
+    type_labels: dict[str, str],
+) -> str:
+    """The question, how far respondents agree, and a table of what each answered."""
+    rows = []
+    for record in answers.to_dict("records"):
+        kind = str(record["institution_type"])
+        rows.append(
+            f"<tr><td><b>{esc(record['respondent'])}</b></td>"
+            f"<td>{esc(type_labels.get(kind, kind))}</td>"
+            f"<td>{esc(value_label(question, record['value']))}</td>"
+            f"<td class='ak-note-text'>{_details_html(record)}</td></tr>"
+        )
+    values = [value_label(question, v) for v in answers["value"]] if len(answers) else []
+    return (
+        f"<div class='ak-qtext'>{esc(question.text)} "
+        f"<span class='ak-qid'>{esc(questionnaire.id)} · {esc(question.id)}</span></div>"
+        f"<div>{_agreement_html(values, spread, disagreement)}</div>"
+        "<table class='ak-table'><tr><th>Respondent</th><th>Institution type</th>"
+        f"<th>Answer</th><th>Note and evidence</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _agreement_html(values: list[str], spread: float | None, disagreement: bool) -> str:
+    """Whether respondents disagree, all agree or differ a little, and the commonest answer."""
+    common = Counter(values).most_common(1)
+    if disagreement:
+        summary = (
+            f"<span class='ak-message'>Respondents disagree (spread {spread:.2f}).</span>"
+            if spread is not None
+            else "<span class='ak-message'>Respondents disagree.</span>"
+        )
+    elif len(set(values)) == 1 and values:
+        summary = f"<span class='ak-saved'>All {len(values)} agree: {esc(values[0])}.</span>"
+    else:
+        spread_text = f" (spread {spread:.2f})" if spread is not None else ""
+        summary = f"<span class='ak-unsaved'>Answers differ a little{spread_text}.</span>"
+    if common and len(values) > 1:
+        summary += (
+            f" <span class='ak-unsaved'>Most common: {esc(common[0][0])}"
+            f" ({common[0][1]} of {len(values)}).</span>"
+        )
+    return summary
+
+
 class ConsolidationCard:
     """One question: the respondents' answers, the consolidated answer and its rationale."""
 
@@ -83,39 +133,8 @@ class ConsolidationCard:
         self.consolidated = consolidated
         self._on_saved = on_saved
         self._entry: Entry | None = None
-        rows = []
-        for record in answers.to_dict("records"):
-            kind = str(record["institution_type"])
-            rows.append(
-                f"<tr><td><b>{esc(record['respondent'])}</b></td>"
-                f"<td>{esc(type_labels.get(kind, kind))}</td>"
-                f"<td>{esc(value_label(question, record['value']))}</td>"
-                f"<td class='ak-note-text'>{_details_html(record)}</td></tr>"
-            )
-        values = [value_label(question, v) for v in answers["value"]] if len(answers) else []
-        common = Counter(values).most_common(1)
-        if disagreement:
-            summary = (
-                f"<span class='ak-message'>Respondents disagree (spread {spread:.2f}).</span>"
-                if spread is not None
-                else "<span class='ak-message'>Respondents disagree.</span>"
-            )
-        elif len(set(values)) == 1 and values:
-            summary = f"<span class='ak-saved'>All {len(values)} agree: {esc(values[0])}.</span>"
-        else:
-            spread_text = f" (spread {spread:.2f})" if spread is not None else ""
-            summary = f"<span class='ak-unsaved'>Answers differ a little{spread_text}.</span>"
-        if common and len(values) > 1:
-            summary += (
-                f" <span class='ak-unsaved'>Most common: {esc(common[0][0])}"
-                f" ({common[0][1]} of {len(values)}).</span>"
-            )
         self.header = W.HTML(
-            f"<div class='ak-qtext'>{esc(question.text)} "
-            f"<span class='ak-qid'>{esc(questionnaire.id)} · {esc(question.id)}</span></div>"
-            f"<div>{summary}</div>"
-            "<table class='ak-table'><tr><th>Respondent</th><th>Institution type</th>"
-            f"<th>Answer</th><th>Note and evidence</th></tr>{''.join(rows)}</table>"
+            _answers_html(questionnaire, question, answers, spread, disagreement, type_labels)
         )
         self.control: Control | None = make_control(question, self._entered)
         if self.control is not None and consolidated is not None:

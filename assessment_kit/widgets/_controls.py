@@ -14,10 +14,7 @@ that declare it) are outlined grey buttons in their own row (see
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import math
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,9 +24,9 @@ import ipywidgets as W
 from ipywidgets.widgets.widget_bool import CheckboxStyle, ToggleButtonStyle
 from ipywidgets.widgets.widget_string import HTMLStyle
 
+from assessment_kit.errors import AnswerError
+from assessment_kit.questionnaire.answers import label, parse_text, state_label
 from assessment_kit.questionnaire.model import (
-    NON_SCORED_LABELS,
-    RESERVED_VALUES,
     AnswerValue,
     Question,
     Questionnaire,
@@ -235,26 +232,10 @@ class Entry:
     error: str | None = None
 
 
-def state_label(state: str) -> str:
-    """Human label of a non-scored state."""
-    return NON_SCORED_LABELS.get(state, state)
-
-
 def value_label(question: Question, value: AnswerValue | None) -> str:
-    """How an answer reads to an assessor (choice labels, not codes)."""
-    if value is None:
-        return "—"
-    if isinstance(value, str) and value in RESERVED_VALUES:
-        return state_label(value)
-    if isinstance(value, tuple):
-        return "; ".join(value_label(question, item) for item in value) or "—"
-    if isinstance(value, str):
-        choice = question.choice(value)
-        if choice is not None:
-            return str(choice.label)
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:g}"
-    return str(value)
+    """How an answer reads to an assessor (:func:`~assessment_kit.questionnaire.answers.label`;
+    a dash when there is none, which reads better in a table than words)."""
+    return "—" if value is None else label(question, value)
 
 
 OnEntry = Callable[[Entry], None]
@@ -467,41 +448,17 @@ class MultipleControl(Control):
             box.value = choice in selected
 
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+def parsed(question: Question, text: str) -> Entry:
+    """What typed text gives: an empty box clears, text the question refuses is an error."""
+    try:
+        return Entry(parse_text(question, text))
+    except AnswerError as error:
+        problem = error.problems[0]
+        return Entry(error=f"{_sentence(problem.message)} {_sentence(problem.hint)}")
 
 
-def parse_number(text: str, *, integer: bool) -> Entry:
-    """Parse typed text: an empty box clears, a bad number is an error, never a value."""
-    stripped = text.strip().replace("\u202f", "").replace(" ", "")
-    if not stripped:
-        return Entry(None)
-    if integer:
-        if not _INTEGER.match(stripped):
-            return Entry(error=f"“{text.strip()}” is not a whole number. Type digits only.")
-        return Entry(int(stripped))
-    if not _DECIMAL.match(stripped):
-        return Entry(error=f"“{text.strip()}” is not a number. Use digits and a decimal point.")
-    number = float(stripped.replace(",", "."))
-    if math.isinf(number):
-        return Entry(error="That number is too large.")
-    return Entry(number)
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_date(text: str) -> Entry:
-    """Parse a typed date (year-month-day): an empty box clears, an impossible date is an error."""
-    stripped = text.strip()
-    if not stripped:
-        return Entry(None)
-    if _DATE.match(stripped):
-        try:
-            return Entry(dt.date.fromisoformat(stripped).isoformat())
-        except ValueError:
-            pass  # month 13, 30 February...
-    return Entry(error=f"“{stripped}” is not a date. Write year-month-day, e.g. 2024-03-01.")
+def _sentence(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 _PLACEHOLDERS: Mapping[str, str] = {
@@ -534,17 +491,13 @@ class TypedControl(Control):
         return W.HBox([self.text, hint], layout=shared_layout(align_items="center"))
 
     def _read(self) -> Entry:
-        if self.question.type == "date":
-            return parse_date(self.text.value)
-        return parse_number(self.text.value, integer=self.question.type == "integer")
+        return parsed(self.question, self.text.value)
 
     def _write(self, value: AnswerValue | None) -> None:
         if value is None or isinstance(value, tuple):
             self.text.value = ""
-        elif isinstance(value, float) and value.is_integer():
-            self.text.value = f"{value:g}"
         else:
-            self.text.value = str(value)
+            self.text.value = label(self.question, value)
 
 
 class TextControl(Control):
@@ -561,8 +514,7 @@ class TextControl(Control):
         return self.text
 
     def _read(self) -> Entry:
-        text = self.text.value
-        return Entry(text if text.strip() else None)
+        return parsed(self.question, self.text.value)
 
     def _write(self, value: AnswerValue | None) -> None:
         self.text.value = "" if value is None or isinstance(value, tuple) else str(value)

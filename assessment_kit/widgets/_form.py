@@ -125,11 +125,32 @@ class FormController:
         #: Called with the question id after every change to the store (e.g. dashboards).
         self.listeners: list[Callable[[str], None]] = []
 
+        self._build_top(qid, show_all)
+        self._build_body()
+        self.widget = W.VBox(
+            [
+                self.style,
+                self.title,
+                self.instrument,
+                self.panel.widget,
+                W.HBox([self.banner, self.continue_button], layout=W.Layout(align_items="center")),
+                self.empty,
+                self.body,
+            ]
+        )
+        self.widget.add_class("ak-root")
+        self._update_title()
+        start = respondent if respondent is not None else self._last_respondent()
+        if start is not None:
+            self.panel.select(start)
+
+    def _build_top(self, qid: str, show_all: bool) -> None:
+        """What sits above the questions: title, pickers, the welcome-back banner."""
         self.style = W.HTML(STYLE)
         self.title = W.HTML("")
         self.instrument = instrument_picker(self.questionnaires, qid)
         self.instrument.observe(self._instrument_changed, names="value")
-        self.panel = RespondentPanel(mission, self._respondent_changed, by=by)
+        self.panel = RespondentPanel(self.mission, self._respondent_changed, by=self.by)
         self.show_all = W.Checkbox(
             value=show_all,
             description="Show all questions",
@@ -149,6 +170,13 @@ class FormController:
             layout=W.Layout(width="auto", display="none"),
         )
         self.continue_button.on_click(lambda _b: self.continue_interview())
+        self.empty = W.HTML(
+            '<div class="ak-banner">Choose a respondent above, or click <b>New respondent</b>'
+            " to record a new interview.</div>"
+        )
+
+    def _build_body(self) -> None:
+        """The sections' navigation with progress beside the current section's cards."""
         self.overall = W.IntProgress(
             value=0, min=0, max=1, layout=W.Layout(width="230px"), bar_style="success"
         )
@@ -171,26 +199,6 @@ class FormController:
             layout=W.Layout(flex="1 1 auto", padding="0 0 0 12px", min_width="0"),
         )
         self.body = W.HBox([self.nav, self.main], layout=W.Layout(display="none"))
-        self.empty = W.HTML(
-            '<div class="ak-banner">Choose a respondent above, or click <b>New respondent</b>'
-            " to record a new interview.</div>"
-        )
-        self.widget = W.VBox(
-            [
-                self.style,
-                self.title,
-                self.instrument,
-                self.panel.widget,
-                W.HBox([self.banner, self.continue_button], layout=W.Layout(align_items="center")),
-                self.empty,
-                self.body,
-            ]
-        )
-        self.widget.add_class("ak-root")
-        self._update_title()
-        start = respondent if respondent is not None else self._last_respondent()
-        if start is not None:
-            self.panel.select(start)
 
     # ---------------------------------------------------------------- choices
     def _last_respondent(self) -> str | None:
