@@ -141,6 +141,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from assessment_kit.store import merge_missions
+
+    result = merge_missions(args.mission, args.sources, dry_run=args.dry_run)
+    print(result.summary())
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from assessment_kit.files import export_answers, export_scores
 
@@ -244,6 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser(
+        "merge",
+        help="bring into a mission everything its copies hold (history included); "
+        "prints 'N conflicts'",
+    )
+    p.add_argument("mission", type=Path, metavar="INTO")
+    p.add_argument("sources", type=Path, nargs="+", metavar="FROM", help="a copy of the mission")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what the merge would do; write nothing"
+    )
+    p.set_defaults(run=cmd_merge)
 
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
     p.add_argument("mission", type=Path, metavar="MISSION.db")
