@@ -30,6 +30,7 @@ __all__ = [
     "Lineage",
     "check_code",
     "check_institution_type",
+    "in_conflict",
     "insert_respondent",
     "item_lineage",
     "put_answer",
@@ -175,6 +176,18 @@ _LINEAGE_SQL: dict[str, str] = {
 }
 
 
+def in_conflict(
+    conn: sqlite3.Connection,
+    kind: HistoryKind,
+    respondent: str | None,
+    questionnaire: str | None,
+    question: str | None,
+) -> bool:
+    """Whether the item was changed in two copies since they last met and not set since:
+    setting it again, even to the value it holds, settles the conflict."""
+    return len(tips(item_lineage(conn, kind, respondent, questionnaire, question))) > 1
+
+
 def item_lineage(
     conn: sqlite3.Connection,
     kind: HistoryKind,
@@ -263,7 +276,8 @@ def stored_values(
 
 
 def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
-    """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
+    """Write a validated answer inside the caller's transaction (no-op when unchanged,
+    unless the answer is in conflict: setting it again settles the conflict)."""
     check_text("note", answer.note, path=answer.question)
     check_text("evidence", answer.evidence, path=answer.question)
     key = (answer.respondent, answer.questionnaire, answer.question)
@@ -277,11 +291,11 @@ def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
         {"note": answer.note, "evidence": answer.evidence, "confidential": answer.confidential},
         ensure_ascii=False,
     )
-    if row is not None and (row[0], row[1], row[2], bool(row[3])) == (
-        new_value,
-        answer.note,
-        answer.evidence,
-        answer.confidential,
+    if (
+        row is not None
+        and (row[0], row[1], row[2], bool(row[3]))
+        == (new_value, answer.note, answer.evidence, answer.confidential)
+        and not in_conflict(conn, "answer", *key)
     ):
         return Answer(*key, decode_value(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
     conn.execute(
@@ -316,7 +330,7 @@ def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
 
 def put_consolidated(conn: sqlite3.Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
     """Write a validated consolidated answer inside the caller's transaction (no-op when
-    unchanged)."""
+    unchanged, unless it is in conflict: setting it again settles the conflict)."""
     check_text("rationale", answer.rationale, path=answer.question)
     key = (answer.questionnaire, answer.question)
     row = conn.execute(
@@ -325,7 +339,11 @@ def put_consolidated(conn: sqlite3.Connection, answer: ConsolidatedAnswer) -> Co
         key,
     ).fetchone()
     new_value = encode_value(answer.value)
-    if row is not None and (row[0], row[1]) == (new_value, answer.rationale):
+    if (
+        row is not None
+        and (row[0], row[1]) == (new_value, answer.rationale)
+        and not in_conflict(conn, "consolidated", None, *key)
+    ):
         return ConsolidatedAnswer(*key, decode_value(row[0]), row[1], row[2], row[3])
     conn.execute(
         "INSERT INTO consolidated (questionnaire, question, value, rationale, updated_by,"
