@@ -8,6 +8,7 @@ Missions are made through the ``new_mission`` and ``copy_mission`` fixtures only
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -461,3 +462,58 @@ def test_random_edits_merged_in_any_order_give_equal_copies(
     # A second merge of everything changes nothing.
     merge(targets[0], copies)
     assert state(targets[0]) == finals[0]
+
+
+# -- a kill in the middle -------------------------------------------------------------------
+
+WORKER = Path(__file__).with_name("merge_support.py")
+
+
+@pytest.mark.parametrize(
+    ("stop", "merged"),
+    [
+        ("adding history entries:0", False),  # the transaction open, nothing written yet
+        ("setting current answers:0", False),  # every history entry added, no answer set
+        ("setting current answers:500", False),  # half the answers set
+        ("committed", True),  # the merge returned
+    ],
+)
+def test_a_merge_killed_leaves_the_mission_as_it_was_or_fully_merged(
+    base: Mission, copy_mission: CopyMission, stop: str, merged: bool
+) -> None:
+    into, source = copy_mission(base, "into"), copy_mission(base, "laptop")
+    into.set_answer("P1", "survey", "plan", "no", by="into")
+    with source.batch(by="laptop") as batch:
+        for n in range(200):
+            code = f"L{n:03d}"
+            batch.add_respondent(code, institution_type="police")
+            for question, value in (("law", "yes"), ("plan", "partly"), ("year", 2020)):
+                batch.set_answer(code, "survey", question, value)
+    source.set_answer("P1", "survey", "plan", "yes", by="laptop")  # a conflict too
+    expected_target = copy_mission(into, "expected")
+    merge(expected_target, [source])
+    expected, before = state(expected_target), state(into)
+    assert expected != before
+    worker = subprocess.Popen(
+        [sys.executable, str(WORKER), str(into.path), str(source.path), stop],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    seen = []
+    try:
+        assert worker.stdout is not None
+        for line in worker.stdout:  # waits for the worker to reach the step: no sleeping
+            seen.append(line.strip())
+            if line.strip() == "stopped":
+                break
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        worker.communicate(timeout=60)
+    assert seen[-1] == "stopped", seen
+    assert worker.returncode == -signal.SIGKILL
+    with Mission.open(into.path) as reopened:
+        assert state(reopened) == (expected if merged else before)
+        # And the merge run again completes it.
+        merge(reopened, [source])
+        assert state(reopened) == expected

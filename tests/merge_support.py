@@ -1,0 +1,34 @@
+"""Worker of the merge crash test: merges a copy into a mission and stops where told.
+
+    python tests/merge_support.py INTO FROM STOP
+
+It prints each progress step of the merge as ``stage:done`` (flushed). At the step named
+STOP (or ``committed``, once the merge has returned) it prints ``stopped`` and waits for a
+line on stdin before going on, so the test can kill it there, inside the merge's
+transaction or after it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(into: str, source: str, stop: str) -> None:
+    from assessment_kit.store import merge_missions
+
+    def progress(stage: str, done: int, total: int) -> None:
+        step = f"{stage}:{done}"
+        print(step, flush=True)
+        if step == stop:
+            print("stopped", flush=True)
+            sys.stdin.readline()
+
+    merge_missions(into, [source], progress=progress)
+    print("committed", flush=True)
+    if stop == "committed":
+        print("stopped", flush=True)
+        sys.stdin.readline()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
