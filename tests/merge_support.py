@@ -2,10 +2,11 @@
 
     python tests/merge_support.py INTO FROM STOP
 
-It prints each progress step of the merge as ``stage:done`` (flushed). At the step named
-STOP (or ``committed``, once the merge has returned) it prints ``stopped`` and waits for a
-line on stdin before going on, so the test can kill it there, inside the merge's
-transaction or after it.
+It prints each progress step of the merge as ``stage:done/total`` (flushed). At the first
+step STOP names (``stage:start`` for its first step, ``stage:middle`` for one with some but
+not all done; or ``committed``, once the merge has returned) it prints ``stopped`` and
+waits for a line on stdin before going on, so the test can kill it there, inside the
+merge's transaction or after it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ def main(into: str, source: str, stop: str) -> None:
     from assessment_kit.store import merge_missions
 
     def progress(stage: str, done: int, total: int) -> None:
-        step = f"{stage}:{done}"
-        print(step, flush=True)
-        if step == stop:
+        print(f"{stage}:{done}/{total}", flush=True)
+        where = "start" if done == 0 else "middle" if done < total else "end"
+        if f"{stage}:{where}" == stop:
             print("stopped", flush=True)
             sys.stdin.readline()
 

@@ -472,9 +472,9 @@ WORKER = Path(__file__).with_name("merge_support.py")
 @pytest.mark.parametrize(
     ("stop", "merged"),
     [
-        ("adding history entries:0", False),  # the transaction open, nothing written yet
-        ("setting current answers:0", False),  # every history entry added, no answer set
-        ("setting current answers:500", False),  # half the answers set
+        ("adding history entries:start", False),  # the transaction open, nothing written
+        ("setting current answers:start", False),  # every history entry added, no answer set
+        ("setting current answers:middle", False),  # some of the answers set
         ("committed", True),  # the merge returned
     ],
 )

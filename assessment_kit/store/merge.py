@@ -54,9 +54,6 @@ __all__ = [
 #: Called as ``progress(stage, done, total)`` while a merge runs (inside its transaction).
 Progress = Callable[[str, int, int], None]
 
-# Items are set kind by kind: respondents before the answers that refer to them.
-_KIND_ORDER = {"respondent": 0, "consolidated": 1, "answer": 2}
-
 
 @dataclass(frozen=True, slots=True)
 class MergeCounts:
@@ -205,56 +202,66 @@ def _receive(
             by_item.setdefault(entry.item, []).append(entry)
     if progress is not None:
         progress("setting current answers", 0, len(by_item))
-    tally = _Tally()
-    items = sorted(by_item, key=lambda item: (_KIND_ORDER[item[0]], *(k or "" for k in item[1:])))
-    for done, item in enumerate(items, 1):
-        _set_item(conn, by_item[item], tally)
-        if progress is not None and (done % 500 == 0 or done == len(items)):
-            progress("setting current answers", done, len(items))
+    added = dict.fromkeys(_TABLES, 0)
+    changed = dict.fromkeys(_TABLES, 0)
+    done = 0
+    # Kind by kind (respondents before the answers that refer to them), in chunks: one
+    # read of each table, then the rows to write and remove many at a time.
+    for kind, table in _TABLES.items():
+        items = sorted(
+            (item for item in by_item if item[0] == kind),
+            key=lambda item: tuple(key or "" for key in item[1:]),
+        )
+        rows = table.current(conn)
+        for start in range(0, len(items), _CHUNK):
+            upserts, deletes = [], []
+            for item in items[start : start + _CHUNK]:
+                key, wanted = table.state(by_item[item])
+                row = rows.get(key)
+                if wanted is None:
+                    if row is not None and table.removable:
+                        deletes.append(key)
+                        changed[kind] += 1
+                elif row != wanted:
+                    upserts.append((*key, *wanted))
+                    added[kind] += row is None
+                    changed[kind] += row is not None
+            conn.executemany(table.upsert, upserts)
+            conn.executemany(table.delete, deletes)
+            done += len(items[start : start + _CHUNK])
+            if progress is not None:
+                progress("setting current answers", done, len(by_item))
     return MergeCounts(
         history_added=total,
-        respondents_added=tally.added["respondent"],
-        respondents_changed=tally.changed["respondent"],
-        answers_added=tally.added["answer"],
-        answers_changed=tally.changed["answer"],
-        consolidated_added=tally.added["consolidated"],
-        consolidated_changed=tally.changed["consolidated"],
+        respondents_added=added["respondent"],
+        respondents_changed=changed["respondent"],
+        answers_added=added["answer"],
+        answers_changed=changed["answer"],
+        consolidated_added=added["consolidated"],
+        consolidated_changed=changed["consolidated"],
         conflicts=tuple(conflicts_among(everything)),
     )
 
 
-class _Tally:
-    def __init__(self) -> None:
-        self.added = dict.fromkeys(_KIND_ORDER, 0)
-        self.changed = dict.fromkeys(_KIND_ORDER, 0)
+#: Items set per statement batch (and per progress step).
+_CHUNK = 500
+
+Row = tuple[object, ...]
 
 
-def _set_item(conn: sqlite3.Connection, entries: list[HistoryEntry], tally: _Tally) -> None:
-    """Set one item's current row from its entries: the latest tip's state."""
+def _current_entry(entries: list[HistoryEntry]) -> HistoryEntry:
+    """The entry in force for an item: its latest tip."""
     known = {entry.uuid: entry for entry in entries}
-    current = known[tips(entry.lineage for entry in entries)[0].uuid]
-    if current.kind == "answer":
-        _set_answer(conn, current, tally)
-    elif current.kind == "consolidated":
-        _set_consolidated(conn, current, tally)
-    else:
-        _set_respondent(conn, current, min(entry.at for entry in entries), tally)
+    return known[tips(entry.lineage for entry in entries)[0].uuid]
 
 
-def _set_answer(conn: sqlite3.Connection, entry: HistoryEntry, tally: _Tally) -> None:
+def _answer_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
+    entry = _current_entry(entries)
     key = (entry.respondent, entry.questionnaire, entry.question)
-    where = " WHERE respondent = ? AND questionnaire = ? AND question = ?"
-    row = conn.execute(
-        "SELECT value, note, evidence, confidential, updated_by, updated_at FROM answers" + where,
-        key,
-    ).fetchone()
     if entry.new_value is None:
-        if row is not None:
-            conn.execute("DELETE FROM answers" + where, key)
-            tally.changed["answer"] += 1
-        return
+        return key, None
     details = entry.details()
-    state = (
+    return key, (
         entry.new_value,
         str(details.get("note", "")),
         str(details.get("evidence", "")),
@@ -262,86 +269,93 @@ def _set_answer(conn: sqlite3.Connection, entry: HistoryEntry, tally: _Tally) ->
         entry.by,
         entry.at,
     )
-    if row is not None and tuple(row) == state:
-        return
-    conn.execute(
-        "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
-        " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
-        " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
-        " confidential = excluded.confidential, updated_by = excluded.updated_by,"
-        " updated_at = excluded.updated_at",
-        (*key, *state),
-    )
-    if row is None:
-        tally.added["answer"] += 1
-    else:
-        tally.changed["answer"] += 1
 
 
-def _set_consolidated(conn: sqlite3.Connection, entry: HistoryEntry, tally: _Tally) -> None:
+def _consolidated_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
+    entry = _current_entry(entries)
     key = (entry.questionnaire, entry.question)
-    where = " WHERE questionnaire = ? AND question = ?"
-    row = conn.execute(
-        "SELECT value, rationale, updated_by, updated_at FROM consolidated" + where, key
-    ).fetchone()
     if entry.new_value is None:
-        if row is not None:
-            conn.execute("DELETE FROM consolidated" + where, key)
-            tally.changed["consolidated"] += 1
-        return
-    state = (entry.new_value, str(entry.details().get("rationale", "")), entry.by, entry.at)
-    if row is not None and tuple(row) == state:
-        return
-    conn.execute(
-        "INSERT INTO consolidated (questionnaire, question, value, rationale, updated_by,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (questionnaire, question)"
-        " DO UPDATE SET value = excluded.value, rationale = excluded.rationale,"
-        " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-        (*key, *state),
-    )
-    if row is None:
-        tally.added["consolidated"] += 1
-    else:
-        tally.changed["consolidated"] += 1
+        return key, None
+    return key, (entry.new_value, str(entry.details().get("rationale", "")), entry.by, entry.at)
 
 
-def _set_respondent(
-    conn: sqlite3.Connection, entry: HistoryEntry, created_at: str, tally: _Tally
-) -> None:
+def _respondent_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
+    entry = _current_entry(entries)
     details = entry.value
     if not isinstance(details, dict):
-        return  # respondents are never removed: a respondent entry always holds details
-    row = conn.execute(
-        "SELECT institution_type, sector, interview_date, interviewer, consent, created_at,"
-        " updated_at FROM respondents WHERE code = ?",
-        (entry.respondent,),
-    ).fetchone()
-    state = (
+        # Respondents are never removed: their entries always hold details. Should one
+        # not, the row is left as it is rather than guessed.
+        return (entry.respondent,), None
+    return (entry.respondent,), (
         str(details.get("institution_type", "")),
         str(details.get("sector", "")),
         details.get("interview_date"),
         str(details.get("interviewer", "")),
         int(bool(details.get("consent", False))),
         # The first time any copy added the respondent: the same in every merge order.
-        created_at,
+        min(e.at for e in entries),
         entry.at,
     )
-    if row is not None and tuple(row) == state:
-        return
-    conn.execute(
-        "INSERT INTO respondents (code, institution_type, sector, interview_date, interviewer,"
-        " consent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (code) DO UPDATE SET institution_type = excluded.institution_type,"
-        " sector = excluded.sector, interview_date = excluded.interview_date,"
-        " interviewer = excluded.interviewer, consent = excluded.consent,"
-        " created_at = excluded.created_at, updated_at = excluded.updated_at",
-        (entry.respondent, *state),
-    )
-    if row is None:
-        tally.added["respondent"] += 1
-    else:
-        tally.changed["respondent"] += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """How the current rows of one kind of item are read and written."""
+
+    name: str
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    state: Callable[[list[HistoryEntry]], tuple[Row, Row | None]]
+    #: Whether an item cleared in its history is removed (respondents never are).
+    removable: bool = True
+
+    def current(self, conn: sqlite3.Connection) -> dict[Row, Row]:
+        n = len(self.keys)
+        rows = conn.execute(f"SELECT {', '.join(self.keys + self.columns)} FROM {self.name}")
+        return {tuple(row[:n]): tuple(row[n:]) for row in rows}
+
+    @property
+    def upsert(self) -> str:
+        names = self.keys + self.columns
+        marks = ", ".join("?" for _ in names)
+        updates = ", ".join(f"{column} = excluded.{column}" for column in self.columns)
+        return (
+            f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({marks})"
+            f" ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {updates}"
+        )
+
+    @property
+    def delete(self) -> str:
+        where = " AND ".join(f"{key} = ?" for key in self.keys)
+        return f"DELETE FROM {self.name} WHERE {where}"
+
+
+_RESPONDENT_COLUMNS = (
+    "institution_type", "sector", "interview_date", "interviewer", "consent", "created_at",
+    "updated_at",
+)  # fmt: skip
+
+_TABLES = {
+    "respondent": _Table(
+        "respondents",
+        ("code",),
+        _RESPONDENT_COLUMNS,
+        _respondent_state,
+        removable=False,
+    ),
+    "consolidated": _Table(
+        "consolidated",
+        ("questionnaire", "question"),
+        ("value", "rationale", "updated_by", "updated_at"),
+        _consolidated_state,
+    ),
+    "answer": _Table(
+        "answers",
+        ("respondent", "questionnaire", "question"),
+        ("value", "note", "evidence", "confidential", "updated_by", "updated_at"),
+        _answer_state,
+    ),
+}
 
 
 def merge(
