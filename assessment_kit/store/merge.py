@@ -198,8 +198,9 @@ def _receive(
     touched = {entry.item for entry in arriving}
     by_item: dict[Item, list[HistoryEntry]] = {}
     for entry in everything:
-        if entry.item in touched:
-            by_item.setdefault(entry.item, []).append(entry)
+        item = entry.item
+        if item in touched:
+            by_item.setdefault(item, []).append(entry)
     if progress is not None:
         progress("setting current answers", 0, len(by_item))
     added = dict.fromkeys(_TABLES, 0)
