@@ -132,7 +132,14 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from assessment_kit.files import import_answers
+    from assessment_kit.store.outputs import is_mission_file
 
+    if is_mission_file(args.file):
+        # Importing a mission joins two missions: only a copy of this one, merged with
+        # its history (another mission is refused, naming both).
+        return cmd_merge(
+            argparse.Namespace(mission=args.mission, sources=[args.file], dry_run=False)
+        )
     result = import_answers(args.mission, args.file, by=args.by)
     print(
         f"imported {result.rows} rows into {args.mission}: {result.answers_written} answers, "
@@ -246,7 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
-        "import", help="import answers from a CSV or XLSX file (all or nothing)"
+        "import",
+        help="import answers from a CSV or XLSX file (all or nothing); a copy of the "
+        "mission is merged, as 'merge' does",
     )
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")

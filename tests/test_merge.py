@@ -357,6 +357,23 @@ def test_the_merge_command(
     assert "another mission" in refused.stderr
 
 
+def test_importing_a_mission_merges_a_copy_and_refuses_another_mission(
+    base: Mission, copy_mission: CopyMission, new_mission: NewMission
+) -> None:
+    ana = copy_mission(base, "ana")
+    ana.set_answer("N1", "survey", "plan", "yes", by="ana")
+    other = new_mission("other")
+    refused = run_cli("import", str(base.path), str(other.path))
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr
+    assert other.info.uuid in refused.stderr
+    assert base.answer("N1", "survey", "plan") is None
+    done = run_cli("import", str(base.path), str(ana.path))
+    assert done.returncode == 0, done.stderr
+    assert "0 conflicts" in done.stdout
+    assert state(base) == state(ana)
+
+
 def test_the_consolidation_view_shows_a_conflict_until_set_again(
     base: Mission, copy_mission: CopyMission
 ) -> None:
