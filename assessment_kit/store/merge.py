@@ -94,16 +94,23 @@ class MergeResult:
         verb = "would merge" if self.dry_run else "merged"
         lines = [
             f"{verb} {', '.join(self.sources)} into {self.into}: "
-            f"{c.history_added} history entries, {c.respondents_added} respondents, "
-            f"{c.answers_added} answers, {c.consolidated_added} consolidated answers added; "
-            f"{c.respondents_changed} respondents, {c.answers_changed} answers, "
-            f"{c.consolidated_changed} consolidated answers changed",
-            f"{len(c.conflicts)} conflict" + ("" if len(c.conflicts) == 1 else "s"),
+            f"{_count(c.history_added, 'history entry', 'history entries')}, "
+            f"{_count(c.respondents_added, 'respondent')}, {_count(c.answers_added, 'answer')}, "
+            f"{_count(c.consolidated_added, 'consolidated answer')} added; "
+            f"{_count(c.respondents_changed, 'respondent')}, "
+            f"{_count(c.answers_changed, 'answer')}, "
+            f"{_count(c.consolidated_changed, 'consolidated answer')} changed",
+            _count(len(c.conflicts), "conflict"),
         ]
         lines += [f"  conflict: {conflict.describe()}" for conflict in c.conflicts]
         if self.dry_run:
             lines.append("dry run: nothing was written")
         return "\n".join(lines)
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    """``"1 answer"``, ``"3 answers"``, ``"1,000 history entries"``."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def _instruments(info: MissionInfo) -> str:
