@@ -284,6 +284,20 @@ def test_a_conflict_keeps_both_lists_the_later_and_clears_when_set_again(
     assert state(ben) == state(ana)
 
 
+def test_the_same_change_made_on_two_laptops_is_no_conflict(
+    base: Mission, copy_mission: CopyMission
+) -> None:
+    ana, ben = copy_mission(base, "ana"), copy_mission(base, "ben")
+    ana.set_answer("P1", "survey", "law", "yes", note="seen", by="ana")
+    ben.set_answer("P1", "survey", "law", "yes", note="seen", by="ben")
+    ben.set_answer("N1", "survey", "law", "yes", note="", by="ben")
+    ana.set_answer("N1", "survey", "law", "yes", note="the 2024 law", by="ana")
+    result = merge(ana, [ben])
+    # Only the answer whose note differs is listed; both entries of each are kept.
+    assert [c.item for c in result.conflicts] == [("answer", "N1", "survey", "law")]
+    assert len([e for e in ana.history_entries("survey", "law") if e.respondent == "P1"]) == 3
+
+
 def test_a_consolidated_conflict_is_settled_by_consolidating_again(
     base: Mission, copy_mission: CopyMission
 ) -> None:

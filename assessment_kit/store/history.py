@@ -114,7 +114,8 @@ def _side(entry: HistoryEntry) -> str:
 
 
 def conflicts_among(entries: Iterable[HistoryEntry]) -> list[Conflict]:
-    """The conflicts the given entries hold: every item with more than one tip."""
+    """The conflicts the given entries hold: every item with more than one tip, where the
+    tips differ."""
     by_item: dict[Item, list[HistoryEntry]] = {}
     for entry in entries:
         by_item.setdefault(entry.item, []).append(entry)
@@ -123,11 +124,11 @@ def conflicts_among(entries: Iterable[HistoryEntry]) -> list[Conflict]:
         if len(item_entries) < 2:
             continue
         known = {entry.uuid: entry for entry in item_entries}
-        heads = tips(entry.lineage for entry in item_entries)
-        if len(heads) > 1:
-            found.append(
-                Conflict(known[heads[0].uuid], tuple(known[head.uuid] for head in heads[1:]))
-            )
+        heads = [known[head.uuid] for head in tips(entry.lineage for entry in item_entries)]
+        # Copies that made the same change apart (same value, note, evidence, flag or
+        # rationale) leave nothing to settle: not listed, though both entries are kept.
+        if len({(head.new_value, head.detail) for head in heads}) > 1:
+            found.append(Conflict(heads[0], tuple(heads[1:])))
     found.sort(key=lambda conflict: tuple(key or "" for key in conflict.item))
     return found
 

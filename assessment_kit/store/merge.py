@@ -10,8 +10,8 @@ names the entry it followed (schema 4, see :mod:`~assessment_kit.store.schema`),
 - each respondent, answer and consolidated answer is set from its entries alone: the
   current one is the latest of its *tips* (entries no other entry follows), by time, ties
   broken by uuid. So the order of the merges never matters;
-- two tips or more are a conflict: the item was changed in two copies since they last
-  met. The later change is current, the others stay in the history, and the conflict is
+- two tips or more that differ are a conflict: the item was changed in two copies since
+  they last met. The later change is current, the others stay in the history, and it is
   listed (:meth:`Mission.conflicts <assessment_kit.store.history.HistoryMixin.conflicts>`)
   until someone sets the item again (that change follows every tip).
 
