@@ -74,6 +74,11 @@ def copy_mission(tmp_path: Path, opened: list[Mission]) -> CopyMission:
     return copy
 
 
+def address(mission: Mission) -> str:
+    """How commands and other processes name the mission (its file; a URL on a server)."""
+    return str(mission.path)
+
+
 def history_rows(mission: Mission) -> list[tuple[object, ...]]:
     rows = mission._query("SELECT uuid, parent, resolved, kind, question FROM history ORDER BY id")
     return [tuple(row) for row in rows]
@@ -319,7 +324,7 @@ def test_another_mission_is_refused_naming_both(base: Mission, new_mission: NewM
         merge(base, [other])
     assert raised.value.codes == [Code.MISSION_MISMATCH]
     message = str(raised.value)
-    for named in (str(base.path), str(other.path), base.info.uuid, other.info.uuid):
+    for named in (address(base), address(other), base.info.uuid, other.info.uuid):
         assert named in message
     assert state(base) == before
 
@@ -354,7 +359,7 @@ def test_the_merge_command(
     ana, ben = copy_mission(base, "ana"), copy_mission(base, "ben")
     ana.set_answer("P1", "survey", "law", "yes", by="ana")
     ben.set_answer("P1", "survey", "law", "partly", by="ben")
-    into, source = str(ana.path), str(ben.path)
+    into, source = address(ana), address(ben)
     before = state(ana)
     dry = run_cli("merge", into, source, "--dry-run")
     assert dry.returncode == 0, dry.stderr
@@ -365,7 +370,7 @@ def test_the_merge_command(
     assert done.returncode == 0, done.stderr
     assert "1 conflict\n" in done.stdout
     assert ana.answer("P1", "survey", "law").value == "partly"  # type: ignore[union-attr]
-    refused = run_cli("merge", into, str(new_mission("other").path))
+    refused = run_cli("merge", into, address(new_mission("other")))
     assert refused.returncode == 1
     assert "Traceback" not in refused.stderr
     assert "another mission" in refused.stderr
@@ -377,12 +382,12 @@ def test_importing_a_mission_merges_a_copy_and_refuses_another_mission(
     ana = copy_mission(base, "ana")
     ana.set_answer("N1", "survey", "plan", "yes", by="ana")
     other = new_mission("other")
-    refused = run_cli("import", str(base.path), str(other.path))
+    refused = run_cli("import", address(base), address(other))
     assert refused.returncode == 1
     assert "Traceback" not in refused.stderr
     assert other.info.uuid in refused.stderr
     assert base.answer("N1", "survey", "plan") is None
-    done = run_cli("import", str(base.path), str(ana.path))
+    done = run_cli("import", address(base), address(ana))
     assert done.returncode == 0, done.stderr
     assert "0 conflicts" in done.stdout
     assert state(base) == state(ana)
@@ -526,7 +531,7 @@ def test_a_merge_killed_leaves_the_mission_as_it_was_or_fully_merged(
     expected, before = state(expected_target), state(into)
     assert expected != before
     worker = subprocess.Popen(
-        [sys.executable, str(WORKER), str(into.path), str(source.path), stop],
+        [sys.executable, str(WORKER), address(into), address(source), stop],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     seen = []
@@ -543,7 +548,7 @@ def test_a_merge_killed_leaves_the_mission_as_it_was_or_fully_merged(
         worker.communicate(timeout=60)
     assert seen[-1] == "stopped", seen
     assert worker.returncode == -signal.SIGKILL
-    with Mission.open(into.path) as reopened:
+    with Mission.open(address(into)) as reopened:
         assert state(reopened) == (expected if merged else before)
         # And the merge run again completes it.
         merge(reopened, [source])
