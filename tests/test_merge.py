@@ -412,6 +412,24 @@ def test_the_consolidation_view_shows_a_conflict_until_set_again(
     assert "Changed on two laptops" not in ConsolidationView(ana).card("law").conflicts.value
 
 
+def test_the_consolidation_view_shows_a_respondent_answer_changed_on_two_laptops(
+    base: Mission, copy_mission: CopyMission
+) -> None:
+    from assessment_kit.widgets import ConsolidationView
+
+    ana, ben = copy_mission(base, "ana"), copy_mission(base, "ben")
+    ana.set_answer("P1", "survey", "law", "yes", by="ana")
+    ben.set_answer("P1", "survey", "law", "partly", by="ben")
+    merge(ana, [ben])
+    shown = ConsolidationView(ana).card("law").conflicts.value
+    assert "Changed on two laptops" in shown
+    assert "<b>P1</b>" in shown
+    assert "Partly" in shown  # the values as the question labels them
+    assert "Yes" in shown
+    ana.set_answer("P1", "survey", "law", "yes", by="ana")  # the interview sets it again
+    assert ConsolidationView(ana).card("law").conflicts.value == ""
+
+
 # -- property: random edits on copies, merged in random orders ------------------------------
 
 _VALUES = {"law": ["yes", "partly", "no"], "plan": ["yes", "no"], "year": [1999, 2020]}
