@@ -218,6 +218,20 @@ def _date(value: str) -> date:
 FORCE_HELP = "replace an existing output file (never a mission file)"
 
 
+def _add_merge(commands: Any) -> None:
+    p = commands.add_parser(
+        "merge",
+        help="bring into a mission everything its copies hold (history included); "
+        "prints 'N conflicts'",
+    )
+    p.add_argument("mission", type=Path, metavar="INTO")
+    p.add_argument("sources", type=Path, nargs="+", metavar="FROM", help="a copy of the mission")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what the merge would do; write nothing"
+    )
+    p.set_defaults(run=cmd_merge)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
@@ -262,18 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.set_defaults(run=cmd_import)
 
-    p = commands.add_parser(
-        "merge",
-        help="bring into a mission everything its copies hold (history included); "
-        "prints 'N conflicts'",
-    )
-    p.add_argument("mission", type=Path, metavar="INTO")
-    p.add_argument("sources", type=Path, nargs="+", metavar="FROM", help="a copy of the mission")
-    p.add_argument(
-        "--dry-run", action="store_true", help="show what the merge would do; write nothing"
-    )
-    p.set_defaults(run=cmd_merge)
-
+    _add_merge(commands)
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)

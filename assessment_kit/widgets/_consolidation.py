@@ -160,11 +160,7 @@ class ConsolidationCard:
         self.history = W.HTML(self._history_html(history))
         self.conflicts = W.HTML(self._conflicts())
         self._show_status()
-        parts: list[W.Widget] = [
-            self.header,
-            self.conflicts,
-            W.HTML("<b>Consolidated answer</b>"),
-        ]
+        parts: list[W.Widget] = [self.header, self.conflicts, W.HTML("<b>Consolidated answer</b>")]
         if self.control is not None:
             parts.append(self.control.widget)
         parts += [
