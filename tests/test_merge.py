@@ -26,6 +26,7 @@ from store_support import SURVEY_YAML
 from assessment_kit.errors import Code, JoinError
 from assessment_kit.questionnaire import Questionnaire, loads
 from assessment_kit.store import SCHEMA_VERSION, Mission, merge
+from assessment_kit.store.writes import Lineage, tips
 
 NewMission = Callable[[str], Mission]
 CopyMission = Callable[[Mission, str], Mission]
@@ -106,6 +107,32 @@ def test_new_entries_get_a_uuid_and_their_parent(new_mission: NewMission) -> Non
     # Each change follows the one that was current for the same item.
     assert [row[1] for row in rows] == [None, None, identities[1], None]
     assert [row[2] for row in rows] == [None, None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("entries", "current", "others"),
+    [
+        # a chain: only its last entry is a tip
+        ([("a", "t1", None, None), ("b", "t2", "a", None)], "b", []),
+        # two changes apart: the later is current
+        ([("a", "t1", None, None), ("b", "t3", "a", None), ("c", "t2", "a", None)], "b", ["c"]),
+        # at the same time: the greater uuid, whatever the order given
+        ([("a", "t1", None, None), ("b", "t2", "a", None), ("c", "t2", "a", None)], "c", ["b"]),
+        ([("a", "t1", None, None), ("c", "t2", "a", None), ("b", "t2", "a", None)], "c", ["b"]),
+        # a change that settled the conflict follows both tips, even if it is older
+        (
+            [("a", "t1", None, None), ("b", "t3", "a", None), ("c", "t2", "a", None),
+             ("d", "t0", "b", "c")],
+            "d",
+            [],
+        ),
+    ],
+)  # fmt: skip
+def test_the_current_entry_is_the_latest_tip(
+    entries: list[tuple[str, str, str | None, str | None]], current: str, others: list[str]
+) -> None:
+    heads = tips(Lineage(*entry) for entry in entries)
+    assert [head.uuid for head in heads] == [current, *others]
 
 
 _OLD_ENTRY = (
