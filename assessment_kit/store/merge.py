@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assessment_kit.errors import Code, JoinError, Problem
 from assessment_kit.store.history import (
@@ -32,11 +32,10 @@ from assessment_kit.store.history import (
     Conflict,
     HistoryEntry,
     HistoryMixin,
-    Item,
     conflicts_among,
 )
 from assessment_kit.store.records import MissionInfo
-from assessment_kit.store.writes import tips
+from assessment_kit.store.writes import Lineage, tips
 
 if TYPE_CHECKING:
     from assessment_kit.store.mission import Mission
@@ -50,6 +49,9 @@ __all__ = [
     "merge",
     "merge_missions",
 ]
+
+#: A row of the history or of a current table, as the database gives it.
+Row = tuple[Any, ...]
 
 #: Called as ``progress(stage, done, total)`` while a merge runs (inside its transaction).
 Progress = Callable[[str, int, int], None]
@@ -182,34 +184,31 @@ class MergeMixin(HistoryMixin):
 def _receive(
     conn: sqlite3.Connection, offered: list[HistoryEntry], progress: Progress | None
 ) -> MergeCounts:
-    held = [
-        HistoryEntry(*row)
-        for row in conn.execute(f"SELECT {ENTRY_COLUMNS} FROM history ORDER BY id")
-    ]
-    known = {entry.uuid for entry in held}
-    new: dict[str, HistoryEntry] = {}
+    # Entries are handled as rows (ENTRY_COLUMNS: uuid, kind, respondent, questionnaire,
+    # question, ..., at, parent, resolved), keyed by item (row[1:5]): a merge meets tens of
+    # thousands, and only the entries that decide an item become records.
+    held = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM history").fetchall()
+    known = {row[0] for row in held}
+    new: dict[str, Row] = {}
     for entry in offered:
-        if entry.uuid not in known:
-            new.setdefault(entry.uuid, entry)
+        if entry.uuid not in known and entry.uuid not in new:
+            new[entry.uuid] = entry.row()
     # A deterministic order for the local ids, whatever order the copies came in.
-    arriving = sorted(new.values(), key=lambda entry: (entry.at, entry.uuid))
+    arriving = sorted(new.values(), key=lambda row: (row[9], row[0]))
     total = len(arriving)
     if progress is not None:
         progress("adding history entries", 0, total)
     conn.executemany(
         f"INSERT INTO history ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (uuid) DO NOTHING",
-        [entry.row() for entry in arriving],
+        arriving,
     )
-    everything = held + arriving
-    touched = {entry.item for entry in arriving}
-    by_item: dict[Item, list[HistoryEntry]] = {}
-    for entry in everything:
-        item = entry.item
-        if item in touched:
-            by_item.setdefault(item, []).append(entry)
+    by_item: dict[Row, list[Row]] = {}
+    for row in (*held, *arriving):
+        by_item.setdefault(row[1:5], []).append(row)
+    touched = {row[1:5] for row in arriving}
     if progress is not None:
-        progress("setting current answers", 0, len(by_item))
+        progress("setting current answers", 0, len(touched))
     added = dict.fromkeys(_TABLES, 0)
     changed = dict.fromkeys(_TABLES, 0)
     done = 0
@@ -217,14 +216,15 @@ def _receive(
     # read of each table, then the rows to write and remove many at a time.
     for kind, table in _TABLES.items():
         items = sorted(
-            (item for item in by_item if item[0] == kind),
+            (item for item in touched if item[0] == kind),
             key=lambda item: tuple(key or "" for key in item[1:]),
         )
         rows = table.current(conn)
         for start in range(0, len(items), _CHUNK):
             upserts, deletes = [], []
             for item in items[start : start + _CHUNK]:
-                key, wanted = table.state(by_item[item])
+                entries = by_item[item]
+                key, wanted = table.state(_current_entry(entries), entries)
                 row = rows.get(key)
                 if wanted is None:
                     if row is not None and table.removable:
@@ -238,7 +238,9 @@ def _receive(
             conn.executemany(table.delete, deletes)
             done += len(items[start : start + _CHUNK])
             if progress is not None:
-                progress("setting current answers", done, len(by_item))
+                progress("setting current answers", done, len(touched))
+    # Only an item with two entries or more can be in conflict.
+    shared = [HistoryEntry(*row) for rows in by_item.values() if len(rows) > 1 for row in rows]
     return MergeCounts(
         history_added=total,
         respondents_added=added["respondent"],
@@ -247,24 +249,24 @@ def _receive(
         answers_changed=changed["answer"],
         consolidated_added=added["consolidated"],
         consolidated_changed=changed["consolidated"],
-        conflicts=tuple(conflicts_among(everything)),
+        conflicts=tuple(conflicts_among(shared)),
     )
 
 
 #: Items set per statement batch (and per progress step).
 _CHUNK = 500
 
-Row = tuple[object, ...]
+
+def _current_entry(entries: list[Row]) -> HistoryEntry:
+    """The entry in force for an item, from its entries' rows: its latest tip."""
+    if len(entries) == 1:
+        return HistoryEntry(*entries[0])
+    known = {row[0]: row for row in entries}
+    heads = tips(Lineage(row[0], row[9], row[10], row[11]) for row in entries)
+    return HistoryEntry(*known[heads[0].uuid])
 
 
-def _current_entry(entries: list[HistoryEntry]) -> HistoryEntry:
-    """The entry in force for an item: its latest tip."""
-    known = {entry.uuid: entry for entry in entries}
-    return known[tips(entry.lineage for entry in entries)[0].uuid]
-
-
-def _answer_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
-    entry = _current_entry(entries)
+def _answer_state(entry: HistoryEntry, entries: list[Row]) -> tuple[Row, Row | None]:
     key = (entry.respondent, entry.questionnaire, entry.question)
     if entry.new_value is None:
         return key, None
@@ -279,16 +281,14 @@ def _answer_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
     )
 
 
-def _consolidated_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
-    entry = _current_entry(entries)
+def _consolidated_state(entry: HistoryEntry, entries: list[Row]) -> tuple[Row, Row | None]:
     key = (entry.questionnaire, entry.question)
     if entry.new_value is None:
         return key, None
     return key, (entry.new_value, str(entry.details().get("rationale", "")), entry.by, entry.at)
 
 
-def _respondent_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
-    entry = _current_entry(entries)
+def _respondent_state(entry: HistoryEntry, entries: list[Row]) -> tuple[Row, Row | None]:
     details = entry.value
     if not isinstance(details, dict):
         # Respondents are never removed: their entries always hold details. Should one
@@ -301,7 +301,7 @@ def _respondent_state(entries: list[HistoryEntry]) -> tuple[Row, Row | None]:
         str(details.get("interviewer", "")),
         int(bool(details.get("consent", False))),
         # The first time any copy added the respondent: the same in every merge order.
-        min(e.at for e in entries),
+        min(str(row[9]) for row in entries),
         entry.at,
     )
 
@@ -313,7 +313,8 @@ class _Table:
     name: str
     keys: tuple[str, ...]
     columns: tuple[str, ...]
-    state: Callable[[list[HistoryEntry]], tuple[Row, Row | None]]
+    #: (the item's current entry, all its entries' rows) -> its key and row (None: none).
+    state: Callable[[HistoryEntry, list[Row]], tuple[Row, Row | None]]
     #: Whether an item cleared in its history is removed (respondents never are).
     removable: bool = True
 
