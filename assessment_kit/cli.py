@@ -159,12 +159,27 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from assessment_kit.files import import_answers
+    from assessment_kit.store.outputs import is_mission_file
 
+    if is_mission_file(args.file):
+        # Importing a mission joins two missions: only a copy of this one, merged with
+        # its history (another mission is refused, naming both).
+        return cmd_merge(
+            argparse.Namespace(mission=args.mission, sources=[args.file], dry_run=False)
+        )
     result = import_answers(args.mission, args.file, by=args.by)
     print(
         f"imported {result.rows} rows into {args.mission}: {result.answers_written} answers, "
         f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
     )
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from assessment_kit.store import merge_missions
+
+    result = merge_missions(args.mission, args.sources, dry_run=args.dry_run)
+    print(result.summary())
     return 0
 
 
@@ -271,6 +286,20 @@ def _add_translations(commands: Any) -> None:
     t.set_defaults(run=cmd_translations)
 
 
+def _add_merge(commands: Any) -> None:
+    p = commands.add_parser(
+        "merge",
+        help="bring into a mission everything its copies hold (history included); "
+        "prints 'N conflicts'",
+    )
+    p.add_argument("mission", type=Path, metavar="INTO")
+    p.add_argument("sources", type=Path, nargs="+", metavar="FROM", help="a copy of the mission")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what the merge would do; write nothing"
+    )
+    p.set_defaults(run=cmd_merge)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
@@ -314,13 +343,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
-        "import", help="import answers from a CSV or XLSX file (all or nothing)"
+        "import",
+        help="import answers from a CSV or XLSX file (all or nothing); a copy of the "
+        "mission is merged, as 'merge' does",
     )
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.set_defaults(run=cmd_import)
 
+    _add_merge(commands)
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)

@@ -6,7 +6,8 @@
 
 Storage only. See :mod:`assessment_kit.store.mission` for the API,
 :mod:`~assessment_kit.store.batch` for many writes in one transaction
-(``with mission.batch() as batch:``); what each question type accepts is decided by
+(``with mission.batch() as batch:``) and :mod:`~assessment_kit.store.merge` for merging
+copies of a mission; what each question type accepts is decided by
 :mod:`assessment_kit.questionnaire.answers`. Files in and out (CSV, XLSX) live in
 :mod:`assessment_kit.files`.
 """
@@ -14,6 +15,8 @@ Storage only. See :mod:`assessment_kit.store.mission` for the API,
 from __future__ import annotations
 
 from assessment_kit.store.batch import Batch
+from assessment_kit.store.history import Conflict, HistoryEntry
+from assessment_kit.store.merge import MergeCounts, MergeResult, merge, merge_missions
 from assessment_kit.store.mission import (
     Mission,
     create_mission,
@@ -35,11 +38,17 @@ __all__ = [
     "SCHEMA_VERSION",
     "Answer",
     "Batch",
+    "Conflict",
     "ConsolidatedAnswer",
+    "HistoryEntry",
+    "MergeCounts",
+    "MergeResult",
     "Mission",
     "MissionInfo",
     "Respondent",
     "create_mission",
+    "merge",
+    "merge_missions",
     "open_mission",
     "resolve_sections",
     "validate_value",
