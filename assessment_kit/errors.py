@@ -6,7 +6,8 @@ The hierarchy::
     ├── ProblemsError                  one or more catalogued problems (all listed at once)
     │   ├── QuestionnaireError         a questionnaire file is invalid
     │   ├── AnswerError                an answer was refused; nothing was written
-    │   └── ImportProblems             an answers file has bad rows; nothing was imported
+    │   ├── ImportProblems             an answers file has bad rows; nothing was imported
+    │   └── ComparisonError            two missions cannot be compared (baseline, follow-up)
     ├── ExpressionError                an expression does not parse or evaluate
     ├── StoreError                     the mission file cannot be opened or written
     ├── MissingExtraError              an optional part is not installed (names the extra)
@@ -290,6 +291,28 @@ class Code(Enum):
         "the name ends in {suffix!r} but the format is {fmt!r}",
         "name the file {expected}, or pass --format {other}",
     )
+    # Follow-up assessments (comparing a follow-up with its baseline)
+    COMPARE_INSTRUMENTS = (
+        "the two missions do not use the same instruments: the baseline uses {baseline}, "
+        "the follow-up {followup}",
+        "compare missions of the same instruments (their versions may differ), or score "
+        "each alone with 'assessment-kit score'",
+    )
+    COMPARE_LINEAGE = (
+        "{questionnaire} {newer} revises version {previous}, not {older}: its 'replaces' "
+        "records cannot match the questions of {older}",
+        "compare missions whose versions of {questionnaire} are the same or one revision apart",
+    )
+    NO_BASELINE = (
+        "this mission records no baseline, so there is nothing to show progress against",
+        "create the follow-up with 'assessment-kit new FOLLOWUP.db --baseline BASELINE.db ...', "
+        "or leave out --baseline",
+    )
+    NOT_THE_BASELINE = (
+        "this is not the follow-up's baseline: the follow-up records {expected!r} "
+        "(mission {expected_uuid}), this file holds {found!r} (mission {found_uuid})",
+        "pass the baseline file the follow-up was created with (or a copy of it)",
+    )
 
     # Members are numbered so that entries sharing a template stay distinct codes
     # (an Enum would otherwise make them aliases of one another).
@@ -399,6 +422,10 @@ class AnswerError(ProblemsError):
 
 class ImportProblems(ProblemsError):
     """An answers file has bad rows; nothing was imported."""
+
+
+class ComparisonError(ProblemsError):
+    """A follow-up cannot be compared with this baseline (instruments, lineage, identity)."""
 
 
 class ExpressionError(AssessmentKitError):
