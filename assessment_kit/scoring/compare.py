@@ -1,0 +1,784 @@
+"""Follow-up assessments: what changed since the baseline, and which recommendations were acted on.
+
+:func:`compare` takes the scores of a baseline mission and of its follow-up (with the
+questionnaires each was scored on) and returns a :class:`Comparison`, frozen data:
+
+* **per area** (:class:`AreaChange`): the score, range and coverage then and now, and the
+  change. The change is *real* only when the two uncertainty ranges do not overlap;
+  otherwise it is *within the uncertainty*. An area without a score on either side is
+  *not comparable*.
+* **per question** (:class:`QuestionChange`): *improved*, *worsened* or *unchanged* when
+  it is scored both times; *now scored* or *no longer scored* when it moved between a
+  score and a non-scored state (unknown, not assessed, declined, not applicable,
+  ``no_cases``, not relevant, or in a section the mission left out); *not scored* when it
+  has a score neither time. A question's score is 0..1 and only counts when the question
+  is relevant.
+* **matching across versions**: the two missions must use the same instruments (ids);
+  their versions may differ by one revision. Questions match by id, and by the newer
+  version's ``replaces``: a renamed question compares with its old id, each part of a
+  split compares with the question it came from, and a merged question compares with the
+  **mean** of the scored questions it merged (the states of the unscored ones are ignored;
+  with none scored, their state, or ``mixed``). Questions new in the follow-up, and
+  questions dropped from it, are listed in ``new`` and ``dropped`` and never counted as
+  change.
+* **per baseline recommendation** (:class:`RecommendationStatus`): scoring's
+  recommendations of the baseline (:func:`~assessment_kit.scoring.rank.recommendations`),
+  each with the follow-up's scores of its questions (through the matching above). The
+  lowest scored one decides, with scoring's one definition of strong and weak
+  (:func:`~assessment_kit.scoring.rank.is_strong`, :func:`~assessment_kit.scoring.rank.is_weak`):
+  *acted on* when it is strong, *not yet* when it is weak, *partly* in between; *cannot
+  tell* when none of its questions has a score in the follow-up.
+
+``Comparison.to_json()`` is what ``assessment-kit compare --json`` prints; its shape::
+
+    {
+      "baseline": {"uuid", "title", "country", "start_date", "end_date"} | null,
+      "followup": {... the same ...} | null,
+      "instruments": [{"id", "baseline_version", "followup_version"}],
+      "overall": {"then", "now", "change"},
+      "areas": [{"id", "name",
+                 "then": {"score", "low", "high", "coverage"},
+                 "now": {"score", "low", "high", "coverage"},
+                 "change", "verdict"}],           # verdict: real | within_uncertainty
+                                                  #          | not_comparable
+      "questions": [{"questionnaire", "question", "text", "area", "match",
+                     "baseline_questions": [...], "followup_questions": [...],
+                     "then": {"score", "state"}, "now": {"score", "state"},
+                     "change", "status"}],
+      "new": [{"questionnaire", "question", "text", "area"}],
+      "dropped": [{"questionnaire", "question", "text", "area"}],
+      "recommendations": [{"area", "text", "priority", "questions": [[q, id], ...],
+                           "followup_questions": [[q, id], ...],
+                           "then_score", "now_score", "status"}],
+      "counts": {"questions": {status: n}, "recommendations": {status: n}}
+    }
+
+Area scores, ranges and changes are on 0..100 with one decimal, coverage 0..1 with three;
+question scores and changes 0..1 with three decimals; null where there is none. A change
+is the difference of the rounded scores, so the numbers add up as printed. ``match`` is
+``same``, ``renamed``, ``split`` or ``merged``; ``question`` and ``text`` are those of the
+newer version's question. Swapping baseline and follow-up negates every change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from assessment_kit.areas import AREAS
+from assessment_kit.errors import Code, ComparisonError, Problem
+from assessment_kit.questionnaire.model import Questionnaire
+from assessment_kit.questionnaire.versions import version_key
+from assessment_kit.scoring.rank import is_strong, is_weak, recommendations
+from assessment_kit.scoring.records import Key, QuestionScore
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from assessment_kit.scoring.profile import ScoringProfile
+    from assessment_kit.scoring.result import MissionScores
+    from assessment_kit.store import Mission
+    from assessment_kit.store.records import MissionRef
+
+__all__ = [
+    "AREA_VERDICTS",
+    "QUESTION_STATUSES",
+    "RECOMMENDATION_STATUSES",
+    "AreaChange",
+    "AreaReading",
+    "Comparison",
+    "InstrumentVersions",
+    "ListedQuestion",
+    "QuestionChange",
+    "QuestionReading",
+    "RecommendationStatus",
+    "compare",
+    "compare_files",
+    "compare_missions",
+    "round_question",
+    "round_score",
+]
+
+QUESTION_STATUSES = (
+    "improved",
+    "worsened",
+    "unchanged",
+    "now_scored",
+    "no_longer_scored",
+    "not_scored",
+)
+RECOMMENDATION_STATUSES = ("acted_on", "partly", "not_yet", "cannot_tell")
+AREA_VERDICTS = ("real", "within_uncertainty", "not_comparable")
+
+#: Words for the statuses and verdicts, as tables print them.
+WORDS: Mapping[str, str] = {
+    "improved": "improved",
+    "worsened": "worsened",
+    "unchanged": "unchanged",
+    "now_scored": "now scored",
+    "no_longer_scored": "no longer scored",
+    "not_scored": "not scored",
+    "acted_on": "acted on",
+    "partly": "partly",
+    "not_yet": "not yet",
+    "cannot_tell": "cannot tell",
+    "real": "real change",
+    "within_uncertainty": "within the uncertainty",
+    "not_comparable": "not comparable",
+}
+
+# Scores that differ by less than this are the same score (0.75 - 0.25 is 0.5).
+_EPSILON = 1e-9
+# The state of a question scoring has no record of: its section is left out of the mission.
+LEFT_OUT = "left_out"
+NOT_RELEVANT = "not_relevant"
+MIXED = "mixed"
+
+
+def round_score(value: float | None, digits: int = 1) -> float | None:
+    """A score (0..100) as the comparison prints it: one decimal, None for None."""
+    return None if value is None else round(value, digits) + 0.0  # no -0.0
+
+
+def round_question(value: float | None) -> float | None:
+    """A question's score or change (0..1) as the comparison prints it: three decimals."""
+    return round_score(value, 3)
+
+
+def _difference(now: float | None, then: float | None, digits: int) -> float | None:
+    """The change as printed: the difference of the rounded numbers, rounded again."""
+    if now is None or then is None:
+        return None
+    return round_score(round(now, digits) - round(then, digits), digits)
+
+
+# -- records ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AreaReading:
+    """One side of an area: its score and range (0..100) and coverage (0..1), None if none."""
+
+    score: float | None
+    low: float | None
+    high: float | None
+    coverage: float | None
+
+    def to_json(self) -> dict[str, float | None]:
+        """Rounded as documented in the module."""
+        return {
+            "score": round_score(self.score),
+            "low": round_score(self.low),
+            "high": round_score(self.high),
+            "coverage": round_score(self.coverage, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AreaChange:
+    """An area then and now. ``change`` is now − then (None unless both have a score)."""
+
+    area: str
+    name: str
+    then: AreaReading
+    now: AreaReading
+    change: float | None
+    verdict: str  # one of AREA_VERDICTS
+
+    @property
+    def real(self) -> bool:
+        """Whether the change is real: the two uncertainty ranges do not overlap."""
+        return self.verdict == "real"
+
+    @property
+    def printed_change(self) -> float | None:
+        """The change as printed (the difference of the rounded scores)."""
+        return _difference(self.now.score, self.then.score, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionReading:
+    """One side of a question: its score (0..1, None unless scored and relevant), its state."""
+
+    score: float | None
+    state: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Rounded as documented in the module."""
+        return {"score": round_question(self.score), "state": self.state}
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionChange:
+    """A question then and now, across versions.
+
+    ``questionnaire`` and ``question`` name the newer version's question (the follow-up's
+    when the versions are the same), ``text`` its text and ``area`` its primary area;
+    ``baseline_questions`` and ``followup_questions`` are the ids compared on each side.
+    """
+
+    questionnaire: str
+    question: str
+    text: str
+    area: str | None
+    match: str  # same, renamed, split or merged
+    baseline_questions: tuple[str, ...]
+    followup_questions: tuple[str, ...]
+    then: QuestionReading
+    now: QuestionReading
+    change: float | None  # now − then (0..1), None unless scored both times
+    status: str  # one of QUESTION_STATUSES
+
+    @property
+    def printed_change(self) -> float | None:
+        """The change as printed (the difference of the rounded scores)."""
+        return _difference(self.now.score, self.then.score, 3)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedQuestion:
+    """A question new in the follow-up, or dropped from it."""
+
+    questionnaire: str
+    question: str
+    text: str
+    area: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationStatus:
+    """A baseline recommendation and what became of it in the follow-up.
+
+    ``questions`` are the baseline's questions that gave it; ``followup_questions`` the
+    follow-up's questions they match. ``then_score`` is the baseline's lowest score of
+    them (0..1), ``now_score`` the follow-up's lowest scored one (None when none is scored).
+    """
+
+    area: str
+    text: str
+    priority: float
+    questions: tuple[Key, ...]
+    followup_questions: tuple[Key, ...]
+    then_score: float
+    now_score: float | None
+    status: str  # one of RECOMMENDATION_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentVersions:
+    """An instrument both missions use, with the version each used."""
+
+    id: str
+    baseline_version: str
+    followup_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A follow-up compared with its baseline; see the module for what each part means."""
+
+    baseline: MissionRef | None
+    followup: MissionRef | None
+    instruments: tuple[InstrumentVersions, ...]
+    overall_then: float | None
+    overall_now: float | None
+    areas: tuple[AreaChange, ...]
+    questions: tuple[QuestionChange, ...]
+    new: tuple[ListedQuestion, ...]
+    dropped: tuple[ListedQuestion, ...]
+    recommendations: tuple[RecommendationStatus, ...]
+
+    @property
+    def overall_change(self) -> float | None:
+        """The overall score's change, now − then (None unless both have one)."""
+        if self.overall_then is None or self.overall_now is None:
+            return None
+        return self.overall_now - self.overall_then
+
+    def question_counts(self) -> dict[str, int]:
+        """How many questions have each status (every status, zero included)."""
+        counts = Counter(q.status for q in self.questions)
+        return {status: counts[status] for status in QUESTION_STATUSES}
+
+    def recommendation_counts(self) -> dict[str, int]:
+        """How many baseline recommendations have each status (zero included)."""
+        counts = Counter(r.status for r in self.recommendations)
+        return {status: counts[status] for status in RECOMMENDATION_STATUSES}
+
+    def worsened(self) -> tuple[QuestionChange, ...]:
+        """The questions that worsened, the largest fall first (then questionnaire order)."""
+        fallen = [q for q in self.questions if q.status == "worsened"]
+        return tuple(sorted(fallen, key=lambda q: q.change or 0.0))
+
+    def to_json(self) -> dict[str, Any]:
+        """The comparison in the shape documented in the module."""
+
+        def listed(items: Iterable[ListedQuestion]) -> list[dict[str, Any]]:
+            return [
+                {
+                    "questionnaire": q.questionnaire,
+                    "question": q.question,
+                    "text": q.text,
+                    "area": q.area,
+                }
+                for q in items
+            ]
+
+        return {
+            "baseline": None if self.baseline is None else self.baseline.to_json(),
+            "followup": None if self.followup is None else self.followup.to_json(),
+            "instruments": [
+                {
+                    "id": i.id,
+                    "baseline_version": i.baseline_version,
+                    "followup_version": i.followup_version,
+                }
+                for i in self.instruments
+            ],
+            "overall": {
+                "then": round_score(self.overall_then),
+                "now": round_score(self.overall_now),
+                "change": _difference(self.overall_now, self.overall_then, 1),
+            },
+            "areas": [
+                {
+                    "id": a.area,
+                    "name": a.name,
+                    "then": a.then.to_json(),
+                    "now": a.now.to_json(),
+                    "change": a.printed_change,
+                    "verdict": a.verdict,
+                }
+                for a in self.areas
+            ],
+            "questions": [
+                {
+                    "questionnaire": q.questionnaire,
+                    "question": q.question,
+                    "text": q.text,
+                    "area": q.area,
+                    "match": q.match,
+                    "baseline_questions": list(q.baseline_questions),
+                    "followup_questions": list(q.followup_questions),
+                    "then": q.then.to_json(),
+                    "now": q.now.to_json(),
+                    "change": q.printed_change,
+                    "status": q.status,
+                }
+                for q in self.questions
+            ],
+            "new": listed(self.new),
+            "dropped": listed(self.dropped),
+            "recommendations": [
+                {
+                    "area": r.area,
+                    "text": r.text,
+                    "priority": round_question(r.priority),
+                    "questions": [list(key) for key in r.questions],
+                    "followup_questions": [list(key) for key in r.followup_questions],
+                    "then_score": round_question(r.then_score),
+                    "now_score": round_question(r.now_score),
+                    "status": r.status,
+                }
+                for r in self.recommendations
+            ],
+            "counts": {
+                "questions": self.question_counts(),
+                "recommendations": self.recommendation_counts(),
+            },
+        }
+
+    def to_table(self) -> str:
+        """A plain-text summary for a terminal: areas, recommendations, questions."""
+        rows = [("Area", "Then", "Now", "Change", "Coverage", "Verdict")]
+        for a in self.areas:
+            rows.append(
+                (
+                    a.name,
+                    _number(a.then.score),
+                    _number(a.now.score),
+                    _signed(a.printed_change),
+                    f"{_percent(a.then.coverage)} → {_percent(a.now.coverage)}",
+                    WORDS[a.verdict],
+                )
+            )
+        rows.append(
+            (
+                "Overall",
+                _number(self.overall_then),
+                _number(self.overall_now),
+                _signed(_difference(self.overall_now, self.overall_then, 1)),
+                "",
+                "",
+            )
+        )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = []
+        for index, row in enumerate(rows):
+            cells = [row[0].ljust(widths[0])]
+            cells += [cell.rjust(w) for cell, w in zip(row[1:5], widths[1:5], strict=True)]
+            cells.append(row[5])
+            lines.append("  ".join(cells).rstrip())
+            if index in (0, len(rows) - 2):
+                lines.append("  ".join("-" * w for w in widths))
+        recs = self.recommendation_counts()
+        questions = self.question_counts()
+        lines += [
+            "",
+            f"Baseline recommendations ({len(self.recommendations)}): "
+            + ", ".join(f"{WORDS[s]} {n}" for s, n in recs.items()),
+            f"Questions ({len(self.questions)}): "
+            + ", ".join(f"{WORDS[s]} {n}" for s, n in questions.items()),
+            f"New in the follow-up: {len(self.new)}; dropped from it: {len(self.dropped)}",
+        ]
+        worsened = self.worsened()
+        if worsened:
+            lines += ["", "Worsened:"]
+            lines += [
+                f"  {q.questionnaire}.{q.question}  {_question(q.then.score)} → "
+                f"{_question(q.now.score)}  {q.text}"
+                for q in worsened
+            ]
+        return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    rounded = round_score(value)
+    return "—" if rounded is None else f"{rounded:.1f}"
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def _percent(value: float | None) -> str:
+    rounded = round_score(value, 3)
+    return "—" if rounded is None else f"{100 * rounded:.0f}%"
+
+
+def _question(value: float | None) -> str:
+    rounded = round_question(value)
+    return "—" if rounded is None else f"{rounded:.2f}"
+
+
+# -- matching -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """Questions compared: older ids against newer ids (one side holds a single id)."""
+
+    questionnaire: str
+    older: tuple[str, ...]
+    newer: tuple[str, ...]
+    match: str
+
+
+def _check_instruments(
+    baseline: Mapping[str, Questionnaire], followup: Mapping[str, Questionnaire]
+) -> None:
+    """Refuse two missions of different instruments, or versions more than a revision apart."""
+    if set(baseline) != set(followup):
+        raise ComparisonError(
+            [
+                Problem.make(
+                    Code.COMPARE_INSTRUMENTS,
+                    baseline=", ".join(sorted(baseline)) or "none",
+                    followup=", ".join(sorted(followup)) or "none",
+                )
+            ]
+        )
+    problems = []
+    for qid in baseline:
+        older, newer = _ordered(baseline[qid], followup[qid])
+        if newer.version != older.version and newer.previous not in (None, older.version):
+            problems.append(
+                Problem.make(
+                    Code.COMPARE_LINEAGE,
+                    path=qid,
+                    questionnaire=qid,
+                    newer=newer.version,
+                    previous=newer.previous,
+                    older=older.version,
+                )
+            )
+    if problems:
+        raise ComparisonError(problems)
+
+
+def _ordered(a: Questionnaire, b: Questionnaire) -> tuple[Questionnaire, Questionnaire]:
+    """The older and the newer of two versions of an instrument (``b`` when equal)."""
+    key_a, key_b = version_key(a.version), version_key(b.version)
+    if key_a is not None and key_b is not None and key_a > key_b:
+        return b, a
+    return a, b
+
+
+def _pairs(older: Questionnaire, newer: Questionnaire) -> tuple[list[_Pair], list[str], list[str]]:
+    """The questions compared, the newer's questions with no source, the older's unmatched.
+
+    Only scored questions are compared: the others have no score to change.
+    """
+    qid = newer.id
+    old_scored = {q.id for q in older.iter_questions() if q.scored}
+    same = newer.version == older.version
+    sources: dict[str, tuple[str, ...]] = {}
+    for question in newer.iter_questions():
+        if not question.scored:
+            continue
+        own = (question.id,) if question.id in old_scored else ()
+        replaced = () if same else tuple(r for r in question.replaces if r in old_scored)
+        sources[question.id] = tuple(dict.fromkeys(own + replaced))
+    uses = Counter(source for ids in sources.values() for source in ids)
+    pairs: list[_Pair] = []
+    new: list[str] = []
+    for newer_id, ids in sources.items():
+        if not ids:
+            new.append(newer_id)
+        elif len(ids) > 1:
+            # Merged: the one newer question against the mean of the older ones.
+            pairs.append(_Pair(qid, ids, (newer_id,), "merged"))
+        else:
+            (old_id,) = ids
+            same_id = "same" if old_id == newer_id else "renamed"
+            match = "split" if uses[old_id] > 1 else same_id
+            pairs.append(_Pair(qid, (old_id,), (newer_id,), match))
+    used = set(uses)
+    gone = [q.id for q in older.iter_questions() if q.scored and q.id not in used]
+    return pairs, new, gone
+
+
+# -- readings -----------------------------------------------------------------------------
+
+
+def _reading(records: Sequence[QuestionScore | None]) -> QuestionReading:
+    """One side of a pair: the score (the mean over several questions), else the state."""
+    scores = [r.score for r in records if r is not None and r.counts and r.score is not None]
+    if scores:
+        return QuestionReading(sum(scores) / len(scores), "scored")
+    states = {_state(r) for r in records}
+    return QuestionReading(None, states.pop() if len(states) == 1 else MIXED)
+
+
+def _state(record: QuestionScore | None) -> str:
+    if record is None:
+        return LEFT_OUT
+    if not record.relevant:
+        return NOT_RELEVANT
+    return record.state
+
+
+def _status(then: QuestionReading, now: QuestionReading) -> tuple[float | None, str]:
+    if then.score is not None and now.score is not None:
+        change = now.score - then.score
+        if abs(change) < _EPSILON:
+            return 0.0, "unchanged"
+        return change, "improved" if change > 0 else "worsened"
+    if then.score is not None:
+        return None, "no_longer_scored"
+    if now.score is not None:
+        return None, "now_scored"
+    return None, "not_scored"
+
+
+def _area_change(then: Any, now: Any) -> AreaChange:
+    before = AreaReading(then.score, then.low, then.high, then.coverage)
+    after = AreaReading(now.score, now.low, now.high, now.coverage)
+    if before.score is None or after.score is None:
+        return AreaChange(now.area, now.name, before, after, None, "not_comparable")
+    lows = (before.low, after.low)
+    highs = (before.high, after.high)
+    if None in lows or None in highs:
+        verdict = "within_uncertainty"
+    else:
+        apart = (before.high or 0.0) < (after.low or 0.0) or (after.high or 0.0) < (
+            before.low or 0.0
+        )
+        verdict = "real" if apart else "within_uncertainty"
+    return AreaChange(now.area, now.name, before, after, after.score - before.score, verdict)
+
+
+# -- the comparison -----------------------------------------------------------------------
+
+
+def compare(
+    baseline: MissionScores,
+    followup: MissionScores,
+    baseline_questionnaires: Mapping[str, Questionnaire],
+    followup_questionnaires: Mapping[str, Questionnaire],
+    *,
+    baseline_ref: MissionRef | None = None,
+    followup_ref: MissionRef | None = None,
+) -> Comparison:
+    """Compare a follow-up's scores with its baseline's (pure: no I/O).
+
+    Parameters
+    ----------
+    baseline, followup
+        The two missions' scores (``score_mission``).
+    baseline_questionnaires, followup_questionnaires
+        The questionnaires each mission was scored on, by id: the same ids, in versions
+        that are the same or one revision apart.
+    baseline_ref, followup_ref
+        What the comparison says of each mission (title, country, dates, identity).
+
+    Raises
+    ------
+    ComparisonError
+        ``COMPARE_INSTRUMENTS`` when the missions use different instruments,
+        ``COMPARE_LINEAGE`` when a version does not revise the other.
+    """
+    before_q = {k: v for k, v in baseline_questionnaires.items() if _scored_in(baseline, k)}
+    after_q = {k: v for k, v in followup_questionnaires.items() if _scored_in(followup, k)}
+    _check_instruments(before_q, after_q)
+    before = {q.key: q for q in baseline.question_scores}
+    after = {q.key: q for q in followup.question_scores}
+    questions: list[QuestionChange] = []
+    new: list[ListedQuestion] = []
+    dropped: list[ListedQuestion] = []
+    # The baseline's question ids, by questionnaire, to the pairs' follow-up sides.
+    followers: dict[Key, list[QuestionChange]] = {}
+    for qid in after_q:
+        b_questionnaire, a_questionnaire = before_q[qid], after_q[qid]
+        older, newer = _ordered(b_questionnaire, a_questionnaire)
+        baseline_is_older = older is b_questionnaire
+        pairs, only_newer, only_older = _pairs(older, newer)
+        newer_scores = after if baseline_is_older else before
+        for pair in pairs:
+            b_ids, a_ids = (
+                (pair.older, pair.newer) if baseline_is_older else (pair.newer, pair.older)
+            )
+            then = _reading([before.get((qid, i)) for i in b_ids])
+            now = _reading([after.get((qid, i)) for i in a_ids])
+            change, status = _status(then, now)
+            (newer_id,) = pair.newer
+            record = newer_scores.get((qid, newer_id))
+            question = QuestionChange(
+                questionnaire=qid,
+                question=newer_id,
+                text=newer.questions[newer_id].text.en,
+                area=_area(record, newer.questions[newer_id].areas),
+                match=pair.match,
+                baseline_questions=b_ids,
+                followup_questions=a_ids,
+                then=then,
+                now=now,
+                change=change,
+                status=status,
+            )
+            questions.append(question)
+            for b_id in b_ids:
+                followers.setdefault((qid, b_id), []).append(question)
+        newer_listed = [_listed(newer, newer_scores, i) for i in only_newer]
+        older_scores = before if baseline_is_older else after
+        older_listed = [_listed(older, older_scores, i) for i in only_older]
+        new += newer_listed if baseline_is_older else older_listed
+        dropped += older_listed if baseline_is_older else newer_listed
+    areas = tuple(
+        _area_change(baseline.area_score(area.id), followup.area_score(area.id)) for area in AREAS
+    )
+    return Comparison(
+        baseline=baseline_ref,
+        followup=followup_ref,
+        instruments=tuple(
+            InstrumentVersions(qid, before_q[qid].version, after_q[qid].version) for qid in after_q
+        ),
+        overall_then=baseline.overall.score,
+        overall_now=followup.overall.score,
+        areas=areas,
+        questions=tuple(questions),
+        new=tuple(new),
+        dropped=tuple(dropped),
+        recommendations=_statuses(baseline, before_q, followers),
+    )
+
+
+def _scored_in(scores: MissionScores, questionnaire: str) -> bool:
+    """Whether the scores cover a questionnaire (all of them when none is named)."""
+    return not scores.questionnaires or questionnaire in scores.questionnaires
+
+
+def _area(record: QuestionScore | None, areas: Mapping[str, float]) -> str | None:
+    if record is not None and record.primary_area is not None:
+        return record.primary_area
+    return max(areas.items(), key=lambda item: item[1])[0] if areas else None
+
+
+def _listed(
+    questionnaire: Questionnaire, scores: Mapping[Key, QuestionScore], question: str
+) -> ListedQuestion:
+    model = questionnaire.questions[question]
+    return ListedQuestion(
+        questionnaire.id,
+        question,
+        model.text.en,
+        _area(scores.get((questionnaire.id, question)), model.areas),
+    )
+
+
+def _statuses(
+    baseline: MissionScores,
+    questionnaires: Mapping[str, Questionnaire],
+    followers: Mapping[Key, Sequence[QuestionChange]],
+) -> tuple[RecommendationStatus, ...]:
+    """Each baseline recommendation with the follow-up's lowest score of its questions."""
+    statuses = []
+    for recommendation in recommendations(baseline, questionnaires):
+        matched = [q for key in recommendation.questions for q in followers.get(key, ())]
+        keys = tuple(
+            dict.fromkeys((q.questionnaire, i) for q in matched for i in q.followup_questions)
+        )
+        scores = [q.now.score for q in matched if q.now.score is not None]
+        now = min(scores) if scores else None
+        if now is None:
+            status = "cannot_tell"
+        elif is_strong(now):
+            status = "acted_on"
+        elif is_weak(now):
+            status = "not_yet"
+        else:
+            status = "partly"
+        statuses.append(
+            RecommendationStatus(
+                area=recommendation.area,
+                text=recommendation.text,
+                priority=recommendation.priority,
+                questions=recommendation.questions,
+                followup_questions=keys,
+                then_score=recommendation.score,
+                now_score=now,
+                status=status,
+            )
+        )
+    return tuple(statuses)
+
+
+# -- from mission files -------------------------------------------------------------------
+
+
+def compare_missions(
+    baseline: Mission, followup: Mission, *, profile: ScoringProfile | None = None
+) -> Comparison:
+    """Score two open missions with one profile and compare them (see :func:`compare`)."""
+    from assessment_kit.scoring.engine import score_mission
+
+    return compare(
+        score_mission(baseline, profile=profile),
+        score_mission(followup, profile=profile),
+        baseline.questionnaires,
+        followup.questionnaires,
+        baseline_ref=baseline.info.ref(),
+        followup_ref=followup.info.ref(),
+    )
+
+
+def compare_files(
+    baseline: str | Path, followup: str | Path, *, profile: ScoringProfile | None = None
+) -> Comparison:
+    """Open two mission files and compare them (``assessment-kit compare``)."""
+    from assessment_kit.store import Mission
+
+    with Mission.open(baseline) as before, Mission.open(followup) as after:
+        return compare_missions(before, after, profile=profile)
