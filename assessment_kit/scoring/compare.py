@@ -86,6 +86,7 @@ __all__ = [
     "AREA_VERDICTS",
     "QUESTION_STATUSES",
     "RECOMMENDATION_STATUSES",
+    "WORDS",
     "AreaChange",
     "AreaReading",
     "Comparison",
@@ -94,9 +95,11 @@ __all__ = [
     "QuestionChange",
     "QuestionReading",
     "RecommendationStatus",
+    "baseline_ref",
     "compare",
     "compare_files",
     "compare_missions",
+    "compare_with_baseline",
     "round_question",
     "round_score",
 ]
@@ -782,3 +785,83 @@ def compare_files(
 
     with Mission.open(baseline) as before, Mission.open(followup) as after:
         return compare_missions(before, after, profile=profile)
+
+
+def compare_with_baseline(
+    followup: Mission,
+    baseline: str | Path,
+    *,
+    profile: ScoringProfile | None = None,
+    scores: MissionScores | None = None,
+) -> Comparison:
+    """Compare an open follow-up with the baseline file it records.
+
+    ``scores`` are the follow-up's scores when already made (with ``profile``).
+
+    Raises
+    ------
+    ComparisonError
+        ``NO_BASELINE`` when the follow-up records no baseline, ``NOT_THE_BASELINE`` when
+        the file holds another mission (its uuid differs), and as :func:`compare`.
+    StoreError
+        When the baseline file cannot be opened.
+    """
+    from assessment_kit.scoring.engine import score_mission
+    from assessment_kit.store import Mission
+
+    recorded = followup.info.baseline
+    if recorded is None:
+        raise ComparisonError([Problem.make(Code.NO_BASELINE, file=str(followup.path))])
+    with Mission.open(baseline) as before:
+        found = before.info
+        if found.uuid != recorded.uuid:
+            raise ComparisonError(
+                [
+                    Problem.make(
+                        Code.NOT_THE_BASELINE,
+                        file=str(baseline),
+                        expected=recorded.title,
+                        expected_uuid=recorded.uuid,
+                        found=found.title,
+                        found_uuid=found.uuid,
+                    )
+                ]
+            )
+        return compare(
+            score_mission(before, profile=profile),
+            scores if scores is not None else score_mission(followup, profile=profile),
+            before.questionnaires,
+            followup.questionnaires,
+            baseline_ref=found.ref(),
+            followup_ref=followup.info.ref(),
+        )
+
+
+def baseline_ref(baseline: str | Path, instruments: Iterable[str]) -> MissionRef:
+    """The baseline a new follow-up of ``instruments`` (ids) records (``new --baseline``).
+
+    Raises
+    ------
+    ComparisonError
+        ``COMPARE_INSTRUMENTS`` when the baseline uses other instruments.
+    StoreError
+        When the baseline file cannot be opened.
+    """
+    from assessment_kit.store import Mission
+
+    with Mission.open(baseline) as before:
+        info = before.info
+    theirs = sorted(qid for qid, _ in info.instruments)
+    ours = sorted(set(instruments))
+    if theirs != ours:
+        raise ComparisonError(
+            [
+                Problem.make(
+                    Code.COMPARE_INSTRUMENTS,
+                    file=str(baseline),
+                    baseline=", ".join(theirs) or "none",
+                    followup=", ".join(ours) or "none",
+                )
+            ]
+        )
+    return info.ref()
