@@ -311,9 +311,12 @@ class Comparison:
         return {status: counts[status] for status in RECOMMENDATION_STATUSES}
 
     def worsened(self) -> tuple[QuestionChange, ...]:
-        """The questions that worsened, the largest fall first (then questionnaire order)."""
+        """The questions that worsened, the largest fall first (then questionnaire order).
+
+        Ordered by the change as printed, so a reader of ``to_json`` finds the same order.
+        """
         fallen = [q for q in self.questions if q.status == "worsened"]
-        return tuple(sorted(fallen, key=lambda q: q.change or 0.0))
+        return tuple(sorted(fallen, key=lambda q: q.printed_change or 0.0))
 
     def to_json(self) -> dict[str, Any]:
         """The comparison in the shape documented in the module."""
