@@ -372,6 +372,19 @@ def _consolidate(mission: Mission, questionnaires: Mapping[str, Questionnaire]) 
             )
 
 
+def demo_baseline_path(mission: str | Path) -> Path:
+    """Where the demo's baseline goes beside a demo mission file.
+
+    ``freedonia-demo[-N].db`` has ``freedonia-baseline[-N].db`` (as ``assessment-kit demo``
+    writes them); any other ``NAME.db`` has ``NAME-baseline.db``.
+    """
+    path = Path(mission)
+    stem = "freedonia-demo"
+    if path.stem == stem or path.stem.startswith(f"{stem}-"):
+        return path.with_name(f"freedonia-baseline{path.stem[len(stem) :]}{path.suffix}")
+    return path.with_name(f"{path.stem}-baseline{path.suffix}")
+
+
 def baseline_questionnaires() -> list[Questionnaire]:
     """The instruments as the baseline used them: the shipped 1.0.0 versions."""
     from assessment_kit.questionnaire.loader import loads_known

@@ -240,3 +240,41 @@ def test_the_demo_pdf_shows_the_numbers_of_compare_json(
             _score(100 * question["now"]["score"]),
             _signed(100 * question["change"]),
         ).search(section), question["question"]
+
+
+# -- the scores dashboard -----------------------------------------------------------------
+
+
+def test_the_dashboard_draws_the_baseline_beside_the_scores(
+    tmp_path: Path, survey: Questionnaire
+) -> None:
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("plotly")
+    from assessment_kit.widgets import ScoresDashboard, baseline_for
+
+    base = make(tmp_path / "base.db", survey)
+    with Mission.open(base) as mission:
+        ref = mission.info.ref()
+    follow = make(tmp_path / "follow.db", survey, baseline=ref)
+    with Mission.open(follow) as mission:
+        mission.set_answer("R1", "survey", "law", "yes", by="t")
+        assert baseline_for(mission, "base.db") == tmp_path / "base.db"  # beside the mission
+        dashboard = ScoresDashboard(mission, baseline=baseline_for(mission, "base.db"))
+        controller = dashboard.controller
+        names = {trace.name for key in ("radar", "bars") for trace in controller.figures[key].data}
+        assert "Baseline (March 2023)" in names
+        assert controller.baseline_scores is not None
+        assert controller.comparison is not None
+        # The notebook's numbers are compare --json's.
+        expected = compare_files(base, follow).to_json()
+        assert controller.comparison.to_json()["areas"] == expected["areas"]
+        legislation = next(a for a in expected["areas"] if a["id"] == "legislation")
+        assert f"{legislation['change']:+.1f}" in controller.progress.value
+        # Without a baseline: no overlay; with another mission's file: refused by code.
+        plain = ScoresDashboard(mission).controller
+        assert "Baseline" not in {t.name for t in plain.figures["radar"].data}
+        with pytest.raises(ComparisonError) as caught:
+            ScoresDashboard(mission, baseline=make(tmp_path / "other.db", survey))
+        assert caught.value.codes == [Code.NOT_THE_BASELINE]
+    with Mission.open(base) as mission:
+        assert baseline_for(mission, "base.db") is None  # a baseline has no baseline

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assessment_kit.briefing.api import BriefingResult, Progress, export_briefing
+from assessment_kit.demo import demo_baseline_path
 
 DEMO_MISSION = "freedonia-demo.db"
-DEMO_BASELINE = "freedonia-baseline.db"
 DEMO_PDF = "freedonia-briefing.pdf"
 DEMO_HTML = "freedonia-briefing.html"
 
@@ -95,12 +95,6 @@ def demo_paths(out_dir: Path) -> tuple[Path, Path, Path, tuple[Path, ...]]:
             return mission, pdf, html, tuple(kept)
         kept += taken
         number += 1
-
-
-def demo_baseline_path(mission: Path) -> Path:
-    """The baseline mission beside a demo mission: ``freedonia-baseline[-N].db``."""
-    tail = mission.stem[len(Path(DEMO_MISSION).stem) :]
-    return mission.with_name(f"{Path(DEMO_BASELINE).stem}{tail}.db")
 
 
 def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoResult:

@@ -100,6 +100,7 @@ __all__ = [
     "compare_files",
     "compare_missions",
     "compare_with_baseline",
+    "open_baseline",
     "round_question",
     "round_score",
 ]
@@ -790,32 +791,27 @@ def compare_files(
         return compare_missions(before, after, profile=profile)
 
 
-def compare_with_baseline(
-    followup: Mission,
-    baseline: str | Path,
-    *,
-    profile: ScoringProfile | None = None,
-    scores: MissionScores | None = None,
-) -> Comparison:
-    """Compare an open follow-up with the baseline file it records.
+def open_baseline(followup: Mission, baseline: str | Path) -> Mission:
+    """Open the baseline file of an open follow-up, checking it is the one it records.
 
-    ``scores`` are the follow-up's scores when already made (with ``profile``).
+    The caller closes it (``with open_baseline(...) as before:``).
 
     Raises
     ------
     ComparisonError
         ``NO_BASELINE`` when the follow-up records no baseline, ``NOT_THE_BASELINE`` when
-        the file holds another mission (its uuid differs), and as :func:`compare`.
+        the file holds another mission (its uuid differs; a copy of the baseline is the
+        baseline), ``COMPARE_INSTRUMENTS`` when the two use different instruments.
     StoreError
         When the baseline file cannot be opened.
     """
-    from assessment_kit.scoring.engine import score_mission
     from assessment_kit.store import Mission
 
     recorded = followup.info.baseline
     if recorded is None:
         raise ComparisonError([Problem.make(Code.NO_BASELINE, file=str(followup.path))])
-    with Mission.open(baseline) as before:
+    before = Mission.open(baseline)
+    try:
         found = before.info
         if found.uuid != recorded.uuid:
             raise ComparisonError(
@@ -830,12 +826,33 @@ def compare_with_baseline(
                     )
                 ]
             )
+        _check_instruments(before.questionnaires, followup.questionnaires)
+    except BaseException:
+        before.close()
+        raise
+    return before
+
+
+def compare_with_baseline(
+    followup: Mission,
+    baseline: str | Path,
+    *,
+    profile: ScoringProfile | None = None,
+    scores: MissionScores | None = None,
+) -> Comparison:
+    """Compare an open follow-up with the baseline file it records (see :func:`open_baseline`).
+
+    ``scores`` are the follow-up's scores when already made (with ``profile``).
+    """
+    from assessment_kit.scoring.engine import score_mission
+
+    with open_baseline(followup, baseline) as before:
         return compare(
             score_mission(before, profile=profile),
             scores if scores is not None else score_mission(followup, profile=profile),
             before.questionnaires,
             followup.questionnaires,
-            baseline_ref=found.ref(),
+            baseline_ref=before.info.ref(),
             followup_ref=followup.info.ref(),
         )
 
