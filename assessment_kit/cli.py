@@ -224,6 +224,20 @@ def _date(value: str) -> date:
 FORCE_HELP = "replace an existing output file (never a mission file)"
 
 
+def _baseline_option(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--baseline", type=Path, metavar="BASELINE.db", help=help)
+
+
+def _add_compare(commands: Any) -> None:
+    p = commands.add_parser(
+        "compare", help="compare a follow-up mission with its baseline (same instruments)"
+    )
+    p.add_argument("baseline", type=Path, metavar="BASELINE.db")
+    p.add_argument("followup", type=Path, metavar="FOLLOWUP.db")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+    p.set_defaults(run=cmd_compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
@@ -256,13 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         "section id found in one questionnaire only; repeat for several (a questionnaire "
         "none of them names is assessed whole)",
     )
-    p.add_argument(
-        "--baseline",
-        type=Path,
-        metavar="BASELINE.db",
-        help="make this mission a follow-up of that mission (same instruments; their "
-        "versions may differ): its identity, title and dates are recorded",
-    )
+    _baseline_option(p, "make this mission a follow-up of that one (same instruments)")
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
@@ -294,22 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
-    p.add_argument(
-        "--baseline",
-        type=Path,
-        metavar="BASELINE.db",
-        help="the baseline mission file of this follow-up: the briefing gains a section on "
-        "the progress since then (the file must be the baseline the follow-up records)",
-    )
+    _baseline_option(p, "this follow-up's baseline: the briefing shows the progress since then")
     p.set_defaults(run=cmd_brief)
-
-    p = commands.add_parser(
-        "compare", help="compare a follow-up mission with its baseline (same instruments)"
-    )
-    p.add_argument("baseline", type=Path, metavar="BASELINE.db")
-    p.add_argument("followup", type=Path, metavar="FOLLOWUP.db")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
-    p.set_defaults(run=cmd_compare)
+    _add_compare(commands)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")

@@ -160,8 +160,7 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
     context
         The briefing context.
     charts
-        Charts by key: ``radar``, ``bars``, ``heatmap`` and, for a follow-up,
-        ``progress`` (any may be missing).
+        Charts by key: ``radar``, ``bars``, ``heatmap``, ``progress`` (any may be missing).
     """
     from assessment_kit.questionnaire.validator import import_jsonschema
 
@@ -205,9 +204,7 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
             add(chart_outputs(key))
     if context.progress is not None:
         add([_html_output(sections["progress"])], "page-break")
-        if "progress" in charts:
-            add(chart_outputs("progress"))
-        add([_html_output(sections["progress_tables"])])
+        add([*chart_outputs("progress"), _html_output(sections["progress_tables"])])
     for index, area in enumerate(context.areas):
         html = sections[f"area:{area.id}"]
         if index == 0:

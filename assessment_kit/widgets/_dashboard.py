@@ -138,7 +138,12 @@ class DashboardController:
 
     def refresh(self) -> None:
         """Score the mission again and redraw."""
-        from assessment_kit.charts import area_bars_figure, radar_figure, section_heatmap_figure
+        from assessment_kit.charts import (
+            add_baseline,
+            area_bars_figure,
+            radar_figure,
+            section_heatmap_figure,
+        )
         from assessment_kit.scoring import priorities, score_mission
 
         selected = self.instrument.value
@@ -150,12 +155,14 @@ class DashboardController:
             if names is None
             else {name: self.questionnaires[name] for name in names}
         )
-        before = self._baseline_scores(names, chosen, scores)
-        label = self.baseline_label
         self.figures = {
-            "radar": radar_figure(scores, baseline=before, baseline_label=label),
-            "bars": area_bars_figure(scores, baseline=before, baseline_label=label),
+            "radar": radar_figure(scores),
+            "bars": area_bars_figure(scores),
         }
+        before = self._baseline_scores(names, chosen, scores)
+        if before is not None:
+            for key in ("radar", "bars"):
+                add_baseline(self.figures[key], before, label=self.baseline_label)
         if self.show_heatmap:
             self.figures["heatmap"] = section_heatmap_figure(scores, chosen)
         self._show(self.radar_out, self.figures["radar"])
