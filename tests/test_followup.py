@@ -19,7 +19,12 @@ from store_support import SURVEY_YAML
 from assessment_kit.cli import main
 from assessment_kit.errors import Code, ComparisonError
 from assessment_kit.questionnaire import Questionnaire, loads
-from assessment_kit.scoring.compare import baseline_ref, compare_files, compare_with_baseline
+from assessment_kit.scoring.compare import (
+    WORDS,
+    baseline_ref,
+    compare_files,
+    compare_with_baseline,
+)
 from assessment_kit.store import Mission
 from assessment_kit.store.mission import MissionRef
 
@@ -32,10 +37,11 @@ def survey() -> Questionnaire:
 
 
 def make(path: Path, questionnaire: Questionnaire, **extra: object) -> Path:
+    title = str(extra.pop("title", f"Mission {path.stem}"))
     with Mission.create(
         path,
         country="Freedonia",
-        title=f"Mission {path.stem}",
+        title=title,
         questionnaires=[questionnaire],
         start_date=date(2023, 3, 6),
         **extra,  # type: ignore[arg-type]
@@ -137,7 +143,8 @@ def test_the_html_briefing_shows_the_progress_section(
     pytest.importorskip("nbconvert")
     from assessment_kit.briefing import export_briefing
 
-    base = make(tmp_path / "base.db", survey)
+    # User text from the baseline file reaches the page escaped.
+    base = make(tmp_path / "base.db", survey, title="<script>alert(1)</script> baseline")
     with Mission.open(base) as mission:
         ref = mission.info.ref()
     follow = make(tmp_path / "follow.db", survey, baseline=ref)
@@ -150,6 +157,8 @@ def test_the_html_briefing_shows_the_progress_section(
     ).path.read_text(encoding="utf-8")
     assert "Progress since the baseline (March 2023)" in out
     assert 'href="#progress"' in out  # in the contents
+    assert "<script>alert(1)" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; baseline" in out
     assert 'id="progress"' in out
     with pytest.raises(ComparisonError) as caught:
         export_briefing(base, tmp_path / "wrong.html", baseline=follow)
@@ -278,3 +287,41 @@ def test_the_dashboard_draws_the_baseline_beside_the_scores(
         assert caught.value.codes == [Code.NOT_THE_BASELINE]
     with Mission.open(base) as mission:
         assert baseline_for(mission, "base.db") is None  # a baseline has no baseline
+
+
+def test_the_progress_chart_says_what_compare_json_says(
+    tmp_path: Path, survey: Questionnaire
+) -> None:
+    pytest.importorskip("plotly")
+    from assessment_kit.charts import progress_figure
+
+    base = make(tmp_path / "base.db", survey)
+    with Mission.open(base) as mission:
+        ref = mission.info.ref()
+    follow = make(tmp_path / "follow.db", survey, baseline=ref)
+    with Mission.open(follow) as mission:
+        mission.set_answer("R1", "survey", "law", "yes", by="t")
+    comparison = compare_files(base, follow)
+    figure = progress_figure(comparison)
+    baseline_bars, now_bars, labels = figure.data
+    assert (baseline_bars.name, now_bars.name) == ("Baseline", "Now")
+    areas = list(reversed(comparison.to_json()["areas"]))  # the first area on top
+    assert list(labels.y) == [area["name"] for area in areas]
+    for area, label in zip(areas, labels.text, strict=True):
+        words = WORDS[area["verdict"]]
+        assert label == (words if area["change"] is None else f"{area['change']:+.1f} · {words}")
+
+
+def test_the_demo_baseline_is_2023_on_the_earlier_instruments(tmp_path: Path) -> None:
+    from assessment_kit.demo import create_demo_baseline, demo_baseline_path
+
+    assert demo_baseline_path(tmp_path / "freedonia-demo-2.db").name == "freedonia-baseline-2.db"
+    assert demo_baseline_path(tmp_path / "m.db").name == "m-baseline.db"
+    with create_demo_baseline(tmp_path / "b.db") as mission:
+        info = mission.info
+        respondents = mission.respondents()
+        answers = mission.answers_frame()
+    assert info.instruments == (("criminal_justice", "1.0.0"), ("organ_removal", "1.0.0"))
+    assert (info.start_date, info.baseline) == (date(2023, 3, 6), None)
+    assert 4 <= len(respondents) < 13
+    assert len(answers) > 100
