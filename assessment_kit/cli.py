@@ -119,7 +119,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.baseline is not None:
         from assessment_kit.scoring.compare import baseline_ref
 
-        baseline = baseline_ref(args.baseline, [q.id for q in questionnaires])
+        baseline = baseline_ref(args.baseline, questionnaires)
     with Mission.create(
         args.mission,
         country=args.country,

@@ -427,6 +427,9 @@ class ImportProblems(ProblemsError):
 class ComparisonError(ProblemsError):
     """A follow-up cannot be compared with this baseline (instruments, lineage, identity)."""
 
+    def __init__(self, problems: Iterable[Problem], summary: str = "") -> None:
+        super().__init__(problems, summary or "the two missions cannot be compared")
+
 
 class ExpressionError(AssessmentKitError):
     """An expression does not parse or cannot be evaluated.

@@ -97,7 +97,7 @@ def test_a_baseline_of_other_instruments_is_refused(
 ) -> None:
     base = make(tmp_path / "base.db", loads(OTHER_YAML, file="other.yaml"))
     with pytest.raises(ComparisonError) as caught:
-        baseline_ref(base, ["survey"])
+        baseline_ref(base, [survey])
     assert caught.value.codes == [Code.COMPARE_INSTRUMENTS]
     follow = make(tmp_path / "follow.db", survey)
     with pytest.raises(ComparisonError) as caught:

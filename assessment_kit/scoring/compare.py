@@ -117,14 +117,20 @@ class _Pair:
 
 
 def _check_instruments(
-    baseline: Mapping[str, Questionnaire], followup: Mapping[str, Questionnaire]
+    baseline: Mapping[str, Questionnaire],
+    followup: Mapping[str, Questionnaire],
+    file: str | None = None,
 ) -> None:
-    """Refuse two missions of different instruments, or versions more than a revision apart."""
+    """Refuse two missions of different instruments, or versions more than a revision apart.
+
+    ``file`` is the baseline's file, named in the problems when known.
+    """
     if set(baseline) != set(followup):
         raise ComparisonError(
             [
                 Problem.make(
                     Code.COMPARE_INSTRUMENTS,
+                    file=file,
                     baseline=", ".join(sorted(baseline)) or "none",
                     followup=", ".join(sorted(followup)) or "none",
                 )
@@ -137,6 +143,7 @@ def _check_instruments(
             problems.append(
                 Problem.make(
                     Code.COMPARE_LINEAGE,
+                    file=file,
                     path=qid,
                     questionnaire=qid,
                     newer=newer.version,
@@ -469,7 +476,7 @@ def open_baseline(followup: Mission, baseline: str | Path) -> Mission:
                     )
                 ]
             )
-        _check_instruments(before.questionnaires, followup.questionnaires)
+        _check_instruments(before.questionnaires, followup.questionnaires, str(baseline))
     except BaseException:
         before.close()
         raise
@@ -500,31 +507,19 @@ def compare_with_baseline(
         )
 
 
-def baseline_ref(baseline: str | Path, instruments: Iterable[str]) -> MissionRef:
-    """The baseline a new follow-up of ``instruments`` (ids) records (``new --baseline``).
+def baseline_ref(baseline: str | Path, questionnaires: Iterable[Questionnaire]) -> MissionRef:
+    """The baseline a new follow-up on ``questionnaires`` records (``new --baseline``).
 
     Raises
     ------
     ComparisonError
-        ``COMPARE_INSTRUMENTS`` when the baseline uses other instruments.
+        ``COMPARE_INSTRUMENTS`` when the baseline uses other instruments,
+        ``COMPARE_LINEAGE`` when a version is more than one revision from the baseline's.
     StoreError
         When the baseline file cannot be opened.
     """
     from assessment_kit.store import Mission
 
     with Mission.open(baseline) as before:
-        info = before.info
-    theirs = sorted(qid for qid, _ in info.instruments)
-    ours = sorted(set(instruments))
-    if theirs != ours:
-        raise ComparisonError(
-            [
-                Problem.make(
-                    Code.COMPARE_INSTRUMENTS,
-                    file=str(baseline),
-                    baseline=", ".join(theirs) or "none",
-                    followup=", ".join(ours) or "none",
-                )
-            ]
-        )
-    return info.ref()
+        _check_instruments(before.questionnaires, {q.id: q for q in questionnaires}, str(baseline))
+        return before.info.ref()
