@@ -90,6 +90,7 @@ class ProgressSection:
     heading: str
     baseline_title: str
     baseline_period: str
+    versions: str
     areas: tuple[ProgressArea, ...]
     overall: ProgressArea
     real_changes: tuple[str, ...]
@@ -132,6 +133,23 @@ def _percent(value: float | None) -> str:
     return "—" if rounded is None else f"{100 * rounded:.0f}%"
 
 
+def _versions(comparison: Comparison) -> str:
+    """What the instruments' versions mean for the comparison, in a sentence ("" if same)."""
+    changed = [i for i in comparison.instruments if i.baseline_version != i.followup_version]
+    if not changed:
+        return ""
+    named = "; ".join(
+        f"{i.id.replace('_', ' ').capitalize()} {i.baseline_version} then, {i.followup_version} now"
+        for i in changed
+    )
+    return (
+        f"The instruments were revised in between ({named}): a renamed question is compared "
+        "with its old self, each part of a split question with the question it came from, "
+        "and a merged question with the mean of those it merged; questions new or dropped "
+        "are not counted as change."
+    )
+
+
 def _area_row(change: AreaChange) -> ProgressArea:
     return ProgressArea(
         name=change.name,
@@ -169,6 +187,7 @@ def progress_section(comparison: Comparison) -> ProgressSection:
         heading="Progress since the baseline" + (f" ({month})" if month else ""),
         baseline_title="" if ref is None else ref.title,
         baseline_period=period,
+        versions=_versions(comparison),
         areas=tuple(_area_row(change) for change in comparison.areas),
         overall=ProgressArea(
             name="Overall",
