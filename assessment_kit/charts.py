@@ -25,9 +25,14 @@ if TYPE_CHECKING:
 
     from assessment_kit.questionnaire.model import Questionnaire
     from assessment_kit.scoring import MissionScores
+    from assessment_kit.scoring.compare import AreaReading as ComparisonReading
+    from assessment_kit.scoring.compare import Comparison
 
 __all__ = [
+    "BASELINE_COLOUR",
+    "add_baseline",
     "area_bars_figure",
+    "progress_figure",
     "radar_figure",
     "section_heatmap_figure",
     "weakest_questions_table",
@@ -36,6 +41,8 @@ __all__ = [
 _FONT = {"family": "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
 _GRID = "#d9d9d9"
 _INK = "#333333"
+#: A follow-up's baseline, drawn beside its scores: a quiet grey (dashed on the radar).
+BASELINE_COLOUR = "#8c8c8c"
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,3 +420,129 @@ def weakest_questions_table(scores: MissionScores, n: int = 10) -> pd.DataFrame:
 
 def _area_name(area_id: str | None) -> str:
     return get_area(area_id).name if area_id is not None and is_area(area_id) else ""
+
+
+def _span(upper: float | None, lower: float | None) -> float:
+    """A whisker's length (0 when either end is missing)."""
+    return max(0.0, upper - lower) if upper is not None and lower is not None else 0.0
+
+
+def add_baseline(fig: go.Figure, baseline: MissionScores, *, label: str = "Baseline") -> None:
+    """Draw a follow-up's baseline scores on its :func:`radar_figure` or :func:`area_bars_figure`.
+
+    On the radar: a dashed grey line, its range a dotted grey outline; on the bars: a grey
+    diamond at each score with its range as a grey whisker. Named ``label`` in the legend.
+    """
+    import plotly.graph_objects as go
+
+    by_name = {row.area.name: row for row in _area_rows(baseline)}
+    grey = {"color": BASELINE_COLOUR}
+
+    def hover(row: _AreaRow) -> str:
+        if row.score is None:
+            return f"<b>{row.area.name}</b><br>{label}: no score"
+        return (
+            f"<b>{row.area.name}</b><br>{label}: score {row.score:.0f} "
+            f"(range {row.low or 0:.0f}–{row.high or 100:.0f})"
+        )
+
+    if isinstance(fig.data[0], go.Scatterpolar):
+        rows = _area_rows(baseline)
+        theta = [*fig.data[1].theta]  # the radar's own axis labels, closed
+        for edge in ("high", "low"):
+            edges = [getattr(row, edge) for row in rows]
+            fig.add_trace(go.Scatterpolar(
+                r=[*edges, edges[0]], theta=theta, mode="lines", hoverinfo="skip",
+                line={**grey, "width": 1, "dash": "dot"}, name=f"{label} range",
+                showlegend=edge == "high", legendgroup="baseline-range",
+            ))  # fmt: skip
+        fig.add_trace(go.Scatterpolar(
+            r=[*(row.score for row in rows), rows[0].score], theta=theta, name=label,
+            mode="lines+markers", line={**grey, "width": 2, "dash": "dash"},
+            marker={**grey, "size": 6}, text=[*map(hover, rows), hover(rows[0])],
+            hovertemplate="%{text}<extra></extra>",
+        ))  # fmt: skip
+        return
+    rows = [by_name[name] for name in fig.data[0].y]
+    fig.add_trace(go.Scatter(
+        x=[row.score for row in rows], y=[row.area.name for row in rows], mode="markers",
+        marker={**grey, "symbol": "diamond", "size": 10, "line": {"color": "white", "width": 1}},
+        error_x={"type": "data", "symmetric": False, "color": BASELINE_COLOUR,
+                 "array": [_span(row.high, row.score) for row in rows],
+                 "arrayminus": [_span(row.score, row.low) for row in rows],
+                 "thickness": 1, "width": 3},
+        text=[hover(row) for row in rows], hovertemplate="%{text}<extra></extra>", name=label,
+    ))  # fmt: skip
+    fig.data[0].showlegend = True
+    fig.update_layout(
+        showlegend=True, legend={"orientation": "h", "y": -0.2, "x": 0.5, "xanchor": "center"}
+    )
+
+
+def progress_figure(
+    comparison: Comparison, *, title: str = "Then and now, with their ranges"
+) -> go.Figure:
+    """A follow-up's areas then and now: two bars per area, each with its range.
+
+    The baseline's bar is grey, the follow-up's in the area's colour; the whiskers are the
+    uncertainty ranges. The label right of each pair gives the change as ``compare --json``
+    prints it and whether it is real (the ranges do not overlap). An area without a score
+    on one side has no bar there.
+    """
+    import plotly.graph_objects as go
+
+    from assessment_kit.scoring.compare import WORDS
+
+    changes = list(reversed(comparison.areas))  # first area on top
+    names = [change.name for change in changes]
+    colours = {area.id: area.colour for area in AREAS}
+    fig = go.Figure()
+    fig.add_trace(_side([c.then for c in changes], names, "Baseline", [BASELINE_COLOUR]))
+    fig.add_trace(
+        _side([c.now for c in changes], names, "Now", [colours.get(c.area, _INK) for c in changes])
+    )
+    labels = [
+        WORDS[c.verdict] if c.printed_change is None
+        else f"{c.printed_change:+.1f} · {WORDS[c.verdict]}"
+        for c in changes
+    ]  # fmt: skip
+    fig.add_trace(go.Scatter(
+        x=[103.0] * len(changes), y=names, mode="text", text=labels, cliponaxis=False,
+        textposition="middle right", hoverinfo="skip", showlegend=False,
+    ))  # fmt: skip
+    _base_layout(fig, title, height=470)
+    fig.update_layout(
+        barmode="group", bargap=0.3, bargroupgap=0.05, yaxis={"automargin": True},
+        xaxis={"range": [0, 160], "tickvals": [0, 25, 50, 75, 100], "gridcolor": _GRID,
+               "zeroline": False,
+               "title": {"text": "score (0–100); whiskers: the uncertainty ranges"}},
+        legend={"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
+    )  # fmt: skip
+    return fig
+
+
+def _side(
+    readings: list[ComparisonReading], names: list[str], name: str, colours: list[str]
+) -> go.Bar:
+    """One side of the progress chart: the scores as bars, the ranges as whiskers."""
+    import plotly.graph_objects as go
+
+    from assessment_kit.scoring.compare import round_score
+
+    def text(r: ComparisonReading) -> str:
+        if r.score is None or r.low is None or r.high is None:
+            return f"{name}: no score"
+        return (
+            f"{name}: {round_score(r.score):.1f} "
+            f"(range {round_score(r.low):.1f}–{round_score(r.high):.1f})"
+        )
+
+    return go.Bar(
+        x=[r.score if r.score is not None else 0.0 for r in readings], y=names, name=name,
+        orientation="h", marker={"color": colours * (len(readings) // len(colours))},
+        error_x={"type": "data", "symmetric": False, "color": "#555555", "thickness": 1.1,
+                 "width": 3, "array": [_span(r.high, r.score) for r in readings],
+                 "arrayminus": [_span(r.score, r.low) for r in readings]},
+        text=[text(r) for r in readings], textposition="none",
+        hovertemplate="%{text}<extra></extra>",
+    )  # fmt: skip

@@ -142,16 +142,24 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
     title = args.title or f"Needs assessment: {args.country}"
+    baseline = None
+    if args.baseline is not None:
+        from assessment_kit.scoring.compare import baseline_ref
+
+        baseline = baseline_ref(args.baseline, questionnaires)
     with Mission.create(
         args.mission,
         country=args.country,
         title=title,
         questionnaires=questionnaires,
         sections=args.section or (),
+        baseline=baseline,
     ) as mission:
         info = mission.info
     instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
     print(f"created {args.mission}: {title} ({instruments})")
+    if info.baseline is not None:
+        print(f"follow-up of {info.baseline.title} (mission {info.baseline.uuid})")
     for qid, sections in info.sections.items():
         print(f"partial assessment of {qid}: {', '.join(sections)}")
     return 0
@@ -212,12 +220,25 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from assessment_kit.scoring.compare import compare_files
+
+    comparison = compare_files(args.baseline, args.followup)
+    print(json.dumps(comparison.to_json(), indent=2) if args.json else comparison.to_table())
+    return 0
+
+
 def cmd_brief(args: argparse.Namespace) -> int:
     from assessment_kit.briefing import export_briefing
 
     with _progress_bar(not args.quiet) as progress:
         result = export_briefing(
-            args.mission, args.out, progress=progress, date=args.date, force=args.force
+            args.mission,
+            args.out,
+            progress=progress,
+            date=args.date,
+            force=args.force,
+            baseline=args.baseline,
         )
     print(result.summary())
     return 0
@@ -300,6 +321,20 @@ def _add_merge(commands: Any) -> None:
     p.set_defaults(run=cmd_merge)
 
 
+def _baseline_option(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--baseline", type=Path, metavar="BASELINE.db", help=help)
+
+
+def _add_compare(commands: Any) -> None:
+    p = commands.add_parser(
+        "compare", help="compare a follow-up mission with its baseline (same instruments)"
+    )
+    p.add_argument("baseline", type=Path, metavar="BASELINE.db")
+    p.add_argument("followup", type=Path, metavar="FOLLOWUP.db")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+    p.set_defaults(run=cmd_compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
@@ -340,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         "section id found in one questionnaire only; repeat for several (a questionnaire "
         "none of them names is assessed whole)",
     )
+    _baseline_option(p, "make this mission a follow-up of that one (same instruments)")
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
@@ -374,7 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _baseline_option(p, "this follow-up's baseline: the briefing shows the progress since then")
     p.set_defaults(run=cmd_brief)
+    _add_compare(commands)
 
     _add_translations(commands)
 

@@ -1,4 +1,4 @@
-"""A seeded, realistic demo mission: Freedonia, autumn 2026, both instruments.
+"""A seeded, realistic demo mission: Freedonia, autumn 2026, both instruments, and its baseline.
 
 Twelve pseudonymous respondents across institution types answer the questions meant for
 them. The country has a profile (strong law, weak data, patchy victim support), each
@@ -9,6 +9,14 @@ seed always gives the same mission.
 It is a partial assessment (the last section of the organ-removal instrument is left out,
 and nobody is asked its questions), and on some of the practice questions that declare
 "No cases in the period" the country had no case, so respondents answer ``no_cases``.
+
+The 2026 mission is a follow-up: :func:`create_demo_baseline` makes the baseline mission of
+spring 2023, which fewer respondents answered on the instruments as they then were (the
+1.0.0 versions kept in ``questionnaires/previous/``), as a real follow-up finds them, so the
+comparison matches renamed, split and merged questions through ``replaces``. Between the
+two the country acted on the law and on coordination (the baseline's legislation and
+policy recommendations are acted on), left data collection where it was, and victim
+support slipped (questions that worsened).
 """
 
 from __future__ import annotations
@@ -21,13 +29,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assessment_kit.errors import AnswerError
-from assessment_kit.questionnaire import builtin
+from assessment_kit.questionnaire import builtin, builtin_dir
 from assessment_kit.questionnaire.answers import score_of
 from assessment_kit.questionnaire.form_logic import FormState
 from assessment_kit.questionnaire.model import NO_CASES, AnswerValue, Question, Questionnaire
 
 if TYPE_CHECKING:
     from assessment_kit.store import Mission
+    from assessment_kit.store.batch import Batch
+    from assessment_kit.store.records import MissionRef
 
 COUNTRY = "Freedonia"
 TITLE = "Freedonia: needs assessment of the response to trafficking in persons"
@@ -44,6 +54,23 @@ COUNTRY_PROFILE: Mapping[str, float] = {
     "criminal_justice": 0.45,
     "protection": 0.35,
     "cooperation": 0.6,
+}
+
+
+# The baseline mission, before the technical assistance: spring 2023, on the instruments'
+# versions of then (kept in questionnaires/previous/).
+BASELINE_TITLE = "Freedonia: baseline needs assessment of the response to trafficking in persons"
+BASELINE_START = date(2023, 3, 6)
+BASELINE_END = date(2023, 3, 17)
+BASELINE_VERSION = "1.0.0"
+BASELINE_PROFILE: Mapping[str, float] = {
+    "prevention": 0.4,
+    "data": 0.25,
+    "legislation": 0.4,
+    "policy": 0.25,
+    "criminal_justice": 0.4,
+    "protection": 0.5,
+    "cooperation": 0.55,
 }
 
 
@@ -172,9 +199,9 @@ def _no_cases_questions(questionnaires: Mapping[str, Questionnaire], seed: int) 
     }
 
 
-def _area_mean(question: Question) -> float:
+def _area_mean(question: Question, profile: Mapping[str, float] = COUNTRY_PROFILE) -> float:
     total = sum(question.areas.values()) or 1.0
-    return sum(COUNTRY_PROFILE.get(a, 0.5) * w for a, w in question.areas.items()) / total
+    return sum(profile.get(a, 0.5) * w for a, w in question.areas.items()) / total
 
 
 def _primary_area(question: Question) -> str:
@@ -209,8 +236,14 @@ def _unscored_value(question: Question, rng: random.Random) -> AnswerValue | Non
     return None
 
 
-def create_demo_mission(path: str | Path, *, seed: int = 2026) -> Mission:
-    """Create the seeded demo mission at ``path`` (which must not exist) and return it open."""
+def create_demo_mission(
+    path: str | Path, *, seed: int = 2026, baseline: MissionRef | None = None
+) -> Mission:
+    """Create the seeded demo mission at ``path`` (which must not exist) and return it open.
+
+    ``baseline`` records the mission it follows up (``create_demo_baseline(...).info.ref()``);
+    the answers are the same with it or without.
+    """
     from assessment_kit.store import Mission
 
     questionnaires = [builtin("criminal_justice"), builtin("organ_removal")]
@@ -223,6 +256,7 @@ def create_demo_mission(path: str | Path, *, seed: int = 2026) -> Mission:
         start_date=START,
         end_date=END,
         sections=demo_sections(by_id),
+        baseline=baseline,
     )
     try:
         _fill(mission, by_id, random.Random(seed), _no_cases_questions(by_id, seed))
@@ -337,3 +371,98 @@ def _consolidate(mission: Mission, questionnaires: Mapping[str, Questionnaire]) 
                 ),
                 by="Mission lead",
             )
+
+
+def demo_baseline_path(mission: str | Path) -> Path:
+    """Where the demo's baseline goes beside a demo mission file.
+
+    ``freedonia-demo[-N].db`` has ``freedonia-baseline[-N].db`` (as ``assessment-kit demo``
+    writes them); any other ``NAME.db`` has ``NAME-baseline.db``.
+    """
+    path = Path(mission)
+    stem = "freedonia-demo"
+    if path.stem == stem or path.stem.startswith(f"{stem}-"):
+        return path.with_name(f"freedonia-baseline{path.stem[len(stem) :]}{path.suffix}")
+    return path.with_name(f"{path.stem}-baseline{path.suffix}")
+
+
+def baseline_questionnaires() -> list[Questionnaire]:
+    """The instruments as the baseline used them: the shipped 1.0.0 versions."""
+    from assessment_kit.questionnaire.loader import loads_known
+
+    folder = builtin_dir() / "previous"
+    loaded = []
+    for qid in ("criminal_justice", "organ_removal"):
+        path = folder / f"{qid}-{BASELINE_VERSION}.yaml"
+        # Shipped text: not validated again (its digest is known), a few tenths of a second.
+        loaded.append(loads_known(path.read_text(encoding="utf-8"), file=str(path)))
+    return loaded
+
+
+def create_demo_baseline(path: str | Path, *, seed: int = 2023) -> Mission:
+    """Create the demo's baseline mission (spring 2023) at ``path`` and return it open.
+
+    Every other demo respondent is interviewed, on the 1.0.0 instruments, about the
+    country as it stood before the technical assistance (:data:`BASELINE_PROFILE`). Only
+    the scored questions are asked: they are what a follow-up compares. One transaction
+    writes it all, so it costs a fraction of the follow-up.
+    """
+    from assessment_kit.store import Mission
+
+    questionnaires = baseline_questionnaires()
+    by_id = {q.id: q for q in questionnaires}
+    mission = Mission.create(
+        path,
+        country=COUNTRY,
+        title=BASELINE_TITLE,
+        questionnaires=questionnaires,
+        start_date=BASELINE_START,
+        end_date=BASELINE_END,
+    )
+    try:
+        rng = random.Random(seed)
+        no_cases = _no_cases_questions(by_id, seed)
+        with mission.batch(by="Baseline team") as batch:
+            for index, person in enumerate(demo_respondents(by_id)[::2]):
+                _interview_baseline(
+                    batch, by_id[person.questionnaire], person, index, rng, no_cases
+                )
+    except BaseException:
+        mission.close()
+        raise
+    return mission
+
+
+def _interview_baseline(
+    batch: Batch,
+    questionnaire: Questionnaire,
+    person: DemoRespondent,
+    index: int,
+    rng: random.Random,
+    no_cases: set[str],
+) -> None:
+    """One baseline interview: the scored questions meant for the respondent, skip logic on."""
+    batch.add_respondent(
+        person.code,
+        institution_type=person.institution_type,
+        interview_date=BASELINE_START + timedelta(days=person.day),
+        interviewer=INTERVIEWERS[index % len(INTERVIEWERS)],
+        consent=True,
+    )
+    form = FormState(questionnaire, checks=False)
+    for question in questionnaire.questions_for(person.institution_type):
+        if not question.scored or not form.relevant(question.id):
+            continue
+        roll = rng.random()
+        value: AnswerValue
+        if roll < 0.1:
+            continue  # not reached in the interview
+        if roll < 0.2:
+            value = "unknown"
+        elif f"{questionnaire.id}.{question.id}" in no_cases and roll < 0.9:
+            value = NO_CASES
+        else:
+            target = _area_mean(question, BASELINE_PROFILE) + person.leaning
+            value = _scored_value(question, target, rng)
+        batch.set_answer(person.code, questionnaire.id, question.id, value)
+        form.set(question.id, value)

@@ -7,7 +7,8 @@ The hierarchy::
     │   ├── QuestionnaireError         a questionnaire file is invalid
     │   ├── AnswerError                an answer was refused; nothing was written
     │   ├── ImportProblems             an answers file has bad rows; nothing was imported
-    │   └── JoinError                  two missions cannot be joined (merge); nothing was joined
+    │   ├── JoinError                  two missions cannot be joined (merge); nothing was joined
+    │   └── ComparisonError            two missions cannot be compared (baseline, follow-up)
     ├── ExpressionError                an expression does not parse or evaluate
     ├── StoreError                     the mission file cannot be opened or written
     ├── MissingExtraError              an optional part is not installed (names the extra)
@@ -362,6 +363,28 @@ class Code(Enum):
         "the name ends in {suffix!r} but the format is {fmt!r}",
         "name the file {expected}, or pass --format {other}",
     )
+    # Follow-up assessments (comparing a follow-up with its baseline)
+    COMPARE_INSTRUMENTS = (
+        "the two missions do not use the same instruments: the baseline uses {baseline}, "
+        "the follow-up {followup}",
+        "compare missions of the same instruments (their versions may differ), or score "
+        "each alone with 'assessment-kit score'",
+    )
+    COMPARE_LINEAGE = (
+        "{questionnaire} {newer} revises version {previous}, not {older}: its 'replaces' "
+        "records cannot match the questions of {older}",
+        "compare missions whose versions of {questionnaire} are the same or one revision apart",
+    )
+    NO_BASELINE = (
+        "this mission records no baseline, so there is nothing to show progress against",
+        "create the follow-up with 'assessment-kit new FOLLOWUP.db --baseline BASELINE.db ...', "
+        "or leave out --baseline",
+    )
+    NOT_THE_BASELINE = (
+        "this is not the follow-up's baseline: the follow-up records {expected!r} "
+        "(mission {expected_uuid}), this file holds {found!r} (mission {found_uuid})",
+        "pass the baseline file the follow-up was created with (or a copy of it)",
+    )
 
     # Members are numbered so that entries sharing a template stay distinct codes
     # (an Enum would otherwise make them aliases of one another).
@@ -476,6 +499,13 @@ class ImportProblems(ProblemsError):
 class JoinError(ProblemsError):
     """Two missions cannot be joined (another mission's copy, other questionnaire
     versions); nothing was written."""
+
+
+class ComparisonError(ProblemsError):
+    """A follow-up cannot be compared with this baseline (instruments, lineage, identity)."""
+
+    def __init__(self, problems: Iterable[Problem], summary: str = "") -> None:
+        super().__init__(problems, summary or "the two missions cannot be compared")
 
 
 class ExpressionError(AssessmentKitError):

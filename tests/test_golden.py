@@ -1,7 +1,9 @@
 """Golden files for the demo mission: what users see must not change by accident.
 
-The demo mission is seeded, so ``score --json``, the answers export (CSV) and the briefing
-HTML (with ``--date``) are the same byte for byte on every run. A refactoring must leave
+The demo mission is seeded, so ``score --json``, the answers export (CSV), the briefing
+HTML (with ``--date``, and the progress since the demo's baseline, as ``assessment-kit
+demo`` prints it) and ``compare --json`` against that baseline are the same byte for byte
+on every run. A refactoring must leave
 them unchanged; a deliberate change (a revised instrument, a new briefing section) updates
 them, and the diff of ``tests/golden/`` shows reviewers what users will see::
 
@@ -14,6 +16,7 @@ version; the test checks that it is there and replaces it with a marker.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -21,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from assessment_kit.cli import main
-from assessment_kit.demo import create_demo_mission
+from assessment_kit.demo import create_demo_baseline, create_demo_mission
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -34,9 +37,17 @@ PLOTLY_MARKER = "/* plotly.js: stripped by tests/test_golden.py */"
 
 @pytest.fixture(scope="module")
 def demo_mission(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("golden") / "freedonia-demo.db"
-    create_demo_mission(path).close()
+    """The demo mission, a follow-up of the demo's baseline beside it (as the demo makes)."""
+    folder = tmp_path_factory.mktemp("golden")
+    with create_demo_baseline(folder / "freedonia-baseline.db") as baseline:
+        reference = baseline.info.ref()
+    path = folder / "freedonia-demo.db"
+    create_demo_mission(path, baseline=reference).close()
     return path
+
+
+def _baseline(mission: Path) -> Path:
+    return mission.with_name("freedonia-baseline.db")
 
 
 def _compare(name: str, text: str) -> None:
@@ -72,5 +83,14 @@ def strip_plotly_js(html: str) -> str:
 def test_briefing_html_is_golden(demo_mission: Path, tmp_path: Path) -> None:
     out = tmp_path / "briefing.html"
     args = ["brief", str(demo_mission), "--out", str(out), "--date", BRIEFING_DATE, "--quiet"]
-    assert main(args) == 0
+    assert main([*args, "--baseline", str(_baseline(demo_mission))]) == 0
     _compare("demo_briefing.html", strip_plotly_js(out.read_bytes().decode("utf-8")))
+
+
+def test_compare_json_is_golden(demo_mission: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(_baseline(demo_mission)), str(demo_mission), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # The missions' identities are new on every run: the only volatile fields.
+    for side in ("baseline", "followup"):
+        data[side]["uuid"] = "(uuid)"
+    _compare("demo_compare.json", json.dumps(data, indent=2) + "\n")

@@ -167,6 +167,8 @@ CAPTIONS = {
     "questions have a scored answer.",
     "heatmap": "Mean score (0–100) of each questionnaire section in each area. Blank: no "
     "scored question of that section feeds the area.",
+    "progress": "Grey: the baseline; in colour: now. Whiskers: each score's range. A change "
+    "is real only where the two ranges do not overlap.",
 }
 
 
@@ -199,6 +201,7 @@ def export_briefing(
     profile: ScoringProfile | None = None,
     renderer: ChartRenderer | None = None,
     force: bool = False,
+    baseline: str | Path | None = None,
 ) -> BriefingResult:
     """Export a mission's briefing to ``out`` (.pdf, .html or .ipynb).
 
@@ -221,6 +224,10 @@ def export_briefing(
         :func:`.svg.shared_renderer`); left open. By default a new one, closed at the end.
     force
         Replace an existing ``out`` (never a mission file, nor the mission read).
+    baseline
+        For a follow-up, the baseline mission file it records: the briefing gains the
+        section "Progress since the baseline" (``ComparisonError`` when the mission records
+        no baseline or the file holds another mission).
 
     Raises
     ------
@@ -244,7 +251,7 @@ def export_briefing(
                 owned = _start_browser()
             session = renderer or owned
         stages.start("Reading the mission")
-        read = _read_and_score(mission_file, stages, date=date, profile=profile)
+        read = _read_and_score(mission_file, stages, date=date, profile=profile, baseline=baseline)
         if session is None:
             written = _write_document(fmt, read, out, stages)
         else:
@@ -316,6 +323,7 @@ def _read_and_score(
     *,
     date: dt.date | None,
     profile: ScoringProfile | None,
+    baseline: str | Path | None = None,
 ) -> _Read:
     # Imported only now: pandas and the scoring engine should not delay the browser's start.
     from assessment_kit.briefing.context import briefing_context
@@ -328,7 +336,12 @@ def _read_and_score(
         scores = score_mission(mission, profile=profile)
         context = briefing_context(mission, scores, date=date, profile=profile)
         questionnaires = dict(mission.questionnaires)
-    return _Read(context, briefing_charts(scores, questionnaires))
+        figures = briefing_charts(scores, questionnaires)
+        if baseline is not None:
+            from assessment_kit.briefing.progress import add_progress
+
+            context, figures = add_progress(mission, baseline, scores, profile, context, figures)
+    return _Read(context, figures)
 
 
 def _light_nbformat() -> None:

@@ -53,6 +53,7 @@ from assessment_kit.scoring.rank import WEAK as WEAK
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assessment_kit.briefing.progress import ProgressSection
     from assessment_kit.scoring import MissionScores, ScoringProfile
     from assessment_kit.store import Mission, MissionInfo, Respondent
 
@@ -96,6 +97,8 @@ class BriefingContext:
     methodology: Methodology
     annex: tuple[AnnexRow, ...]
     warnings: tuple[str, ...] = field(default=())
+    #: A follow-up's progress since its baseline (None unless the baseline was given).
+    progress: ProgressSection | None = None
 
     @property
     def title(self) -> str:

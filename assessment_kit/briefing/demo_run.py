@@ -1,4 +1,5 @@
-"""``run_demo``: seed the demo mission, score it and export its briefing as HTML and PDF."""
+"""``run_demo``: seed the demo mission and its baseline, score it and export its briefing as
+HTML and PDF (with the progress since the baseline)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assessment_kit.briefing.api import BriefingResult, Progress, export_briefing
+from assessment_kit.demo import demo_baseline_path
 
 DEMO_MISSION = "freedonia-demo.db"
 DEMO_PDF = "freedonia-briefing.pdf"
@@ -20,7 +22,9 @@ class DemoResult:
     Attributes
     ----------
     mission, pdf, html
-        The demo mission file and its briefing as PDF and HTML.
+        The demo mission file (the 2026 follow-up) and its briefing as PDF and HTML.
+    baseline
+        The demo's baseline mission file (2023), which the briefing compares with.
     pages
         Number of pages of the PDF.
     table
@@ -39,6 +43,7 @@ class DemoResult:
     seconds: float
     briefings: tuple[BriefingResult, ...]
     kept: tuple[Path, ...] = ()
+    baseline: Path | None = None
 
     def summary(self) -> str:
         """The score table and the paths, for the terminal."""
@@ -51,6 +56,7 @@ class DemoResult:
                 "",
             ]
         lines += [
+            *([f"baseline  {self.baseline}"] if self.baseline is not None else []),
             f"mission   {self.mission}",
             f"briefing  {self.pdf} ({self.pages} pages)",
             f"          {self.html}",
@@ -62,7 +68,8 @@ class DemoResult:
 def demo_paths(out_dir: Path) -> tuple[Path, Path, Path, tuple[Path, ...]]:
     """The demo's mission, PDF and HTML in ``out_dir``, and the files found in the way.
 
-    The first free set of names is taken: ``freedonia-demo.db`` with its briefings, else
+    The first free set of names is taken: ``freedonia-demo.db`` with its briefings (and its
+    baseline ``freedonia-baseline.db``, see :func:`demo_baseline_path`), else
     ``freedonia-demo-2.db`` and ``freedonia-briefing-2.pdf``, and so on. Nothing already
     there is replaced or deleted: an earlier demo mission may hold real answers (the
     notebooks open ``freedonia-demo.db`` by default).
@@ -77,8 +84,13 @@ def demo_paths(out_dir: Path) -> tuple[Path, Path, Path, tuple[Path, ...]]:
         mission = out_dir / f"{mission_stem}{tail}.db"
         pdf = out_dir / f"{pdf_stem}{tail}.pdf"
         html = out_dir / f"{html_stem}{tail}.html"
-        sides = [Path(f"{mission}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
-        taken = [path for path in (mission, *sides, pdf, html) if path.exists()]
+        baseline = demo_baseline_path(mission)
+        sides = [
+            Path(f"{database}{suffix}")
+            for database in (mission, baseline)
+            for suffix in ("-wal", "-shm", "-journal")
+        ]
+        taken = [path for path in (mission, baseline, *sides, pdf, html) if path.exists()]
         if not taken:
             return mission, pdf, html, tuple(kept)
         kept += taken
@@ -92,7 +104,7 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
     is written under the next free names (see :func:`demo_paths`) and ``kept`` lists the
     files left alone. ``progress(stage, done, total)`` follows every stage.
     """
-    from assessment_kit.demo import create_demo_mission
+    from assessment_kit.demo import create_demo_baseline, create_demo_mission
     from assessment_kit.scoring import score_mission
 
     started = time.perf_counter()
@@ -113,14 +125,17 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         return forward
 
     report("Creating the demo mission", 0)
-    mission = create_demo_mission(mission_path)
+    baseline_path = demo_baseline_path(mission_path)
+    with create_demo_baseline(baseline_path) as baseline:
+        reference = baseline.info.ref()
+    mission = create_demo_mission(mission_path, baseline=reference)
     try:
         report("Scoring", 1)
         table = score_mission(mission).to_table()
     finally:
         mission.close()
-    pdf = export_briefing(mission_path, pdf_path, progress=shifted(2))
-    html = export_briefing(mission_path, html_path, progress=shifted(8))
+    pdf = export_briefing(mission_path, pdf_path, progress=shifted(2), baseline=baseline_path)
+    html = export_briefing(mission_path, html_path, progress=shifted(8), baseline=baseline_path)
     return DemoResult(
         mission=mission_path,
         pdf=pdf.path,
@@ -130,4 +145,5 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
         seconds=time.perf_counter() - started,
         briefings=(pdf, html),
         kept=kept,
+        baseline=baseline_path,
     )

@@ -34,6 +34,9 @@ AREAS = ("findings-by-area", "3 Findings by area")
 RECOMMENDATIONS = ("recommendations", "4 Recommendations")
 METHODOLOGY = ("methodology", "5 Methodology")
 ANNEX = ("annex", "Annex: data by question")
+#: A follow-up's progress since its baseline, after the scores at a glance; not numbered,
+#: so a briefing's chapters are numbered the same with it or without.
+PROGRESS = "progress"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,10 @@ def _macros() -> Any:
 
 def table_of_contents(context: BriefingContext) -> list[tuple[str, str, int]]:
     """(anchor, text, level) for every contents entry."""
-    toc = [(SUMMARY[0], SUMMARY[1], 1), (GLANCE[0], GLANCE[1], 1), (AREAS[0], AREAS[1], 1)]
+    toc = [(SUMMARY[0], SUMMARY[1], 1), (GLANCE[0], GLANCE[1], 1)]
+    if context.progress is not None:
+        toc.append((PROGRESS, context.progress.heading, 1))
+    toc.append((AREAS[0], AREAS[1], 1))
     for number, area in enumerate(context.areas, start=1):
         toc.append((area.anchor, area_heading(number, area.name), 2))
     toc += [
@@ -120,6 +126,9 @@ def render_sections(context: BriefingContext) -> dict[str, str]:
     }
     for number, area in enumerate(context.areas, start=1):
         fragments[f"area:{area.id}"] = str(macros.area(area, area_heading(number, area.name)))
+    if context.progress is not None:
+        fragments["progress"] = str(macros.progress(context.progress, PROGRESS))
+        fragments["progress_tables"] = str(macros.progress_tables(context.progress))
     return fragments
 
 
@@ -151,7 +160,7 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
     context
         The briefing context.
     charts
-        Charts by key: ``radar``, ``bars`` and ``heatmap`` (any may be missing).
+        Charts by key: ``radar``, ``bars``, ``heatmap``, ``progress`` (any may be missing).
     """
     from assessment_kit.questionnaire.validator import import_jsonschema
 
@@ -193,6 +202,9 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
     for key in ("bars", "heatmap"):
         if key in charts:
             add(chart_outputs(key))
+    if context.progress is not None:
+        add([_html_output(sections["progress"])], "page-break")
+        add([*chart_outputs("progress"), _html_output(sections["progress_tables"])])
     for index, area in enumerate(context.areas):
         html = sections[f"area:{area.id}"]
         if index == 0:

@@ -27,6 +27,7 @@ from assessment_kit.store.records import (
     Answer,
     ConsolidatedAnswer,
     MissionInfo,
+    MissionRef,
     Respondent,
 )
 from assessment_kit.store.records import date_text as _date_text
@@ -49,6 +50,7 @@ __all__ = [
     "ConsolidatedAnswer",
     "Mission",
     "MissionInfo",
+    "MissionRef",
     "Respondent",
     "create_mission",
     "open_mission",
@@ -137,12 +139,15 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
         start_date: date | None = None,
         end_date: date | None = None,
         sections: Sequence[str] = (),
+        baseline: MissionRef | None = None,
     ) -> Mission:
         """Create a new mission file using ``questionnaires``.
 
         ``sections`` makes a partial assessment: the sections assessed, each as
         ``questionnaire.section`` or a section id unique among the questionnaires (see
         :func:`resolve_sections`); a questionnaire none of them names is assessed whole.
+        ``baseline`` makes the mission a follow-up of that mission (``info.ref()`` of the
+        baseline); ``info.baseline`` gives it back.
 
         Raises
         ------
@@ -168,8 +173,8 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
                     raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=str(path)))
                 conn.execute(
                     "INSERT INTO mission"
-                    " (id, country, title, start_date, end_date, created_at, uuid)"
-                    " VALUES (1, ?, ?, ?, ?, ?, ?)",
+                    " (id, country, title, start_date, end_date, created_at, uuid, baseline)"
+                    " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         country.strip(),
                         title,
@@ -177,6 +182,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
                         _date_text(end_date),
                         now,
                         schema.new_uuid(),
+                        None if baseline is None else json.dumps(baseline.to_json()),
                     ),
                 )
                 for questionnaire in questionnaires:
@@ -266,9 +272,9 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
 
     @property
     def info(self) -> MissionInfo:
-        """The mission's country, title, dates, instruments and identity (uuid)."""
+        """The mission's country, title, dates, instruments, identity (uuid) and baseline."""
         row = self._query(
-            "SELECT country, title, start_date, end_date, created_at, uuid"
+            "SELECT country, title, start_date, end_date, created_at, uuid, baseline"
             " FROM mission WHERE id = 1"
         )[0]
         rows = self._query("SELECT id, version, sections FROM instruments ORDER BY rowid")
@@ -287,6 +293,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             instruments=instruments,
             sections=MappingProxyType(sections),
             uuid=row["uuid"],
+            baseline=_baseline(row["baseline"]),
         )
 
     @property
@@ -330,6 +337,14 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             conn.execute(
                 "UPDATE instruments SET sections = ? WHERE id = ?", (stored, questionnaire)
             )
+
+
+def _baseline(stored: str | None) -> MissionRef | None:
+    """The stored baseline (a JSON object), None when the mission records none."""
+    if stored is None:
+        return None
+    data = json.loads(stored)
+    return MissionRef.from_json(data) if isinstance(data, dict) else None
 
 
 def _check_new_mission(

@@ -16,6 +16,7 @@ __all__ = [
     "Answer",
     "ConsolidatedAnswer",
     "MissionInfo",
+    "MissionRef",
     "Respondent",
     "date_text",
     "now",
@@ -31,12 +32,55 @@ def _no_sections() -> Mapping[str, tuple[str, ...]]:
 
 
 @dataclass(frozen=True, slots=True)
+class MissionRef:
+    """Another mission named by a mission: a follow-up's baseline.
+
+    ``uuid`` is that mission's identity (its copies share it); the title, country and dates
+    are kept so a follow-up can say what it follows up even when the baseline file is not
+    at hand.
+    """
+
+    uuid: str
+    title: str
+    country: str
+    start_date: date | None = None
+    end_date: date | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        """The record as the store keeps it (dates as YYYY-MM-DD, None when not set)."""
+        return {
+            "uuid": self.uuid,
+            "title": self.title,
+            "country": self.country,
+            "start_date": date_text(self.start_date),
+            "end_date": date_text(self.end_date),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> MissionRef:
+        """The record from :meth:`to_json`'s form."""
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return None if value is None else str(value)
+
+        return cls(
+            uuid=text("uuid") or "",
+            title=text("title") or "",
+            country=text("country") or "",
+            start_date=parse_date(text("start_date")),
+            end_date=parse_date(text("end_date")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class MissionInfo:
     """The mission's description and the instruments (id, version) it uses.
 
     ``sections`` holds, for each instrument assessed in part, the ids of the sections
     assessed; an instrument absent from it is assessed whole. ``uuid`` is the mission's
-    identity: a copy of the file keeps it.
+    identity: a copy of the file keeps it. ``baseline`` names the mission this one follows
+    up (None for a baseline or a stand-alone mission).
     """
 
     country: str
@@ -48,6 +92,18 @@ class MissionInfo:
     sections: Mapping[str, tuple[str, ...]] = field(default_factory=_no_sections)
     #: The mission's identity, shared by its copies.
     uuid: str = ""
+    #: The baseline mission this one follows up, or None.
+    baseline: MissionRef | None = None
+
+    def ref(self) -> MissionRef:
+        """This mission as another names it (to record it as a follow-up's baseline)."""
+        return MissionRef(
+            uuid=self.uuid,
+            title=self.title,
+            country=self.country,
+            start_date=self.start_date,
+            end_date=self.end_date,
+        )
 
 
 @dataclass(frozen=True, slots=True)

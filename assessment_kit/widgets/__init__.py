@@ -28,7 +28,7 @@ from assessment_kit.widgets._dashboard import DashboardController
 from assessment_kit.widgets._export import ExportController
 from assessment_kit.widgets._form import FormController
 from assessment_kit.widgets._sections import SectionsController
-from assessment_kit.widgets._session import OpenedMission, open_mission_or_demo
+from assessment_kit.widgets._session import OpenedMission, baseline_for, open_mission_or_demo
 
 if TYPE_CHECKING:
     from assessment_kit.briefing import BriefingResult
@@ -44,6 +44,7 @@ __all__ = [
     "OpenedMission",
     "ScoresDashboard",
     "SectionsChooser",
+    "baseline_for",
     "open_mission_or_demo",
 ]
 
@@ -178,6 +179,10 @@ class ScoresDashboard(_Face[DashboardController]):
         Extra widgets for the tool row (the place for an "Export briefing" button).
     heatmap
         Also show the section-by-area heatmap.
+    baseline
+        For a follow-up, the baseline mission file it records (see
+        :func:`baseline_for`): the radar and the bars draw the baseline's scores in grey,
+        and a table gives each area then and now. None: no overlay.
     """
 
     def __init__(
@@ -188,6 +193,7 @@ class ScoresDashboard(_Face[DashboardController]):
         profile: ScoringProfile | None = None,
         tools: Sequence[W.Widget] = (),
         heatmap: bool = True,
+        baseline: str | Path | None = None,
         **kwargs: Any,
     ) -> None:
         controller = DashboardController(
@@ -196,12 +202,18 @@ class ScoresDashboard(_Face[DashboardController]):
             profile=profile,
             tools=tools,
             heatmap=heatmap,
+            baseline=baseline,
         )
         super().__init__(controller, **kwargs)
 
     def refresh(self) -> None:
         """Score again and redraw."""
         self.controller.refresh()
+
+    @property
+    def baseline(self) -> Path | None:
+        """The baseline file drawn beside the mission's scores (None: no overlay)."""
+        return self.controller.baseline
 
     def add_tool(self, widget: W.Widget) -> None:
         """Add a widget (such as the briefing export button) to the tool row."""
@@ -239,6 +251,9 @@ class ExportBriefingButton(_Face[ExportController]):
         Where to write the briefing; the mission file's folder by default.
     background
         Run the export in a thread (True in notebooks; tests pass False).
+    baseline
+        For a follow-up, its baseline mission file: the briefing gains the section
+        "Progress since the baseline".
     """
 
     def __init__(
@@ -247,10 +262,14 @@ class ExportBriefingButton(_Face[ExportController]):
         *,
         out_dir: str | Path | None = None,
         background: bool = True,
+        baseline: str | Path | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            ExportController(mission_path, out_dir=out_dir, background=background), **kwargs
+            ExportController(
+                mission_path, out_dir=out_dir, background=background, baseline=baseline
+            ),
+            **kwargs,
         )
 
     @property

@@ -5,6 +5,10 @@ Figures are static ``plotly.graph_objects.Figure`` objects re-shown in ``ipywidg
 ``FigureWidget``: it opens faster (no anywidget, no plotly.js per widget) and updates in
 about the same time. :meth:`DashboardController.watch` refreshes the dashboard whenever a
 form or the consolidation view in the same kernel saves something.
+
+For a follow-up mission given its baseline file, the radar and the bars also draw the
+baseline's scores (grey), and a table gives each area then and now, the change and whether
+it is real, with the numbers ``assessment-kit compare --json`` prints.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from assessment_kit.scoring import MissionScores, OverallScore, QuestionScore, ScoringProfile
+    from assessment_kit.scoring.compare import Comparison
     from assessment_kit.store import Mission
 
 __all__ = ["BOTH", "DashboardController"]
@@ -51,11 +57,25 @@ class DashboardController:
         profile: ScoringProfile | None = None,
         tools: Sequence[W.Widget] = (),
         heatmap: bool = True,
+        baseline: str | Path | None = None,
     ) -> None:
         self.mission = mission
         self.profile = profile
         self.questionnaires = dict(mission.questionnaires)
+        self.baseline = None if baseline is None else Path(baseline)
+        self.baseline_label = "Baseline"
+        if self.baseline is not None:
+            from assessment_kit.scoring.compare import open_baseline
+
+            # Refused now, before anything is drawn: a file that is not this mission's
+            # baseline (or of other instruments) is a clear error, not a wrong overlay.
+            with open_baseline(mission, self.baseline) as before:
+                when = before.info.start_date or before.info.end_date
+            if when is not None:
+                self.baseline_label = f"Baseline ({when.strftime('%B')} {when.year})"
         self.scores: MissionScores | None = None
+        self.baseline_scores: MissionScores | None = None
+        self.comparison: Comparison | None = None
         self.figures: dict[str, go.Figure] = {}
         self.weakest_questions: list[QuestionScore] = []
         self.refreshes = 0
@@ -81,6 +101,7 @@ class DashboardController:
         self.heatmap_out.layout.display = None if heatmap else "none"
         self.show_heatmap = heatmap
         self.weakest = W.HTML("")
+        self.progress = W.HTML("")
         # The place for extra tools, e.g. the briefing helper's "Export briefing" button.
         self.tools = W.HBox(list(tools), layout=W.Layout(align_items="center"))
         self.widget = W.VBox(
@@ -95,6 +116,7 @@ class DashboardController:
                 self.overall,
                 self.radar_out,
                 self.bars_out,
+                self.progress,
                 W.HTML("<h4 style='margin:8px 0 2px 0'>Weakest questions</h4>"),
                 self.weakest,
                 self.heatmap_out,
@@ -116,7 +138,12 @@ class DashboardController:
 
     def refresh(self) -> None:
         """Score the mission again and redraw."""
-        from assessment_kit.charts import area_bars_figure, radar_figure, section_heatmap_figure
+        from assessment_kit.charts import (
+            add_baseline,
+            area_bars_figure,
+            radar_figure,
+            section_heatmap_figure,
+        )
         from assessment_kit.scoring import priorities, score_mission
 
         selected = self.instrument.value
@@ -132,6 +159,10 @@ class DashboardController:
             "radar": radar_figure(scores),
             "bars": area_bars_figure(scores),
         }
+        before = self._baseline_scores(names, chosen, scores)
+        if before is not None:
+            for key in ("radar", "bars"):
+                add_baseline(self.figures[key], before, label=self.baseline_label)
         if self.show_heatmap:
             self.figures["heatmap"] = section_heatmap_figure(scores, chosen)
         self._show(self.radar_out, self.figures["radar"])
@@ -145,6 +176,50 @@ class DashboardController:
         self.refreshes += 1
         self.stamp.value = (
             f"<span class='ak-unsaved'>computed at {dt.datetime.now():%H:%M:%S}</span>"
+        )
+
+    def _baseline_scores(
+        self, names: list[str] | None, chosen: dict[str, Any], scores: MissionScores
+    ) -> MissionScores | None:
+        """The baseline's scores of the chosen instruments, and the comparison (or None)."""
+        if self.baseline is None:
+            return None
+        from assessment_kit.scoring import score_mission
+        from assessment_kit.scoring.compare import compare, open_baseline
+
+        with open_baseline(self.mission, self.baseline) as before:
+            baseline_scores = score_mission(before, questionnaires=names, profile=self.profile)
+            theirs = {qid: before.questionnaires[qid] for qid in chosen}
+            self.comparison = compare(
+                baseline_scores,
+                scores,
+                theirs,
+                chosen,
+                baseline_ref=before.info.ref(),
+                followup_ref=self.mission.info.ref(),
+            )
+        self.baseline_scores = baseline_scores
+        self.progress.value = self._progress_html(self.comparison)
+        return baseline_scores
+
+    @staticmethod
+    def _progress_html(comparison: Comparison) -> str:
+        """Each area then and now, as the briefing's progress section prints it."""
+        from assessment_kit.briefing.progress import progress_section
+
+        section = progress_section(comparison)
+        rows = "".join(
+            f"<tr><td>{html.escape(row.name)}</td><td style='text-align:right'>{row.then}</td>"
+            f"<td style='text-align:right'>{row.now}</td>"
+            f"<td style='text-align:right'>{row.change}</td><td>{html.escape(row.verdict)}</td>"
+            f"<td>{row.coverage}</td></tr>"
+            for row in (*section.areas, section.overall)
+        )
+        return (
+            f"<h4 style='margin:8px 0 2px 0'>{html.escape(section.heading)}</h4>"
+            "<table class='ak-table'><tr><th>Area</th><th>Then</th><th>Now</th><th>Change</th>"
+            f"<th>Verdict</th><th>Coverage</th></tr>{rows}</table>"
+            f"<p>{html.escape(section.recommendation_summary)}</p>"
         )
 
     @staticmethod

@@ -30,8 +30,11 @@ class ExportController:
         *,
         out_dir: str | Path | None = None,
         background: bool = True,
+        baseline: str | Path | None = None,
     ) -> None:
         self.mission_path = Path(mission_path)
+        # A follow-up's baseline file: the briefing gains its progress section.
+        self.baseline = None if baseline is None else Path(baseline)
         self.out_dir = Path(out_dir) if out_dir is not None else self.mission_path.parent
         self.background = background
         self.result: BriefingResult | None = None
@@ -100,7 +103,12 @@ class ExportController:
             renderer = shared_renderer(find_browser()) if out.suffix == ".pdf" else None
             # The button writes its own briefing again each time (never over a mission).
             self.result = export_briefing(
-                self.mission_path, out, progress=self._progress, renderer=renderer, force=True
+                self.mission_path,
+                out,
+                progress=self._progress,
+                renderer=renderer,
+                force=True,
+                baseline=self.baseline,
             )
         except (AssessmentKitError, OSError) as error:
             self.error = error

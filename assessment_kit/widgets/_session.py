@@ -3,7 +3,9 @@
 Every notebook starts the same way, so the rule lives here once: a mission chosen outside
 the notebook (``ASSESSMENT_KIT_MISSION`` from a Voilà launcher or the tests, and
 ``ASSESSMENT_KIT_ASSESSOR``) comes before the parameters cell, and a file that does not
-exist yet becomes the demo mission, to practise on.
+exist yet becomes the demo mission, to practise on, with the demo's baseline beside it
+(so the scores notebook shows a follow-up's progress). :func:`baseline_for` finds the
+baseline file a follow-up's dashboard draws.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 #: Environment variables that override the notebook's parameters cell.
 MISSION_VARIABLE = "ASSESSMENT_KIT_MISSION"
 ASSESSOR_VARIABLE = "ASSESSMENT_KIT_ASSESSOR"
+BASELINE_VARIABLE = "ASSESSMENT_KIT_BASELINE"
 
 
 class OpenedMission(NamedTuple):
@@ -49,6 +52,29 @@ def open_mission_or_demo(mission_file: str | Path, assessor: str = "") -> Opened
     assessor = os.environ.get(ASSESSOR_VARIABLE, assessor)
     if path.exists():
         return OpenedMission(Mission.open(path), assessor)
-    from assessment_kit.demo import create_demo_mission
+    from assessment_kit.demo import create_demo_baseline, create_demo_mission, demo_baseline_path
 
-    return OpenedMission(create_demo_mission(path), assessor)
+    baseline = demo_baseline_path(path)
+    reference = None
+    if not baseline.exists():  # never over a file already there
+        with create_demo_baseline(baseline) as before:
+            reference = before.info.ref()
+    return OpenedMission(create_demo_mission(path, baseline=reference), assessor)
+
+
+def baseline_for(mission: Mission, baseline_file: str | Path = "") -> Path | None:
+    """The baseline file of a follow-up, for the scores dashboard; None when there is none.
+
+    None when the mission records no baseline. Else the first file found of:
+    ``ASSESSMENT_KIT_BASELINE`` or ``baseline_file`` as given, the same name beside the
+    mission, and the demo's baseline beside it. Whether the file found is the baseline the
+    mission records is checked when the dashboard opens it.
+    """
+    from assessment_kit.demo import demo_baseline_path
+
+    if mission.info.baseline is None:
+        return None
+    given = os.environ.get(BASELINE_VARIABLE, str(baseline_file))
+    candidates = [Path(given), mission.path.parent / Path(given).name] if given else []
+    candidates.append(demo_baseline_path(mission.path))
+    return next((path for path in candidates if path.is_file()), None)
