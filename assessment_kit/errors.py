@@ -10,8 +10,9 @@ The hierarchy::
     ├── ExpressionError                an expression does not parse or evaluate
     ├── StoreError                     the mission file cannot be opened or written
     ├── MissingExtraError              an optional part is not installed (names the extra)
-    └── BriefingError                  the briefing cannot be exported
-        └── BrowserNotFoundError       no Chromium or Chrome to print with
+    ├── BriefingError                  the briefing cannot be exported
+    │   └── BrowserNotFoundError       no Chromium or Chrome to print with
+    └── RequestRefused                 the JupyterLab server extension refuses a request
 
 Every message says where (file, line, field or row) and how to fix it. Messages live in
 :class:`Code`, so tests assert on codes and the wording is written once.
@@ -290,6 +291,24 @@ class Code(Enum):
         "the name ends in {suffix!r} but the format is {fmt!r}",
         "name the file {expected}, or pass --format {other}",
     )
+    # The JupyterLab server extension's requests
+    PATH_OUTSIDE_ROOT = (
+        "the path {where!r} is outside the folder JupyterLab serves",
+        "give a path relative to the folder the file browser shows, without '..'",
+    )
+    REQUEST_FIELD = (
+        "the request's field {field!r} {detail}",
+        "send {field!r} as {expected}",
+    )
+    NOT_A_FOLDER = ("{where!r} is not a folder", "choose a folder the file browser shows")
+    UNKNOWN_NOTEBOOK = (
+        "there is no mission notebook called {name!r}",
+        "use one of: {known}",
+    )
+    UNKNOWN_EXPORT = (
+        "no briefing export {job!r} is running or finished on this server",
+        "start the export again from the mission panel",
+    )
 
     # Members are numbered so that entries sharing a template stay distinct codes
     # (an Enum would otherwise make them aliases of one another).
@@ -441,3 +460,17 @@ class BriefingError(AssessmentKitError):
 
 class BrowserNotFoundError(BriefingError):
     """No Chromium or Chrome was found to print the PDF with."""
+
+
+class RequestRefused(AssessmentKitError):
+    """A request to the JupyterLab server extension is refused (a path outside the served
+    folder, a missing or malformed field). ``status`` is the HTTP status it answers with."""
+
+    def __init__(self, problem: Problem, status: int = 400) -> None:
+        self.problem = problem
+        self.status = status
+        super().__init__(str(problem))
+
+    @property
+    def code(self) -> Code:
+        return self.problem.code

@@ -1,0 +1,29 @@
+"""The Jupyter server extension behind the JupyterLab extension.
+
+Its REST routes live under ``/assessment-kit/api/`` and go through Jupyter Server's
+authentication and XSRF checks; every path they take is confined to the folder the server
+serves (:mod:`._paths`). What they answer is built by :mod:`.missions` (mission summaries,
+new missions and their notebooks) and :mod:`.exports` (briefings in the background) from
+the store's and the briefing's public API. Installing the package enables the extension
+(``etc/jupyter/jupyter_server_config.d/assessment_kit.json``); nothing else imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__: list[str] = []
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    """Where Jupyter Server finds the extension (this module)."""
+    return [{"module": "assessment_kit.server"}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    """Register the routes with the running server (called by Jupyter Server)."""
+    # Imported here: tornado and jupyter_server are there only when a server runs.
+    from assessment_kit.server.handlers import setup_handlers
+
+    setup_handlers(serverapp.web_app, serverapp.root_dir)
+    serverapp.log.info("assessment-kit: routes under /assessment-kit/api/")
