@@ -313,3 +313,33 @@ async def test_export_writes_a_new_briefing_beside_the_mission(
     assert (status, body["code"]) == (400, "REQUEST_FIELD")
     status, body = await _get(jp_fetch, "exports/0123456789abcdef")
     assert (status, body["code"]) == (404, "UNKNOWN_EXPORT")
+
+
+async def test_no_save_through_jupyter_replaces_a_mission(
+    jp_fetch: Fetch, jp_root_dir: Path
+) -> None:
+    # What an editor's Save, or an upload of a file of the same name, would send.
+    _mission_with_notes(jp_root_dir / "baseline.db")
+    before = (jp_root_dir / "baseline.db").read_bytes()
+    for name in ("baseline.db", "baseline.db-wal"):
+        response = await jp_fetch(
+            "api",
+            "contents",
+            name,
+            method="PUT",
+            body=json.dumps({"type": "file", "format": "text", "content": ""}),
+            raise_error=False,
+        )
+        assert response.code == 403, name
+    assert (jp_root_dir / "baseline.db").read_bytes() == before
+    Mission.open(jp_root_dir / "baseline.db").close()
+    # Other files save as before.
+    response = await jp_fetch(
+        "api",
+        "contents",
+        "notes.txt",
+        method="PUT",
+        body=json.dumps({"type": "file", "format": "text", "content": "hello"}),
+    )
+    assert response.code == 201
+    assert (jp_root_dir / "notes.txt").read_text() == "hello"

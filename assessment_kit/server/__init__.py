@@ -4,7 +4,8 @@ Its REST routes live under ``/assessment-kit/api/`` and go through Jupyter Serve
 authentication and XSRF checks; every path they take is confined to the folder the server
 serves (:mod:`._paths`). What they answer is built by :mod:`.missions` (mission summaries,
 new missions and their notebooks) and :mod:`.exports` (briefings in the background) from
-the store's and the briefing's public API. Installing the package enables the extension
+the store's and the briefing's public API; a pre-save hook (:mod:`._guard`) refuses to
+save anything over a mission file. Installing the package enables the extension
 (``etc/jupyter/jupyter_server_config.d/assessment_kit.json``); nothing else imports it.
 """
 
@@ -23,7 +24,9 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the routes with the running server (called by Jupyter Server)."""
     # Imported here: tornado and jupyter_server are there only when a server runs.
+    from assessment_kit.server._guard import refuse_saving_over_missions
     from assessment_kit.server.handlers import setup_handlers
 
     setup_handlers(serverapp.web_app, serverapp.root_dir)
+    serverapp.contents_manager.register_pre_save_hook(refuse_saving_over_missions)
     serverapp.log.info("assessment-kit: routes under /assessment-kit/api/")
