@@ -343,3 +343,16 @@ async def test_no_save_through_jupyter_replaces_a_mission(
     )
     assert response.code == 201
     assert (jp_root_dir / "notes.txt").read_text() == "hello"
+
+
+async def test_the_file_browser_no_longer_lists_sqlite_side_files(
+    jp_fetch: Fetch, jp_root_dir: Path
+) -> None:
+    _mission_with_notes(jp_root_dir / "baseline.db")
+    with Mission.open(jp_root_dir / "baseline.db") as mission:
+        # While a mission is open (as in a kernel), SQLite keeps its -wal and -shm beside it.
+        mission.add_respondent("R02", institution_type="ministry_justice")
+        assert (jp_root_dir / "baseline.db-wal").exists()
+        response = await jp_fetch("api", "contents", "", method="GET")
+        names = {item["name"] for item in json.loads(response.body)["content"]}
+    assert names == {"baseline.db"}

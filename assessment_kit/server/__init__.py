@@ -5,7 +5,8 @@ authentication and XSRF checks; every path they take is confined to the folder t
 serves (:mod:`._paths`). What they answer is built by :mod:`.missions` (mission summaries,
 new missions and their notebooks) and :mod:`.exports` (briefings in the background) from
 the store's and the briefing's public API; a pre-save hook (:mod:`._guard`) refuses to
-save anything over a mission file. Installing the package enables the extension
+save anything over a mission file, and the file browser hides SQLite's ``-wal`` and
+``-shm`` files. Installing the package enables the extension
 (``etc/jupyter/jupyter_server_config.d/assessment_kit.json``); nothing else imports it.
 """
 
@@ -14,6 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 __all__: list[str] = []
+
+#: SQLite's files beside a database, hidden from the file browser.
+SIDE_FILE_GLOBS = tuple(
+    f"*.{suffix}-{side}" for suffix in ("db", "sqlite", "sqlite3") for side in ("wal", "shm")
+)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -28,5 +34,10 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     from assessment_kit.server.handlers import setup_handlers
 
     setup_handlers(serverapp.web_app, serverapp.root_dir)
-    serverapp.contents_manager.register_pre_save_hook(refuse_saving_over_missions)
+    contents = serverapp.contents_manager
+    contents.register_pre_save_hook(refuse_saving_over_missions)
+    # SQLite's write-ahead log and shared memory beside each open mission are not for
+    # people: the file browser no longer lists them (they stay on disk, untouched).
+    if hasattr(contents, "hide_globs"):
+        contents.hide_globs = [*contents.hide_globs, *SIDE_FILE_GLOBS]
     serverapp.log.info("assessment-kit: routes under /assessment-kit/api/")
