@@ -43,13 +43,45 @@ const FACTORY = 'Assessment mission';
 const MODEL = 'assessment-kit-mission';
 const FILE_TYPE = 'assessment-mission';
 
-const missionIcon = new LabIcon({
-  name: 'assessment-kit:mission',
-  svgstr:
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161">' +
-    '<path d="M5 3h10l4 4v14H5z" fill-opacity="0.25"/><path d="M5 3h10l4 4v14H5zm2 2v14h10V8h-3V5z"/>' +
-    '<path d="M8.5 11h2v6h-2zm3-2h2v8h-2zm3 4h2v4h-2z"/></g></svg>'
-});
+function icon(name: string, paths: string): LabIcon {
+  return new LabIcon({
+    name: `assessment-kit:${name}`,
+    svgstr:
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">' +
+      `<g class="jp-icon3" fill="#616161">${paths}</g></svg>`
+  });
+}
+
+/** A document with bars: a mission file. */
+const missionIcon = icon(
+  'mission',
+  '<path d="M5 3h10l4 4v14H5zm2 2v14h10V8h-3V5z"/><path d="M8.5 11h2v6h-2zm3-2h2v8h-2zm3 4h2v4h-2z"/>'
+);
+/** The same document with a plus: a new mission. */
+const newMissionIcon = icon(
+  'new-mission',
+  '<path d="M5 3h10l4 4v6h-2V8h-3V5H7v14h6v2H5z"/><path d="M17 14h2v3h3v2h-3v3h-2v-3h-3v-2h3z"/>'
+);
+/** Two speech bubbles: an interview. */
+const interviewIcon = icon(
+  'interview',
+  '<path d="M3 4h12v9H8l-3 3v-3H3zm2 2v5h8V6z"/><path d="M17 8h4v9h-2v3l-3-3h-6v-2h7z"/>'
+);
+/** Arrows meeting: answers consolidated. */
+const consolidateIcon = icon(
+  'consolidate',
+  '<path d="M4 4h5v2H6.4l4.6 4.6V20H9v-8.6L5 7.4V9H3V4z"/><path d="M20 4v5h-2V7.4l-4 4V16h-2v-5.4L16.6 6H15V4z"/><circle cx="12" cy="19" r="2"/>'
+);
+/** A radar-like chart: the scores. */
+const scoresIcon = icon(
+  'scores',
+  '<path d="M12 2l9 6.5-3.4 10.5H6.4L3 8.5zm0 2.5L5.3 9.3 7.9 17h8.2l2.6-7.7z"/><path d="M12 8l3.5 2.6-1.3 4.4H9.8l-1.3-4.4z"/>'
+);
+const KIND_ICONS: Record<string, LabIcon> = {
+  interview: interviewIcon,
+  consolidate: consolidateIcon,
+  scores: scoresIcon
+};
 
 /** A text model that never reads nor writes the file: the server does all the reading. */
 class MissionModelFactory extends TextModelFactory {
@@ -173,7 +205,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand('assessment-kit:new-mission', {
       label: 'New mission',
       caption: 'Create a mission file and its four notebooks in the current folder',
-      icon: missionIcon,
+      icon: newMissionIcon,
       execute: async () => {
         let instruments: IInstrumentChoice[];
         try {
@@ -274,7 +306,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       commands.addCommand(`assessment-kit:open-${kind}`, {
         label: NOTEBOOK_LABELS[kind],
         caption: `Open the ${kind} notebook of the mission in the current folder`,
-        icon: missionIcon,
+        icon: KIND_ICONS[kind],
         execute: () => chooseAndOpen(kind)
       });
     }
