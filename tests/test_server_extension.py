@@ -356,3 +356,37 @@ async def test_the_file_browser_no_longer_lists_sqlite_side_files(
         response = await jp_fetch("api", "contents", "", method="GET")
         names = {item["name"] for item in json.loads(response.body)["content"]}
     assert names == {"baseline.db"}
+
+
+async def test_a_logged_in_post_without_the_xsrf_token_is_refused(
+    jp_fetch: Fetch, jp_http_port: int, jp_base_url: str, jp_serverapp: Any, jp_root_dir: Path
+) -> None:
+    # A browser that logged in with the token holds Jupyter's login cookie; a page elsewhere
+    # can make it send its cookies, but cannot read _xsrf to repeat it in a header. (jp_fetch
+    # starts the server listening; the requests below carry no token.)
+    client = AsyncHTTPClient()
+    base = f"http://127.0.0.1:{jp_http_port}{jp_base_url}"
+    token = jp_serverapp.identity_provider.token
+    login = await client.fetch(
+        f"{base}login?token={token}", follow_redirects=False, raise_error=False
+    )
+    cookies = [c.split(";")[0] for c in login.headers.get_list("Set-Cookie")]
+    assert any(c.startswith("username-") for c in cookies), cookies
+    # The login cookie alone (what a cross-site form would send) is refused.
+    body = json.dumps(
+        {"folder": "", "file": "m.db", "country": "Freedonia", "instruments": ["organ_removal"]}
+    )
+    url = f"{base}assessment-kit/api/missions"
+    headers = {"Cookie": "; ".join(cookies)}
+    refused = await client.fetch(url, method="POST", body=body, headers=headers, raise_error=False)
+    assert refused.code == 403
+    # So is an _xsrf cookie that the request does not repeat in its X-XSRFToken header.
+    headers["Cookie"] += "; _xsrf=0123456789abcdef"
+    refused = await client.fetch(url, method="POST", body=body, headers=headers, raise_error=False)
+    assert refused.code == 403
+    assert not (jp_root_dir / "m.db").exists()
+    # The same request repeating it, as JupyterLab's pages do, is answered.
+    headers["X-XSRFToken"] = "0123456789abcdef"
+    accepted = await client.fetch(url, method="POST", body=body, headers=headers)
+    assert accepted.code == 200
+    assert (jp_root_dir / "m.db").exists()
