@@ -12,6 +12,7 @@ written to docs/ as well (tests never rewrite committed files otherwise).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -128,6 +129,9 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         # Enabled here as the installed config enables it (etc/jupyter/...d/assessment_kit.json).
         "--ServerApp.jpserver_extensions=assessment_kit.server=True",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        # Server extensions the journey does not use, left out to start faster.
+        "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+        "--ServerApp.jpserver_extensions=voila.server_extension=False",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
@@ -145,12 +149,15 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         _wait_until_serving(url, token, proc)
         yield Lab(url=url, token=token, root=root)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        # The server first, which shuts its kernels down; then whatever of its group is left.
+        proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         log.close()
 
 
@@ -254,6 +261,14 @@ def test_launcher_new_mission_interview_and_progress(lab: Lab) -> None:
             panel.locator('button[data-action="export"]').click()
             expect(panel.locator(".jp-AssessmentKit-link")).to_have_text("freedonia-briefing.html")
             assert "Freedonia" in (lab.root / "freedonia-briefing.html").read_text(encoding="utf-8")
+
+            # A .db file that is not a mission opens in the editor, as it did before.
+            (lab.root / "notes.db").write_text("just some notes\n", encoding="utf-8")
+            page.locator(".jp-FileBrowser .jp-ToolbarButtonComponent[title^='Refresh']").click()
+            page.locator(".jp-DirListing-item", has_text="notes.db").dblclick()
+            editor = page.locator(".jp-FileEditor:visible")
+            expect(editor).to_contain_text("just some notes")
+            expect(page.locator(".jp-AssessmentKit-panel")).to_have_count(1)
         except Exception:
             _shot(page, "lab-failed.png")  # what the page showed, for whoever reads the failure
             raise
