@@ -20,6 +20,7 @@ from typing import Any
 
 from assessment_kit.errors import Code, Problem, RequestRefused
 from assessment_kit.questionnaire import builtin, builtin_ids
+from assessment_kit.server._paths import api_path
 from assessment_kit.store import Mission
 from assessment_kit.store.outputs import is_mission_file
 
@@ -34,6 +35,7 @@ __all__ = [
     "SectionProgress",
     "find_missions",
     "instrument_choices",
+    "mission_file_name",
     "mission_notebook",
     "mission_summary",
     "new_mission",
@@ -206,8 +208,6 @@ def mission_summary(path: Path, root: Path) -> MissionSummary | None:
     """
     if not path.is_file() or not is_mission_file(path):
         return None
-    from assessment_kit.server._paths import api_path
-
     with Mission.open(path) as mission:
         info = mission.info
         instruments = _progress(mission)
