@@ -31,10 +31,17 @@ CONFIDENTIAL = "Whistle-blower Ottoline Farquharson named in confidence"
 INTERVIEWER = "Interviewer Balthazar Oyelaran"
 
 
+#: The config the wheel installs as etc/jupyter/jupyter_server_config.d/assessment_kit.json.
+SERVER_CONFIG = Path(__file__).resolve().parents[1] / "jupyter-config" / "server-config"
+
+
 @pytest.fixture
 def jp_server_config() -> dict[str, Any]:
-    # What etc/jupyter/jupyter_server_config.d/assessment_kit.json enables on install.
-    return {"ServerApp": {"jpserver_extensions": {"assessment_kit.server": True}}}
+    # The server runs with the shipped config, so the tests also show that it enables us.
+    config: dict[str, Any] = json.loads(
+        (SERVER_CONFIG / "assessment_kit.json").read_text(encoding="utf-8")
+    )
+    return config
 
 
 async def _get(fetch: Fetch, route: str, **params: str) -> tuple[int, dict[str, Any]]:
