@@ -296,6 +296,10 @@ class Code(Enum):
         "the path {where!r} is outside the folder JupyterLab serves",
         "give a path relative to the folder the file browser shows, without '..'",
     )
+    HIDDEN_PATH = (
+        "the path {where!r} names a hidden file or folder, which this server does not show",
+        "move the mission to a folder the file browser shows",
+    )
     REQUEST_FIELD = (
         "the request's field {field!r} {detail}",
         "send {field!r} as {expected}",

@@ -397,3 +397,18 @@ async def test_a_logged_in_post_without_the_xsrf_token_is_refused(
     accepted = await client.fetch(url, method="POST", body=body, headers=headers)
     assert accepted.code == 200
     assert (jp_root_dir / "m.db").exists()
+
+
+async def test_hidden_paths_are_refused_as_jupyter_refuses_them(
+    jp_fetch: Fetch, jp_root_dir: Path
+) -> None:
+    (jp_root_dir / ".private").mkdir()
+    _mission_with_notes(jp_root_dir / ".private" / "baseline.db")
+    _mission_with_notes(jp_root_dir / ".hidden.db")
+    for path in (".private/baseline.db", ".hidden.db"):
+        status, body = await _get(jp_fetch, "mission", path=path)
+        assert (status, body["code"]) == (403, "HIDDEN_PATH"), path
+    status, body = await _get(jp_fetch, "missions", folder=".private")
+    assert (status, body["code"]) == (403, "HIDDEN_PATH")
+    # Listing the root does not offer the hidden mission either.
+    assert await _get(jp_fetch, "missions", folder="") == (200, {"missions": []})

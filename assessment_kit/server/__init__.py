@@ -33,8 +33,9 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     from assessment_kit.server._guard import refuse_saving_over_missions
     from assessment_kit.server.handlers import setup_handlers
 
-    setup_handlers(serverapp.web_app, serverapp.root_dir)
     contents = serverapp.contents_manager
+    allow_hidden = bool(getattr(contents, "allow_hidden", False))
+    setup_handlers(serverapp.web_app, serverapp.root_dir, allow_hidden=allow_hidden)
     contents.register_pre_save_hook(refuse_saving_over_missions)
     # SQLite's write-ahead log and shared memory beside each open mission are not for
     # people: the file browser no longer lists them (they stay on disk, untouched).

@@ -76,8 +76,12 @@ class _Handler(APIHandler):
         jobs: ExportJobs = self.settings["assessment_kit_exports"]
         return jobs
 
+    def resolve(self, path: str) -> Path:
+        """``path`` inside the served root (hidden parts refused as the server refuses them)."""
+        return resolve(self.root, path, allow_hidden=self.settings["assessment_kit_allow_hidden"])
+
     def path_argument(self, name: str) -> Path:
-        return resolve(self.root, self.get_query_argument(name, ""))
+        return self.resolve(self.get_query_argument(name, ""))
 
     def body(self) -> dict[str, Any]:
         try:
@@ -186,7 +190,7 @@ class MissionsHandler(_Handler):
         def work() -> dict[str, Any]:
             data = self.body()
             made = new_mission(
-                resolve(self.root, _text_field(data, "folder", "")),
+                self.resolve(_text_field(data, "folder", "")),
                 _text_field(data, "file"),
                 country=_text_field(data, "country"),
                 title=_text_field(data, "title", ""),
@@ -206,7 +210,7 @@ class NotebooksHandler(_Handler):
     async def post(self) -> None:
         def work() -> str:
             data = self.body()
-            mission = resolve(self.root, _text_field(data, "mission"))
+            mission = self.resolve(_text_field(data, "mission"))
             _require_mission(self.root, mission)
             return api_path(self.root, mission_notebook(mission, _text_field(data, "kind")))
 
@@ -234,7 +238,7 @@ class ExportsHandler(_Handler):
     async def post(self) -> None:
         def work() -> ExportState:
             data = self.body()
-            mission = resolve(self.root, _text_field(data, "mission"))
+            mission = self.resolve(_text_field(data, "mission"))
             _require_mission(self.root, mission)
             return self.jobs.start(mission, _text_field(data, "format", "pdf"))
 
@@ -247,9 +251,10 @@ class ExportHandler(_Handler):
         await self.answer(lambda: self.jobs.state(job), lambda state: _state(self.root, state))
 
 
-def setup_handlers(web_app: Any, root_dir: str) -> None:
+def setup_handlers(web_app: Any, root_dir: str, *, allow_hidden: bool = False) -> None:
     """Add the routes to the server's tornado application."""
     web_app.settings["assessment_kit_root"] = str(Path(root_dir).resolve())
+    web_app.settings["assessment_kit_allow_hidden"] = allow_hidden
     web_app.settings["assessment_kit_exports"] = ExportJobs()
     base = url_path_join(web_app.settings["base_url"], "assessment-kit", "api")
     routes: list[tuple[str, type[_Handler]]] = [
