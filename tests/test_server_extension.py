@@ -316,6 +316,13 @@ async def test_export_writes_a_new_briefing_beside_the_mission(
     assert CONFIDENTIAL not in html
     assert (jp_root_dir / "m" / "baseline-briefing.html").read_text() == "an earlier one"
 
+    # The panel's default: a PDF, printed by Chromium from the server's thread.
+    status, state = await _post(jp_fetch, "exports", {"mission": "m/baseline.db", "format": "pdf"})
+    assert status == 200
+    done = await _finished(jp_fetch, state["job"])
+    assert (done["error"], done["output"]) == (None, "m/baseline-briefing.pdf")
+    assert (jp_root_dir / done["output"]).read_bytes().startswith(b"%PDF")
+
     status, body = await _post(jp_fetch, "exports", {"mission": "m/baseline.db", "format": "doc"})
     assert (status, body["code"]) == (400, "REQUEST_FIELD")
     status, body = await _get(jp_fetch, "exports/0123456789abcdef")
