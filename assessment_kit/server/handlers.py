@@ -136,8 +136,9 @@ class _Handler(APIHandler):
 def _text_field(data: dict[str, Any], name: str, default: str | None = None) -> str:
     value = data.get(name, default)
     if not isinstance(value, str):
+        detail = "is missing or not text"
         raise RequestRefused(
-            Problem.make(Code.REQUEST_FIELD, field=name, detail="is missing", expected="text")
+            Problem.make(Code.REQUEST_FIELD, field=name, detail=detail, expected="text")
         )
     return value
 
