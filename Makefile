@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= demo-output
 
-.PHONY: help install system test check lint typecheck format demo bench app clean
+.PHONY: help install system test jstest check lint typecheck format demo bench app clean
 
 help:
 	@echo "make demo    set up, seed a demo mission, score it and export the briefing PDF"
@@ -14,7 +14,9 @@ help:
 	@echo "make bench   run the benchmarks in benchmarks/"
 	@echo "make app     open the interview notebook as a Voila app"
 
-$(STAMP): pyproject.toml
+# The Debian packages come first: installing the package builds its JupyterLab extension,
+# which needs Node.js.
+$(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
@@ -27,8 +29,12 @@ install: $(STAMP)
 system:
 	@tools/system-packages.sh
 
-test: install system
+test: system install jstest
 	$(BIN)/pytest
+
+# The JupyterLab extension's unit tests (jest), with the node packages the lockfile names.
+jstest: install
+	cd labextension && ../$(BIN)/jlpm install --immutable >/dev/null && ../$(BIN)/jlpm test
 
 lint: install
 	$(BIN)/ruff check assessment_kit tests benchmarks
@@ -43,10 +49,10 @@ format: install
 	$(BIN)/ruff format assessment_kit tests benchmarks
 	$(BIN)/ruff check --fix assessment_kit tests benchmarks
 
-demo: install system
+demo: system install
 	$(BIN)/assessment-kit demo --out $(OUT)
 
-bench: install system
+bench: system install
 	@for bench in benchmarks/bench_*.py; do \
 	  echo "== $$bench"; $(BIN)/python $$bench || exit 1; echo; \
 	done
@@ -59,3 +65,4 @@ app: install
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf assessment_kit/labextension labextension/node_modules labextension/lib labextension/.yarn

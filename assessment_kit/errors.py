@@ -12,8 +12,9 @@ The hierarchy::
     ├── ExpressionError                an expression does not parse or evaluate
     ├── StoreError                     the mission file cannot be opened or written
     ├── MissingExtraError              an optional part is not installed (names the extra)
-    └── BriefingError                  the briefing cannot be exported
-        └── BrowserNotFoundError       no Chromium or Chrome to print with
+    ├── BriefingError                  the briefing cannot be exported
+    │   └── BrowserNotFoundError       no Chromium or Chrome to print with
+    └── RequestRefused                 the JupyterLab server extension refuses a request
 
 Every message says where (file, line, field or row) and how to fix it. Messages live in
 :class:`Code`, so tests assert on codes and the wording is written once.
@@ -385,6 +386,28 @@ class Code(Enum):
         "(mission {expected_uuid}), this file holds {found!r} (mission {found_uuid})",
         "pass the baseline file the follow-up was created with (or a copy of it)",
     )
+    # The JupyterLab server extension's requests
+    PATH_OUTSIDE_ROOT = (
+        "the path {where!r} is outside the folder JupyterLab serves",
+        "give a path relative to the folder the file browser shows, without '..'",
+    )
+    HIDDEN_PATH = (
+        "the path {where!r} names a hidden file or folder, which this server does not show",
+        "move the mission to a folder the file browser shows",
+    )
+    REQUEST_FIELD = (
+        "the request's field {field!r} {detail}",
+        "send {field!r} as {expected}",
+    )
+    NOT_A_FOLDER = ("{where!r} is not a folder", "choose a folder the file browser shows")
+    UNKNOWN_NOTEBOOK = (
+        "there is no mission notebook called {name!r}",
+        "use one of: {known}",
+    )
+    UNKNOWN_EXPORT = (
+        "no briefing export {job!r} is running or finished on this server",
+        "start the export again from the mission panel",
+    )
 
     # Members are numbered so that entries sharing a template stay distinct codes
     # (an Enum would otherwise make them aliases of one another).
@@ -548,3 +571,17 @@ class BriefingError(AssessmentKitError):
 
 class BrowserNotFoundError(BriefingError):
     """No Chromium or Chrome was found to print the PDF with."""
+
+
+class RequestRefused(AssessmentKitError):
+    """A request to the JupyterLab server extension is refused (a path outside the served
+    folder, a missing or malformed field). ``status`` is the HTTP status it answers with."""
+
+    def __init__(self, problem: Problem, status: int = 400) -> None:
+        self.problem = problem
+        self.status = status
+        super().__init__(str(problem))
+
+    @property
+    def code(self) -> Code:
+        return self.problem.code

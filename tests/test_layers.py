@@ -1,6 +1,7 @@
 """Imports run one way, down the layers the team agreed on (design agreements, "Layers"):
 
-    areas, errors < questionnaire < store < scoring < files, charts < briefing < widgets < cli
+    areas, errors < questionnaire < store < scoring < files, charts < briefing < widgets
+    < cli, server (the Jupyter server extension)
 
 A module may import its own layer and the layers below it, never one above. Every import
 counts, wherever it is written (module top, inside a function, under TYPE_CHECKING): a
@@ -29,6 +30,7 @@ LAYERS: dict[str, int] = {
     "briefing": 5,
     "widgets": 6,
     "cli": 7,
+    "server": 7,  # the Jupyter server extension: an edge, like the command line
 }
 
 #: Known imports from a lower layer to a higher one: (importing module, imported part).
