@@ -141,6 +141,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_xlsform(args: argparse.Namespace) -> int:
+    from assessment_kit.files.xlsform_out import write_xlsform
+
+    result = write_xlsform(_questionnaire(args.questionnaire), args.out, force=args.force)
+    print(
+        f"wrote {result.path}: XLSForm of {result.questionnaire} {result.version}, "
+        f"{result.groups} groups, {result.questions} questions"
+    )
+    return 0
+
+
+def cmd_xlsform_import(args: argparse.Namespace) -> int:
+    from assessment_kit.files.xlsform_in import import_xlsform
+
+    result = import_xlsform(args.form, args.out, force=args.force)
+    q = result.questionnaire
+    print(f"wrote {result.path}: {q.id} {q.version}, {result.sections} sections, "
+          f"{result.questions} questions")  # fmt: skip
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from assessment_kit.files import export_answers, export_scores
 
@@ -244,6 +265,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.set_defaults(run=cmd_import)
+
+    p = commands.add_parser("xlsform", help="write an instrument as an XLSForm (ODK, Kobo)")
+    p.add_argument("questionnaire", metavar="ID|FILE")
+    p.add_argument("--out", type=Path, required=True, metavar="FORM.xlsx")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.set_defaults(run=cmd_xlsform)
+
+    p = commands.add_parser("xlsform-import", help="turn an XLSForm into a questionnaire file")
+    p.add_argument("form", type=Path, metavar="FORM.xlsx")
+    p.add_argument("--out", type=Path, required=True, metavar="QUESTIONNAIRE.yaml")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.set_defaults(run=cmd_xlsform_import)
 
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
     p.add_argument("mission", type=Path, metavar="MISSION.db")
