@@ -131,9 +131,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from assessment_kit.files import import_answers
+    from assessment_kit.files.submissions import SubmissionsResult, import_file
 
-    result = import_answers(args.mission, args.file, by=args.by)
+    result = import_file(args.mission, args.file, format=args.format, by=args.by)
+    if isinstance(result, SubmissionsResult):
+        print(f"imported {result.submissions} {result.format} submissions of "
+              f"{result.questionnaire} into {args.mission}: {result.respondents_added} new "
+              f"respondents, {result.answers_written} answers, {result.already_imported} "
+              "imported before")  # fmt: skip
+        return 0
     print(
         f"imported {result.rows} rows into {args.mission}: {result.answers_written} answers, "
         f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
@@ -259,11 +265,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
-        "import", help="import answers from a CSV or XLSX file (all or nothing)"
+        "import",
+        help="import answers, or Kobo or ODK submissions, from CSV or XLSX (all or nothing)",
     )
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
+    p.add_argument(
+        "--format",
+        choices=("long", "kobo", "odk"),
+        help="our long format, a KoboToolbox or an ODK Central export (default: recognised "
+        "from the columns)",
+    )
     p.set_defaults(run=cmd_import)
 
     p = commands.add_parser("xlsform", help="write an instrument as an XLSForm (ODK, Kobo)")
