@@ -577,9 +577,7 @@ def _import_table(
                 interviewer=submission.interviewer,
                 consent=submission.consent,
             )
-            for question_id, value in submission.answers.items():
-                batch.set_answer(submission.code, questionnaire.id, question_id, value)
-                written += 1
+            written += batch.set_answers(submission.code, questionnaire.id, submission.answers)
     return SubmissionsResult(
         format=fmt,
         questionnaire=questionnaire.id,

@@ -29,6 +29,7 @@ __all__ = [
     "check_institution_type",
     "insert_respondent",
     "put_answer",
+    "put_answers",
     "put_consolidated",
     "record_history",
     "respondent_json",
@@ -163,10 +164,15 @@ def insert_respondent(
 
 
 def stored_values(
-    conn: sqlite3.Connection, respondent: str | None, questionnaire: str
+    conn: sqlite3.Connection,
+    respondent: str | None,
+    questionnaire: str,
+    questions: frozenset[str] | None = None,
 ) -> dict[str, AnswerValue | None]:
     """A respondent's stored values in one questionnaire by question id (the consolidated
-    answers when ``respondent`` is None): what a constraint sees."""
+    answers when ``respondent`` is None): what a constraint sees. ``questions`` limits the
+    values decoded to those ids (a constraint reads a few answers, not the respondent's
+    hundreds)."""
     if respondent is None:
         rows = conn.execute(
             "SELECT question, value FROM consolidated WHERE questionnaire = ?",
@@ -177,7 +183,11 @@ def stored_values(
             "SELECT question, value FROM answers WHERE respondent = ? AND questionnaire = ?",
             (respondent, questionnaire),
         ).fetchall()
-    return {question: decode_value(value) for question, value in rows}
+    return {
+        question: decode_value(value)
+        for question, value in rows
+        if questions is None or question in questions
+    }
 
 
 def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
@@ -230,6 +240,60 @@ def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
         answer.updated_at,
     )
     return answer
+
+
+def put_answers(
+    conn: sqlite3.Connection, respondent: str, questionnaire: str, answers: list[Answer]
+) -> int:
+    """Write many validated answers of one respondent in one questionnaire inside the
+    caller's transaction, as :func:`put_answer` writes each (an unchanged answer is left
+    alone, every change has its history row), with one statement per table for all of
+    them. Returns how many were written."""
+    existing = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "SELECT question, value, note, evidence, confidential FROM answers"
+            " WHERE respondent = ? AND questionnaire = ?",
+            (respondent, questionnaire),
+        )
+    }
+    details: dict[tuple[str, str, bool], str] = {}
+    rows: list[tuple[object, ...]] = []
+    history: list[tuple[object, ...]] = []
+    for answer in answers:
+        check_text("note", answer.note, path=answer.question)
+        check_text("evidence", answer.evidence, path=answer.question)
+        new_value = encode_value(answer.value)
+        old = existing.get(answer.question)
+        flags = (answer.note, answer.evidence, answer.confidential)
+        if old is not None and (old[0], old[1], old[2], bool(old[3])) == (new_value, *flags):
+            continue
+        detail = details.get(flags)
+        if detail is None:
+            detail = details[flags] = json.dumps(
+                {"note": flags[0], "evidence": flags[1], "confidential": flags[2]},
+                ensure_ascii=False,
+            )
+        key = (respondent, questionnaire, answer.question)
+        rows.append((*key, new_value, *flags[:2], int(flags[2]), answer.updated_by,
+                     answer.updated_at))  # fmt: skip
+        history.append(("answer", *key, None if old is None else old[0], new_value, detail,
+                        answer.updated_by, answer.updated_at))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
+        " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
+        " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
+        " confidential = excluded.confidential, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at",
+        rows,
+    )
+    conn.executemany(
+        "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
+        ' detail, "by", at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        history,
+    )
+    return len(rows)
 
 
 def put_consolidated(conn: sqlite3.Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
