@@ -255,3 +255,15 @@ def test_an_export_of_another_form(tmp_path: Path) -> None:
     with pytest.raises(ImportProblems) as caught:
         import_submissions(tmp_path / "m.db", file)
     assert caught.value.codes == [Code.SUBMISSIONS_QUESTIONNAIRE]
+
+
+def test_a_kobo_export_without_groups_in_its_headers(
+    tmp_path: Path, submissions: list[Submission]
+) -> None:
+    # Kobo's export setting "Include groups in headers" unticked: bare field names.
+    table = kobo_table(CJ, submissions)
+    table[0] = [str(name).split("/", 1)[1] if "/" in str(name) else name for name in table[0]]
+    assert "sd_reference_year" in table[0]
+    mission = _mission(tmp_path / "m.db")
+    result = import_submissions(mission, write_csv(tmp_path / "kobo.csv", table))
+    assert result.answers_written == sum(len(s.answers) for s in submissions)

@@ -256,7 +256,8 @@ def _best_questionnaire(
     }
     best: tuple[int, Questionnaire | None] = (0, None)
     for questionnaire in questionnaires.values():
-        if not groups <= {section.id for section in questionnaire.sections}:
+        # (A question as first part is a Kobo one-hot column in a header without groups.)
+        if not groups - set(questionnaire.questions) <= {s.id for s in questionnaire.sections}:
             continue
         found = sum(1 for name in header if _is_question(questionnaire, name.split(separator)))
         if found > best[0]:

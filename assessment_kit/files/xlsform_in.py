@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +39,12 @@ from assessment_kit.files.xlsform_out import (
     LANGUAGE_NAMES,
     NO_CASES_SUFFIX,
 )
-from assessment_kit.files.xlsx_cells import load_openpyxl, xlsx_value
+from assessment_kit.files.xlsx_cells import XLSX_UNPACKED_LIMIT, load_openpyxl, xlsx_value
 from assessment_kit.questionnaire.loader import loads
 from assessment_kit.questionnaire.model import RESERVED_VALUES, Questionnaire
 from assessment_kit.store.outputs import check_output, write_atomically
 
-__all__ = ["XLSFormImportResult", "import_xlsform", "xlsform_document"]
+__all__ = ["XLSFormImportResult", "import_xlsform"]
 
 #: XLSForm's metadata types: recorded by the device, not asked; left out of the instrument.
 _METADATA_TYPES = frozenset(
@@ -142,6 +143,21 @@ def _cell(value: object, header: str = "") -> object:
 def _read_sheets(path: Path) -> dict[str, _Sheet]:
     where = str(path)
     openpyxl = load_openpyxl(where)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0  # openpyxl's own error below says what is wrong
+    if unpacked > XLSX_UNPACKED_LIMIT:  # a zip bomb is refused before it is unpacked
+        raise StoreError(
+            problem=Problem.make(
+                Code.BAD_ROW,
+                file=where,
+                detail=f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than a "
+                "form may hold",
+                fix="check that this is the right file",
+            )
+        )
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
@@ -550,7 +566,7 @@ def _without_states(choices: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def xlsform_document(file: str | Path) -> tuple[dict[str, Any], list[Problem], _Placer]:
+def _document(file: str | Path) -> tuple[dict[str, Any], list[Problem], _Placer]:
     """The questionnaire document an XLSForm holds, its problems, and where each part
     came from (to place the validation's problems on the sheets)."""
     path = Path(file)
@@ -629,7 +645,7 @@ def import_xlsform(
         The workbook cannot be read, or the output may not be written.
     """
     target = check_output(out, inputs=(file,), force=force)
-    document, problems, placer = xlsform_document(file)
+    document, problems, placer = _document(file)
     where = str(file)
     if problems:
         raise QuestionnaireError(problems, summary=f"{where}: {count_problems(len(problems))}")
