@@ -230,7 +230,7 @@ def test_format_override_and_recognition(
     with pytest.raises(ImportProblems) as caught:
         import_file(mission, write_csv(tmp_path / "no-uuid.csv", without))
     assert {(p.line, p.path, p.code) for p in caught.value.problems} == {
-        (1, "_uuid or meta/instanceID", Code.BAD_ROW)
+        (1, "meta/rootUuid or _uuid or meta/instanceID", Code.BAD_ROW)
     }
     assert main(["import", str(mission), str(odk), "--format", "odk"]) == 0
     assert "6 odk submissions of criminal_justice" in capsys.readouterr().out
@@ -267,3 +267,19 @@ def test_a_kobo_export_without_groups_in_its_headers(
     mission = _mission(tmp_path / "m.db")
     result = import_submissions(mission, write_csv(tmp_path / "kobo.csv", table))
     assert result.answers_written == sum(len(s.answers) for s in submissions)
+
+
+def test_an_edited_kobo_submission_keeps_its_first_id(
+    tmp_path: Path, submissions: list[Submission]
+) -> None:
+    # Kobo gives an edited submission a new _uuid; meta/rootUuid keeps the first one.
+    table = kobo_table(CJ, submissions[:2])
+    table[0] = [*table[0], "meta/rootUuid"]
+    table[1] = [*table[1], table[1][table[0].index("_uuid")]]
+    table[2] = [*table[2], ""]  # an older export row without it: _uuid is used
+    mission = _mission(tmp_path / "m.db")
+    import_submissions(mission, write_csv(tmp_path / "first.csv", table))
+    edited = [list(row) for row in table]
+    edited[1][table[0].index("_uuid")] = "0f0f0f0f-0000-4000-8000-000000000000"
+    again = import_submissions(mission, write_csv(tmp_path / "edited.csv", edited))
+    assert (again.respondents_added, again.already_imported) == (0, 2)

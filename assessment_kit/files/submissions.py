@@ -7,7 +7,8 @@ column per field, named by its group path (Kobo ``section/question``, ODK Centra
 
 - the respondent's code is the pseudonymous code typed in ``interview/respondent``,
   followed by ``~`` and the first ten hex digits of the submission's instance id (Kobo
-  ``_uuid``, ODK ``KEY``): two interviews given the same code stay apart, and a submission
+  ``meta/rootUuid`` when the export has it, else ``_uuid``; ODK ``KEY``): two interviews
+  given the same code stay apart, and a submission
   imported again is recognised by its id and skipped (nothing is stored beyond the code,
   so the mission's schema is unchanged). No other column (a submitter's name, the
   interviewer) ever goes into the code;
@@ -118,7 +119,9 @@ ODK_METADATA = frozenset(
     }
 )
 _INSTANCE_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "kobo": ("_uuid", "meta/instanceID"),
+    # The first present and filled wins: Kobo's rootUuid (when the server gives it) keeps
+    # the first id of a submission edited since; ODK's KEY is the id it was first sent with.
+    "kobo": ("meta/rootUuid", "_uuid", "meta/instanceID"),
     "odk": ("KEY", "meta-instanceID"),
 }
 _SEPARATORS: Mapping[str, str] = {"kobo": "/", "odk": "-"}
@@ -237,7 +240,7 @@ def recognise_format(header: Sequence[str]) -> FileFormat | None:
 class _Columns:
     """Which column holds what, for one questionnaire."""
 
-    instance: int | None = None
+    instances: list[int] = field(default_factory=list)
     interview: dict[str, int] = field(default_factory=dict)
     answers: dict[str, int] = field(default_factory=dict)
     states: dict[str, int] = field(default_factory=dict)
@@ -284,8 +287,8 @@ def _columns(
             continue
         parts = name.split(separator)
         last = parts[-1]
-        if name in _INSTANCE_COLUMNS[fmt] and columns.instance is None:
-            columns.instance = index
+        if name in _INSTANCE_COLUMNS[fmt]:
+            columns.instances.append(index)
         if name in metadata:
             continue
         question = questionnaire.questions.get(last)
@@ -308,7 +311,8 @@ def _columns(
             )
         else:
             columns.ignored.append(name)
-    if columns.instance is None:
+    columns.instances.sort(key=lambda index: _INSTANCE_COLUMNS[fmt].index(header[index]))
+    if not columns.instances:
         wanted = " or ".join(_INSTANCE_COLUMNS[fmt])
         checker.add(1, wanted, f"no {wanted} column: submissions cannot be told apart",
                     "export the submissions again with their metadata")  # fmt: skip
@@ -376,9 +380,9 @@ class _Reader:
     def submission(self, line: int, cells: Sequence[object]) -> _Submission | None:
         columns = self.columns
         problems = len(self.checker.problems)
-        instance = _text(cells, columns.instance)
-        if columns.instance is not None and not _short_id(instance):
-            self.bad(line, columns.instance, "the submission has no instance id",
+        instance = next((text for i in columns.instances if _short_id(text := _text(cells, i))), "")
+        if columns.instances and not instance:
+            self.bad(line, columns.instances[0], "the submission has no instance id",
                      "export the submissions again with their metadata")  # fmt: skip
         typed = _text(cells, columns.interview.get("respondent"))
         respondent = columns.interview.get("respondent")
@@ -560,7 +564,7 @@ def _import_table(
         submissions = [
             s for line, cells in _rows(data) if (s := reader.submission(line, cells)) is not None
         ]
-        instance_column = "" if columns.instance is None else header[columns.instance]
+        instance_column = header[columns.instances[0]] if columns.instances else ""
         fresh, skipped = _new_submissions(mission, submissions, checker, instance_column)
         if checker.problems:
             problems = sorted(checker.problems, key=lambda p: p.line or 0)
@@ -594,7 +598,7 @@ def _new_submissions(
     mission: Mission, submissions: Sequence[_Submission], checker: Checker, column: str
 ) -> tuple[list[_Submission], int]:
     """The submissions not imported before (by instance id), and how many were."""
-    known = {code.rpartition("~")[2] for code in (r.code for r in mission.respondents())}
+    known = {r.code.rpartition("~")[2] for r in mission.respondents() if "~" in r.code}
     seen: dict[str, int] = {}
     fresh: list[_Submission] = []
     skipped = 0
