@@ -377,3 +377,21 @@ def test_cli_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     _same(builtin("organ_removal"), loads(out.read_text(encoding="utf-8"), file=str(out)))
     # A user's mistake is one message and status 1.
     assert main(["xlsform-import", str(tmp_path / "missing.xlsx"), "--out", str(out)]) == 1
+
+
+def test_a_state_is_chosen_alone_on_the_tablet(tmp_path: Path) -> None:
+    # The store refuses "unknown" combined with a choice; the form says so at once.
+    original = loads(TRANSLATED, file="bilingual.yaml")
+    columns, rows = xlsform_sheets(original)["survey"]
+    kinds = next(dict(zip(columns, r, strict=True)) for r in rows if r[1] == "kinds")
+    constraint = from_xlsform(str(kinds["constraint"]))
+    assert constraint == parse(
+        "(count-selected(.) < 2 or selected(., 'a')) and (count-selected(.) <= 1 or "
+        "not(selected(., 'unknown') or selected(., 'not_applicable') or "
+        "selected(., 'not_assessed') or selected(., 'declined')))"
+    )
+    # ... and the added check does not come back into the instrument.
+    result = import_xlsform(write_xlsform(original, tmp_path / "f.xlsx").path, tmp_path / "b.yaml")
+    assert result.questionnaire.question("kinds").constraint_expr == parse(
+        "count-selected(.) < 2 or selected(., 'a')"
+    )

@@ -32,7 +32,22 @@ from assessment_kit.questionnaire.expressions import (
 )
 from assessment_kit.questionnaire.expressions.tree import PRECEDENCE
 
-__all__ = ["from_xlsform", "required_from_xlsform", "required_to_xlsform", "to_xlsform"]
+__all__ = [
+    "EXCLUSIVE_STATES_MESSAGE",
+    "exclusive_states",
+    "from_xlsform",
+    "required_from_xlsform",
+    "required_to_xlsform",
+    "to_xlsform",
+    "with_exclusive_states",
+    "without_exclusive_states",
+]
+
+#: The message of the check that a select_multiple gives a non-scored state alone.
+EXCLUSIVE_STATES_MESSAGE = (
+    "Unknown, Not applicable, Not assessed, Declined and No cases stand alone: "
+    "do not select them with other choices."
+)
 
 #: XLSForm's words for "always" and "never" in the ``required`` column.
 _YES = frozenset({"yes", "true", "true()", "1"})
@@ -110,3 +125,27 @@ def required_from_xlsform(text: str) -> str | None:
     if stripped.lower() in _NO:
         return None
     return str(from_xlsform(stripped))
+
+
+def exclusive_states(states: tuple[str, ...]) -> Expr:
+    """The check a select_multiple needs on the tablet: a non-scored state is selected
+    alone (the store refuses it combined with choices)."""
+    alone = " or ".join(f"selected(., '{state}')" for state in states)
+    return parse(f"count-selected(.) <= 1 or not({alone})")
+
+
+def with_exclusive_states(expr: Expr | None, states: tuple[str, ...]) -> Expr:
+    """A select_multiple's constraint with :func:`exclusive_states` added."""
+    clause = exclusive_states(states)
+    return clause if expr is None else Binary("and", expr, clause)
+
+
+def without_exclusive_states(expr: Expr, states: tuple[str, ...]) -> tuple[Expr | None, bool]:
+    """The constraint without the check :func:`with_exclusive_states` added, and whether
+    it was there (compared as syntax trees, so spacing does not matter)."""
+    clause = exclusive_states(states)
+    if expr == clause:
+        return None, True
+    if isinstance(expr, Binary) and expr.op == "and" and expr.right == clause:
+        return expr.left, True
+    return expr, False

@@ -33,15 +33,26 @@ from assessment_kit.errors import (
     StoreError,
     count_problems,
 )
-from assessment_kit.files.xlsform_expr import from_xlsform, required_from_xlsform
+from assessment_kit.files.xlsform_expr import (
+    EXCLUSIVE_STATES_MESSAGE,
+    from_xlsform,
+    required_from_xlsform,
+    without_exclusive_states,
+)
 from assessment_kit.files.xlsform_out import (
     INTERVIEW_GROUP,
     LANGUAGE_NAMES,
     NO_CASES_SUFFIX,
 )
 from assessment_kit.files.xlsx_cells import XLSX_UNPACKED_LIMIT, load_openpyxl, xlsx_value
+from assessment_kit.questionnaire.expressions import parse
 from assessment_kit.questionnaire.loader import loads
-from assessment_kit.questionnaire.model import RESERVED_VALUES, Questionnaire
+from assessment_kit.questionnaire.model import (
+    NO_CASES,
+    NON_SCORED_STATES,
+    RESERVED_VALUES,
+    Questionnaire,
+)
 from assessment_kit.store.outputs import check_output, write_atomically
 
 __all__ = ["XLSFormImportResult", "import_xlsform"]
@@ -478,6 +489,8 @@ class _Reader:
                 if value is not None:
                     question[field] = value
         self.extras(number, row, question)
+        if question["type"] == "multiple" and "constraint" in question:
+            _drop_exclusive_states(question)
         return question
 
     def extras(self, number: int, row: Mapping[str, Any], question: dict[str, Any]) -> None:
@@ -545,6 +558,21 @@ class _Reader:
                 entry["url"] = str(row["url"])
             tools[str(row.get("id", ""))] = entry
         return tools
+
+
+def _drop_exclusive_states(question: dict[str, Any]) -> None:
+    """Take out the check ``xlsform`` adds to a select_multiple (a state stands alone),
+    with its message: the store makes that check itself."""
+    states = (*NON_SCORED_STATES, NO_CASES) if "no_cases" in question else NON_SCORED_STATES
+    rest, found = without_exclusive_states(parse(question["constraint"]), states)
+    if not found:
+        return
+    if rest is None:
+        del question["constraint"]
+    else:
+        question["constraint"] = str(rest)
+    if question.get("constraint_message") == EXCLUSIVE_STATES_MESSAGE:
+        del question["constraint_message"]  # added with the check, for want of one
 
 
 def _plain(value: float | None) -> float | int | None:

@@ -26,7 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assessment_kit.errors import Code, ExpressionError, Problem, QuestionnaireError
-from assessment_kit.files.xlsform_expr import required_to_xlsform, to_xlsform
+from assessment_kit.files.xlsform_expr import (
+    EXCLUSIVE_STATES_MESSAGE,
+    required_to_xlsform,
+    to_xlsform,
+    with_exclusive_states,
+)
 from assessment_kit.files.xlsx_cells import xlsx_bytes
 from assessment_kit.questionnaire.expressions import Expr
 from assessment_kit.questionnaire.model import (
@@ -240,17 +245,22 @@ class _Builder:
 
     def question(self, question: Question) -> None:
         recommendation = question.recommendation
+        constraint, message = question.constraint_expr, question.constraint_message
+        if question.type == "multiple":
+            # On the tablet a state must be chosen alone, as the store will require.
+            constraint = with_exclusive_states(constraint, question.states)
+            message = message or Text(EXCLUSIVE_STATES_MESSAGE)
         areas = " ".join(f"{area}:{_number(weight)}" for area, weight in question.areas.items())
         self.survey.add(
             type=self.question_type(question),
             name=question.id,
             **self.texts("label", question.text),
             **self.texts("guidance_hint", question.guidance),
-            **self.texts("constraint_message", question.constraint_message),
+            **self.texts("constraint_message", message),
             **self.texts("evidence", question.evidence),
             **self.texts("recommendation", None if recommendation is None else recommendation.text),
             relevant=self.expression(question, "relevant", question.relevant_expr),
-            constraint=self.expression(question, "constraint", question.constraint_expr),
+            constraint=self.expression(question, "constraint", constraint),
             required=self.expression(question, "required", question.required_expr),
             calculation=self.expression(question, "calculate", question.calculate_expr),
             areas=areas,
