@@ -7,11 +7,12 @@ batch API (:meth:`Mission.batch <assessment_kit.store.Mission.batch>`).
 - :mod:`~assessment_kit.files.xlsx_cells`: XLSX cells (escapes, limits, workbooks);
 - :mod:`~assessment_kit.files.importing`: recognising a file, checking it, all or nothing;
 - :mod:`~assessment_kit.files.exporting`: answers and scores out;
-- :mod:`~assessment_kit.files.xlsform_out`, :mod:`~assessment_kit.files.xlsform_in` and
-  :mod:`~assessment_kit.files.xlsform_expr`: instruments out as XLSForms (ODK Collect,
-  KoboToolbox) and back, expressions translated between the two;
-- :mod:`~assessment_kit.files.submissions`: KoboToolbox and ODK Central exports in, each
-  submission one interview.
+- :mod:`~assessment_kit.files.xlsform_out`, :mod:`~assessment_kit.files.xlsform_in` (over
+  :mod:`~assessment_kit.files.xlsform_sheets`) and :mod:`~assessment_kit.files.xlsform_expr`:
+  instruments out as XLSForms (ODK Collect, KoboToolbox) and back, expressions translated
+  between the two;
+- :mod:`~assessment_kit.files.submissions` (over :mod:`~assessment_kit.files.export_tables`):
+  KoboToolbox and ODK Central exports in, each submission one interview.
 
 >>> from assessment_kit.files import export_answers, import_answers  # doctest: +SKIP
 >>> import_answers("freedonia-2026.db", "answers.xlsx", by="ana")  # doctest: +SKIP

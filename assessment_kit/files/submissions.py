@@ -24,8 +24,6 @@ written unless the whole file is good.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -39,10 +37,18 @@ from assessment_kit.errors import (
     Problem,
     StoreError,
 )
+from assessment_kit.files.export_tables import (
+    INSTANCE_COLUMNS,
+    KOBO_METADATA,
+    ODK_METADATA,
+    SEPARATORS,
+    FileFormat,
+    read_table,
+    recognise_format,
+)
 from assessment_kit.files.importing import ImportResult, import_answers
-from assessment_kit.files.long_format import REQUIRED_COLUMNS, Checker
+from assessment_kit.files.long_format import Checker
 from assessment_kit.files.xlsform_out import INTERVIEW_FIELDS, STATE_SUFFIX
-from assessment_kit.files.xlsx_cells import read_xlsx
 from assessment_kit.questionnaire.model import (
     NO_CASES,
     NON_SCORED_STATES,
@@ -51,7 +57,6 @@ from assessment_kit.questionnaire.model import (
     Questionnaire,
 )
 from assessment_kit.store import Mission
-from assessment_kit.store.schema import refuse_folder
 from assessment_kit.store.values import check_constraint, check_text, coerce_value
 from assessment_kit.store.writes import check_code
 
@@ -65,66 +70,7 @@ __all__ = [
     "recognise_format",
 ]
 
-FileFormat = Literal["kobo", "odk", "long"]
-
 #: The metadata columns of a KoboToolbox export (not answers).
-KOBO_METADATA = frozenset(
-    {
-        "_id",
-        "_uuid",
-        "_submission_time",
-        "_validation_status",
-        "_notes",
-        "_status",
-        "_submitted_by",
-        "__version__",
-        "_tags",
-        "_index",
-        "_parent_index",
-        "_parent_table_name",
-        "_attachments",
-        "_geolocation",
-        "_xform_id_string",
-        "formhub/uuid",
-        "meta/instanceID",
-        "meta/rootUuid",
-        "meta/deprecatedID",
-        "start",
-        "end",
-        "today",
-        "deviceid",
-    }
-)
-#: The metadata columns of an ODK Central export (not answers).
-ODK_METADATA = frozenset(
-    {
-        "SubmissionDate",
-        "meta-instanceID",
-        "meta-instanceName",
-        "meta-audit",
-        "KEY",
-        "SubmitterID",
-        "SubmitterName",
-        "AttachmentsPresent",
-        "AttachmentsExpected",
-        "Status",
-        "ReviewState",
-        "DeviceID",
-        "Edits",
-        "FormVersion",
-        "start",
-        "end",
-        "today",
-        "deviceid",
-    }
-)
-_INSTANCE_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    # The first present and filled wins: Kobo's rootUuid (when the server gives it) keeps
-    # the first id of a submission edited since; ODK's KEY is the id it was first sent with.
-    "kobo": ("meta/rootUuid", "_uuid", "meta/instanceID"),
-    "odk": ("KEY", "meta-instanceID"),
-}
-_SEPARATORS: Mapping[str, str] = {"kobo": "/", "odk": "-"}
 #: Hex digits of the instance id kept in a respondent's code.
 ID_DIGITS = 10
 _YES = frozenset({"yes", "true", "1", "y"})
@@ -164,73 +110,6 @@ def cell_value(question: Question, raw: object) -> AnswerValue:
     if question.type != "text" and isinstance(value, str):
         value = value.strip()  # free text is kept as typed; values and numbers are trimmed
     return coerce_value(question, value)
-
-
-# -- reading ------------------------------------------------------------------------------
-
-
-def read_table(file: str | Path) -> tuple[list[str], list[list[object]]]:
-    """The header and data rows of an export: CSV (``,`` or ``;``, UTF-8) or XLSX (the
-    first sheet). Header names keep their case (question ids are case-sensitive)."""
-    path = Path(file)
-    where = str(path)
-    refuse_folder(path, "give the export file (.csv or .xlsx)")
-    if not path.is_file():
-        raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=where))
-    rows: list[list[object]]
-    if path.suffix.lower() == ".xlsx":
-        rows = read_xlsx(path)
-    else:
-        rows = [list(row) for row in _read_csv(path)]
-    if not rows:
-        raise ImportProblems([Problem.make(Code.EMPTY_FILE, file=where)], summary=where)
-    header = ["" if name is None else str(name).strip() for name in rows[0]]
-    return header, rows[1:]
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=str(path),
-                detail=f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
-                fix="export it again as CSV from the server, or save it as 'CSV UTF-8'",
-            )
-        ) from None
-    first = text.split("\n", 1)[0]
-    # Kobo writes ';' or ',' as chosen in the export settings; the header tells which.
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    previous = csv.field_size_limit()
-    csv.field_size_limit(max(previous, 1_000_000))
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=str(path),
-                detail=f"the CSV cannot be read: {error}",
-                fix="export it again from the server",
-            )
-        ) from None
-    finally:
-        csv.field_size_limit(previous)
-
-
-def recognise_format(header: Sequence[str]) -> FileFormat | None:
-    """What made a file, from its columns: a Kobo export, an ODK Central export, our long
-    format, or None."""
-    names = set(header)
-    if names & {"_uuid", "_submission_time"}:
-        return "kobo"
-    if "KEY" in names and names & {"SubmissionDate", "meta-instanceID"}:
-        return "odk"
-    if {name.lower() for name in names} >= set(REQUIRED_COLUMNS):
-        return "long"
-    return None
 
 
 # -- columns ------------------------------------------------------------------------------
@@ -278,7 +157,7 @@ def _is_question(questionnaire: Questionnaire, parts: Sequence[str]) -> bool:
 def _columns(
     questionnaire: Questionnaire, header: Sequence[str], fmt: str, checker: Checker
 ) -> _Columns:
-    separator = _SEPARATORS[fmt]
+    separator = SEPARATORS[fmt]
     metadata = KOBO_METADATA if fmt == "kobo" else ODK_METADATA
     sections = {section.id for section in questionnaire.sections}
     columns = _Columns()
@@ -287,7 +166,7 @@ def _columns(
             continue
         parts = name.split(separator)
         last = parts[-1]
-        if name in _INSTANCE_COLUMNS[fmt]:
+        if name in INSTANCE_COLUMNS[fmt]:
             columns.instances.append(index)
         if name in metadata:
             continue
@@ -311,9 +190,9 @@ def _columns(
             )
         else:
             columns.ignored.append(name)
-    columns.instances.sort(key=lambda index: _INSTANCE_COLUMNS[fmt].index(header[index]))
+    columns.instances.sort(key=lambda index: INSTANCE_COLUMNS[fmt].index(header[index]))
     if not columns.instances:
-        wanted = " or ".join(_INSTANCE_COLUMNS[fmt])
+        wanted = " or ".join(INSTANCE_COLUMNS[fmt])
         checker.add(1, wanted, f"no {wanted} column: submissions cannot be told apart",
                     "export the submissions again with their metadata")  # fmt: skip
     if "respondent" not in columns.interview:
@@ -549,7 +428,7 @@ def _import_table(
 ) -> SubmissionsResult:
     checker = Checker(where)
     with Mission.open(mission_path) as mission, mission.batch(by=by) as batch:
-        questionnaire = _best_questionnaire(mission.questionnaires, header, _SEPARATORS[fmt])
+        questionnaire = _best_questionnaire(mission.questionnaires, header, SEPARATORS[fmt])
         if questionnaire is None:
             problem = Problem.make(
                 Code.SUBMISSIONS_QUESTIONNAIRE,

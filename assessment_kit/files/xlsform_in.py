@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +40,9 @@ from assessment_kit.files.xlsform_expr import (
 )
 from assessment_kit.files.xlsform_out import (
     INTERVIEW_GROUP,
-    LANGUAGE_NAMES,
     NO_CASES_SUFFIX,
 )
-from assessment_kit.files.xlsx_cells import XLSX_UNPACKED_LIMIT, load_openpyxl, xlsx_value
+from assessment_kit.files.xlsform_sheets import Sheet, read_sheets, split_column
 from assessment_kit.questionnaire.expressions import parse
 from assessment_kit.questionnaire.loader import loads
 from assessment_kit.questionnaire.model import (
@@ -88,8 +86,6 @@ _KNOWN_TYPES = (
 )
 _TRUE = frozenset({"yes", "true", "1", "y"})
 _FALSE = frozenset({"no", "false", "0", "n", ""})
-_LANGUAGE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
-_CODES_BY_NAME = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
 #: Our field -> the survey column that holds it, to place validation problems.
 _COLUMN_OF = {
     "text": "label",
@@ -110,103 +106,8 @@ class XLSFormImportResult:
     questions: int
 
 
-@dataclass(slots=True)
-class _Sheet:
-    """One sheet as rows of cells by column (lower-case field names, language kept)."""
-
-    name: str
-    rows: list[tuple[int, dict[str, Any]]]
-
-    def columns(self) -> set[str]:
-        return {key for _, row in self.rows for key in row}
-
-
-def _split_column(header: str) -> tuple[str, str]:
-    """``label::French (fr)`` -> (``label``, ``fr``); a plain ``label`` is English."""
-    field, _, language = header.partition("::")
-    field = field.strip().lower()
-    if not language:
-        return field, "en"
-    match = _LANGUAGE.match(language.strip())
-    if match:
-        return field, match.group("code")
-    return field, _CODES_BY_NAME.get(language.strip().lower(), language.strip())
-
-
-#: Columns of free text, kept exactly as written (a trailing newline included).
-_TEXT_FIELDS = frozenset(
-    {"label", "hint", "guidance_hint", "constraint_message", "evidence", "recommendation",
-     "title", "description"}
-)  # fmt: skip
-
-
-def _cell(value: object, header: str = "") -> object:
-    if isinstance(value, str):
-        text = xlsx_value(value)
-        if not text.strip():
-            return ""
-        return text if _split_column(header)[0] in _TEXT_FIELDS else text.strip()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return "" if value is None else value
-
-
-def _read_sheets(path: Path) -> dict[str, _Sheet]:
-    where = str(path)
-    openpyxl = load_openpyxl(where)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        unpacked = 0  # openpyxl's own error below says what is wrong
-    if unpacked > XLSX_UNPACKED_LIMIT:  # a zip bomb is refused before it is unpacked
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=where,
-                detail=f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than a "
-                "form may hold",
-                fix="check that this is the right file",
-            )
-        )
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=where)) from None
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=where,
-                detail=f"cannot read the workbook: {error}",
-                fix="save it again from your spreadsheet program as .xlsx",
-            )
-        ) from error
-    sheets: dict[str, _Sheet] = {}
-    try:
-        for sheet in book.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                continue
-            names = [str(_cell(name)) if name is not None else "" for name in header]
-            table: list[tuple[int, dict[str, Any]]] = []
-            for number, raw in enumerate(rows, start=2):
-                cells = {
-                    names[i]: _cell(value, names[i])
-                    for i, value in enumerate(raw)
-                    if i < len(names) and names[i] and _cell(value) != ""
-                }
-                if cells:
-                    table.append((number, cells))
-            sheets[sheet.title.strip().lower()] = _Sheet(sheet.title, table)
-    finally:
-        book.close()
-    return sheets
-
-
 class _Reader:
-    def __init__(self, where: str, sheets: Mapping[str, _Sheet]) -> None:
+    def __init__(self, where: str, sheets: Mapping[str, Sheet]) -> None:
         self.where = where
         self.sheets = sheets
         self.problems: list[Problem] = []
@@ -232,7 +133,7 @@ class _Reader:
     def text(self, row: Mapping[str, Any], field: str) -> str | dict[str, str] | None:
         found: dict[str, str] = {}
         for header, value in row.items():
-            name, language = _split_column(header)
+            name, language = split_column(header)
             if name == field and str(value):
                 found[language] = str(value)
                 self.languages.setdefault(language, None)
@@ -600,7 +501,7 @@ def _document(file: str | Path) -> tuple[dict[str, Any], list[Problem], _Placer]
     path = Path(file)
     if not path.is_file():
         raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=str(path)))
-    reader = _Reader(str(path), _read_sheets(path))
+    reader = _Reader(str(path), read_sheets(path))
     lists = reader.choice_lists()
     document = reader.instrument()
     respondent_types = reader.respondent_types(lists)
