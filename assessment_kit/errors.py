@@ -299,6 +299,39 @@ class Code(Enum):
         "open the file in Excel or LibreOffice, let it recalculate and save it (or paste the "
         "values in place of the formulas)",
     )
+    # XLSForm (ODK Collect, KoboToolbox): sheet, row and column, as pyxform names them
+    XLSFORM_SHEET = (
+        "the workbook has no {sheet!r} sheet",
+        "an XLSForm has a 'survey' sheet, and a 'choices' sheet for select questions",
+    )
+    XLSFORM_CELL = (
+        "[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}",
+        "{fix}",
+    )
+    XLSFORM_TYPE = (
+        "[row : {row}] on the {sheet!r} sheet, column 'type': {type!r} is not a question "
+        "type assessment-kit reads",
+        "use one of: {known}",
+    )
+    XLSFORM_GROUPS = (
+        "[row : {row}] on the {sheet!r} sheet, column 'type': {detail}",
+        "put every question inside one begin_group ... end_group (a section); groups do not nest",
+    )
+    XLSFORM_EXPRESSION = (
+        "[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}",
+        "write it with ${{name}} references, comparisons, and/or/not, arithmetic and "
+        "selected(), count-selected(), string-length(), if(), coalesce(), number()",
+    )
+    # Submissions from field collection tools
+    SUBMISSIONS_FORMAT = (
+        "cannot tell from its columns what made this file (the first are: {columns})",
+        "give --format kobo, odk or long; a KoboToolbox export has _uuid and "
+        "_submission_time, an ODK Central export meta-instanceID and KEY",
+    )
+    SUBMISSIONS_QUESTIONNAIRE = (
+        "no questionnaire of the mission matches the columns of this file ({detail})",
+        "export the form made with 'assessment-kit xlsform' for one of: {known}",
+    )
     # Store
     NOT_A_MISSION = ("{detail}", "open a mission file made with 'assessment-kit new'")
     MISSION_EXISTS = ("the mission file already exists", "choose another name or delete it")
