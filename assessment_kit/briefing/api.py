@@ -1,9 +1,11 @@
 """``export_briefing``: a mission file to a briefing (PDF, HTML or notebook).
 
 The pipeline: find the browser (PDF only; no browser means one clear error and no file),
-start kaleido's browser in the background, read and score the mission, build the briefing
-context, draw the three charts as SVG in that one browser session, build the notebook,
-convert it with our nbconvert exporter, and write the file atomically.
+start it in the background, read and score the mission, build the briefing context, draw
+the three charts as SVG in that one browser session while the page is rendered (directly,
+see :mod:`.page`: the same HTML our nbconvert exporter makes of the briefing notebook,
+without nbconvert), print it, and write the file atomically. A ``.ipynb`` output is the
+briefing notebook itself.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -331,27 +332,17 @@ def _read_and_score(
     return _Read(context, briefing_charts(scores, questionnaires))
 
 
-def _light_nbformat() -> None:
-    """nbformat and nbconvert import jsonschema; imported first through the questionnaire
-    validator's import, it skips the IRI grammar that would cost seconds here (a mission
-    whose questionnaires are the shipped ones never needed the validator until now)."""
-    from assessment_kit.questionnaire.validator import import_jsonschema
-
-    import_jsonschema()
-
-
 def _write_document(fmt: str, read: _Read, out: Path, stages: _Stages) -> _Written:
     """The HTML (interactive charts) or the notebook, written atomically."""
     stages.start("Building the briefing")
-    _light_nbformat()
-    nb = _notebook(read.context, read.figures, {})
     if fmt == "ipynb":
         import nbformat
 
+        nb = _notebook(read.context, read.figures, {})
         stages.start("Writing notebook")
         _write_text_atomically(nbformat.writes(nb), out)  # type: ignore[no-untyped-call]
     else:
-        html, _ = _exporter(True).from_notebook_node(nb)
+        html = _page(read.context, read.figures, {}, interactive_charts=True)
         stages.start("Writing HTML")
         _write_text_atomically(html, out)
     return _Written(None, len(read.figures), {})
@@ -366,11 +357,8 @@ def _print_pdf(session: ChartRenderer, read: _Read, out: Path, stages: _Stages) 
     stages.start("Drawing charts")
     drawing = session.submit([read.figures[key] for key in keys])
     stages.start("Building the briefing")
-    _light_nbformat()
     placeholders = {key: placeholder_svg(figure) for key, figure in read.figures.items()}
-    html, _ = _exporter(False).from_notebook_node(
-        _notebook(read.context, read.figures, placeholders)
-    )
+    html = _page(read.context, read.figures, placeholders, interactive_charts=False)
     stages.start("Printing the PDF")
     late = {key: _item(drawing, index) for index, key in enumerate(keys)}
     printed = session.print(html, out, footer=read.context.footer, late_charts=late)
@@ -379,23 +367,6 @@ def _print_pdf(session: ChartRenderer, read: _Read, out: Path, stages: _Stages) 
         **{f"browser: {k}": v for k, v in session.session_timings.items()},
     }
     return _Written(printed.pages, len(drawing.result()), timings)
-
-
-_exporters: dict[bool, Any] = {}
-_exporters_lock = threading.Lock()
-
-
-def _exporter(interactive_charts: bool) -> Any:
-    """One HTML exporter per kind for the process: its Jinja environment keeps the compiled
-    templates, which a new exporter would compile again (a notebook exports many times)."""
-    from assessment_kit.briefing.exporters import BriefingHTMLExporter
-
-    with _exporters_lock:
-        if interactive_charts not in _exporters:
-            _exporters[interactive_charts] = BriefingHTMLExporter(
-                interactive_charts=interactive_charts
-            )
-        return _exporters[interactive_charts]
 
 
 def _item(future: Future[list[str]], index: int) -> Future[str]:
@@ -416,13 +387,32 @@ def _item(future: Future[list[str]], index: int) -> Future[str]:
     return item
 
 
-def _notebook(
-    context: BriefingContext, figures: dict[str, dict[str, Any]], svgs: dict[str, str]
-) -> Any:
-    from assessment_kit.briefing.notebook import Chart, briefing_notebook
+def _charts(figures: dict[str, dict[str, Any]], svgs: dict[str, str]) -> dict[str, Chart]:
+    from assessment_kit.briefing.notebook import Chart
 
-    charts: dict[str, Chart] = {
+    return {
         key: Chart(key=key, figure=figure, caption=CAPTIONS.get(key, ""), svg=svgs.get(key))
         for key, figure in figures.items()
     }
-    return briefing_notebook(context, charts)
+
+
+def _notebook(
+    context: BriefingContext, figures: dict[str, dict[str, Any]], svgs: dict[str, str]
+) -> Any:
+    from assessment_kit.briefing.notebook import briefing_notebook
+
+    return briefing_notebook(context, _charts(figures, svgs))
+
+
+def _page(
+    context: BriefingContext,
+    figures: dict[str, dict[str, Any]],
+    svgs: dict[str, str],
+    *,
+    interactive_charts: bool,
+) -> str:
+    """The page, made without nbconvert: the same bytes as our exporter makes of
+    :func:`_notebook`, without its second of imports (see :mod:`.page`)."""
+    from assessment_kit.briefing.page import briefing_page
+
+    return briefing_page(context, _charts(figures, svgs), interactive_charts=interactive_charts)
