@@ -264,7 +264,11 @@ class ChartRenderer:
         self._chrome: Any = None
         self._tab: ChartTab | None = None
         self._open_error: BaseException | None = None
+        self._chart_error: BaseException | None = None
+        #: Done once the browser has started (or failed to: ``_open_error``).
         self._opened: Future[None] = Future()
+        #: Done once the chart page can be drawn in (or failed to load: ``_chart_error``).
+        self._chart_page: Future[None] = Future()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
@@ -275,6 +279,7 @@ class ChartRenderer:
         self.workspace = new_workspace()
         self._thread.start()
         self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+        self._chart_page = asyncio.run_coroutine_threadsafe(self._open_chart_page(), self._loop)
 
     async def _open(self) -> None:
         # Any failure is kept for _session() to explain, not raised: a task whose error
@@ -289,13 +294,27 @@ class ChartRenderer:
             )
             await self._chrome.open()
             self.session_timings["start"] = time.perf_counter() - self._created
+        except (Exception, CancelledError) as error:
+            self._open_error = error
+
+    async def _open_chart_page(self) -> None:
+        """Load the chart page in the first tab once the browser is up.
+
+        Loading plotly.js is the longest step of a session, so nothing else waits for it
+        but the drawing: the printed page loads in its own tab meanwhile. A failure is kept
+        for :meth:`_chart_tab` to explain.
+        """
+        try:
+            await asyncio.wrap_future(self._opened)
+            if self._chrome is None or self._open_error is not None:
+                return  # _session() explains
             started = time.perf_counter()
             tab = self._chrome.get_tab() or await self._chrome.create_tab("")
             self._tab = ChartTab(tab, chart_page(self.workspace))
             await self._tab.load()
             self.session_timings["chart page"] = time.perf_counter() - started
         except (Exception, CancelledError) as error:
-            self._open_error = error
+            self._chart_error = error
 
     @property
     def alive(self) -> bool:
@@ -367,15 +386,28 @@ class ChartRenderer:
             ) from error
         return self._chrome
 
+    async def _chart_tab(self) -> ChartTab:
+        """The chart page's tab, once it can draw; or why it cannot."""
+        await asyncio.wrap_future(self._chart_page)
+        if self._tab is None or self._chart_error is not None:
+            error = self._chart_error or self._open_error
+            if isinstance(error, BriefingError):
+                raise error
+            detail = (
+                ""
+                if error is None
+                else ": " + (" ".join(str(part) for part in error.args) or repr(error))
+            )
+            raise BriefingError(f"the browser {self.browser} could not open the chart page{detail}")
+        return self._tab
+
     async def _draw_all(self, figures: Sequence[Mapping[str, Any]], first: int) -> list[str]:
-        await asyncio.wrap_future(self._opened)
-        if self._tab is None:
-            raise BriefingError(f"the browser {self.browser} could not open the chart page")
+        tab = await self._chart_tab()
         svgs: list[str] = []
         started = time.perf_counter()
         for index, figure in enumerate(figures):
             try:
-                svg = await asyncio.wait_for(self._tab.draw(figure), timeout=CHART_TIMEOUT)
+                svg = await asyncio.wait_for(tab.draw(figure), timeout=CHART_TIMEOUT)
             except BriefingError as error:
                 raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
             svgs.append(stable_svg(svg, f"c{first + index:05d}"))
@@ -413,10 +445,9 @@ class ChartRenderer:
     def evaluate_in_chart_page(self, expression: str) -> Any:
         """Evaluate ``expression`` in the chart page (tests use it to force states)."""
         self._session()
-        assert self._tab is not None
-        tab = self._tab
 
         async def run() -> Any:
+            tab = await self._chart_tab()
             result = await tab._send("Runtime.evaluate", {"expression": expression})
             return result.get("result", {}).get("value")
 
@@ -475,6 +506,7 @@ class ChartRenderer:
         opened = self._opened.done() and not self._opened.cancelled() and not self._open_error
         try:
             self._opened.cancel()
+            self._chart_page.cancel()
             if started and opened and self._chrome is not None:
                 closing = self._chrome.close()
                 asyncio.run_coroutine_threadsafe(closing, self._loop).result(timeout=15)
