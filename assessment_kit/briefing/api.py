@@ -245,11 +245,11 @@ def export_briefing(
                 owned = _start_browser()
             session = renderer or owned
         stages.start("Reading the mission")
-        read = _read_and_score(mission_file, stages, date=date, profile=profile)
-        if session is None:
-            written = _write_document(fmt, read, out, stages)
+        read = _read_and_score(mission_file, stages, date=date, profile=profile, session=session)
+        if session is not None and read.drawing is not None:
+            written = _print_pdf(session, read, read.drawing, out, stages)
         else:
-            written = _print_pdf(session, read, out, stages)
+            written = _write_document(fmt, read, out, stages)
         stages.done()
     finally:
         if owned is not None:
@@ -298,10 +298,12 @@ def _start_browser() -> ChartRenderer:
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What the briefing is made of: its context and its charts' figures."""
+    """What the briefing is made of: its context and its charts' figures, and for a PDF
+    the charts being drawn (one SVG per figure, in order)."""
 
     context: BriefingContext
     figures: dict[str, dict[str, Any]]
+    drawing: Future[list[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,24 +319,33 @@ def _read_and_score(
     *,
     date: dt.date | None,
     profile: ScoringProfile | None,
+    session: ChartRenderer | None = None,
 ) -> _Read:
+    """Score the mission and build the briefing's context and figures; with a browser
+    ``session``, its charts are drawn from as soon as the figures exist."""
     # Imported only now: pandas and the scoring engine should not delay the browser's start.
     from assessment_kit.briefing.context import briefing_context
     from assessment_kit.scoring import default_profile, score_mission
     from assessment_kit.store import Mission
 
     profile = profile or default_profile()
+    drawing = None
     with Mission.open(mission_file) as mission:
         stages.start("Scoring")
         scores = score_mission(mission, profile=profile)
+        figures = briefing_charts(scores, dict(mission.questionnaires))
+        if session is not None:
+            # The browser's chain (plotly.js, the charts, the print) is the longer one:
+            # it draws while the context is built and the page rendered.
+            stages.start("Drawing charts")
+            drawing = session.submit(list(figures.values()))
+        stages.start("Building the briefing")
         context = briefing_context(mission, scores, date=date, profile=profile)
-        questionnaires = dict(mission.questionnaires)
-    return _Read(context, briefing_charts(scores, questionnaires))
+    return _Read(context, figures, drawing)
 
 
 def _write_document(fmt: str, read: _Read, out: Path, stages: _Stages) -> _Written:
     """The HTML (interactive charts) or the notebook, written atomically."""
-    stages.start("Building the briefing")
     if fmt == "ipynb":
         import nbformat
 
@@ -348,15 +359,14 @@ def _write_document(fmt: str, read: _Read, out: Path, stages: _Stages) -> _Writt
     return _Written(None, len(read.figures), {})
 
 
-def _print_pdf(session: ChartRenderer, read: _Read, out: Path, stages: _Stages) -> _Written:
-    """The PDF: charts drawn in the background while the page is built with same-size
-    placeholders, put in just before the print."""
+def _print_pdf(
+    session: ChartRenderer, read: _Read, drawing: Future[list[str]], out: Path, stages: _Stages
+) -> _Written:
+    """The PDF: the page is built with placeholders of the charts' size, numbered while the
+    charts are drawn, and printed once they are in."""
     from assessment_kit.briefing.svg import placeholder_svg
 
     keys = list(read.figures)
-    stages.start("Drawing charts")
-    drawing = session.submit([read.figures[key] for key in keys])
-    stages.start("Building the briefing")
     placeholders = {key: placeholder_svg(figure) for key, figure in read.figures.items()}
     html = _page(read.context, read.figures, placeholders, interactive_charts=False)
     stages.start("Printing the PDF")
