@@ -11,7 +11,6 @@ briefing notebook itself.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import time
 from collections.abc import Callable
@@ -129,29 +128,32 @@ def output_format(out: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def figure_json(figure: Any) -> dict[str, Any]:
-    """A plotly figure as a plain JSON dict (what notebooks and kaleido take)."""
-    data: dict[str, Any] = json.loads(figure.to_json())
-    return data
-
-
 def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dict[str, Any]]:
-    """The briefing's three figures as JSON dicts, sized for an A4 page."""
+    """The briefing's three figures as JSON dicts, sized for an A4 page.
+
+    Built as plain specs (see :mod:`assessment_kit.charts`): plotly's figure classes would
+    add a third of a second of validation to every export.
+    """
     from assessment_kit import charts
 
-    radar = charts.radar_figure(scores, title="Score by area, with its range")
-    radar.update_layout(width=760, height=430, margin={"l": 90, "r": 90, "t": 50, "b": 30})
-    bars = charts.area_bars_figure(scores, title="Scores, ranges and coverage")
-    bars.update_layout(width=820)
-    heatmap = charts.section_heatmap_figure(scores, questionnaires)
+    radar = charts.radar_spec(scores, title="Score by area, with its range")
+    radar["layout"] = charts.updated(
+        radar["layout"],
+        {"width": 760, "height": 430, "margin": {"l": 90, "r": 90, "t": 50, "b": 30}},
+    )
+    bars = charts.area_bars_spec(scores, title="Scores, ranges and coverage")
+    bars["layout"] = charts.updated(bars["layout"], {"width": 820})
+    heatmap = charts.section_heatmap_spec(scores, questionnaires)
     # Rows read "criminal_justice · Legal framework"; a reader wants words, not an id.
-    for trace in heatmap.data:
-        if getattr(trace, "y", None) is not None:
-            trace.y = [_instrument_words(str(label), questionnaires) for label in trace.y]
+    for trace in heatmap["data"]:
+        if trace.get("y") is not None:
+            trace["y"] = [_instrument_words(str(label), questionnaires) for label in trace["y"]]
     # Room above the plot for the slanted area names, which the title would otherwise cross.
-    heatmap.update_layout(width=820, margin={"t": 120})
-    heatmap.update_layout(title={"y": 0.99, "yanchor": "top"})
-    return {"radar": figure_json(radar), "bars": figure_json(bars), "heatmap": figure_json(heatmap)}
+    heatmap["layout"] = charts.updated(
+        heatmap["layout"],
+        {"width": 820, "margin": {"t": 120}, "title": {"y": 0.99, "yanchor": "top"}},
+    )
+    return {"radar": radar, "bars": bars, "heatmap": heatmap}
 
 
 def _instrument_words(label: str, questionnaires: Any) -> str:
