@@ -186,15 +186,27 @@ _PUT_CHART = """(key, svg) => {
 }"""
 
 
+async def print_tab(session: Any) -> Any:
+    """A new tab of the open choreographer browser ``session``, ready to print in (page
+    events on, print media). A kept session prepares the next one while it is idle."""
+    tab = await session.create_tab("")
+    for command, params in (
+        ("Page.enable", None),
+        ("Emulation.setEmulatedMedia", {"media": "print"}),
+    ):
+        _cdp_result(await tab.send_command(command, params=params), command)
+    return tab
+
+
 async def cdp_print(
-    session: Any,
+    tab: Any,
     html_text: str,
     footer: str | None,
     lap: _Lap,
     late_charts: Mapping[str, Future[str]] | None = None,
     folder: Path | None = None,
 ) -> tuple[bytes, int, dict[str, int]]:
-    """Print in an open choreographer browser over the DevTools protocol.
+    """Print in a tab made by :func:`print_tab`, over the DevTools protocol.
 
     The page is loaded from a temporary file (in ``folder``, the session's workspace, when
     given). When it has a table of contents, a first print tells on which page each entry
@@ -208,63 +220,57 @@ async def cdp_print(
     with tempfile.TemporaryDirectory(prefix="print-", dir=folder) as page_folder:
         page_file = Path(page_folder) / "briefing.html"
         page_file.write_text(html_text, encoding="utf-8")
-        tab = await session.create_tab("")
-        try:
 
-            async def send(command: str, params: dict[str, Any] | None = None) -> Any:
-                return _cdp_result(await tab.send_command(command, params=params), command)
+        async def send(command: str, params: dict[str, Any] | None = None) -> Any:
+            return _cdp_result(await tab.send_command(command, params=params), command)
 
-            async def evaluate(expression: str) -> Any:
-                result = await send(
-                    "Runtime.evaluate",
-                    {"expression": expression, "returnByValue": True, "awaitPromise": True},
-                )
-                if "exceptionDetails" in result:
-                    raise BriefingError(f"script failed in the page: {result['exceptionDetails']}")
-                return result.get("result", {}).get("value")
+        async def evaluate(expression: str) -> Any:
+            result = await send(
+                "Runtime.evaluate",
+                {"expression": expression, "returnByValue": True, "awaitPromise": True},
+            )
+            if "exceptionDetails" in result:
+                raise BriefingError(f"script failed in the page: {result['exceptionDetails']}")
+            return result.get("result", {}).get("value")
 
-            async def pdf() -> bytes:
-                result = await send("Page.printToPDF", _CDP_PAGE)
-                return base64.b64decode(result["data"])
+        async def pdf() -> bytes:
+            result = await send("Page.printToPDF", _CDP_PAGE)
+            return base64.b64decode(result["data"])
 
-            async def number(data: bytes) -> dict[str, int]:
-                """Fill the contents' page numbers from a print; return every anchor's page."""
-                headings = _anchor_pages(data)
-                wanted = {name: headings[name] for name in info["toc"] if name in headings}
-                await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
-                return headings
+        async def number(data: bytes) -> dict[str, int]:
+            """Fill the contents' page numbers from a print; return every anchor's page."""
+            headings = _anchor_pages(data)
+            wanted = {name: headings[name] for name in info["toc"] if name in headings}
+            await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
+            return headings
 
-            await send("Page.enable")
-            await send("Emulation.setEmulatedMedia", {"media": "print"})
-            loaded = tab.subscribe_once("Page.loadEventFired")
-            await send("Page.navigate", {"url": page_file.as_uri()})
-            await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
-            info = await evaluate(f"({_DESCRIBE})()")
-            footer_text = footer if footer is not None else str(info["footer"])
-            css = footer_css(footer_text, cover=bool(info["cover"]))
-            await evaluate(f"({_ADD_STYLE})({json.dumps(css)})")
-            lap("load")
-            headings: dict[str, int] = {}
-            if info["toc"]:
-                # Placeholders lay out like their charts: the pages are already final. Only
-                # where each anchor falls is wanted, so nothing is painted.
-                await evaluate(f"({_PAINT_NOTHING})(true)")
-                layout = await pdf()
-                await evaluate(f"({_PAINT_NOTHING})(false)")
-                headings = await number(layout)
-                lap("numbering")
-            for key, drawing in (late_charts or {}).items():
-                svg = await asyncio.wrap_future(drawing)
-                await evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
-            lap("waiting for charts")
-            data = await pdf()
-            lap("print")
-            if info["toc"]:
-                printed = _anchor_pages(data)
-                if printed != headings:  # something moved: number again from this print
-                    headings = await number(data)
-                    data = await pdf()
-                lap("check")
-            return data, _page_count(data), headings
-        finally:
-            await session.close_tab(tab.target_id)
+        loaded = tab.subscribe_once("Page.loadEventFired")
+        await send("Page.navigate", {"url": page_file.as_uri()})
+        await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
+        info = await evaluate(f"({_DESCRIBE})()")
+        footer_text = footer if footer is not None else str(info["footer"])
+        css = footer_css(footer_text, cover=bool(info["cover"]))
+        await evaluate(f"({_ADD_STYLE})({json.dumps(css)})")
+        lap("load")
+        headings: dict[str, int] = {}
+        if info["toc"]:
+            # Placeholders lay out like their charts: the pages are already final. Only
+            # where each anchor falls is wanted, so nothing is painted.
+            await evaluate(f"({_PAINT_NOTHING})(true)")
+            layout = await pdf()
+            await evaluate(f"({_PAINT_NOTHING})(false)")
+            headings = await number(layout)
+            lap("numbering")
+        for key, drawing in (late_charts or {}).items():
+            svg = await asyncio.wrap_future(drawing)
+            await evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
+        lap("waiting for charts")
+        data = await pdf()
+        lap("print")
+        if info["toc"]:
+            printed = _anchor_pages(data)
+            if printed != headings:  # something moved: number again from this print
+                headings = await number(data)
+                data = await pdf()
+            lap("check")
+        return data, _page_count(data), headings

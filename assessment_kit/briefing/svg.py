@@ -250,10 +250,15 @@ class ChartRenderer:
     ----------
     browser
         The Chromium or Chrome executable (see :func:`.browser.find_browser`).
+    kept
+        True for a session kept for many prints (:func:`shared_renderer`): each print's tab
+        is then made while the session is idle, before it is asked for. (Every session
+        makes its first one while the chart page loads.)
     """
 
-    def __init__(self, browser: Path | str) -> None:
+    def __init__(self, browser: Path | str, *, kept: bool = False) -> None:
         self.browser = Path(browser)
+        self.kept = kept
         self.open_timeout = open_timeout()
         self.charts_drawn = 0
         self.timings: dict[str, float] = {}
@@ -269,6 +274,8 @@ class ChartRenderer:
         self._opened: Future[None] = Future()
         #: Done once the chart page can be drawn in (or failed to load: ``_chart_error``).
         self._chart_page: Future[None] = Future()
+        #: The next print's tab, made while the session is idle (see _take_print_tab).
+        self._spare_tab: asyncio.Task[Any] | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
@@ -294,8 +301,46 @@ class ChartRenderer:
             )
             await self._chrome.open()
             self.session_timings["start"] = time.perf_counter() - self._created
+            self._prepare_print_tab()
         except (Exception, CancelledError) as error:
             self._open_error = error
+
+    def _prepare_print_tab(self) -> None:
+        """Make the next print's tab now, off the print's path (runs in the loop)."""
+        from assessment_kit.briefing.pdf import print_tab
+
+        self._spare_tab = asyncio.ensure_future(print_tab(self._chrome))
+        # A tab that could not be made is made again by the print, which explains why.
+        self._spare_tab.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+    async def _take_print_tab(self) -> Any:
+        """The prepared tab, or a new one when there is none (or it failed)."""
+        from assessment_kit.briefing.pdf import print_tab
+
+        spare, self._spare_tab = self._spare_tab, None
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                return await spare
+        return await print_tab(self._chrome)
+
+    async def _print(
+        self,
+        html_text: str,
+        footer: str | None,
+        late_charts: Mapping[str, Future[str]] | None,
+    ) -> tuple[bytes, int, dict[str, int]]:
+        """Print in a tab of its own, closed after; the next print's tab is made meanwhile."""
+        from assessment_kit.briefing.pdf import _Lap, cdp_print
+
+        tab = await self._take_print_tab()
+        try:
+            return await cdp_print(
+                tab, html_text, footer, _Lap(self.timings), late_charts, self.workspace
+            )
+        finally:
+            await self._chrome.close_tab(tab.target_id)
+            if self.kept:
+                self._prepare_print_tab()
 
     async def _open_chart_page(self) -> None:
         """Load the chart page in the first tab once the browser is up.
@@ -468,12 +513,12 @@ class ChartRenderer:
 
         Returns the PDF bytes, its page count and the page of each contents anchor.
         """
-        from assessment_kit.briefing.pdf import TIMEOUT_MS, _Lap, cdp_print
+        from assessment_kit.briefing.pdf import TIMEOUT_MS
 
-        session = self._session()
+        self._session()
         self.timings = {}  # this print's own stages (a kept session prints many times)
         return self._run(
-            cdp_print(session, html_text, footer, _Lap(self.timings), late_charts, self.workspace),
+            self._print(html_text, footer, late_charts),
             4 * TIMEOUT_MS / 1000,
             "printing the PDF",
         )
@@ -575,7 +620,7 @@ def shared_renderer(browser: Path | str) -> ChartRenderer:
                 _shared.close()
                 _shared = None
         if _shared is None:
-            _shared = ChartRenderer(browser)
+            _shared = ChartRenderer(browser, kept=True)
         return _shared
 
 
