@@ -305,43 +305,6 @@ class ChartRenderer:
         except (Exception, CancelledError) as error:
             self._open_error = error
 
-    def _prepare_print_tab(self) -> None:
-        """Make the next print's tab now, off the print's path (runs in the loop)."""
-        from assessment_kit.briefing.pdf import print_tab
-
-        self._spare_tab = asyncio.ensure_future(print_tab(self._chrome))
-        # A tab that could not be made is made again by the print, which explains why.
-        self._spare_tab.add_done_callback(lambda task: task.cancelled() or task.exception())
-
-    async def _take_print_tab(self) -> Any:
-        """The prepared tab, or a new one when there is none (or it failed)."""
-        from assessment_kit.briefing.pdf import print_tab
-
-        spare, self._spare_tab = self._spare_tab, None
-        if spare is not None:
-            with contextlib.suppress(Exception):
-                return await spare
-        return await print_tab(self._chrome)
-
-    async def _print(
-        self,
-        html_text: str,
-        footer: str | None,
-        late_charts: Mapping[str, Future[str]] | None,
-    ) -> tuple[bytes, int, dict[str, int]]:
-        """Print in a tab of its own, closed after; the next print's tab is made meanwhile."""
-        from assessment_kit.briefing.pdf import _Lap, cdp_print
-
-        tab = await self._take_print_tab()
-        try:
-            return await cdp_print(
-                tab, html_text, footer, _Lap(self.timings), late_charts, self.workspace
-            )
-        finally:
-            await self._chrome.close_tab(tab.target_id)
-            if self.kept:
-                self._prepare_print_tab()
-
     async def _open_chart_page(self) -> None:
         """Load the chart page in the first tab once the browser is up.
 
@@ -497,6 +460,43 @@ class ChartRenderer:
             return result.get("result", {}).get("value")
 
         return self._run(run(), CHART_TIMEOUT, "running a script in the chart page")
+
+    def _prepare_print_tab(self) -> None:
+        """Make the next print's tab now, off the print's path (runs in the loop)."""
+        from assessment_kit.briefing.pdf import print_tab
+
+        self._spare_tab = asyncio.ensure_future(print_tab(self._chrome))
+        # A tab that could not be made is made again by the print, which explains why.
+        self._spare_tab.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+    async def _take_print_tab(self) -> Any:
+        """The prepared tab, or a new one when there is none (or it failed)."""
+        from assessment_kit.briefing.pdf import print_tab
+
+        spare, self._spare_tab = self._spare_tab, None
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                return await spare
+        return await print_tab(self._chrome)
+
+    async def _print(
+        self,
+        html_text: str,
+        footer: str | None,
+        late_charts: Mapping[str, Future[str]] | None,
+    ) -> tuple[bytes, int, dict[str, int]]:
+        """Print in a tab of its own, closed after; the next print's tab is made meanwhile."""
+        from assessment_kit.briefing.pdf import _Lap, cdp_print
+
+        tab = await self._take_print_tab()
+        try:
+            return await cdp_print(
+                tab, html_text, footer, _Lap(self.timings), late_charts, self.workspace
+            )
+        finally:
+            await self._chrome.close_tab(tab.target_id)
+            if self.kept:
+                self._prepare_print_tab()
 
     def print_bytes(
         self,
