@@ -152,37 +152,34 @@ def _chart_output(chart: Chart) -> dict[str, Any]:
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
-def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> NotebookNode:
-    """Build the briefing notebook.
+def briefing_title(context: BriefingContext) -> str:
+    """The briefing's title: the page's ``<title>`` and the notebook's."""
+    return f"{context.country}: needs assessment briefing"
 
-    Parameters
-    ----------
-    context
-        The briefing context.
-    charts
-        Charts by key: ``radar``, ``bars``, ``heatmap``, ``progress`` (any may be missing).
+
+def briefing_cells(context: BriefingContext, charts: Mapping[str, Chart]) -> list[dict[str, Any]]:
+    """The briefing's cells as plain nbformat-shaped data, in order.
+
+    :func:`briefing_notebook` wraps them as a notebook; :func:`.page.briefing_page` renders
+    them as HTML directly, without nbconvert.
     """
-    from assessment_kit.questionnaire.validator import import_jsonschema
-
-    import_jsonschema()  # before nbformat: without the IRI grammar nobody here uses
-    import nbformat
-
     sections = render_sections(context)
-    cells: list[Any] = []
+    cells: list[dict[str, Any]] = []
 
     def add(outputs: list[dict[str, Any]], *tags: str) -> None:
         # Built as data: nbformat's new_code_cell validates each cell against the schema,
         # a third of a warm export; the cells are of one fixed, valid shape (and a test
         # validates the whole notebook).
-        cell = {
-            "cell_type": "code",
-            "id": f"briefing-{len(cells) + 1:02d}",
-            "execution_count": None,
-            "metadata": {"tags": list(tags), "jupyter": {"source_hidden": True}},
-            "outputs": outputs,
-            "source": "",
-        }
-        cells.append(nbformat.from_dict(cell))  # type: ignore[no-untyped-call]
+        cells.append(
+            {
+                "cell_type": "code",
+                "id": f"briefing-{len(cells) + 1:02d}",
+                "execution_count": None,
+                "metadata": {"tags": list(tags), "jupyter": {"source_hidden": True}},
+                "outputs": outputs,
+                "source": "",
+            }
+        )
 
     def chart_outputs(key: str) -> list[dict[str, Any]]:
         chart = charts.get(key)
@@ -213,15 +210,36 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
     add([_html_output(sections["recommendations"])], "page-break")
     add([_html_output(sections["methodology"])], "page-break")
     add([_html_output(sections["annex"])], "page-break")
+    return cells
+
+
+def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> NotebookNode:
+    """Build the briefing notebook.
+
+    Parameters
+    ----------
+    context
+        The briefing context.
+    charts
+        Charts by key: ``radar``, ``bars``, ``heatmap``, ``progress`` (any may be missing).
+    """
+    from assessment_kit.questionnaire.validator import import_jsonschema
+
+    import_jsonschema()  # before nbformat: without the IRI grammar nobody here uses
+    import nbformat
 
     nb: NotebookNode = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
-    nb.cells = cells
+    nb.cells = [
+        nbformat.from_dict(cell)  # type: ignore[no-untyped-call]
+        for cell in briefing_cells(context, charts)
+    ]
+    title = briefing_title(context)
     nb.metadata = {
-        "title": f"{context.country}: needs assessment briefing",
+        "title": title,
         "language_info": {"name": "python"},
         "assessment_kit": {
             "briefing": {
-                "title": f"{context.country}: needs assessment briefing",
+                "title": title,
                 "country": context.country,
                 "date": context.date.isoformat(),
                 "date_text": context.date_text,
