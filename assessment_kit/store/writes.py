@@ -360,13 +360,19 @@ def put_answers(
     }
     # Every entry of the respondent's answers in this questionnaire, read at once: each new
     # entry follows its item's current one, as record_history links it.
+    # Asked by question (IN), so that the history index on (questionnaire, question,
+    # respondent) is probed per question instead of scanning the questionnaire's entries.
     lineages: dict[str, list[Lineage]] = {}
-    for question, *lineage in conn.execute(
-        "SELECT question, uuid, at, parent, resolved FROM history"
-        " WHERE kind = 'answer' AND respondent = ? AND questionnaire = ?",
-        (respondent, questionnaire),
-    ):
-        lineages.setdefault(question, []).append(Lineage(*lineage))
+    questions = sorted({answer.question for answer in answers})
+    for start in range(0, len(questions), 500):
+        chunk = questions[start : start + 500]
+        for question, *lineage in conn.execute(
+            "SELECT question, uuid, at, parent, resolved FROM history"
+            " WHERE kind = 'answer' AND questionnaire = ? AND respondent = ?"
+            f" AND question IN ({', '.join('?' * len(chunk))})",
+            (questionnaire, respondent, *chunk),
+        ):
+            lineages.setdefault(question, []).append(Lineage(*lineage))
     details: dict[tuple[str, str, bool], str] = {}
     rows: list[tuple[object, ...]] = []
     history: list[tuple[object, ...]] = []
