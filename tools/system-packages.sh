@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages assessment-kit needs outside Python, when they are missing:
 # Chromium (PDF printing, static charts, browser tests), poppler-utils (reading PDFs back)
-# and fonts the briefing embeds (emoji in colour included). Runs apt-get only as root;
-# otherwise says what to install.
+# fonts the briefing embeds (emoji in colour included), and PostgreSQL's server programs
+# (the tests and benchmarks start a throwaway server of their own; no service is enabled).
+# Runs apt-get only as root; otherwise says what to install.
 set -euo pipefail
 
 missing=()
@@ -12,6 +13,7 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,6 +1,8 @@
-"""The Mission API: one SQLite file per mission, used by the widgets and the CLI alike.
+"""The Mission API: one SQLite file or PostgreSQL database per mission, used by the widgets
+and the CLI alike.
 
-Every write is one ``BEGIN IMMEDIATE`` transaction: a second process waits for the first
+Every write is one transaction holding the writer lock (SQLite's ``BEGIN IMMEDIATE``,
+PostgreSQL's advisory lock): a second process waits for the first
 (up to the busy timeout) instead of failing, and a write that is refused (an invalid
 answer, an unknown respondent) leaves nothing behind. Every change to a respondent, an
 answer or a consolidated answer appends a row to ``history``, which triggers keep
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
 from assessment_kit.questionnaire.model import Questionnaire
 from assessment_kit.store import schema
+from assessment_kit.store.connection import Connection, is_url, target_name
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
@@ -32,6 +34,7 @@ from assessment_kit.store.records import (
 from assessment_kit.store.records import date_text as _date_text
 from assessment_kit.store.records import now as _now
 from assessment_kit.store.records import parse_date as _parse_date
+from assessment_kit.store.sqlite_backend import SQLiteConnection
 
 if TYPE_CHECKING:
     pass
@@ -136,35 +139,34 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
         start_date: date | None = None,
         end_date: date | None = None,
         sections: Sequence[str] = (),
+        uuid: str | None = None,
     ) -> Mission:
-        """Create a new mission file using ``questionnaires``.
+        """Create a new mission using ``questionnaires``: a file, or an empty PostgreSQL
+        database named by a ``postgresql://`` URL (see :mod:`~assessment_kit.store.postgres`).
 
         ``sections`` makes a partial assessment: the sections assessed, each as
         ``questionnaire.section`` or a section id unique among the questionnaires (see
         :func:`resolve_sections`); a questionnaire none of them names is assessed whole.
+        ``uuid`` gives the new mission the identity of the mission it copies (``copy``).
 
         Raises
         ------
         StoreError
-            When the file already exists (``MISSION_EXISTS``) or the arguments are invalid.
+            When the mission already exists (``MISSION_EXISTS``), the database is not
+            empty or cannot be reached, or the arguments are invalid.
         ProblemsError
             When a section is unknown or ambiguous (nothing is created).
         """
-        path = Path(path)
-        _check_new_mission(path, country, questionnaires, start_date, end_date)
+        url = str(path) if is_url(path) else None
+        _check_new_mission(url or Path(path), country, questionnaires, start_date, end_date)
         partial = resolve_sections(questionnaires, sections)
+        conn = _connect_new(url, Path(path))
         try:
-            conn = schema.connect(path, create=True)
-        except BaseException as error:
-            _remove_new_file(path, error)
-            raise
-        try:
-            schema.migrate(conn, str(path))
             now = _now()
-            conn.execute("BEGIN IMMEDIATE")
+            conn.begin_write()
             try:
                 if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
-                    raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=str(path)))
+                    raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=conn.location))
                 conn.execute(
                     "INSERT INTO mission"
                     " (id, country, title, start_date, end_date, created_at, uuid)"
@@ -175,14 +177,14 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
                         _date_text(start_date),
                         _date_text(end_date),
                         now,
-                        schema.new_uuid(),
+                        uuid or schema.new_uuid(),
                     ),
                 )
-                for questionnaire in questionnaires:
+                for position, questionnaire in enumerate(questionnaires, start=1):
                     conn.execute(
                         "INSERT INTO instruments"
-                        " (id, version, title, source_text, added_at, sections)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        " (id, version, title, source_text, added_at, sections, position)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (
                             questionnaire.id,
                             questionnaire.version,
@@ -190,52 +192,71 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
                             questionnaire.source_text,
                             now,
                             _sections_json(questionnaire, partial.get(questionnaire.id)),
+                            position,
                         ),
                     )
-                conn.execute("COMMIT")
+                conn.commit()
             except BaseException:
-                schema.rollback(conn)
+                conn.rollback()
                 raise
         except BaseException as error:
             conn.close()
-            # A half-made file would make the retry say "already exists": ours to remove,
-            # since the file did not exist when we started.
-            _remove_new_file(path, error)
-            if isinstance(error, sqlite3.Error):
-                raise schema.storage_error(error, path, "creating the mission") from error
+            if url is None:
+                # A half-made file would make the retry say "already exists": ours to
+                # remove, since the file did not exist when we started.
+                _remove_new_file(Path(path), error)
+            else:
+                _drop_new_tables(url, error)
+            if conn.is_error(error):
+                raise conn.storage_error(error, "creating the mission") from error
             raise
         for questionnaire in questionnaires:
             remember_instrument(questionnaire)
-        mission = cls(path, conn)
+        mission = cls(conn)
         mission._questionnaires = MappingProxyType({q.id: q for q in questionnaires})
         return mission
 
     @classmethod
     def open(cls, path: str | Path) -> Mission:
-        """Open an existing mission file, migrating an older schema forward.
+        """Open an existing mission, a file or a ``postgresql://`` URL, migrating an older
+        schema forward.
 
         Raises
         ------
         StoreError
-            ``FILE_NOT_FOUND``, ``NOT_A_MISSION`` or ``SCHEMA_TOO_NEW``.
+            ``FILE_NOT_FOUND``, ``NOT_A_MISSION`` or ``SCHEMA_TOO_NEW``; for a URL also
+            ``PG_UNREACHABLE``, ``PG_AUTH_FAILED``, ``PG_DATABASE_MISSING`` or
+            ``PG_PASSWORD_IN_URL``.
         """
-        path = Path(path)
-        conn = schema.connect(path)
+        conn: Connection
+        if is_url(path):
+            from assessment_kit.store.postgres import PostgresConnection
+
+            conn = PostgresConnection.open(str(path))
+        else:
+            path = Path(path)
+            sqlite = SQLiteConnection.open(path)
+            try:
+                schema.migrate(sqlite.raw, str(path))
+            except BaseException:
+                sqlite.close()
+                raise
+            conn = sqlite
         try:
-            schema.migrate(conn, str(path))
             if conn.execute("SELECT count(*) FROM mission").fetchone()[0] != 1:
                 raise StoreError(
                     problem=Problem.make(
-                        Code.NOT_A_MISSION, file=str(path), detail="the mission record is missing"
+                        Code.NOT_A_MISSION,
+                        file=conn.location,
+                        detail="the mission record is missing",
                     )
                 )
-        except sqlite3.Error as error:
+        except BaseException as error:
             conn.close()
-            raise schema.storage_error(error, path, "opening the mission") from error
-        except BaseException:
-            conn.close()
+            if conn.is_error(error):
+                raise conn.storage_error(error, "opening the mission") from error
             raise
-        return cls(path, conn)
+        return cls(conn)
 
     @contextmanager
     def batch(self, *, by: str = "") -> Iterator[Batch]:
@@ -270,7 +291,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
             "SELECT country, title, start_date, end_date, created_at, uuid"
             " FROM mission WHERE id = 1"
         )[0]
-        rows = self._query("SELECT id, version, sections FROM instruments ORDER BY rowid")
+        rows = self._query("SELECT id, version, sections FROM instruments ORDER BY position, id")
         instruments = tuple((str(r["id"]), str(r["version"])) for r in rows)
         sections = {
             str(r["id"]): tuple(str(s) for s in json.loads(r["sections"]))
@@ -315,7 +336,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
                 [
                     Problem.make(
                         Code.UNKNOWN_QUESTIONNAIRE,
-                        file=str(self._path),
+                        file=self.location,
                         questionnaire=questionnaire,
                         known=", ".join(known),
                     )
@@ -331,18 +352,56 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
             )
 
 
+def _connect_new(url: str | None, path: Path) -> Connection:
+    """A connection to the new mission with its tables made: a new file (removed again if
+    its tables cannot be made), or an empty database given the schema."""
+    if url is not None:
+        from assessment_kit.store.postgres import PostgresConnection
+
+        return PostgresConnection.open(url, create=True)
+    try:
+        conn = SQLiteConnection.open(path, create=True)
+    except BaseException as error:
+        _remove_new_file(path, error)
+        raise
+    try:
+        schema.migrate(conn.raw, str(path))
+    except BaseException as error:
+        conn.close()
+        _remove_new_file(path, error)
+        raise
+    return conn
+
+
+def _drop_new_tables(url: str, error: BaseException) -> None:
+    """Empty again a database :meth:`Mission.create` gave tables and could not finish, so
+    that a retry finds it empty (not when the error says it held a mission already)."""
+    if isinstance(error, StoreError) and error.code in (
+        Code.MISSION_EXISTS,
+        Code.PG_DATABASE_NOT_EMPTY,
+        Code.NOT_A_MISSION,
+    ):
+        return
+    from assessment_kit.store.postgres import drop_new_mission
+
+    # The error being handled is the one to report.
+    with contextlib.suppress(Exception):
+        drop_new_mission(url)
+
+
 def _check_new_mission(
-    path: Path,
+    path: Path | str,
     country: str,
     questionnaires: Sequence[Questionnaire],
     start_date: date | None,
     end_date: date | None,
 ) -> None:
     """Refuse what :meth:`Mission.create` cannot make, before any file is made."""
-    where = str(path)
-    schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
-    if path.exists():
-        raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
+    where = target_name(path)
+    if isinstance(path, Path):
+        schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
+        if path.exists():
+            raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
     if not country.strip():
         raise schema.file_error(
             Code.STORE_IO, where, "the mission needs a country", "pass --country"

@@ -15,6 +15,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assessment_kit.errors import Code, Problem, StoreError
 
@@ -105,7 +106,7 @@ BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 """
 
 
-def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+def _execute_script(conn: Any, script: str) -> None:
     # Not executescript(): it COMMITs first, and migrations must stay in our transaction.
     pending = ""
     for line in script.splitlines(keepends=True):
@@ -116,12 +117,17 @@ def _execute_script(conn: sqlite3.Connection, script: str) -> None:
             pending = ""
 
 
-def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
+# Migrations take the store's connection (anything with ``execute(sql, params)``); from
+# version 4 on they run on PostgreSQL as well, so they are written in the SQL both share.
+# The first three only ever run on SQLite: PostgreSQL missions start at version 4.
+
+
+def _migrate_0_to_1(conn: Any) -> None:
     _execute_script(conn, _V1)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
-def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+def _migrate_1_to_2(conn: Any) -> None:
     # The sections a partial assessment covers, as a JSON list of section ids; NULL (every
     # older file) means the whole instrument is assessed.
     conn.execute(
@@ -130,7 +136,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     )
 
 
-def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+def _migrate_2_to_3(conn: Any) -> None:
     # The mission's identity: copies of a mission share it, and commands that join two
     # missions (merge) refuse two different ones. An older file gets one now, once: the
     # copies of it made before this version each get their own, so they must be upgraded
@@ -145,16 +151,24 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_3_to_4(conn: Any) -> None:
+    # The order the mission lists its questionnaires in, as a column both backends have
+    # (SQLite kept it in the rowid, which PostgreSQL has not): older files keep theirs.
+    conn.execute("ALTER TABLE instruments ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+    conn.execute("UPDATE instruments SET position = rowid")
+
+
 def new_uuid() -> str:
     """A new random mission identity (UUID version 4, as text)."""
     return str(uuid.uuid4())
 
 
 #: ``MIGRATIONS[i]`` migrates a file from schema version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+MIGRATIONS: tuple[Callable[[Any], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
+    _migrate_3_to_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

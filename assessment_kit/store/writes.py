@@ -6,7 +6,6 @@ one transaction) both write through these, so the two cannot drift apart."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
@@ -14,6 +13,7 @@ from typing import Literal
 
 from assessment_kit.errors import AnswerError, Code, Problem
 from assessment_kit.questionnaire.model import AnswerValue
+from assessment_kit.store.connection import Connection
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
@@ -89,7 +89,7 @@ def respondent_json(respondent: Respondent) -> str:
 
 
 def record_history(
-    conn: sqlite3.Connection,
+    conn: Connection,
     kind: HistoryKind,
     respondent: str | None,
     questionnaire: str | None,
@@ -109,7 +109,7 @@ def record_history(
 
 
 def insert_respondent(
-    conn: sqlite3.Connection,
+    conn: Connection,
     code: str,
     *,
     institution_type: str,
@@ -163,7 +163,7 @@ def insert_respondent(
 
 
 def stored_values(
-    conn: sqlite3.Connection, respondent: str | None, questionnaire: str
+    conn: Connection, respondent: str | None, questionnaire: str
 ) -> dict[str, AnswerValue | None]:
     """A respondent's stored values in one questionnaire by question id (the consolidated
     answers when ``respondent`` is None): what a constraint sees."""
@@ -180,7 +180,7 @@ def stored_values(
     return {question: decode_value(value) for question, value in rows}
 
 
-def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
+def put_answer(conn: Connection, answer: Answer) -> Answer:
     """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
     check_text("note", answer.note, path=answer.question)
     check_text("evidence", answer.evidence, path=answer.question)
@@ -232,7 +232,7 @@ def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
     return answer
 
 
-def put_consolidated(conn: sqlite3.Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
+def put_consolidated(conn: Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
     """Write a validated consolidated answer inside the caller's transaction (no-op when
     unchanged)."""
     check_text("rationale", answer.rationale, path=answer.question)
