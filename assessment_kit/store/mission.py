@@ -11,7 +11,6 @@ append-only.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
 from assessment_kit.questionnaire.model import Questionnaire
-from assessment_kit.store import schema
-from assessment_kit.store.connection import Connection, is_url, target_name
+from assessment_kit.store import backends, schema
+from assessment_kit.store.connection import is_url, target_name
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
@@ -34,7 +33,6 @@ from assessment_kit.store.records import (
 from assessment_kit.store.records import date_text as _date_text
 from assessment_kit.store.records import now as _now
 from assessment_kit.store.records import parse_date as _parse_date
-from assessment_kit.store.sqlite_backend import SQLiteConnection
 
 if TYPE_CHECKING:
     pass
@@ -157,10 +155,10 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
         ProblemsError
             When a section is unknown or ambiguous (nothing is created).
         """
-        url = str(path) if is_url(path) else None
-        _check_new_mission(url or Path(path), country, questionnaires, start_date, end_date)
+        target = str(path) if is_url(path) else Path(path)
+        _check_new_mission(target, country, questionnaires, start_date, end_date)
         partial = resolve_sections(questionnaires, sections)
-        conn = _connect_new(url, Path(path))
+        conn = backends.connect_new(target)
         try:
             now = _now()
             conn.begin_write()
@@ -201,12 +199,9 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
                 raise
         except BaseException as error:
             conn.close()
-            if url is None:
-                # A half-made file would make the retry say "already exists": ours to
-                # remove, since the file did not exist when we started.
-                _remove_new_file(Path(path), error)
-            else:
-                _drop_new_tables(url, error)
+            # A half-made mission would make the retry say "already exists": ours to
+            # remove, since it did not exist when we started.
+            backends.discard_new(target, error)
             if conn.is_error(error):
                 raise conn.storage_error(error, "creating the mission") from error
             raise
@@ -228,20 +223,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
             ``PG_UNREACHABLE``, ``PG_AUTH_FAILED``, ``PG_DATABASE_MISSING`` or
             ``PG_PASSWORD_IN_URL``.
         """
-        conn: Connection
-        if is_url(path):
-            from assessment_kit.store.postgres import PostgresConnection
-
-            conn = PostgresConnection.open(str(path))
-        else:
-            path = Path(path)
-            sqlite = SQLiteConnection.open(path)
-            try:
-                schema.migrate(sqlite.raw, str(path))
-            except BaseException:
-                sqlite.close()
-                raise
-            conn = sqlite
+        conn = backends.connect(path)
         try:
             if conn.execute("SELECT count(*) FROM mission").fetchone()[0] != 1:
                 raise StoreError(
@@ -352,43 +334,6 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
             )
 
 
-def _connect_new(url: str | None, path: Path) -> Connection:
-    """A connection to the new mission with its tables made: a new file (removed again if
-    its tables cannot be made), or an empty database given the schema."""
-    if url is not None:
-        from assessment_kit.store.postgres import PostgresConnection
-
-        return PostgresConnection.open(url, create=True)
-    try:
-        conn = SQLiteConnection.open(path, create=True)
-    except BaseException as error:
-        _remove_new_file(path, error)
-        raise
-    try:
-        schema.migrate(conn.raw, str(path))
-    except BaseException as error:
-        conn.close()
-        _remove_new_file(path, error)
-        raise
-    return conn
-
-
-def _drop_new_tables(url: str, error: BaseException) -> None:
-    """Empty again a database :meth:`Mission.create` gave tables and could not finish, so
-    that a retry finds it empty (not when the error says it held a mission already)."""
-    if isinstance(error, StoreError) and error.code in (
-        Code.MISSION_EXISTS,
-        Code.PG_DATABASE_NOT_EMPTY,
-        Code.NOT_A_MISSION,
-    ):
-        return
-    from assessment_kit.store.postgres import drop_new_mission
-
-    # The error being handled is the one to report.
-    with contextlib.suppress(Exception):
-        drop_new_mission(url)
-
-
 def _check_new_mission(
     path: Path | str,
     country: str,
@@ -431,20 +376,6 @@ def _check_new_mission(
         raise schema.file_error(
             Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
         )
-
-
-def _remove_new_file(path: Path, error: BaseException) -> None:
-    """Remove a mission file that :meth:`Mission.create` made and could not finish.
-
-    Not when the error says the file is someone else's: another process may have created
-    a mission of that name meanwhile.
-    """
-    if isinstance(error, StoreError) and error.code in (Code.MISSION_EXISTS, Code.NOT_A_MISSION):
-        return
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        # The error being handled is the one to report.
-        with contextlib.suppress(OSError):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 #: Function spellings of :meth:`Mission.create` and :meth:`Mission.open`.
