@@ -112,6 +112,7 @@ def _questionnaire(reference: str) -> Any:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from assessment_kit.store import Mission
+    from assessment_kit.store.connection import target_name
 
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
     title = args.title or f"Needs assessment: {args.country}"
@@ -124,7 +125,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     ) as mission:
         info = mission.info
     instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
-    print(f"created {args.mission}: {title} ({instruments})")
+    print(f"created {target_name(args.mission)}: {title} ({instruments})")
     for qid, sections in info.sections.items():
         print(f"partial assessment of {qid}: {', '.join(sections)}")
     return 0
@@ -132,10 +133,12 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from assessment_kit.files import import_answers
+    from assessment_kit.store.connection import target_name
 
     result = import_answers(args.mission, args.file, by=args.by)
     print(
-        f"imported {result.rows} rows into {args.mission}: {result.answers_written} answers, "
+        f"imported {result.rows} rows into {target_name(args.mission)}: "
+        f"{result.answers_written} answers, "
         f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
     )
     return 0
@@ -181,6 +184,13 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    from assessment_kit.store.copying import copy_mission
+
+    print(copy_mission(args.source, args.destination).summary())
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from assessment_kit.briefing.demo_run import run_demo
 
@@ -201,6 +211,7 @@ def _date(value: str) -> date:
 
 
 FORCE_HELP = "replace an existing output file (never a mission file)"
+MISSION_HELP = "a mission file, or a postgresql:// URL (password from PGPASSWORD or ~/.pgpass)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_validate)
 
     p = commands.add_parser("new", help="create a mission file")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--country", required=True)
     p.add_argument("--title", default="")
     p.add_argument(
@@ -240,13 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "import", help="import answers from a CSV or XLSX file (all or nothing)"
     )
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.set_defaults(run=cmd_import)
 
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--what", choices=("answers", "scores"), default="answers")
@@ -254,19 +265,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_export)
 
     p = commands.add_parser("score", help="score the mission across the seven areas")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--questionnaire", action="append", metavar="ID", help="score only these")
     p.add_argument("--profile", type=Path, help="a scoring profile file")
     p.set_defaults(run=cmd_score)
 
     p = commands.add_parser("brief", help="export the briefing as PDF or HTML")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.html")
     p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=cmd_brief)
+
+    p = commands.add_parser(
+        "copy", help="copy a mission between a file and a PostgreSQL database, history included"
+    )
+    p.add_argument("source", metavar="SRC", help=MISSION_HELP)
+    p.add_argument(
+        "destination", metavar="DEST", help="a new mission file, or an empty database's URL"
+    )
+    p.set_defaults(run=cmd_copy)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")

@@ -47,6 +47,11 @@ class Cursor(Protocol):
 
     def fetchall(self) -> list[Any]: ...
 
+    @property
+    def description(self) -> Any:
+        """The columns read, each a sequence whose first item is the column's name."""
+        ...
+
 
 class Connection(Protocol):
     """One open mission store: an SQLite file or a PostgreSQL database."""
@@ -67,6 +72,14 @@ class Connection(Protocol):
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         """Every row of a query, each readable by column name."""
+        ...
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        """Run one statement once per row of parameters (fast on both backends)."""
+        ...
+
+    def after_copy(self) -> None:
+        """Bring counters (the history's ids) past the rows a copy inserted."""
         ...
 
     def begin_write(self) -> None:

@@ -353,6 +353,17 @@ class PostgresConnection:
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         return self.execute(sql, params).fetchall()
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(translate(sql), rows)
+
+    def after_copy(self) -> None:
+        """Move the history's id counter past the ids a copy brought in."""
+        self.raw.execute(
+            "SELECT setval(pg_get_serial_sequence('history', 'id'),"
+            " coalesce((SELECT max(id) FROM history), 0) + 1, false)"
+        )
+
     def begin_write(self) -> None:
         self.raw.execute("BEGIN")
         try:

@@ -43,6 +43,13 @@ class SQLiteConnection:
         cursor.row_factory = sqlite3.Row
         return cursor.fetchall()
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self.raw.executemany(sql, rows)
+
+    def after_copy(self) -> None:
+        # AUTOINCREMENT already moved past the ids inserted (sqlite_sequence).
+        pass
+
     def begin_write(self) -> None:
         # IMMEDIATE takes the write lock up front (waiting up to the busy timeout), so a
         # write transaction never fails half-way on another writer's lock.
