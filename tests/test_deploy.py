@@ -240,3 +240,13 @@ def test_two_kernels_interview_into_one_mission_at_once(
         assert len(written) == len(answers)
         assert set(written["by"]) == {who}
     assert set(frame.respondent) - {"GRANTS-1"} == {f"R-{who}" for _, _, who in kernels}
+
+
+def test_the_export_button_of_a_server_mission_writes_beside_the_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment_kit.widgets._export import ExportController
+
+    monkeypatch.chdir(tmp_path)
+    controller = ExportController("postgresql://ana@db.example.org/freedonia_2026")
+    assert controller.out == tmp_path / "freedonia_2026-briefing.pdf"
