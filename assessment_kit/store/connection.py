@@ -74,7 +74,7 @@ class Connection(Protocol):
         """Every row of a query, each readable by column name."""
         ...
 
-    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         """Run one statement once per row of parameters (fast on both backends)."""
         ...
 

@@ -116,7 +116,7 @@ def _copy_tables(src: Connection, dest: Connection) -> dict[str, int]:
                 read = src.execute(f"SELECT {names} FROM {table}")
                 data = [tuple(row) for row in read.fetchall()]
                 if data:
-                    dest.execute_many(f"INSERT INTO {table} ({names}) VALUES ({marks})", data)
+                    dest.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", data)
                 counts[table] = len(data)
             dest.after_copy()
             dest.commit()

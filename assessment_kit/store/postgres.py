@@ -353,7 +353,7 @@ class PostgresConnection:
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         return self.execute(sql, params).fetchall()
 
-    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         with self.raw.cursor() as cursor:
             cursor.executemany(translate(sql), rows)
 

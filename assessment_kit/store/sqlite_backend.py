@@ -43,7 +43,7 @@ class SQLiteConnection:
         cursor.row_factory = sqlite3.Row
         return cursor.fetchall()
 
-    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         self.raw.executemany(sql, rows)
 
     def after_copy(self) -> None:
