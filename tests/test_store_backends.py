@@ -275,3 +275,27 @@ def test_the_password_can_come_from_a_pgpass_file(
     with Mission.open(url) as mission:
         assert mission.info.country == "Freedonia"
         assert PASSWORD not in repr(mission) + mission.location
+
+
+def test_a_mission_goes_on_after_the_server_drops_its_connection(
+    pg_server: PgServer, survey: Questionnaire, other: Questionnaire
+) -> None:
+    url = pg_server.new_database()
+    database = url.rsplit("/", 1)[1]
+    with make(url, survey, other) as mission:
+        mission.add_respondent("R1", institution_type="police")
+
+        def drop_connections() -> None:
+            with pg_server.admin() as admin:
+                ended = admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (database,),
+                ).fetchall()
+            assert ended == [(True,)]
+
+        # A server restart or an idle timeout, as a notebook open all day meets them.
+        drop_connections()
+        mission.set_answer("R1", "survey", "law", "yes")
+        drop_connections()
+        assert [r.code for r in mission.respondents()] == ["R1"]
+        assert mission.answer("R1", "survey", "law") is not None

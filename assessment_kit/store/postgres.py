@@ -244,12 +244,7 @@ class PostgresConnection:
         """
         _check_url(url)
         psycopg = _psycopg()
-        try:
-            raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
-        except psycopg.Error as error:
-            raise _connect_error(error, url) from None
-        raw.row_factory = _named_rows
-        conn = cls(url, raw)
+        conn = cls(url, _connect(url))
         try:
             conn._prepare(create=create)
         except BaseException as error:
@@ -346,8 +341,31 @@ class PostgresConnection:
 
     # -- the Connection interface ----------------------------------------------------
 
+    def _idle(self) -> bool:
+        psycopg = _psycopg()
+        return bool(self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE)
+
+    def _once_more(self, error: BaseException) -> bool:
+        """After a lost connection outside a transaction (the server restarted, a network
+        or idle timeout closed it), connect again so a notebook open for hours goes on:
+        nothing had been sent in a transaction, so running the statement again is safe."""
+        psycopg = _psycopg()
+        if not isinstance(error, psycopg.OperationalError) or not self.raw.broken:
+            return False
+        self.raw = _connect(self.url)
+        return True
+
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
-        cursor: Cursor = self.raw.execute(translate(sql), tuple(params))
+        statement, values = translate(sql), tuple(params)
+        if not self._idle():
+            cursor: Cursor = self.raw.execute(statement, values)
+            return cursor
+        try:
+            cursor = self.raw.execute(statement, values)
+        except Exception as error:
+            if not self._once_more(error):
+                raise
+            cursor = self.raw.execute(statement, values)
         return cursor
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
@@ -365,7 +383,12 @@ class PostgresConnection:
         )
 
     def begin_write(self) -> None:
-        self.raw.execute("BEGIN")
+        try:
+            self.raw.execute("BEGIN")
+        except Exception as error:
+            if not self._once_more(error):
+                raise
+            self.raw.execute("BEGIN")
         try:
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
         except BaseException:
@@ -391,6 +414,17 @@ class PostgresConnection:
 
     def storage_error(self, error: BaseException, doing: str) -> StoreError:
         return _server_error(error, self.location, doing)
+
+
+def _connect(url: str) -> psycopg.Connection[Any]:
+    """A new autocommit connection whose rows read by name (a catalogued error if none)."""
+    psycopg = _psycopg()
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.Error as error:
+        raise _connect_error(error, url) from None
+    raw.row_factory = _named_rows
+    return raw  # type: ignore[no-any-return]
 
 
 def _detail(error: BaseException) -> str:
