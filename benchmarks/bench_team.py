@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -36,27 +37,37 @@ QUESTIONS = 50
 
 
 def writer(target: str, name: str, answers: int, barrier: Barrier, out: Any) -> None:
-    """One assessor: their respondents, then ``answers`` answers timed one by one."""
+    """One assessor: their respondents, then ``answers`` answers timed one by one. A save
+    the store refuses (it waited longer than its timeout for the others) is counted, as the
+    form would show it, and not acknowledged; the result is sent whatever happens."""
+    from assessment_kit.errors import StoreError
     from assessment_kit.store import Mission
 
     choices = ("yes", "partly", "no", "unknown")
-    with Mission.open(target) as mission:
-        codes = [f"{name}-{k:03d}" for k in range(-(-answers // QUESTIONS))]
-        for code in codes:
-            mission.add_respondent(code, institution_type="police", by=name)
-        barrier.wait()
-        times: list[float] = []
-        keys: list[tuple[str, str]] = []
-        for n in range(answers):
-            code, question = codes[n // QUESTIONS], f"q{n % QUESTIONS:02d}"
-            start = time.perf_counter()
-            mission.set_answer(code, "bench", question, choices[n % 4], by=name)
-            times.append((time.perf_counter() - start) * 1000)
-            keys.append((code, question))
-    out.put((name, times, keys))
+    times: list[float] = []
+    keys: list[tuple[str, str]] = []
+    refused: list[str] = []
+    try:
+        with Mission.open(target) as mission:
+            codes = [f"{name}-{k:03d}" for k in range(-(-answers // QUESTIONS))]
+            for code in codes:
+                mission.add_respondent(code, institution_type="police", by=name)
+            barrier.wait()
+            for n in range(answers):
+                code, question = codes[n // QUESTIONS], f"q{n % QUESTIONS:02d}"
+                start = time.perf_counter()
+                try:
+                    mission.set_answer(code, "bench", question, choices[n % 4], by=name)
+                except StoreError as error:
+                    refused.append(str(error))
+                    continue
+                times.append((time.perf_counter() - start) * 1000)
+                keys.append((code, question))
+    finally:
+        out.put((name, times, keys, refused))
 
 
-def run(target: str, writers: int, answers: int) -> dict[str, float]:
+def run(target: str, writers: int, answers: int) -> dict[str, Any]:
     """Every writer at once on ``target``; the timings, and a check that nothing is lost."""
     from assessment_kit.questionnaire import loads
     from assessment_kit.store import Mission
@@ -73,14 +84,15 @@ def run(target: str, writers: int, answers: int) -> dict[str, float]:
     started = time.perf_counter()
     for process in processes:
         process.start()
-    results = [out.get(timeout=1800) for _ in processes]
+    results = [out.get(timeout=3600) for _ in processes]
     for process in processes:
         process.join()
         if process.exitcode != 0:
             raise SystemExit(f"a writer failed (exit {process.exitcode})")
     elapsed = time.perf_counter() - started
-    times = [t for _, samples, _ in results for t in samples]
-    acknowledged = {key for _, _, keys in results for key in keys}
+    times = [t for _, samples, _, _ in results for t in samples]
+    acknowledged = {key for _, _, keys, _ in results for key in keys}
+    refused = [text for _, _, _, texts in results for text in texts]
     with Mission.open(target) as mission:
         frame = mission.answers_frame()
         history = mission.history_frame()
@@ -93,6 +105,8 @@ def run(target: str, writers: int, answers: int) -> dict[str, float]:
         "p95": percentile(times, 0.95),
         "seconds": elapsed,
         "lost": lost,
+        "refused": len(refused),
+        "first_refusal": refused[0] if refused else "",
     }
 
 
@@ -107,22 +121,29 @@ def main(argv: list[str] | None = None) -> int:
     import assessment_kit.store  # noqa: F401  (imported once, before the writers fork)
 
     print(f"{args.writers} writer processes x {args.answers} answers each, at once")
+    # Stopped by a signal, the server is still stopped and its folder removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = PgServer(fsync=True)
     os.environ.update(server.environment())
+    measured: dict[str, dict[str, Any]] = {}
     try:
         with tempfile.TemporaryDirectory() as folder:
-            measured = {
-                "PostgreSQL": run(server.new_database("bench"), args.writers, args.answers),
-                "SQLite": run(str(Path(folder) / "team.db"), args.writers, args.answers),
+            targets = {
+                "PostgreSQL": lambda: server.new_database("bench"),
+                "SQLite": lambda: str(Path(folder) / "team.db"),
             }
+            for name, target in targets.items():
+                m = measured[name] = run(target(), args.writers, args.answers)
+                print(
+                    f"{name:<10} {m['writes']:>6.0f} writes in {m['seconds']:6.1f} s:"
+                    f" p50 {m['p50']:7.2f} ms, p95 {m['p95']:7.2f} ms per answer;"
+                    f" {m['lost']:.0f} answers lost, {m['refused']} saves refused",
+                    flush=True,
+                )
+                if m["refused"]:
+                    print(f"           first refusal: {m['first_refusal']}", flush=True)
     finally:
         server.stop()
-    for name, m in measured.items():
-        print(
-            f"{name:<10} {m['writes']:>6.0f} writes in {m['seconds']:6.1f} s:"
-            f" p50 {m['p50']:7.2f} ms, p95 {m['p95']:7.2f} ms per answer;"
-            f" {m['lost']:.0f} answers lost"
-        )
     pg, lite = measured["PostgreSQL"], measured["SQLite"]
     print(
         f"PostgreSQL / SQLite: p50 x{pg['p50'] / lite['p50']:.2f},"
