@@ -254,25 +254,31 @@ class PostgresConnection:
             raise
         return conn
 
-    def _prepare(self, *, create: bool) -> None:
-        tables = [
+    def _tables(self) -> list[str]:
+        return [
             row[0]
             for row in self.execute(
                 "SELECT table_name FROM information_schema.tables"
                 " WHERE table_schema = current_schema() ORDER BY table_name"
             ).fetchall()
         ]
-        if create:
-            if "mission_schema" in tables:
-                raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=self.location))
-            if tables:
-                raise StoreError(
-                    problem=Problem.make(
-                        Code.PG_DATABASE_NOT_EMPTY, file=self.location, tables=", ".join(tables)
-                    )
+
+    def _refuse_unless_empty(self) -> None:
+        tables = self._tables()
+        if "mission_schema" in tables:
+            raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=self.location))
+        if tables:
+            raise StoreError(
+                problem=Problem.make(
+                    Code.PG_DATABASE_NOT_EMPTY, file=self.location, tables=", ".join(tables)
                 )
+            )
+
+    def _prepare(self, *, create: bool) -> None:
+        if create:
             self._create_schema()
             return
+        tables = self._tables()
         if "mission_schema" not in tables:
             detail = (
                 "the database holds no mission (it is empty)"
@@ -299,6 +305,9 @@ class PostgresConnection:
     def _create_schema(self) -> None:
         self.begin_write()
         try:
+            # Checked under the writer lock: two processes creating a mission in the same
+            # database at once, one makes it and the other is told it exists.
+            self._refuse_unless_empty()
             # No parameters: psycopg runs the whole script as one simple query.
             self.raw.execute(PG_SCHEMA)
             self.execute(
