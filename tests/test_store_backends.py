@@ -299,3 +299,20 @@ def test_a_mission_goes_on_after_the_server_drops_its_connection(
         drop_connections()
         assert [r.code for r in mission.respondents()] == ["R1"]
         assert mission.answer("R1", "survey", "law") is not None
+
+
+def test_without_psycopg_a_url_names_the_extra_to_install() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['psycopg'] = None\n"  # as if the package were not installed
+        "from assessment_kit.cli import main\n"
+        "sys.exit(main(['score', 'postgresql://ana@db.example.org/freedonia_2026']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert Code.POSTGRES_EXTRA.fix in done.stderr
+    assert "Traceback" not in done.stderr
