@@ -103,6 +103,7 @@ def run(target: str, writers: int, answers: int) -> dict[str, Any]:
         "writes": len(times),
         "p50": statistics.median(times),
         "p95": percentile(times, 0.95),
+        "max": max(times),
         "seconds": elapsed,
         "lost": lost,
         "refused": len(refused),
@@ -136,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
                 m = measured[name] = run(target(), args.writers, args.answers)
                 print(
                     f"{name:<10} {m['writes']:>6.0f} writes in {m['seconds']:6.1f} s:"
-                    f" p50 {m['p50']:7.2f} ms, p95 {m['p95']:7.2f} ms per answer;"
+                    f" p50 {m['p50']:7.2f} ms, p95 {m['p95']:7.2f} ms, slowest"
+                    f" {m['max'] / 1000:5.1f} s per answer;"
                     f" {m['lost']:.0f} answers lost, {m['refused']} saves refused",
                     flush=True,
                 )

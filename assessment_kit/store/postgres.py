@@ -142,6 +142,7 @@ CREATE TRIGGER history_no_truncate BEFORE TRUNCATE ON history
 
 #: The key of the advisory lock every writer of a mission database takes first.
 WRITER_LOCK = schema.APPLICATION_ID
+_BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
 
 # SQLSTATE classes and codes the messages tell apart.
 _AUTH = ("28000", "28P01")
@@ -393,15 +394,20 @@ class PostgresConnection:
 
     def begin_write(self) -> None:
         try:
-            self.raw.execute("BEGIN")
+            self._begin_locked()
         except Exception as error:
             if not self._once_more(error):
                 raise
-            self.raw.execute("BEGIN")
+            self._begin_locked()
+
+    def _begin_locked(self) -> None:
         try:
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            # One round trip (no parameters: sent as one simple query): every writer waits
+            # here, so each round trip inside the lock is paid by all the others.
+            self.raw.execute(_BEGIN_LOCKED)
         except BaseException:
-            self.rollback()
+            if not self.raw.broken:
+                self.rollback()
             raise
 
     def commit(self) -> None:
