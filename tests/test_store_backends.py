@@ -316,3 +316,15 @@ def test_without_psycopg_a_url_names_the_extra_to_install() -> None:
     assert done.returncode == 1
     assert Code.POSTGRES_EXTRA.fix in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_brief_takes_a_url(tmp_path: Path, pg_server: PgServer) -> None:
+    from assessment_kit.demo import create_demo_mission
+
+    create_demo_mission(tmp_path / "demo.db").close()
+    url = pg_server.new_database()
+    copy_mission(tmp_path / "demo.db", url)
+    out = tmp_path / "briefing.html"
+    assert main(["brief", url, "--out", str(out), "--quiet"]) == 0
+    assert "Freedonia" in out.read_text(encoding="utf-8")
