@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
 from assessment_kit.questionnaire.model import Questionnaire
 from assessment_kit.store import backends, schema
-from assessment_kit.store.connection import is_url, target_name
+from assessment_kit.store.connection import Connection, is_url, target_name
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
@@ -160,39 +160,15 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
         partial = resolve_sections(questionnaires, sections)
         conn = backends.connect_new(target)
         try:
-            now = _now()
             conn.begin_write()
             try:
-                if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
-                    raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=conn.location))
-                conn.execute(
-                    "INSERT INTO mission"
-                    " (id, country, title, start_date, end_date, created_at, uuid)"
-                    " VALUES (1, ?, ?, ?, ?, ?, ?)",
-                    (
-                        country.strip(),
-                        title,
-                        _date_text(start_date),
-                        _date_text(end_date),
-                        now,
-                        uuid or schema.new_uuid(),
-                    ),
+                _insert_mission(
+                    conn,
+                    (country.strip(), title, _date_text(start_date), _date_text(end_date)),
+                    questionnaires,
+                    partial,
+                    uuid or schema.new_uuid(),
                 )
-                for position, questionnaire in enumerate(questionnaires, start=1):
-                    conn.execute(
-                        "INSERT INTO instruments"
-                        " (id, version, title, source_text, added_at, sections, position)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            questionnaire.id,
-                            questionnaire.version,
-                            str(questionnaire.title),
-                            questionnaire.source_text,
-                            now,
-                            _sections_json(questionnaire, partial.get(questionnaire.id)),
-                            position,
-                        ),
-                    )
                 conn.commit()
             except BaseException:
                 conn.rollback()
@@ -332,6 +308,40 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
             conn.execute(
                 "UPDATE instruments SET sections = ? WHERE id = ?", (stored, questionnaire)
             )
+
+
+def _insert_mission(
+    conn: Connection,
+    record: tuple[str, str, str | None, str | None],
+    questionnaires: Sequence[Questionnaire],
+    partial: Mapping[str, tuple[str, ...]],
+    identity: str,
+) -> None:
+    """The mission record (country, title, dates) and its questionnaires, in order, inside
+    the caller's transaction."""
+    if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
+        raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=conn.location))
+    now = _now()
+    conn.execute(
+        "INSERT INTO mission (id, country, title, start_date, end_date, created_at, uuid)"
+        " VALUES (1, ?, ?, ?, ?, ?, ?)",
+        (*record, now, identity),
+    )
+    for position, questionnaire in enumerate(questionnaires, start=1):
+        conn.execute(
+            "INSERT INTO instruments"
+            " (id, version, title, source_text, added_at, sections, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                questionnaire.id,
+                questionnaire.version,
+                str(questionnaire.title),
+                questionnaire.source_text,
+                now,
+                _sections_json(questionnaire, partial.get(questionnaire.id)),
+                position,
+            ),
+        )
 
 
 def _check_new_mission(
