@@ -133,14 +133,29 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from assessment_kit.files import import_answers
-    from assessment_kit.store.connection import target_name
+    from assessment_kit.store.connection import is_url, target_name
+    from assessment_kit.store.outputs import is_mission_file
 
+    if is_url(args.file) or is_mission_file(args.file):
+        # Importing a mission joins two missions: only a copy of this one, merged with
+        # its history (another mission is refused, naming both).
+        return cmd_merge(
+            argparse.Namespace(mission=args.mission, sources=[args.file], dry_run=False)
+        )
     result = import_answers(args.mission, args.file, by=args.by)
     print(
         f"imported {result.rows} rows into {target_name(args.mission)}: "
         f"{result.answers_written} answers, "
         f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
     )
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from assessment_kit.store import merge_missions
+
+    result = merge_missions(args.mission, args.sources, dry_run=args.dry_run)
+    print(result.summary())
     return 0
 
 
@@ -214,6 +229,20 @@ FORCE_HELP = "replace an existing output file (never a mission file)"
 MISSION_HELP = "a mission file, or a postgresql:// URL (password from PGPASSWORD or ~/.pgpass)"
 
 
+def _add_merge(commands: Any) -> None:
+    p = commands.add_parser(
+        "merge",
+        help="bring into a mission everything its copies hold (history included); "
+        "prints 'N conflicts'",
+    )
+    p.add_argument("mission", metavar="INTO", help=MISSION_HELP)
+    p.add_argument("sources", nargs="+", metavar="FROM", help="a copy of the mission (file or URL)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what the merge would do; write nothing"
+    )
+    p.set_defaults(run=cmd_merge)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
@@ -249,13 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
-        "import", help="import answers from a CSV or XLSX file (all or nothing)"
+        "import",
+        help="import answers from a CSV or XLSX file (all or nothing); a copy of the "
+        "mission is merged, as 'merge' does",
     )
     p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
-    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    # Text, not a Path: a mission's URL (its copy on a server) is merged, as 'merge' does.
+    p.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.set_defaults(run=cmd_import)
 
+    _add_merge(commands)
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
     p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)

@@ -6,7 +6,8 @@ The hierarchy::
     ├── ProblemsError                  one or more catalogued problems (all listed at once)
     │   ├── QuestionnaireError         a questionnaire file is invalid
     │   ├── AnswerError                an answer was refused; nothing was written
-    │   └── ImportProblems             an answers file has bad rows; nothing was imported
+    │   ├── ImportProblems             an answers file has bad rows; nothing was imported
+    │   └── JoinError                  two missions cannot be joined (merge); nothing was joined
     ├── ExpressionError                an expression does not parse or evaluate
     ├── StoreError                     the mission file cannot be opened or written
     ├── MissingExtraError              an optional part is not installed (names the extra)
@@ -243,6 +244,17 @@ class Code(Enum):
         "the mission file has schema version {found}, newer than this assessment-kit ({known})",
         "upgrade assessment-kit",
     )
+    # Joining copies of a mission (merge)
+    MISSION_MISMATCH = (
+        "{other} is another mission (uuid {other_uuid}), not a copy of {mission}"
+        " (uuid {mission_uuid}); nothing was joined",
+        "join only copies of one mission: files copied from it or made by 'assessment-kit "
+        "copy'; to bring in answers from another mission, export them and import the file",
+    )
+    VERSION_MISMATCH = (
+        "{other} uses the questionnaires {theirs} but {mission} uses {ours}; nothing was joined",
+        "join copies that use the same questionnaire versions",
+    )
     # Scoring profiles
     PROFILE_FIELD = ("{field}: {detail}", "{fix}")
     XLSX_EXTRA = (
@@ -436,6 +448,11 @@ class AnswerError(ProblemsError):
 
 class ImportProblems(ProblemsError):
     """An answers file has bad rows; nothing was imported."""
+
+
+class JoinError(ProblemsError):
+    """Two missions cannot be joined (another mission's copy, other questionnaire
+    versions); nothing was written."""
 
 
 class ExpressionError(AssessmentKitError):

@@ -164,8 +164,8 @@ def test_a_failed_copy_leaves_nothing_behind(
     # A history row the server refuses (a NUL in text) fails the copy half-way.
     with sqlite3.connect(source) as raw:
         raw.execute(
-            "INSERT INTO history (kind, respondent, \"by\", at) VALUES ('respondent', 'R1',"
-            " 'x' || char(0) || 'y', 'now')"
+            "INSERT INTO history (kind, respondent, \"by\", at, uuid) VALUES ('respondent',"
+            " 'R1', 'x' || char(0) || 'y', 'now', 'a-bad-entry')"
         )
     url = pg_server.new_database()
     with pytest.raises(StoreError) as caught:

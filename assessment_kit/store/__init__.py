@@ -7,15 +7,18 @@
 ``Mission.open("postgresql://ana@db.example.org/freedonia_2026")`` opens a mission on a
 server the same way. Storage only. See :mod:`assessment_kit.store.mission` for the API,
 :mod:`~assessment_kit.store.batch` for many writes in one transaction
-(``with mission.batch() as batch:``), :mod:`~assessment_kit.store.values` for what each
-question type accepts, :mod:`~assessment_kit.store.connection` for the seam between the
-store and its two backends, and :mod:`~assessment_kit.store.copying` for ``copy``. Files in
-and out (CSV, XLSX) live in :mod:`assessment_kit.files`.
+(``with mission.batch() as batch:``), :mod:`~assessment_kit.store.merge` for merging
+copies of a mission, :mod:`~assessment_kit.store.values` for what each question type
+accepts, :mod:`~assessment_kit.store.connection` for the seam between the store and its two
+backends, and :mod:`~assessment_kit.store.copying` for ``copy``. Files in and out (CSV,
+XLSX) live in :mod:`assessment_kit.files`.
 """
 
 from __future__ import annotations
 
 from assessment_kit.store.batch import Batch
+from assessment_kit.store.history import Conflict, HistoryEntry
+from assessment_kit.store.merge import MergeCounts, MergeResult, merge, merge_missions
 from assessment_kit.store.mission import (
     Mission,
     create_mission,
@@ -37,11 +40,17 @@ __all__ = [
     "SCHEMA_VERSION",
     "Answer",
     "Batch",
+    "Conflict",
     "ConsolidatedAnswer",
+    "HistoryEntry",
+    "MergeCounts",
+    "MergeResult",
     "Mission",
     "MissionInfo",
     "Respondent",
     "create_mission",
+    "merge",
+    "merge_missions",
     "open_mission",
     "resolve_sections",
     "validate_value",

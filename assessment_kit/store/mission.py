@@ -41,7 +41,7 @@ from assessment_kit.store.answers import AnswersMixin
 from assessment_kit.store.base import remember_instrument
 from assessment_kit.store.batch import Batch
 from assessment_kit.store.consolidated import ConsolidatedMixin
-from assessment_kit.store.history import HistoryMixin
+from assessment_kit.store.merge import MergeMixin
 from assessment_kit.store.respondents import RespondentsMixin
 
 __all__ = [
@@ -116,14 +116,15 @@ def _sections_json(questionnaire: Questionnaire, sections: Sequence[str] | None)
     return None if kept == order else json.dumps(kept)
 
 
-class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, HistoryMixin):
+class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
     """An open mission file. Use :meth:`create` or :meth:`open`; close it (or use ``with``).
 
     A Mission may be used from several threads (calls are serialized) and the same file
     may be open in several processes at once. Its parts live by job: the connection and
     questionnaires in :mod:`~assessment_kit.store.base`, then
     :mod:`~assessment_kit.store.respondents`, :mod:`~assessment_kit.store.answers`,
-    :mod:`~assessment_kit.store.consolidated` and :mod:`~assessment_kit.store.history`.
+    :mod:`~assessment_kit.store.consolidated`, :mod:`~assessment_kit.store.history` and
+    :mod:`~assessment_kit.store.merge` (receiving the history of copies of the mission).
     """
 
     @classmethod

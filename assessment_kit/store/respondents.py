@@ -94,7 +94,7 @@ class RespondentsMixin(MissionBase):
                 interviewer=old.interviewer if interviewer is None else interviewer,
                 consent=old.consent if consent is None else bool(consent),
             )
-            if new == old:
+            if new == old and not writes.in_conflict(conn, "respondent", code, None, None):
                 return old
             check_text("interviewer", new.interviewer, path=code)
             check_text("sector", new.sector, path=code)

@@ -9,6 +9,7 @@ opening a newer one is refused.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import sqlite3
@@ -119,7 +120,7 @@ def _execute_script(conn: Any, script: str) -> None:
 
 # Migrations take the store's connection (anything with ``execute(sql, params)``); from
 # version 4 on they run on PostgreSQL as well, so they are written in the SQL both share.
-# The first three only ever run on SQLite: PostgreSQL missions start at version 4.
+# The first four only ever run on SQLite: PostgreSQL missions start at version 5.
 
 
 def _migrate_0_to_1(conn: Any) -> None:
@@ -151,7 +152,58 @@ def _migrate_2_to_3(conn: Any) -> None:
     )
 
 
+#: The namespace of the history entry ids that schema 4 derives for older entries.
+_OLD_ENTRIES = uuid.UUID("6f3c1d2a-5e0b-4c38-9a51-2b7e4d9c8a10")
+
+_HISTORY_TRIGGERS = """
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_needs_uuid BEFORE INSERT ON history WHEN NEW.uuid IS NULL
+BEGIN SELECT RAISE(ABORT, 'a history entry needs its uuid'); END;
+"""
+
+
 def _migrate_3_to_4(conn: Any) -> None:
+    # History entries get a global identity so that copies of a mission can be merged:
+    #   uuid      the entry's identity, the same in every copy that holds it;
+    #   parent    the uuid of the entry that was current for the same respondent, question
+    #             or consolidated answer when the change was made (NULL: the first change);
+    #   resolved  the uuids, space-separated, of the other entries in conflict with the
+    #             parent that this change settles (NULL: none), so that an answer set again
+    #             after a merge conflict is no longer in conflict.
+    # The current answer of an item is its latest "tip" (an entry no other entry names as
+    # parent or resolved), by time then uuid; two tips or more are a conflict.
+    conn.execute("ALTER TABLE history ADD COLUMN uuid TEXT")
+    conn.execute("ALTER TABLE history ADD COLUMN parent TEXT")
+    conn.execute("ALTER TABLE history ADD COLUMN resolved TEXT")
+    # Older entries get ids derived from the mission's uuid and the entry itself (its
+    # local id and every field), not random ones: two copies of an older file upgraded
+    # apart give the entries they share the same ids, so merging them later recognises
+    # those entries as one, while entries written apart (same local id, other content)
+    # differ. Parents chain each item's entries in the order they were written.
+    row = conn.execute("SELECT uuid FROM mission WHERE id = 1").fetchone()
+    mission = "" if row is None or row[0] is None else str(row[0])
+    conn.execute("DROP TRIGGER history_no_update")
+    conn.execute("DROP TRIGGER history_no_delete")
+    last: dict[tuple[object, ...], str] = {}
+    updates: list[tuple[str, str | None, int]] = []
+    rows = conn.execute(
+        "SELECT id, kind, respondent, questionnaire, question, old_value, new_value, detail,"
+        ' "by", at FROM history ORDER BY id'
+    )
+    for entry in rows:
+        identity = str(uuid.uuid5(_OLD_ENTRIES, json.dumps([mission, *entry])))
+        item = (entry[1], entry[2], entry[3], entry[4])
+        updates.append((identity, last.get(item), entry[0]))
+        last[item] = identity
+    conn.executemany("UPDATE history SET uuid = ?, parent = ? WHERE id = ?", updates)
+    conn.execute("CREATE UNIQUE INDEX history_by_uuid ON history (uuid)")
+    _execute_script(conn, _HISTORY_TRIGGERS)
+
+
+def _migrate_4_to_5(conn: Any) -> None:
     # The order the mission lists its questionnaires in, as a column both backends have
     # (SQLite kept it in the rowid, which PostgreSQL has not): older files keep theirs.
     conn.execute("ALTER TABLE instruments ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
@@ -159,7 +211,7 @@ def _migrate_3_to_4(conn: Any) -> None:
 
 
 def new_uuid() -> str:
-    """A new random mission identity (UUID version 4, as text)."""
+    """A new random identity (UUID version 4, as text): of a mission or a history entry."""
     return str(uuid.uuid4())
 
 
@@ -169,6 +221,7 @@ MIGRATIONS: tuple[Callable[[Any], None], ...] = (
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
+    _migrate_4_to_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

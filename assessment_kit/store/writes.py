@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -21,18 +22,23 @@ from assessment_kit.store.records import (
     Respondent,
     date_text,
 )
+from assessment_kit.store.schema import new_uuid
 from assessment_kit.store.values import check_text, decode_value, encode_value
 
 __all__ = [
     "HistoryKind",
+    "Lineage",
     "check_code",
     "check_institution_type",
+    "in_conflict",
     "insert_respondent",
+    "item_lineage",
     "put_answer",
     "put_consolidated",
     "record_history",
     "respondent_json",
     "stored_values",
+    "tips",
 ]
 
 HistoryKind = Literal["answer", "consolidated", "respondent"]
@@ -100,12 +106,101 @@ def record_history(
     by: str,
     at: str,
 ) -> None:
-    """Append one change to the history (append-only: triggers refuse edits)."""
+    """Append one change to the history (append-only: triggers refuse edits).
+
+    The entry gets a new uuid; its parent is the item's current entry and it settles any
+    conflict the item is in (the other tips become ``resolved``), so it is the item's one
+    tip afterwards.
+    """
+    heads = tips(item_lineage(conn, kind, respondent, questionnaire, question))
+    parent = heads[0].uuid if heads else None
+    resolved = " ".join(sorted(head.uuid for head in heads[1:])) or None
     conn.execute(
         "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
-        ' detail, "by", at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        (kind, respondent, questionnaire, question, old_value, new_value, detail, by, at),
+        ' detail, "by", at, uuid, parent, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        (
+            kind,
+            respondent,
+            questionnaire,
+            question,
+            old_value,
+            new_value,
+            detail,
+            by,
+            at,
+            new_uuid(),
+            parent,
+            resolved,
+        ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """Where a history entry stands among the changes of its item: its uuid, time,
+    parent and the entries it settled (see schema 4 in :mod:`~assessment_kit.store.schema`)."""
+
+    uuid: str
+    at: str
+    parent: str | None
+    resolved: str | None
+
+    def superseded(self) -> list[str]:
+        """The entries this one follows: its parent and those it resolved."""
+        named = [] if self.parent is None else [self.parent]
+        return named + ([] if self.resolved is None else self.resolved.split())
+
+
+def tips(entries: Iterable[Lineage]) -> list[Lineage]:
+    """The entries of one item that no other entry follows, the current one first.
+
+    The current one is the latest by time, ties broken by uuid, so every copy that holds
+    the same entries picks the same one whatever order they arrived in. More than one tip
+    is a conflict: changes made apart since the copies last met.
+    """
+    entries = list(entries)
+    followed = {name for entry in entries for name in entry.superseded()}
+    heads = [entry for entry in entries if entry.uuid not in followed]
+    return sorted(heads, key=lambda entry: (entry.at, entry.uuid), reverse=True)
+
+
+# The entries of one item by kind; each names its NULL keys literally (portable SQL).
+_LINEAGE_SQL: dict[str, str] = {
+    "answer": "kind = 'answer' AND respondent = ? AND questionnaire = ? AND question = ?",
+    "consolidated": (
+        "kind = 'consolidated' AND respondent IS NULL AND questionnaire = ? AND question = ?"
+    ),
+    "respondent": (
+        "kind = 'respondent' AND respondent = ? AND questionnaire IS NULL AND question IS NULL"
+    ),
+}
+
+
+def in_conflict(
+    conn: Connection,
+    kind: HistoryKind,
+    respondent: str | None,
+    questionnaire: str | None,
+    question: str | None,
+) -> bool:
+    """Whether the item was changed in two copies since they last met and not set since:
+    setting it again, even to the value it holds, settles the conflict."""
+    return len(tips(item_lineage(conn, kind, respondent, questionnaire, question))) > 1
+
+
+def item_lineage(
+    conn: Connection,
+    kind: HistoryKind,
+    respondent: str | None,
+    questionnaire: str | None,
+    question: str | None,
+) -> list[Lineage]:
+    """Every history entry of one respondent, answer or consolidated answer."""
+    keys = [key for key in (respondent, questionnaire, question) if key is not None]
+    rows = conn.execute(
+        f"SELECT uuid, at, parent, resolved FROM history WHERE {_LINEAGE_SQL[kind]}", keys
+    ).fetchall()
+    return [Lineage(*row) for row in rows]
 
 
 def insert_respondent(
@@ -181,7 +276,8 @@ def stored_values(
 
 
 def put_answer(conn: Connection, answer: Answer) -> Answer:
-    """Write a validated answer inside the caller's transaction (no-op when unchanged)."""
+    """Write a validated answer inside the caller's transaction (no-op when unchanged,
+    unless the answer is in conflict: setting it again settles the conflict)."""
     check_text("note", answer.note, path=answer.question)
     check_text("evidence", answer.evidence, path=answer.question)
     key = (answer.respondent, answer.questionnaire, answer.question)
@@ -195,11 +291,11 @@ def put_answer(conn: Connection, answer: Answer) -> Answer:
         {"note": answer.note, "evidence": answer.evidence, "confidential": answer.confidential},
         ensure_ascii=False,
     )
-    if row is not None and (row[0], row[1], row[2], bool(row[3])) == (
-        new_value,
-        answer.note,
-        answer.evidence,
-        answer.confidential,
+    if (
+        row is not None
+        and (row[0], row[1], row[2], bool(row[3]))
+        == (new_value, answer.note, answer.evidence, answer.confidential)
+        and not in_conflict(conn, "answer", *key)
     ):
         return Answer(*key, decode_value(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
     conn.execute(
@@ -234,7 +330,7 @@ def put_answer(conn: Connection, answer: Answer) -> Answer:
 
 def put_consolidated(conn: Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
     """Write a validated consolidated answer inside the caller's transaction (no-op when
-    unchanged)."""
+    unchanged, unless it is in conflict: setting it again settles the conflict)."""
     check_text("rationale", answer.rationale, path=answer.question)
     key = (answer.questionnaire, answer.question)
     row = conn.execute(
@@ -243,7 +339,11 @@ def put_consolidated(conn: Connection, answer: ConsolidatedAnswer) -> Consolidat
         key,
     ).fetchone()
     new_value = encode_value(answer.value)
-    if row is not None and (row[0], row[1]) == (new_value, answer.rationale):
+    if (
+        row is not None
+        and (row[0], row[1]) == (new_value, answer.rationale)
+        and not in_conflict(conn, "consolidated", None, *key)
+    ):
         return ConsolidatedAnswer(*key, decode_value(row[0]), row[1], row[2], row[3])
     conn.execute(
         "INSERT INTO consolidated (questionnaire, question, value, rationale, updated_by,"

@@ -9,7 +9,7 @@ scores agree on what a disagreement is.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -33,7 +33,7 @@ from assessment_kit.widgets._controls import (
 from assessment_kit.widgets._question import answer_error_text
 
 if TYPE_CHECKING:
-    from assessment_kit.store import ConsolidatedAnswer, Mission
+    from assessment_kit.store import Conflict, ConsolidatedAnswer, Mission
 
 __all__ = ["FILTERS", "ConsolidationCard", "ConsolidationController"]
 
@@ -56,6 +56,29 @@ def _details_html(record: Mapping[Any, Any]) -> str:
     if record.get("evidence"):
         parts.append(f"<i>Evidence:</i> {esc(record['evidence'])}")
     return "<br>".join(parts)
+
+
+def _conflicts_html(question: Question, conflicts: Sequence[Conflict]) -> str:
+    """The answers to this question changed on two laptops (copies merged since), each
+    with the value now current and the ones kept in the history; empty when none."""
+    items = []
+    for conflict in conflicts:
+        entry = conflict.current
+        who = "Consolidated answer" if entry.respondent is None else entry.respondent
+        sides = [
+            f"{esc(value_label(question, side.value))} ({esc(side.by or 'unknown')}, "
+            f"{esc(side.at.replace('T', ' ')[:16])})"
+            for side in (entry, *conflict.kept)
+        ]
+        items.append(
+            f"<li><b>{esc(who)}</b>: {sides[0]} is current; also {', '.join(sides[1:])}</li>"
+        )
+    if not items:
+        return ""
+    return (
+        "<div class='ak-message'>Changed on two laptops: set the answer again to settle it"
+        f"<ul>{''.join(items)}</ul></div>"
+    )
 
 
 class ConsolidationCard:
@@ -135,8 +158,9 @@ class ConsolidationCard:
         self.message = W.HTML("")
         self.status = W.HTML("")
         self.history = W.HTML(self._history_html(history))
+        self.conflicts = W.HTML(self._conflicts())
         self._show_status()
-        parts: list[W.Widget] = [self.header, W.HTML("<b>Consolidated answer</b>")]
+        parts: list[W.Widget] = [self.header, self.conflicts, W.HTML("<b>Consolidated answer</b>")]
         if self.control is not None:
             parts.append(self.control.widget)
         parts += [
@@ -167,6 +191,10 @@ class ConsolidationCard:
             "<details><summary class='ak-unsaved'>History of the consolidated answer "
             f"({len(items)})</summary><ul class='ak-note-text'>{''.join(items)}</ul></details>"
         )
+
+    def _conflicts(self) -> str:
+        found = self.mission.conflicts(self.questionnaire.id, self.question.id)
+        return _conflicts_html(self.question, found)
 
     def _show_status(self) -> None:
         if self.consolidated is None:
@@ -218,6 +246,7 @@ class ConsolidationCard:
             & (frame["question"] == self.question.id)
         ]
         self.history.value = self._history_html(mine)
+        self.conflicts.value = self._conflicts()
         if self._on_saved is not None:
             self._on_saved(self.question.id)
 
