@@ -328,3 +328,30 @@ def test_brief_takes_a_url(tmp_path: Path, pg_server: PgServer) -> None:
     out = tmp_path / "briefing.html"
     assert main(["brief", url, "--out", str(out), "--quiet"]) == 0
     assert "Freedonia" in out.read_text(encoding="utf-8")
+
+
+def test_a_laptop_copy_of_a_server_mission_merges_back(
+    tmp_path: Path,
+    pg_server: PgServer,
+    survey: Questionnaire,
+    other: Questionnaire,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # deploy/README.md's offline round: copy to a laptop, interview there, merge back.
+    url = pg_server.new_database()
+    with make(url, survey, other) as mission:
+        fill(mission)
+    laptop = str(tmp_path / "field-ana.db")
+    assert main(["copy", url, laptop]) == 0
+    with Mission.open(laptop) as copy:
+        copy.add_respondent("F1", institution_type="ngo", by="ana")
+        copy.set_answer("F1", "survey", "law", "no", by="ana")
+    with Mission.open(url) as server:
+        server.set_answer("R2", "survey", "plan", "yes", by="bo")  # meanwhile, on the server
+    assert main(["merge", url, laptop]) == 0
+    assert "0 conflicts" in capsys.readouterr().out
+    with Mission.open(url) as server, Mission.open(laptop) as copy:
+        assert server.answer("F1", "survey", "law") is not None
+        assert server.answer("R2", "survey", "plan") is not None
+        ours = {entry.uuid for entry in server.history_entries()}
+        assert {entry.uuid for entry in copy.history_entries()} <= ours
