@@ -139,6 +139,7 @@ def _questionnaire(reference: str) -> Any:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from assessment_kit.store import Mission
+    from assessment_kit.store.connection import target_name
 
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
     title = args.title or f"Needs assessment: {args.country}"
@@ -157,7 +158,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     ) as mission:
         info = mission.info
     instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
-    print(f"created {args.mission}: {title} ({instruments})")
+    print(f"created {target_name(args.mission)}: {title} ({instruments})")
     if info.baseline is not None:
         print(f"follow-up of {info.baseline.title} (mission {info.baseline.uuid})")
     for qid, sections in info.sections.items():
@@ -167,9 +168,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from assessment_kit.files.submissions import SubmissionsResult, import_file
+    from assessment_kit.store.connection import is_url, target_name
     from assessment_kit.store.outputs import is_mission_file
 
-    if is_mission_file(args.file):
+    if is_url(args.file) or is_mission_file(args.file):
         # Importing a mission joins two missions: only a copy of this one, merged with
         # its history (another mission is refused, naming both).
         return cmd_merge(
@@ -178,12 +180,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     result = import_file(args.mission, args.file, format=args.format, by=args.by)
     if isinstance(result, SubmissionsResult):
         print(f"imported {result.submissions} {result.format} submissions of "
-              f"{result.questionnaire} into {args.mission}: {result.respondents_added} new "
-              f"respondents, {result.answers_written} answers, {result.already_imported} "
-              "imported before")  # fmt: skip
+              f"{result.questionnaire} into {target_name(args.mission)}: "
+              f"{result.respondents_added} new respondents, {result.answers_written} answers, "
+              f"{result.already_imported} imported before")  # fmt: skip
         return 0
     print(
-        f"imported {result.rows} rows into {args.mission}: {result.answers_written} answers, "
+        f"imported {result.rows} rows into {target_name(args.mission)}: "
+        f"{result.answers_written} answers, "
         f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
     )
     return 0
@@ -271,6 +274,13 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    from assessment_kit.store.copying import copy_mission
+
+    print(copy_mission(args.source, args.destination).summary())
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from assessment_kit.briefing.demo_run import run_demo
 
@@ -315,6 +325,7 @@ def _date(value: str) -> date:
 
 
 FORCE_HELP = "replace an existing output file (never a mission file)"
+MISSION_HELP = "a mission file, or a postgresql:// URL (password from PGPASSWORD or ~/.pgpass)"
 
 
 def _add_translations(commands: Any) -> None:
@@ -340,8 +351,8 @@ def _add_merge(commands: Any) -> None:
         help="bring into a mission everything its copies hold (history included); "
         "prints 'N conflicts'",
     )
-    p.add_argument("mission", type=Path, metavar="INTO")
-    p.add_argument("sources", type=Path, nargs="+", metavar="FROM", help="a copy of the mission")
+    p.add_argument("mission", metavar="INTO", help=MISSION_HELP)
+    p.add_argument("sources", nargs="+", metavar="FROM", help="a copy of the mission (file or URL)")
     p.add_argument(
         "--dry-run", action="store_true", help="show what the merge would do; write nothing"
     )
@@ -349,15 +360,15 @@ def _add_merge(commands: Any) -> None:
 
 
 def _baseline_option(parser: argparse.ArgumentParser, help: str) -> None:
-    parser.add_argument("--baseline", type=Path, metavar="BASELINE.db", help=help)
+    parser.add_argument("--baseline", metavar="BASELINE", help=f"{help}; {MISSION_HELP}")
 
 
 def _add_compare(commands: Any) -> None:
     p = commands.add_parser(
         "compare", help="compare a follow-up mission with its baseline (same instruments)"
     )
-    p.add_argument("baseline", type=Path, metavar="BASELINE.db")
-    p.add_argument("followup", type=Path, metavar="FOLLOWUP.db")
+    p.add_argument("baseline", metavar="BASELINE", help=MISSION_HELP)
+    p.add_argument("followup", metavar="FOLLOWUP", help=MISSION_HELP)
     p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     p.set_defaults(run=cmd_compare)
 
@@ -384,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_validate)
 
     p = commands.add_parser("new", help="create a mission file")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--country", required=True)
     p.add_argument("--title", default="")
     p.add_argument(
@@ -410,8 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="import answers, or Kobo or ODK submissions, from CSV or XLSX (all or nothing); "
         "a copy of the mission is merged, as 'merge' does",
     )
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
-    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
+    # Text, not a Path: a mission's URL (its copy on a server) is merged, as 'merge' does.
+    p.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.add_argument(
         "--format",
@@ -436,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_xlsform_import)
 
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--what", choices=("answers", "scores"), default="answers")
@@ -444,14 +456,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_export)
 
     p = commands.add_parser("score", help="score the mission across the seven areas")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--questionnaire", action="append", metavar="ID", help="score only these")
     p.add_argument("--profile", type=Path, help="a scoring profile file")
     p.set_defaults(run=cmd_score)
 
     p = commands.add_parser("brief", help="export the briefing as PDF or HTML")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.html")
     p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -461,6 +473,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_compare(commands)
 
     _add_translations(commands)
+
+    p = commands.add_parser(
+        "copy", help="copy a mission between a file and a PostgreSQL database, history included"
+    )
+    p.add_argument("source", metavar="SRC", help=MISSION_HELP)
+    p.add_argument(
+        "destination", metavar="DEST", help="a new mission file, or an empty database's URL"
+    )
+    p.set_defaults(run=cmd_copy)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")

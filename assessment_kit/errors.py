@@ -393,6 +393,43 @@ class Code(Enum):
         "the disk is full (while {doing}); nothing was changed",
         "free some space on the disk, or use a disk with room, and try again",
     )
+    # PostgreSQL missions (a postgresql:// URL)
+    POSTGRES_EXTRA = (
+        "a postgresql:// mission needs the psycopg package",
+        "install the postgres extra: pip install 'assessment-kit[postgres]'",
+    )
+    PG_PASSWORD_IN_URL = (
+        "the URL holds a password: a password is read only from PGPASSWORD or ~/.pgpass, "
+        "so that it is never stored with the mission or shown in a message",
+        "take the password out of the URL and set PGPASSWORD, or add a line to ~/.pgpass",
+    )
+    PG_UNREACHABLE = (
+        "cannot reach the PostgreSQL server: {detail}",
+        "check the host and port in the URL, and that the server is running and accepts "
+        "connections from here",
+    )
+    PG_AUTH_FAILED = (
+        "the PostgreSQL server refused to sign in: {detail}",
+        "check the user name in the URL; set the password in PGPASSWORD or in ~/.pgpass "
+        "(never in the URL), or ask the database administrator for access",
+    )
+    PG_DATABASE_MISSING = (
+        "the database {database!r} does not exist on the server",
+        "check its name in the URL, or create it (createdb {database}, or ask the database "
+        "administrator)",
+    )
+    PG_DATABASE_NOT_EMPTY = (
+        "the database already holds tables ({tables}), so a new mission cannot go in it",
+        "create an empty database for the mission (createdb NAME) and give its URL",
+    )
+    PG_REFUSED = (
+        "the PostgreSQL server refused {doing}: {detail}",
+        "ask the database administrator for the rights this needs (see deploy/roles.sql)",
+    )
+    PG_FAILED = (
+        "PostgreSQL could not finish {doing}: {detail}",
+        "check that the server is running and the connection holds, then try again",
+    )
     OUTPUT_FORMAT = (
         "the name ends in {suffix!r} but the format is {fmt!r}",
         "name the file {expected}, or pass --format {other}",

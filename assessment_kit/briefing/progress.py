@@ -262,7 +262,7 @@ def baseline_progress(
     from assessment_kit import charts
     from assessment_kit.scoring.compare import compare_with_baseline
 
-    comparison = compare_with_baseline(mission, Path(baseline), profile=profile, scores=scores)
+    comparison = compare_with_baseline(mission, baseline, profile=profile, scores=scores)
     spec = charts.progress_spec(comparison)
     spec["layout"] = charts.updated(spec["layout"], {"width": 820})
     return progress_section(comparison), spec

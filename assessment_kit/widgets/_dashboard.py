@@ -62,7 +62,7 @@ class DashboardController:
         self.mission = mission
         self.profile = profile
         self.questionnaires = dict(mission.questionnaires)
-        self.baseline = None if baseline is None else Path(baseline)
+        self.baseline = baseline
         self.baseline_label = "Baseline"
         if self.baseline is not None:
             from assessment_kit.scoring.compare import open_baseline
