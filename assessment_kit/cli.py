@@ -154,6 +154,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         questionnaires=questionnaires,
         sections=args.section or (),
         baseline=baseline,
+        language=args.language,
     ) as mission:
         info = mission.info
     instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
@@ -248,7 +249,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from assessment_kit.briefing.demo_run import run_demo
 
     with _progress_bar(not args.quiet) as progress:
-        result = run_demo(args.out, progress=progress)
+        result = run_demo(args.out, progress=progress, language=args.language)
     print(result.summary())
     return 0
 
@@ -376,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
         "none of them names is assessed whole)",
     )
     _baseline_option(p, "make this mission a follow-up of that one (same instruments)")
+    p.add_argument(
+        "--language",
+        default="en",
+        metavar="LANG",
+        help="the mission's language, of the briefing and the form: en, fr, es, ar, ru or zh",
+    )
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
@@ -419,6 +426,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--language",
+        default="en",
+        choices=("en", "fr", "es", "ar", "ru", "zh"),
+        metavar="LANG",
+        help="the demo mission's language, of its briefing: en, fr, es, ar, ru or zh",
+    )
     p.set_defaults(run=cmd_demo)
     return parser
 

@@ -302,6 +302,10 @@ class Code(Enum):
     # Store
     NOT_A_MISSION = ("{detail}", "open a mission file made with 'assessment-kit new'")
     MISSION_EXISTS = ("the mission file already exists", "choose another name or delete it")
+    MISSION_LANGUAGE = (
+        "unknown language {language!r} for the mission",
+        "use one of the six UN languages: {known}",
+    )
     SCHEMA_TOO_NEW = (
         "the mission file has schema version {found}, newer than this assessment-kit ({known})",
         "upgrade assessment-kit",

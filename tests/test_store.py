@@ -365,16 +365,16 @@ def test_an_older_schema_is_migrated_forward(
         mission.add_respondent("R1", institution_type="police")
         mission.set_answer("R1", "survey", "law", "yes")
 
-    def add_language(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE mission ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
+    def add_region(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE mission ADD COLUMN region TEXT NOT NULL DEFAULT 'en'")
 
     # A future release with a second migration opens today's file.
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, add_language))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, add_region))
     monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Mission.open(mission_path) as mission:
         conn = mission._db
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
-        assert conn.execute("SELECT language FROM mission").fetchone()[0] == "en"
+        assert conn.execute("SELECT region FROM mission").fetchone()[0] == "en"
         assert mission.answers_for("R1", "survey")["law"].value == "yes"
     monkeypatch.undo()
     with pytest.raises(StoreError) as caught:

@@ -97,8 +97,12 @@ def demo_paths(out_dir: Path) -> tuple[Path, Path, Path, tuple[Path, ...]]:
         number += 1
 
 
-def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    out_dir: str | Path, *, progress: Progress | None = None, language: str = "en"
+) -> DemoResult:
     """Create the seeded demo mission in ``out_dir``, score it, export HTML and PDF.
+
+    ``language`` is the demo mission's language: its briefings are written in it.
 
     Nothing in ``out_dir`` is replaced or deleted: when an earlier demo is there, this one
     is written under the next free names (see :func:`demo_paths`) and ``kept`` lists the
@@ -128,7 +132,7 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
     baseline_path = demo_baseline_path(mission_path)
     with create_demo_baseline(baseline_path) as baseline:
         reference = baseline.info.ref()
-    mission = create_demo_mission(mission_path, baseline=reference)
+    mission = create_demo_mission(mission_path, baseline=reference, language=language)
     try:
         report("Scoring", 1)
         table = score_mission(mission).to_table()

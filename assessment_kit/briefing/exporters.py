@@ -160,6 +160,9 @@ class BriefingHTMLExporter(HTMLExporter):
             "interactive_charts": interactive,
             "plotly_js": plotly_source,
             "plotly_cdn": interactive and self.plotly_js == "cdn",
+            # A briefing in another language than English names it (and its direction).
+            "language": str(briefing.get("language") or ""),
+            "direction": "rtl" if briefing.get("direction") == "rtl" else "",
         }
 
     def from_notebook_node(

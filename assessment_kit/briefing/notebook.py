@@ -17,7 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit import i18n
 from assessment_kit.briefing.text import printable, shorten
+from assessment_kit.i18n import N_
 
 if TYPE_CHECKING:
     import jinja2
@@ -28,12 +30,12 @@ if TYPE_CHECKING:
 FRAGMENTS = Path(__file__).parent / "templates" / "fragments"
 
 #: Chapter headings; area pages are numbered 3.1, 3.2, ...
-SUMMARY = ("summary", "1 Executive summary")
-GLANCE = ("scores-at-a-glance", "2 Scores at a glance")
-AREAS = ("findings-by-area", "3 Findings by area")
-RECOMMENDATIONS = ("recommendations", "4 Recommendations")
-METHODOLOGY = ("methodology", "5 Methodology")
-ANNEX = ("annex", "Annex: data by question")
+SUMMARY = ("summary", N_("1 Executive summary"))
+GLANCE = ("scores-at-a-glance", N_("2 Scores at a glance"))
+AREAS = ("findings-by-area", N_("3 Findings by area"))
+RECOMMENDATIONS = ("recommendations", N_("4 Recommendations"))
+METHODOLOGY = ("methodology", N_("5 Methodology"))
+ANNEX = ("annex", N_("Annex: data by question"))
 #: A follow-up's progress since its baseline, after the scores at a glance; not numbered,
 #: so a briefing's chapters are numbered the same with it or without.
 PROGRESS = "progress"
@@ -77,7 +79,13 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The catalogue in force when a fragment is rendered (render_sections sets it).
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n._, ngettext=i18n.ngettext, newstyle=True
+    )
+    environment.filters["tr"] = i18n._
     environment.filters["shorten"] = shorten
     environment.globals["cover_limits"] = COVER_LIMITS
     return environment
@@ -88,18 +96,20 @@ def _macros() -> Any:
 
 
 def table_of_contents(context: BriefingContext) -> list[tuple[str, str, int]]:
-    """(anchor, text, level) for every contents entry."""
-    toc = [(SUMMARY[0], SUMMARY[1], 1), (GLANCE[0], GLANCE[1], 1)]
-    if context.progress is not None:
-        toc.append((PROGRESS, context.progress.heading, 1))
-    toc.append((AREAS[0], AREAS[1], 1))
-    for number, area in enumerate(context.areas, start=1):
-        toc.append((area.anchor, area_heading(number, area.name), 2))
-    toc += [
-        (RECOMMENDATIONS[0], RECOMMENDATIONS[1], 1),
-        (METHODOLOGY[0], METHODOLOGY[1], 1),
-        (ANNEX[0], ANNEX[1], 1),
-    ]
+    """(anchor, text, level) for every contents entry, in the briefing's language."""
+    _ = i18n._
+    with i18n.language(context.language):
+        toc = [(SUMMARY[0], _(SUMMARY[1]), 1), (GLANCE[0], _(GLANCE[1]), 1)]
+        if context.progress is not None:
+            toc.append((PROGRESS, context.progress.heading, 1))
+        toc.append((AREAS[0], _(AREAS[1]), 1))
+        for number, area in enumerate(context.areas, start=1):
+            toc.append((area.anchor, area_heading(number, area.name), 2))
+        toc += [
+            (RECOMMENDATIONS[0], _(RECOMMENDATIONS[1]), 1),
+            (METHODOLOGY[0], _(METHODOLOGY[1]), 1),
+            (ANNEX[0], _(ANNEX[1]), 1),
+        ]
     return toc
 
 
@@ -109,20 +119,27 @@ def area_heading(number: int, name: str) -> str:
 
 
 def render_sections(context: BriefingContext) -> dict[str, str]:
-    """Every HTML fragment of the briefing by name (escaped, ready to embed)."""
+    """Every HTML fragment of the briefing by name (escaped, ready to embed), in the
+    briefing's language."""
+    with i18n.language(context.language):
+        return _render_sections(context)
+
+
+def _render_sections(context: BriefingContext) -> dict[str, str]:
+    _ = i18n._
     macros = _macros()
     toc = table_of_contents(context)
     # The area chapter's own heading lives on the first area page; its anchor must exist.
     fragments = {
         "cover": str(macros.cover(context)),
         "contents": str(macros.contents(toc)),
-        "summary": str(macros.summary(context, SUMMARY[1], SUMMARY[0])),
-        "glance": str(macros.glance(GLANCE[1], GLANCE[0])),
+        "summary": str(macros.summary(context, _(SUMMARY[1]), SUMMARY[0])),
+        "glance": str(macros.glance(_(GLANCE[1]), GLANCE[0])),
         "recommendations": str(
-            macros.recommendations(context, RECOMMENDATIONS[1], RECOMMENDATIONS[0])
+            macros.recommendations(context, _(RECOMMENDATIONS[1]), RECOMMENDATIONS[0])
         ),
-        "methodology": str(macros.methodology(context, METHODOLOGY[1], METHODOLOGY[0])),
-        "annex": str(macros.annex(context, ANNEX[1], ANNEX[0])),
+        "methodology": str(macros.methodology(context, _(METHODOLOGY[1]), METHODOLOGY[0])),
+        "annex": str(macros.annex(context, _(ANNEX[1]), ANNEX[0])),
     }
     for number, area in enumerate(context.areas, start=1):
         fragments[f"area:{area.id}"] = str(macros.area(area, area_heading(number, area.name)))
@@ -216,12 +233,19 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
 
     nb: NotebookNode = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
     nb.cells = cells
+    with i18n.language(context.language):
+        title = i18n._("{country}: needs assessment briefing").format(country=context.country)
+    briefing: dict[str, Any] = {"title": title}
+    if context.language != "en":
+        # The page's language and direction (an English briefing keeps its metadata as it was).
+        briefing["language"] = context.language
+        briefing["direction"] = i18n.direction(context.language)
     nb.metadata = {
-        "title": f"{context.country}: needs assessment briefing",
+        "title": title,
         "language_info": {"name": "python"},
         "assessment_kit": {
             "briefing": {
-                "title": f"{context.country}: needs assessment briefing",
+                **briefing,
                 "country": context.country,
                 "date": context.date.isoformat(),
                 "date_text": context.date_text,

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
+from assessment_kit.i18n import LANGUAGES
 from assessment_kit.questionnaire.model import Questionnaire
 from assessment_kit.store import schema
 from assessment_kit.store.records import (
@@ -140,6 +141,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
         end_date: date | None = None,
         sections: Sequence[str] = (),
         baseline: MissionRef | None = None,
+        language: str = "en",
     ) -> Mission:
         """Create a new mission file using ``questionnaires``.
 
@@ -147,7 +149,8 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
         ``questionnaire.section`` or a section id unique among the questionnaires (see
         :func:`resolve_sections`); a questionnaire none of them names is assessed whole.
         ``baseline`` makes the mission a follow-up of that mission (``info.ref()`` of the
-        baseline); ``info.baseline`` gives it back.
+        baseline); ``info.baseline`` gives it back. ``language`` is the mission's language
+        (one of :data:`assessment_kit.i18n.LANGUAGES`): the briefing's and the form's.
 
         Raises
         ------
@@ -157,7 +160,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             When a section is unknown or ambiguous (nothing is created).
         """
         path = Path(path)
-        _check_new_mission(path, country, questionnaires, start_date, end_date)
+        _check_new_mission(path, country, questionnaires, start_date, end_date, language)
         partial = resolve_sections(questionnaires, sections)
         try:
             conn = schema.connect(path, create=True)
@@ -173,8 +176,8 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
                     raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=str(path)))
                 conn.execute(
                     "INSERT INTO mission"
-                    " (id, country, title, start_date, end_date, created_at, uuid, baseline)"
-                    " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                    " (id, country, title, start_date, end_date, created_at, uuid, baseline,"
+                    " language) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         country.strip(),
                         title,
@@ -183,6 +186,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
                         now,
                         schema.new_uuid(),
                         None if baseline is None else json.dumps(baseline.to_json()),
+                        language,
                     ),
                 )
                 for questionnaire in questionnaires:
@@ -274,7 +278,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
     def info(self) -> MissionInfo:
         """The mission's country, title, dates, instruments, identity (uuid) and baseline."""
         row = self._query(
-            "SELECT country, title, start_date, end_date, created_at, uuid, baseline"
+            "SELECT country, title, start_date, end_date, created_at, uuid, baseline, language"
             " FROM mission WHERE id = 1"
         )[0]
         rows = self._query("SELECT id, version, sections FROM instruments ORDER BY rowid")
@@ -294,6 +298,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             sections=MappingProxyType(sections),
             uuid=row["uuid"],
             baseline=_baseline(row["baseline"]),
+            language=row["language"],
         )
 
     @property
@@ -353,9 +358,16 @@ def _check_new_mission(
     questionnaires: Sequence[Questionnaire],
     start_date: date | None,
     end_date: date | None,
+    language: str = "en",
 ) -> None:
     """Refuse what :meth:`Mission.create` cannot make, before any file is made."""
     where = str(path)
+    if language not in LANGUAGES:
+        raise StoreError(
+            problem=Problem.make(
+                Code.MISSION_LANGUAGE, file=where, language=language, known=", ".join(LANGUAGES)
+            )
+        )
     schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
     if path.exists():
         raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))

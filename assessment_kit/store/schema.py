@@ -197,6 +197,15 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
     _execute_script(conn, _HISTORY_TRIGGERS)
 
 
+def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    # The mission's language (one of the six UN languages): the briefing is written in it
+    # and the form opens in it. Every older file was English.
+    conn.execute(
+        "ALTER TABLE mission ADD COLUMN language TEXT NOT NULL DEFAULT 'en'"
+        " CHECK (language IN ('en', 'fr', 'es', 'ar', 'ru', 'zh'))"
+    )
+
+
 def new_uuid() -> str:
     """A new random identity (UUID version 4, as text): of a mission or a history entry."""
     return str(uuid.uuid4())
@@ -208,6 +217,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
+    _migrate_4_to_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
