@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages assessment-kit needs outside Python, when they are missing:
 # Chromium (PDF printing, static charts, browser tests), poppler-utils (reading PDFs back)
-# fonts the briefing embeds (emoji in colour included), and Node.js with npm (building the
+# fonts the briefing embeds (emoji in colour included; Noto Naskh and Noto Sans Arabic for
+# Arabic briefings, WenQuanYi Micro Hei, a compact CJK font, for Chinese ones), and Node.js with npm (building the
 # JupyterLab extension when the package is installed). Runs apt-get only as root;
 # otherwise says what to install.
 set -euo pipefail
@@ -13,6 +14,8 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
+[ -e /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 

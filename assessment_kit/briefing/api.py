@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit import i18n
 from assessment_kit.errors import BriefingError
 from assessment_kit.extras import require
+from assessment_kit.i18n import N_, _
 
 if TYPE_CHECKING:
     from assessment_kit.briefing.context import BriefingContext
@@ -138,11 +140,12 @@ def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dic
     """The briefing's three figures as JSON dicts, sized for an A4 page."""
     from assessment_kit import charts
 
-    radar = charts.radar_figure(scores, title="Score by area, with its range")
+    radar = charts.radar_figure(scores, title=_("Score by area, with its range"))
     radar.update_layout(width=760, height=430, margin={"l": 90, "r": 90, "t": 50, "b": 30})
-    bars = charts.area_bars_figure(scores, title="Scores, ranges and coverage")
+    bars = charts.area_bars_figure(scores, title=_("Scores, ranges and coverage"))
+    heatmap_title = _("Mean score by section and area")
     bars.update_layout(width=820)
-    heatmap = charts.section_heatmap_figure(scores, questionnaires)
+    heatmap = charts.section_heatmap_figure(scores, questionnaires, title=heatmap_title)
     # Rows read "criminal_justice · Legal framework"; a reader wants words, not an id.
     for trace in heatmap.data:
         if getattr(trace, "y", None) is not None:
@@ -156,20 +159,31 @@ def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dic
 def _instrument_words(label: str, questionnaires: Any) -> str:
     instrument, separator, rest = label.partition(" · ")
     if separator and instrument in questionnaires:
-        return f"{instrument.replace('_', ' ').capitalize()} · {rest}"
+        return f"{_(instrument.replace('_', ' ').capitalize())} · {rest}"
     return label
 
 
+#: Chart captions, translated where the briefing is built (see :func:`caption`).
 CAPTIONS = {
-    "radar": "The line is each area's score; the shaded band its range, from every unanswered "
-    "question counted as 0 to every one counted as 1.",
-    "bars": "Bar: score. Whisker: range. The paler the bar, the fewer of the area's weighted "
-    "questions have a scored answer.",
-    "heatmap": "Mean score (0–100) of each questionnaire section in each area. Blank: no "
-    "scored question of that section feeds the area.",
-    "progress": "Grey: the baseline; in colour: now. Whiskers: each score's range. A change "
-    "is real only where the two ranges do not overlap.",
+    "radar": N_(
+        "The line is each area's score; the shaded band its range, from every unanswered "
+        "question counted as 0 to every one counted as 1."
+    ),
+    "bars": N_(
+        "Bar: score. Whisker: range. The paler the bar, the fewer of the area's weighted "
+        "questions have a scored answer."
+    ),
+    "heatmap": N_(
+        "Mean score (0–100) of each questionnaire section in each area. Blank: no "
+        "scored question of that section feeds the area."
+    ),
+    "progress": N_(
+        "Grey: the baseline; in colour: now. Whiskers: each score's range. A change "
+        "is real only where the two ranges do not overlap."
+    ),
 }
+#: The instruments named in words on the heatmap's rows.
+_INSTRUMENT_WORDS = (N_("Criminal justice"), N_("Organ removal"))
 
 
 def check_paths(mission: Path, out: Path) -> None:
@@ -336,7 +350,8 @@ def _read_and_score(
         scores = score_mission(mission, profile=profile)
         context = briefing_context(mission, scores, date=date, profile=profile)
         questionnaires = dict(mission.questionnaires)
-        figures = briefing_charts(scores, questionnaires)
+        with i18n.language(mission.info.language):
+            figures = briefing_charts(scores, questionnaires)
         if baseline is not None:
             from assessment_kit.briefing.progress import add_progress
 
@@ -434,8 +449,10 @@ def _notebook(
 ) -> Any:
     from assessment_kit.briefing.notebook import Chart, briefing_notebook
 
+    with i18n.language(context.language):
+        captions = {key: _(text) for key, text in CAPTIONS.items()}
     charts: dict[str, Chart] = {
-        key: Chart(key=key, figure=figure, caption=CAPTIONS.get(key, ""), svg=svgs.get(key))
+        key: Chart(key=key, figure=figure, caption=captions.get(key, ""), svg=svgs.get(key))
         for key, figure in figures.items()
     }
     return briefing_notebook(context, charts)

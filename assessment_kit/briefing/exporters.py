@@ -163,6 +163,7 @@ class BriefingHTMLExporter(HTMLExporter):
             # A briefing in another language than English names it (and its direction).
             "language": str(briefing.get("language") or ""),
             "direction": "rtl" if briefing.get("direction") == "rtl" else "",
+            "page_label": printable(str(briefing.get("page_label") or "")),
         }
 
     def from_notebook_node(

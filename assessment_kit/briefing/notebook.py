@@ -240,6 +240,9 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
         # The page's language and direction (an English briefing keeps its metadata as it was).
         briefing["language"] = context.language
         briefing["direction"] = i18n.direction(context.language)
+        with i18n.language(context.language):
+            # TRANSLATORS: the page number in the running footer; keep {page} and {pages}
+            briefing["page_label"] = i18n._("Page {page} of {pages}")
     nb.metadata = {
         "title": title,
         "language_info": {"name": "python"},
