@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+from assessment_kit.i18n import LANGUAGE_NAMES, LANGUAGES, direction
 from assessment_kit.questionnaire.form_logic import Changes, FormState
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
-from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker
+from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker, text_html
 from assessment_kit.widgets._question import AnswerDetails, QuestionCard
 from assessment_kit.widgets._respondents import RespondentPanel
 
@@ -124,13 +125,16 @@ class FormController:
         self._filter: set[str] = set()
         #: Called with the question id after every change to the store (e.g. dashboards).
         self.listeners: list[Callable[[str], None]] = []
+        #: The language the form is shown in: the mission's, until the assessor picks another
+        #: (display only: the stored answers are the same in every language).
+        self.language = mission.info.language
 
         self._build_top(qid, show_all)
         self._build_body()
         self.widget = W.VBox(
             [
                 self.style,
-                self.title,
+                W.HBox([self.title, self.language_picker], layout=W.Layout(align_items="center")),
                 self.instrument,
                 self.panel.widget,
                 W.HBox([self.banner, self.continue_button], layout=W.Layout(align_items="center")),
@@ -139,6 +143,8 @@ class FormController:
             ]
         )
         self.widget.add_class("ak-root")
+        if direction(self.language) == "rtl":
+            self.widget.add_class("ak-rtl")
         self._update_title()
         start = respondent if respondent is not None else self._last_respondent()
         if start is not None:
@@ -148,6 +154,14 @@ class FormController:
         """What sits above the questions: title, pickers, the welcome-back banner."""
         self.style = W.HTML(STYLE)
         self.title = W.HTML("")
+        self.language_picker = W.Dropdown(
+            options=[(LANGUAGE_NAMES[code], code) for code in LANGUAGES],
+            value=self.language,
+            description="",
+            tooltip="The language the form is shown in (the answers stay as they are)",
+            layout=W.Layout(width="130px"),
+        )
+        self.language_picker.observe(lambda c: self.set_language(str(c["new"])), names="value")
         self.instrument = instrument_picker(self.questionnaires, qid)
         self.instrument.observe(self._instrument_changed, names="value")
         self.panel = RespondentPanel(self.mission, self._respondent_changed, by=self.by)
@@ -215,6 +229,26 @@ class FormController:
         self.title.value = (
             f"<h3 style='margin:4px 0'>Interview · {html.escape(info.title or info.country)}</h3>"
         )
+
+    def set_language(self, code: str) -> None:
+        """Show the form in another language (one of the six); the answers are untouched.
+
+        The open section's cards are built again in the new language from the answers as
+        stored, and the same section stays open.
+        """
+        if code not in LANGUAGES or code == self.language:
+            return
+        self.language = code
+        if self.language_picker.value != code:
+            self.language_picker.value = code
+        if direction(code) == "rtl":
+            self.widget.add_class("ak-rtl")
+        else:
+            self.widget.remove_class("ak-rtl")
+        current = self.state.current
+        self._load()
+        if current is not None and self.session is not None:
+            self.open_section(current)
 
     def _instrument_changed(self, change: dict[str, Any]) -> None:
         self.questionnaire = self.questionnaires[change["new"]]
@@ -362,9 +396,9 @@ class FormController:
         self.section_buttons = {}
         for index, section in enumerate(self.questionnaire.sections, start=1):
             button = W.Button(
-                description=f"{index}. {section.title}",
+                description=f"{index}. {section.title.get(self.language)}",
                 layout=W.Layout(width="100%", height="auto"),
-                tooltip=str(section.title),
+                tooltip=section.title.get(self.language),
             )
             button.add_class("ak-section-btn")
             button.on_click(lambda _b, sid=section.id: self.open_section(sid))
@@ -393,7 +427,7 @@ class FormController:
         index = self.questionnaire.sections.index(section) + 1
         answered, relevant = self.section_progress(section)
         button = self.section_buttons[section_id]
-        button.description = f"{index}. {section.title} — {answered}/{relevant}"
+        button.description = f"{index}. {section.title.get(self.language)} — {answered}/{relevant}"
         button.icon = "check" if relevant and answered == relevant else ""
         return button
 
@@ -434,6 +468,7 @@ class FormController:
                 if answer is None
                 else AnswerDetails(answer.note, answer.evidence, answer.confidential),
                 saved_at="" if answer is None else answer.updated_at,
+                language=self.language,
             )
             card.set_required(session.logic.required(question.id))
             if question.type == "calculate":
@@ -462,12 +497,12 @@ class FormController:
         self.nav_message.value = ""
         index = self.questionnaire.sections.index(section) + 1
         description = (
-            f"<div class='ak-section-intro'>{html.escape(str(section.description))}</div>"
+            f"<div class='ak-section-intro'>{text_html(section.description, self.language)}</div>"
             if section.description
             else ""
         )
         self.section_title.value = (
-            f"<h3 style='margin:6px 0 2px 0'>{index}. {html.escape(str(section.title))}</h3>"
+            f"<h3 style='margin:6px 0 2px 0'>{index}. {text_html(section.title, self.language)}</h3>"
             f"{description}"
         )
         self.section_box.children = (view,)

@@ -28,6 +28,7 @@ from assessment_kit.widgets._controls import (
     message_html,
     shared_layout,
     shared_style,
+    text_html,
     value_label,
 )
 
@@ -127,8 +128,11 @@ class QuestionCard:
         details: AnswerDetails = AnswerDetails(),
         saved_at: str = "",
         on_change: Callable[[Question], None] | None = None,
+        language: str = "en",
     ) -> None:
         self.question = question
+        #: The language the card is shown in (display only).
+        self.language = language
         self.sink = sink
         self.saved_value: AnswerValue | None = value
         self.details = details
@@ -144,7 +148,7 @@ class QuestionCard:
         self.header = html_widget(self._header_html(number))
         self._message: W.HTML | None = None
         self.status = html_widget("")
-        self.control: Control | None = make_control(question, self._entered)
+        self.control: Control | None = make_control(question, self._entered, language)
         parts: list[W.Widget] = [self.header]
         if question.type == "note":
             self.calculated = None
@@ -179,7 +183,8 @@ class QuestionCard:
             parts.append(self.tools)
             self._show_saved(saved_at, loaded=True)
         elif question.guidance:
-            parts.append(html_widget(f'<div class="ak-guidance">{esc(question.guidance)}</div>'))
+            guidance = text_html(question.guidance, language)
+            parts.append(html_widget(f'<div class="ak-guidance">{guidance}</div>'))
         self.widget = W.VBox(parts)
         self.widget.add_class("ak-card")
         if value is not None:
@@ -192,11 +197,12 @@ class QuestionCard:
         if q.sensitive:
             flags.append("sensitive")
         if q.type == "note":
-            return f'<div class="ak-guidance ak-qtext">{esc(q.text)}</div>'
+            return f'<div class="ak-guidance ak-qtext">{text_html(q.text, self.language)}</div>'
         meta = " · ".join([q.id, *flags])
         required = ' <span class="ak-message" title="required">*</span>' if self._required else ""
         return (
-            f'<div class="ak-qtext"><b>{esc(number)}</b>&nbsp; {esc(q.text)}{required}'
+            f'<div class="ak-qtext"><b>{esc(number)}</b>&nbsp; {text_html(q.text, self.language)}'
+            f"{required}"
             f'&nbsp; <span class="ak-qid">{esc(meta)}</span></div>'
         )
 
@@ -219,9 +225,11 @@ class QuestionCard:
             q = self.question
             parts = []
             if q.guidance:
-                parts.append(f"<p>{esc(q.guidance)}</p>")
+                parts.append(f"<p>{text_html(q.guidance, self.language)}</p>")
             if q.evidence:
-                parts.append(f"<p><b>Evidence to ask for:</b> {esc(q.evidence)}</p>")
+                parts.append(
+                    f"<p><b>Evidence to ask for:</b> {text_html(q.evidence, self.language)}</p>"
+                )
             self.guidance_box = W.HTML(f'<div class="ak-guidance">{"".join(parts)}</div>')
             children = list(self.widget.children)
             children.insert(children.index(self.tools), self.guidance_box)
