@@ -501,9 +501,9 @@ class FormController:
             if section.description
             else ""
         )
+        title = text_html(section.title, self.language)
         self.section_title.value = (
-            f"<h3 style='margin:6px 0 2px 0'>{index}. {text_html(section.title, self.language)}</h3>"
-            f"{description}"
+            f"<h3 style='margin:6px 0 2px 0'>{index}. {title}</h3>{description}"
         )
         self.section_box.children = (view,)
         self._update_nav()
