@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assessment_kit import __version__
+from assessment_kit import __version__, i18n
 from assessment_kit.errors import (
     SHOWN_PROBLEMS,
     AssessmentKitError,
@@ -29,6 +29,7 @@ from assessment_kit.errors import (
     count_problems,
     more_problems,
 )
+from assessment_kit.i18n import _
 
 Progress = Callable[[str, int, int], None]
 
@@ -85,14 +86,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for file_report in report.files:
         if file_report.ok and file_report.translates:
             (count,) = file_report.completeness
-            name = f"{count.language} translation of {count.instrument} {count.version}"
+            name = _("{language} translation of {instrument} {version}").format(
+                language=count.language, instrument=count.instrument, version=count.version
+            )
             print(f"ok  {file_report.path}: {name}")
         elif file_report.ok and file_report.questionnaire is not None:
             q = file_report.questionnaire
             scored = sum(1 for question in q.iter_questions() if question.scored)
+            summary = _(
+                "{id} {version}, {sections} sections, {questions} questions ({scored} scored)"
+            )
             print(
-                f"ok  {file_report.path}: {q.id} {q.version}, {len(q.sections)} sections, "
-                f"{len(q.questions)} questions ({scored} scored)"
+                f"ok  {file_report.path}: "
+                + summary.format(
+                    id=q.id,
+                    version=q.version,
+                    sections=len(q.sections),
+                    questions=len(q.questions),
+                    scored=scored,
+                )
             )
         else:
             print(f"FAIL {file_report.path}: {count_problems(len(file_report.problems))}")
@@ -100,14 +112,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"  {problem}")
         # Warnings do not fail the file: they point at things worth a look.
         for warning in file_report.warnings:
-            print(f"  warning: {warning}")
+            print("  " + _("warning: {warning}").format(warning=warning))
         for count in file_report.completeness:
             print(f"  {count.summary()}")
             if args.verbose:
                 for key in count.outdated:
-                    print(f"    outdated: {key}")
+                    print("    " + _("outdated: {key}").format(key=key))
                 for key in count.missing:
-                    print(f"    missing: {key}")
+                    print("    " + _("missing: {key}").format(key=key))
     return 0 if report.ok else 1
 
 
@@ -133,7 +145,9 @@ def _questionnaire(reference: str) -> Any:
         # Most often a mistyped id: name the shipped ones rather than "file not found".
         known = ", ".join(builtin_ids())
         problem = Problem.make(Code.UNKNOWN_INSTRUMENT, name=reference, known=known)
-        raise QuestionnaireError([problem], summary=f"unknown questionnaire {reference!r}")
+        raise QuestionnaireError(
+            [problem], summary=_("unknown questionnaire {name}").format(name=repr(reference))
+        )
     return load(reference)
 
 
@@ -141,7 +155,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from assessment_kit.store import Mission
 
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
-    title = args.title or f"Needs assessment: {args.country}"
+    title = args.title or _("Needs assessment: {country}").format(country=args.country)
     baseline = None
     if args.baseline is not None:
         from assessment_kit.scoring.compare import baseline_ref
@@ -158,11 +172,23 @@ def cmd_new(args: argparse.Namespace) -> int:
     ) as mission:
         info = mission.info
     instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
-    print(f"created {args.mission}: {title} ({instruments})")
+    print(
+        _("created {mission}: {title} ({instruments})").format(
+            mission=args.mission, title=title, instruments=instruments
+        )
+    )
     if info.baseline is not None:
-        print(f"follow-up of {info.baseline.title} (mission {info.baseline.uuid})")
+        print(
+            _("follow-up of {title} (mission {uuid})").format(
+                title=info.baseline.title, uuid=info.baseline.uuid
+            )
+        )
     for qid, sections in info.sections.items():
-        print(f"partial assessment of {qid}: {', '.join(sections)}")
+        print(
+            _("partial assessment of {questionnaire}: {sections}").format(
+                questionnaire=qid, sections=", ".join(sections)
+            )
+        )
     return 0
 
 
@@ -178,8 +204,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     result = import_answers(args.mission, args.file, by=args.by)
     print(
-        f"imported {result.rows} rows into {args.mission}: {result.answers_written} answers, "
-        f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
+        _(
+            "imported {rows} rows into {mission}: {answers} answers, {consolidated} "
+            "consolidated, {respondents} new respondents"
+        ).format(
+            rows=result.rows,
+            mission=args.mission,
+            answers=result.answers_written,
+            consolidated=result.consolidated_written,
+            respondents=result.respondents_added,
+        )
     )
     return 0
 
@@ -197,9 +231,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     export = export_scores if args.what == "scores" else export_answers
     result = export(args.mission, args.format, args.out, force=args.force)
-    print(f"wrote {result.rows} rows to {result.path}")
+    print(_("wrote {rows} rows to {path}").format(rows=result.rows, path=result.path))
     for path in result.also:
-        print(f"wrote {path}")
+        print(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -216,7 +250,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(scores.to_table())
         for left in scores.left_out:
             print(
-                f"left out (partial assessment): {left.questionnaire}.{left.section} {left.title}"
+                _("left out (partial assessment): {section} {title}").format(
+                    section=f"{left.questionnaire}.{left.section}", title=left.title
+                )
             )
     return 0
 
@@ -260,19 +296,41 @@ def cmd_translations(args: argparse.Namespace) -> int:
     if args.action == "export":
         exported = export_translations(args.instrument, args.language, args.out, force=args.force)
         print(
-            f"wrote {exported.rows} strings of {exported.instrument} {exported.version} to "
-            f"{exported.path}: {exported.translated} translated, {exported.outdated} "
-            f"outdated, {exported.missing} missing ({exported.language})"
+            _(
+                "wrote {rows} strings of {instrument} {version} to {path}: {translated} "
+                "translated, {outdated} outdated, {missing} missing ({language})"
+            ).format(
+                rows=exported.rows,
+                instrument=exported.instrument,
+                version=exported.version,
+                path=exported.path,
+                translated=exported.translated,
+                outdated=exported.outdated,
+                missing=exported.missing,
+                language=exported.language,
+            )
         )
         return 0
     imported = import_translations(args.file, instrument=args.instrument, out=args.out)
     print(
-        f"wrote {imported.written} {imported.language} translations of "
-        f"{imported.instrument} {imported.version} to {imported.path} "
-        f"({imported.untranslated} strings left in English)"
+        _(
+            "wrote {written} {language} translations of {instrument} {version} to {path} "
+            "({untranslated} strings left in English)"
+        ).format(
+            written=imported.written,
+            language=imported.language,
+            instrument=imported.instrument,
+            version=imported.version,
+            path=imported.path,
+            untranslated=imported.untranslated,
+        )
     )
     if imported.changed:
-        print(f"{len(imported.changed)} English texts changed since the export (kept as outdated):")
+        print(
+            _("{count} English texts changed since the export (kept as outdated):").format(
+                count=len(imported.changed)
+            )
+        )
         for key in imported.changed:
             print(f"  {key}")
     return 0
@@ -285,7 +343,9 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-25") from None
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a date like 2026-11-25").format(value=repr(value))
+        ) from None
 
 
 FORCE_HELP = "replace an existing output file (never a mission file)"
@@ -438,29 +498,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Messages are in the user's language (``ASSESSMENT_KIT_LANGUAGE``, else the gettext
+    variables ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), English by default.
+    """
+    with i18n.language(i18n.environment_language()):
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)
     except ProblemsError as error:
-        print(f"error: {error.summary}", file=sys.stderr)
+        print(_("error: {message}").format(message=error.summary), file=sys.stderr)
         _print_problems(error)
         return 1
     except AssessmentKitError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {message}").format(message=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except sqlite3.Error as error:
         # A state of the file or the disk the library did not name: still a message.
         from assessment_kit.store.schema import storage_error
 
         mission = getattr(args, "mission", "") or ""
-        print(f"error: {storage_error(error, mission, 'running the command')}", file=sys.stderr)
+        refused = storage_error(error, mission, "running the command")
+        print(_("error: {message}").format(message=refused), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"error: {_os_error(error, getattr(args, 'out', None))}", file=sys.stderr)
+        message = _os_error(error, getattr(args, "out", None))
+        print(_("error: {message}").format(message=message), file=sys.stderr)
         return 1
     return status
 
@@ -470,10 +541,14 @@ def _os_error(error: OSError, out: object = None) -> str:
     name = error.filename or out
     where = f"{name}: " if name else ""
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return f"{where}the disk is full (fix: free some space, or write to another disk)"
+        return where + _("the disk is full (fix: free some space, or write to another disk)")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"{where}{error.strerror} (fix: choose a file or folder you can write to)"
-    return f"{where}{error.strerror or error} (fix: check the path and try again)"
+        return where + _("{detail} (fix: choose a file or folder you can write to)").format(
+            detail=error.strerror
+        )
+    return where + _("{detail} (fix: check the path and try again)").format(
+        detail=error.strerror or error
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -34,6 +35,7 @@ __all__ = [
     "_",
     "current_language",
     "direction",
+    "environment_language",
     "format_date",
     "format_decimal",
     "format_month",
@@ -92,6 +94,25 @@ def translations(code: str) -> gettext.NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return gettext.GNUTranslations(buffer)
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str:
+    """The user's language from the environment: ``ASSESSMENT_KIT_LANGUAGE``, else the
+    gettext variables (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``); ``en`` when
+    none names one of the six."""
+    env = os.environ if environ is None else environ
+    for name in ("ASSESSMENT_KIT_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if not value:
+            continue
+        # LANGUAGE may list several (fr:en); a locale reads fr_FR.UTF-8.
+        for item in value.split(":"):
+            code = item.split(".")[0].split("_")[0].split("-")[0].lower()
+            if code in LANGUAGES:
+                return code
+        if name != "LANGUAGE":
+            return "en"  # the first variable set decides, as in gettext
+    return "en"
 
 
 def current_language() -> str:

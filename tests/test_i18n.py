@@ -32,6 +32,8 @@ KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 #: Python modules whose user-facing strings must all be marked (see test_strings_are_marked).
 MARKED_MODULES = (
     "assessment_kit/areas.py",
+    "assessment_kit/errors.py",
+    "assessment_kit/cli.py",
     "assessment_kit/briefing/context.py",
     "assessment_kit/briefing/notebook.py",
 )
@@ -88,7 +90,7 @@ def _complete(message: object) -> bool:
     return all(str(form).strip() for form in string)
 
 
-_PLACEHOLDER = re.compile(r"\{[a-z_]+\}|%\([a-z_]+\)s")
+_PLACEHOLDER = re.compile(r"\{[a-z_]+(?:![rsa])?\}|%\([a-z_]+\)s")
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
@@ -168,7 +170,11 @@ def test_an_error_reads_in_the_language_in_force() -> None:
 # --- every user-facing string literal is marked --------------------------------------------
 
 #: Calls whose string arguments a user reads.
-_SHOWN = {"print", "HTML", "Label", "Button", "Markdown", "write", "append"}
+_SHOWN = {"print", "HTML", "Label", "Button", "Markdown", "write", "Checkbox", "Dropdown"}
+#: Keyword arguments and widget attributes whose text a user reads.
+_SHOWN_KEYWORDS = {"description", "tooltip", "placeholder", "value"}
+#: Literals that are not prose: the status column of ``validate``, which scripts read.
+_NOT_PROSE = {"ok  ", "FAIL "}
 
 
 def _unmarked(path: Path) -> list[str]:
@@ -191,6 +197,7 @@ def _unmarked(path: Path) -> list[str]:
                 isinstance(inner, ast.Constant)
                 and isinstance(inner.value, str)
                 and id(inner) not in marked
+                and inner.value not in _NOT_PROSE
                 and re.search(r"[A-Za-z]{2}", inner.value)
             ):
                 problems.append(f"{path.name}:{inner.lineno} {where}: {inner.value[:50]!r}")
@@ -203,6 +210,14 @@ def _unmarked(path: Path) -> list[str]:
         elif isinstance(node, ast.Call) and _name(node.func) in _SHOWN:
             for argument in node.args:
                 check(argument, _name(node.func))
+            for keyword in node.keywords:
+                if keyword.arg in _SHOWN_KEYWORDS:
+                    check(keyword.value, f"{_name(node.func)}({keyword.arg}=)")
+        elif isinstance(node, ast.Assign):
+            # widget.description = "...", banner.value = f"..."
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr in _SHOWN_KEYWORDS:
+                    check(node.value, f".{target.attr} =")
     return problems
 
 
@@ -232,3 +247,39 @@ def test_the_marking_check_finds_an_unmarked_string(tmp_path: Path) -> None:
         "Code: 'not marked'",
         "print: 'shown as is'",
     ]
+
+
+# --- the command line speaks the user's language ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "fr"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({"LANGUAGE": "de:es", "LANG": "fr_FR.UTF-8"}, "es"),
+        ({"LC_ALL": "C", "LANG": "fr_FR.UTF-8"}, "en"),
+        ({"ASSESSMENT_KIT_LANGUAGE": "ar", "LANG": "fr_FR.UTF-8"}, "ar"),
+    ],
+)
+def test_the_users_language_comes_from_the_environment(
+    environ: dict[str, str], expected: str
+) -> None:
+    assert i18n.environment_language(environ) == expected
+
+
+def test_a_command_line_error_in_french(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assessment_kit.cli import main
+
+    monkeypatch.setenv("ASSESSMENT_KIT_LANGUAGE", "fr")
+    status = main(["new", str(tmp_path / "m.db"), "--country", "F", "--questionnaire", "nope"])
+    assert status == 1
+    err = capsys.readouterr().err
+    french = i18n.translations("fr").gettext
+    assert french("error: {message}").split("{")[0] in err
+    assert french(Code.UNKNOWN_INSTRUMENT.template).split("{")[0] in err
+    assert "no questionnaire ships" not in err
+    assert not (tmp_path / "m.db").exists()
