@@ -400,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
         prog="assessment-kit",
-        description="Needs assessments of responses to trafficking in persons.",
+        description=_("Needs assessments of responses to trafficking in persons."),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -29,6 +29,7 @@ TRANSLATED = [code for code in LANGUAGES if code != "en"]
 #: gettext and ngettext calls.
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 
+WIDGETS = Path(__file__).resolve().parent.parent / "assessment_kit" / "widgets"
 #: Python modules whose user-facing strings must all be marked (see test_strings_are_marked).
 MARKED_MODULES = (
     "assessment_kit/areas.py",
@@ -171,8 +172,12 @@ def test_an_error_reads_in_the_language_in_force() -> None:
 
 #: Calls whose string arguments a user reads.
 _SHOWN = {"print", "HTML", "Label", "Button", "Markdown", "write", "Checkbox", "Dropdown"}
+#: Widgets whose value is text a user reads (a dropdown's value is a key).
+_SHOWN_TEXTS = {"HTML", "Label", "Markdown"}
 #: Keyword arguments and widget attributes whose text a user reads.
 _SHOWN_KEYWORDS = {"description", "tooltip", "placeholder", "value"}
+#: HTML tags with their attributes: markup, not prose.
+_MARKUP = re.compile(r"<[^>]*>|&[a-z]+;")
 #: Literals that are not prose: the status column of ``validate``, which scripts read.
 _NOT_PROSE = {"ok  ", "FAIL "}
 
@@ -186,7 +191,7 @@ def _unmarked(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     marked: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _name(node.func) in {"_", "N_", "ngettext"}:
+        if isinstance(node, ast.Call) and _name(node.func) in {"_", "N_", "gettext", "ngettext"}:
             for inner in ast.walk(node):
                 marked.add(id(inner))
     problems: list[str] = []
@@ -198,7 +203,7 @@ def _unmarked(path: Path) -> list[str]:
                 and isinstance(inner.value, str)
                 and id(inner) not in marked
                 and inner.value not in _NOT_PROSE
-                and re.search(r"[A-Za-z]{2}", inner.value)
+                and re.search(r"[A-Za-z]{2}", _MARKUP.sub("", inner.value))
             ):
                 problems.append(f"{path.name}:{inner.lineno} {where}: {inner.value[:50]!r}")
 
@@ -207,11 +212,16 @@ def _unmarked(path: Path) -> list[str]:
             for item in node.body:
                 if isinstance(item, ast.Assign) and isinstance(item.value, ast.Tuple):
                     check(item.value, "Code")
-        elif isinstance(node, ast.Call) and _name(node.func) in _SHOWN:
-            for argument in node.args:
-                check(argument, _name(node.func))
+        elif isinstance(node, ast.Call):
+            shown = _name(node.func) in _SHOWN
+            if shown:
+                for argument in node.args:
+                    check(argument, _name(node.func))
             for keyword in node.keywords:
-                if keyword.arg in _SHOWN_KEYWORDS:
+                # Any widget's label, tooltip or placeholder; the value of a shown text.
+                if keyword.arg in _SHOWN_KEYWORDS - {"value"} or (
+                    keyword.arg == "value" and _name(node.func) in _SHOWN_TEXTS
+                ):
                     check(keyword.value, f"{_name(node.func)}({keyword.arg}=)")
         elif isinstance(node, ast.Assign):
             # widget.description = "...", banner.value = f"..."

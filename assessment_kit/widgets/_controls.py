@@ -517,7 +517,9 @@ class TextControl(Control):
     def _build(self) -> W.Widget:
         self.text = W.Textarea(
             value="",
-            placeholder="Type the answer; it is saved when you click elsewhere",
+            placeholder=translations(self.language).gettext(
+                "Type the answer; it is saved when you click elsewhere"
+            ),
             continuous_update=False,
             layout=W.Layout(width="100%", height="64px"),
         )

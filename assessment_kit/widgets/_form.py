@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
-from assessment_kit.i18n import LANGUAGE_NAMES, LANGUAGES, direction
+from assessment_kit.i18n import LANGUAGE_NAMES, LANGUAGES, direction, translations
 from assessment_kit.questionnaire.form_logic import Changes, FormState
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
 from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker, text_html
@@ -131,6 +131,7 @@ class FormController:
 
         self._build_top(qid, show_all)
         self._build_body()
+        self._label()
         self.widget = W.VBox(
             [
                 self.style,
@@ -158,7 +159,7 @@ class FormController:
             options=[(LANGUAGE_NAMES[code], code) for code in LANGUAGES],
             value=self.language,
             description="",
-            tooltip="The language the form is shown in (the answers stay as they are)",
+            tooltip=self._("The language the form is shown in (the answers stay as they are)"),
             layout=W.Layout(width="130px"),
         )
         self.language_picker.observe(lambda c: self.set_language(str(c["new"])), names="value")
@@ -167,27 +168,43 @@ class FormController:
         self.panel = RespondentPanel(self.mission, self._respondent_changed, by=self.by)
         self.show_all = W.Checkbox(
             value=show_all,
-            description="Show all questions",
             indent=False,
             layout=W.Layout(width="auto"),
         )
         self.show_all.observe(lambda _c: self._refresh_visibility(), names="value")
-        self.show_all.tooltip = (
-            "Also show the questions meant for other institution types, and the sections a "
-            "partial assessment leaves out"
-        )
         self.banner = W.HTML("")
         self.continue_button = W.Button(
-            description="Continue",
             icon="arrow-right",
             button_style="success",
             layout=W.Layout(width="auto", display="none"),
         )
         self.continue_button.on_click(lambda _b: self.continue_interview())
-        self.empty = W.HTML(
-            '<div class="ak-banner">Choose a respondent above, or click <b>New respondent</b>'
-            " to record a new interview.</div>"
+        self.empty = W.HTML("")
+
+    def _(self, message: str) -> str:
+        """``message`` in the language the form is shown in."""
+        return translations(self.language).gettext(message)
+
+    def _label(self) -> None:
+        """The fixed words of the form, in the language it is shown in."""
+        _ = self._
+        self.language_picker.tooltip = _(
+            "The language the form is shown in (the answers stay as they are)"
         )
+        self.show_all.description = _("Show all questions")
+        self.show_all.tooltip = _(
+            "Also show the questions meant for other institution types, and the sections a "
+            "partial assessment leaves out"
+        )
+        self.continue_button.description = _("Continue")
+        self.empty.value = '<div class="ak-banner">{}</div>'.format(
+            _(
+                "Choose a respondent above, or click <b>New respondent</b> to record a new "
+                "interview."
+            )
+        )
+        self.prev_button.description = _("Previous section")
+        self.next_button.description = _("Next section")
 
     def _build_body(self) -> None:
         """The sections' navigation with progress beside the current section's cards."""
@@ -199,8 +216,8 @@ class FormController:
         self.nav = W.VBox(layout=W.Layout(width="270px", min_width="270px"))
         self.section_title = W.HTML("")
         self.section_box = W.VBox(layout=W.Layout(flex="1 1 auto"))
-        self.prev_button = W.Button(description="Previous section", icon="arrow-left")
-        self.next_button = W.Button(description="Next section", icon="arrow-right")
+        self.prev_button = W.Button(icon="arrow-left")
+        self.next_button = W.Button(icon="arrow-right")
         self.prev_button.on_click(lambda _b: self.step(-1))
         self.next_button.on_click(lambda _b: self.step(1))
         self.nav_message = W.HTML("")
@@ -226,9 +243,10 @@ class FormController:
 
     def _update_title(self) -> None:
         info = self.mission.info
-        self.title.value = (
-            f"<h3 style='margin:4px 0'>Interview · {html.escape(info.title or info.country)}</h3>"
+        heading = self._("Interview · {mission}").format(
+            mission=html.escape(info.title or info.country)
         )
+        self.title.value = f"<h3 style='margin:4px 0'>{heading}</h3>"
 
     def set_language(self, code: str) -> None:
         """Show the form in another language (one of the six); the answers are untouched.
@@ -239,6 +257,8 @@ class FormController:
         if code not in LANGUAGES or code == self.language:
             return
         self.language = code
+        self._label()
+        self._update_title()
         if self.language_picker.value != code:
             self.language_picker.value = code
         if direction(code) == "rtl":
@@ -259,6 +279,7 @@ class FormController:
 
     def _load(self) -> None:
         """Start (or resume) the session of the chosen respondent and questionnaire."""
+        _ = self._
         code = self.panel.code
         self.section_box.children = ()
         for view in self.state.built.values():
@@ -283,32 +304,40 @@ class FormController:
         respondent = self.mission.respondent(code)
         note = ""
         if not self._type_known():
-            note = (
-                f" {html.escape(respondent.institution_type)} is not an institution type of"
-                " this questionnaire, so all questions are shown."
-            )
+            note = " " + _(
+                "{type} is not an institution type of this questionnaire, so all questions are "
+                "shown."
+            ).format(type=html.escape(respondent.institution_type))
         if answered and first is not None:
-            self.banner.value = (
-                f'<div class="ak-banner">Welcome back: {answered} of {total} questions answered'
-                f" for <b>{html.escape(code)}</b>. The first unanswered question is"
-                f" <b>{self.state.numbers[first]}</b>.{note}</div>"
+            welcome = _(
+                "Welcome back: {answered} of {total} questions answered for <b>{respondent}</b>. "
+                "The first unanswered question is <b>{number}</b>."
+            ).format(
+                answered=answered,
+                total=total,
+                respondent=html.escape(code),
+                number=self.state.numbers[first],
             )
-            self.continue_button.description = f"Continue at {self.state.numbers[first]}"
+            self.banner.value = f'<div class="ak-banner">{welcome}{note}</div>'
+            self.continue_button.description = _("Continue at {number}").format(
+                number=self.state.numbers[first]
+            )
             self.continue_button.layout.display = None
             self.open_section(self.questionnaire.question(first).section)
         elif answered:
-            self.banner.value = (
-                f'<div class="ak-banner">All {total} questions are answered for'
-                f" <b>{html.escape(code)}</b>. You can review and change any answer.{note}</div>"
-            )
+            done = _(
+                "All {total} questions are answered for <b>{respondent}</b>. You can review and "
+                "change any answer."
+            ).format(total=total, respondent=html.escape(code))
+            self.banner.value = f'<div class="ak-banner">{done}{note}</div>'
             self.continue_button.layout.display = "none"
             self.open_section(self._visible_sections()[0] if self._visible_sections() else None)
         else:
-            self.banner.value = (
-                f'<div class="ak-banner">New interview with <b>{html.escape(code)}</b>:'
-                f" {total} questions for this institution type. Answers are saved as you"
-                f" give them.{note}</div>"
-            )
+            new = _(
+                "New interview with <b>{respondent}</b>: {total} questions for this institution "
+                "type. Answers are saved as you give them."
+            ).format(respondent=html.escape(code), total=total)
+            self.banner.value = f'<div class="ak-banner">{new}{note}</div>'
             self.continue_button.layout.display = "none"
             sections = self._visible_sections()
             self.open_section(sections[0] if sections else None)
@@ -403,11 +432,14 @@ class FormController:
             button.add_class("ak-section-btn")
             button.on_click(lambda _b, sid=section.id: self.open_section(sid))
             self.section_buttons[section.id] = button
+        progress = self._("Progress")
+        sections = self._("Sections")
+        counts = self._("(answered / to answer)")
         self.nav.children = (
-            W.HTML("<b>Progress</b>"),
+            W.HTML(f"<b>{progress}</b>"),
             self.overall,
             self.overall_label,
-            W.HTML("<b>Sections</b> <span class='ak-unsaved'>(answered / to answer)</span>"),
+            W.HTML(f"<b>{sections}</b> <span class='ak-unsaved'>{counts}</span>"),
             *self.section_buttons.values(),
             self.show_all,
         )
@@ -435,9 +467,10 @@ class FormController:
         answered, relevant = self.progress()
         self.overall.max = max(relevant, 1)
         self.overall.value = answered
-        self.overall_label.value = (
-            f"<span class='ak-unsaved'>{answered} of {relevant} questions answered</span>"
+        words = self._("{answered} of {relevant} questions answered").format(
+            answered=answered, relevant=relevant
         )
+        self.overall_label.value = f"<span class='ak-unsaved'>{words}</span>"
 
     def _refresh_visibility(self) -> None:
         if self.session is None:
@@ -532,11 +565,11 @@ class FormController:
             ]
             if missing:
                 self._next_warned = self.state.current
-                self.nav_message.value = (
-                    f"<span class='ak-message'>⚠ {len(missing)} required question(s) in this"
-                    " section still need an answer (marked in red). Click Next again to move"
-                    " on anyway.</span>"
-                )
+                warning = self._(
+                    "{count} required question(s) in this section still need an answer (marked "
+                    "in red). Click Next again to move on anyway."
+                ).format(count=len(missing))
+                self.nav_message.value = f"<span class='ak-message'>⚠ {warning}</span>"
                 return
         position = sections.index(self.state.current) if self.state.current in sections else 0
         target = position + direction

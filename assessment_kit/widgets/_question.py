@@ -18,6 +18,7 @@ import ipywidgets as W
 from ipywidgets.widgets.widget_bool import ToggleButtonStyle
 
 from assessment_kit.errors import AnswerError, Code
+from assessment_kit.i18n import language, translations
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.widgets._controls import (
     Control,
@@ -133,6 +134,7 @@ class QuestionCard:
         self.question = question
         #: The language the card is shown in (display only).
         self.language = language
+        self._ = translations(language).gettext
         self.sink = sink
         self.saved_value: AnswerValue | None = value
         self.details = details
@@ -164,16 +166,16 @@ class QuestionCard:
             tools: list[W.Widget] = []
             if question.guidance or question.evidence:
                 self.guidance_button = _tool_toggle(
-                    "Guidance",
+                    self._("Guidance"),
                     "info-circle",
-                    "What to look for and which documents to ask for",
+                    self._("What to look for and which documents to ask for"),
                     self._toggle_guidance,
                 )
                 tools.append(self.guidance_button)
             self.details_button = _tool_toggle(
                 self._details_label(),
                 "pencil",
-                "Note, evidence and confidentiality of this answer",
+                self._("Note, evidence and confidentiality of this answer"),
                 self._toggle_details,
             )
             tools.append(self.details_button)
@@ -195,11 +197,12 @@ class QuestionCard:
         q = self.question
         flags = []
         if q.sensitive:
-            flags.append("sensitive")
+            flags.append(self._("sensitive"))
         if q.type == "note":
             return f'<div class="ak-guidance ak-qtext">{text_html(q.text, self.language)}</div>'
         meta = " · ".join([q.id, *flags])
-        required = ' <span class="ak-message" title="required">*</span>' if self._required else ""
+        title = esc(self._("required"))
+        required = f' <span class="ak-message" title="{title}">*</span>' if self._required else ""
         return (
             f'<div class="ak-qtext"><b>{esc(number)}</b>&nbsp; {text_html(q.text, self.language)}'
             f"{required}"
@@ -218,7 +221,8 @@ class QuestionCard:
             self.header.value = self._header_html(self._number)
 
     def _details_label(self) -> str:
-        return "Note & evidence ✓" if self.details.filled else "Note & evidence"
+        words = self._("Note & evidence")
+        return f"{words} ✓" if self.details.filled else words
 
     def _toggle_guidance(self, change: dict[str, object]) -> None:
         if self.guidance_box is None:
@@ -227,9 +231,8 @@ class QuestionCard:
             if q.guidance:
                 parts.append(f"<p>{text_html(q.guidance, self.language)}</p>")
             if q.evidence:
-                parts.append(
-                    f"<p><b>Evidence to ask for:</b> {text_html(q.evidence, self.language)}</p>"
-                )
+                ask = esc(self._("Evidence to ask for:"))
+                parts.append(f"<p><b>{ask}</b> {text_html(q.evidence, self.language)}</p>")
             self.guidance_box = W.HTML(f'<div class="ak-guidance">{"".join(parts)}</div>')
             children = list(self.widget.children)
             children.insert(children.index(self.tools), self.guidance_box)
@@ -246,19 +249,19 @@ class QuestionCard:
         # Built on first use: most answers carry no note, and fewer widgets open faster.
         self.note_area = W.Textarea(
             value=self.details.note,
-            placeholder="Note: what the respondent said, in your words",
+            placeholder=self._("Note: what the respondent said, in your words"),
             continuous_update=False,
             layout=W.Layout(width="100%", height="56px"),
         )
         self.evidence_text = W.Text(
             value=self.details.evidence,
-            placeholder="Evidence: document, law, report or web address",
+            placeholder=self._("Evidence: document, law, report or web address"),
             continuous_update=False,
             layout=W.Layout(width="100%"),
         )
         self.confidential_box = W.Checkbox(
             value=self.details.confidential,
-            description="Confidential: keep this answer out of the briefing's quotes",
+            description=self._("Confidential: keep this answer out of the briefing's quotes"),
             indent=False,
             layout=W.Layout(width="auto"),
         )
@@ -276,24 +279,29 @@ class QuestionCard:
         )
         self.details_button.description = self._details_label()
         if self.saved_value is None:
-            self.status.value = (
-                '<span class="ak-unsaved">The note will be saved with the answer.</span>'
-            )
+            later = esc(self._("The note will be saved with the answer."))
+            self.status.value = f'<span class="ak-unsaved">{later}</span>'
             return
         self._save(self.saved_value)
 
     def _show_saved(self, when: str = "", *, loaded: bool = False) -> None:
         if self.saved_value is None:
-            self.status.value = '<span class="ak-unsaved">Not answered yet</span>'
+            unanswered = esc(self._("Not answered yet"))
+            self.status.value = f'<span class="ak-unsaved">{unanswered}</span>'
             return
         shown = value_label(self.question, self.saved_value)
         # The answer itself is on screen; the indicator only needs to recall it briefly.
         shown = esc(shown if len(shown) <= 60 else shown[:57] + "…")
         if loaded:
             stamp = _local_time(when)
-            text = f"✓ Saved{f' {stamp}' if stamp else ''}: {shown}"
+            if stamp:
+                text = self._("Saved {when}: {answer}").format(when=stamp, answer=shown)
+            else:
+                text = self._("Saved: {answer}").format(answer=shown)
         else:
-            text = f"✓ Saved at {dt.datetime.now().strftime('%H:%M:%S')}: {shown}"
+            now = dt.datetime.now().strftime("%H:%M:%S")
+            text = self._("Saved at {time}: {answer}").format(time=now, answer=shown)
+        text = f"✓ {text}"
         self.status.value = f'<span class="ak-saved">{text}</span>'
 
     @property
@@ -325,14 +333,17 @@ class QuestionCard:
                 self.widget.remove_class("ak-answered")
                 self._changed()
             self.widget.remove_class("ak-invalid")
-            self.show_message("This question needs an answer." if self._required else "")
-            self.status.value = '<span class="ak-unsaved">Answer cleared</span>'
+            self.show_message(self._("This question needs an answer.") if self._required else "")
+            cleared = esc(self._("Answer cleared"))
+            self.status.value = f'<span class="ak-unsaved">{cleared}</span>'
             return
         self._save(entry.value)
 
     def _save(self, value: AnswerValue) -> None:
         try:
-            self.sink.save(self.question, value, self.details)
+            # A refusal reads in the card's language (the catalogue translates as it is made).
+            with language(self.language):
+                self.sink.save(self.question, value, self.details)
         except AnswerError as error:
             self._refuse(answer_error_text(error))
             return
@@ -349,11 +360,10 @@ class QuestionCard:
         self.show_message(message)
         self.widget.add_class("ak-invalid")
         if self.saved_value is None:
-            kept = "Not saved."
+            kept = esc(self._("Not saved."))
         else:
-            kept = (
-                "Not saved; the saved answer is still "
-                f"{esc(value_label(self.question, self.saved_value))}."
+            kept = esc(self._("Not saved; the saved answer is still {answer}.")).format(
+                answer=esc(value_label(self.question, self.saved_value))
             )
         self.status.value = f'<span class="ak-message">{kept}</span>'
 
@@ -383,7 +393,7 @@ class QuestionCard:
     def require(self) -> bool:
         """Show the 'required' message if the question is required and unanswered."""
         if self._required and self.saved_value is None and self.control is not None:
-            self.show_message("This question needs an answer.")
+            self.show_message(self._("This question needs an answer."))
             return False
         return True
 
