@@ -110,3 +110,16 @@ def test_an_english_briefing_keeps_its_page(folder: Path) -> None:
     assert '<html lang="en">' in html
     assert "briefing-page-label" not in html
     assert "(English)" not in html
+
+
+def test_the_demo_in_french(tmp_path: Path) -> None:
+    from assessment_kit.cli import main
+
+    assert main(["demo", "--out", str(tmp_path), "--quiet", "--language", "fr"]) == 0
+    (html,) = tmp_path.glob("*.html")
+    page = html.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page
+    # The follow-up's progress section, in French too.
+    assert "Progrès depuis la référence" in page
+    (pdf,) = tmp_path.glob("*.pdf")
+    assert "Résumé analytique" in _text(pdf)
