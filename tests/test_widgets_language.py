@@ -77,7 +77,7 @@ def test_switching_language_mid_interview_changes_the_display_only(mission: Miss
     form.controller.language_picker.value = "ar"
     assert "ak-rtl" in form.controller.widget._dom_classes
     card = form.card(first.id)
-    assert '<span lang="en">' in card.header.value
+    assert '<span lang="en" dir="ltr">' in card.header.value
     assert first.text.en in card.header.value
     assert "(بالإنكليزية)" in card.header.value
     assert card.control.choice_buttons[first.choices[0].value].value  # type: ignore[union-attr]

@@ -559,7 +559,8 @@ def text_html(text: Text, language: str) -> str:
     if translated:
         return html.escape(translated)
     marker = translations(language).gettext("(English)")
+    # dir="ltr" isolates the English in a right-to-left page: its punctuation stays put.
     return (
-        f'<span lang="en">{html.escape(text.en)}</span>'
+        f'<span lang="en" dir="ltr">{html.escape(text.en)}</span>'
         f' <span class="ak-english">{html.escape(marker)}</span>'
     )

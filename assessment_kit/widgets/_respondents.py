@@ -99,7 +99,8 @@ class RespondentPanel:
         r: Respondent = self.mission.respondent(code)
         parts = [
             f"<b>{html.escape(self.type_label(r.institution_type))}</b>",
-            html.escape(r.sector.replace("_", " ")) if r.sector else "",
+            # The shipped sectors are in the catalogues (see briefing.methodology.SECTORS).
+            html.escape(self._(r.sector.replace("_", " "))) if r.sector else "",
             self._("interviewed {date}").format(date=r.interview_date.isoformat())
             if r.interview_date
             else "",
