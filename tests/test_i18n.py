@@ -293,3 +293,46 @@ def test_a_command_line_error_in_french(
     assert french(Code.UNKNOWN_INSTRUMENT.template).split("{")[0] in err
     assert "no questionnaire ships" not in err
     assert not (tmp_path / "m.db").exists()
+
+
+# --- the notebooks' instructions ----------------------------------------------------------------
+
+
+def test_the_instructions_are_the_notebooks_markdown() -> None:
+    import nbformat
+
+    from assessment_kit.widgets._instructions import INSTRUCTIONS
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        book = nbformat.read(path, as_version=4)
+        cells = tuple(c.source for c in book.cells if c.cell_type == "markdown")
+        name = path.stem.split("_", 1)[1]
+        assert INSTRUCTIONS[name] == cells, path.name
+        calls = [c.source for c in book.cells if f'instructions(mission, "{name}")' in c.source]
+        assert len(calls) == 1, path.name
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_a_notebook_shows_its_instructions_in_the_missions_language(
+    tmp_path: Path, code: str
+) -> None:
+    from assessment_kit.questionnaire import builtin
+    from assessment_kit.store import Mission
+    from assessment_kit.widgets import instructions
+    from assessment_kit.widgets._instructions import INSTRUCTIONS
+
+    questionnaires = [builtin("organ_removal")]
+    with Mission.create(
+        tmp_path / "m.db", country="F", title="T", questionnaires=questionnaires, language=code
+    ) as mission:
+        shown = instructions(mission, "interview")
+    translated = i18n.translations(code).gettext(INSTRUCTIONS["interview"][0])
+    assert translated != INSTRUCTIONS["interview"][0]
+    first_line = translated.splitlines()[0].lstrip("# ")
+    assert first_line in shown.data
+    if code == "ar":
+        assert 'dir="rtl"' in shown.data
+    with Mission.create(
+        tmp_path / "en.db", country="F", title="T", questionnaires=questionnaires
+    ) as english:
+        assert instructions(english, "interview") is None
