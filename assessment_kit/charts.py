@@ -5,20 +5,29 @@ Every function takes a :class:`~assessment_kit.scoring.MissionScores` and return
 scores dashboard re-shows them in an ``ipywidgets.Output`` and the briefing writes them as
 SVG, so they are styled to read well both on screen and on paper.
 
+Each figure is built as a plain spec first (``radar_spec``, ``area_bars_spec``,
+``section_heatmap_spec``: the JSON dict plotly.js draws, its template written out); the
+``*_figure`` functions wrap it in a ``go.Figure``. The briefing takes the specs as they are:
+plotly's figure classes validate every property on first use, about 0.3 s of a cold export
+for three charts that need no validation (a test holds each spec to what plotly makes of it).
+
 Scores are on 0..100; coverage on 0..1. Areas without a score (nothing relevant answered)
 are drawn as gaps, never as zeros.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from assessment_kit.areas import AREAS, Area, get_area, is_area
-from assessment_kit.i18n import _, current_language
+from assessment_kit.i18n import N_, _, current_language
 from assessment_kit.scoring.rank import priorities, section_area_means
 
 if TYPE_CHECKING:
@@ -33,11 +42,19 @@ __all__ = [
     "BASELINE_COLOUR",
     "add_baseline",
     "area_bars_figure",
+    "area_bars_spec",
     "progress_figure",
+    "progress_spec",
     "radar_figure",
+    "radar_spec",
     "section_heatmap_figure",
+    "section_heatmap_spec",
+    "updated",
     "weakest_questions_table",
 ]
+
+#: A figure as plotly.js takes it: ``{"data": [...], "layout": {...}}``.
+Spec = dict[str, Any]
 
 _FONT = {"family": "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
 _GRID = "#d9d9d9"
@@ -90,16 +107,50 @@ def _hex_to_rgba(colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha:.2f})"
 
 
-def _base_layout(fig: go.Figure, title: str, height: int) -> None:
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "xref": "paper", "xanchor": "left", "font": {"size": 16}},
-        template="plotly_white",
-        font={**_FONT, "color": _INK},
-        height=height,
-        margin={"l": 60, "r": 40, "t": 60, "b": 40},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-    )
+@cache
+def _plotly_white() -> dict[str, Any]:
+    """plotly's ``plotly_white`` template, read as the data plotly ships it as."""
+    from importlib.resources import files
+
+    shipped = files("plotly") / "package_data" / "templates" / "plotly_white.json"
+    try:
+        template: dict[str, Any] = json.loads(shipped.read_text(encoding="utf-8"))
+    except OSError:  # laid out otherwise in some plotly version: ask plotly
+        import plotly.io as pio
+
+        template = pio.templates["plotly_white"].to_plotly_json()
+    return template
+
+
+def updated(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``spec`` with ``changes`` merged in, nested dicts key by key, as plotly's
+    ``update_layout`` merges them (a list or a plain value replaces)."""
+    merged = dict(spec)
+    for key, value in changes.items():
+        current = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            merged[key] = updated(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _base_layout(title: str, height: int) -> dict[str, Any]:
+    return {
+        "title": {
+            "text": title,
+            "x": 0.01,
+            "xref": "paper",
+            "xanchor": "left",
+            "font": {"size": 16},
+        },
+        "template": copy.deepcopy(_plotly_white()),
+        "font": {**_FONT, "color": _INK},
+        "height": height,
+        "margin": {"l": 60, "r": 40, "t": 60, "b": 40},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+    }
 
 
 def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.Figure:
@@ -121,6 +172,11 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
     """
     import plotly.graph_objects as go
 
+    return go.Figure(radar_spec(scores, title=title))
+
+
+def radar_spec(scores: MissionScores, *, title: str = "Scores by area") -> Spec:
+    """The spec of :func:`radar_figure`."""
     rows = _area_rows(scores)
     # An area without a score says so on its axis label: its band spans 0..100 because
     # nothing is known, and a reader should not take that spike for a result.
@@ -144,57 +200,51 @@ def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.
         )
         for i, row in enumerate(rows)
     ]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatterpolar(
-            r=band_r,
-            theta=band_theta,
-            fill="toself",
-            fillcolor="rgba(38,79,120,0.15)",
-            line={"width": 0, "color": "rgba(38,79,120,0.0)"},
-            hoverinfo="skip",
-            name=_("Range (low–high)"),
-        )
-    )
-    fig.add_trace(
-        go.Scatterpolar(
-            r=[*values, values[0]],
-            theta=[*labels, labels[0]],
-            mode="lines+markers",
-            line={"color": "#264f78", "width": 2.5},
-            marker={
-                "size": 10,
-                "color": [row.area.colour for row in rows] + [rows[0].area.colour],
-                "line": {"color": "white", "width": 1},
-            },
-            connectgaps=False,
-            text=[*hover, hover[0]],
-            hovertemplate="%{text}<extra></extra>",
-            name=_("Score"),
-        )
-    )
-    _base_layout(fig, title, height=460)
-    _radar_axes(fig)
-    return fig
-
-
-def _radar_axes(fig: go.Figure) -> None:
-    """The radar's polar axes (0..100, clockwise from the top) and legend."""
-    fig.update_layout(
-        polar={
-            "radialaxis": {
-                "range": [0, 100],
-                "tickvals": [0, 25, 50, 75, 100],
-                "gridcolor": _GRID,
-                "tickfont": {"size": 10},
-                "angle": 90,
-            },
-            "angularaxis": {"gridcolor": _GRID, "direction": "clockwise", "rotation": 90},
-            "bgcolor": "white",
+    band = {
+        "type": "scatterpolar",
+        "r": band_r,
+        "theta": band_theta,
+        "fill": "toself",
+        "fillcolor": "rgba(38,79,120,0.15)",
+        "line": {"width": 0, "color": "rgba(38,79,120,0.0)"},
+        "hoverinfo": "skip",
+        "name": _("Range (low–high)"),
+    }
+    line = {
+        "type": "scatterpolar",
+        "r": [*values, values[0]],
+        "theta": [*labels, labels[0]],
+        "mode": "lines+markers",
+        "line": {"color": "#264f78", "width": 2.5},
+        "marker": {
+            "size": 10,
+            "color": [row.area.colour for row in rows] + [rows[0].area.colour],
+            "line": {"color": "white", "width": 1},
         },
-        legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"},
-        showlegend=True,
-    )
+        "connectgaps": False,
+        "text": [*hover, hover[0]],
+        "hovertemplate": "%{text}<extra></extra>",
+        "name": _("Score"),
+    }
+    return {"data": [band, line], "layout": {**_base_layout(title, 460), **_RADAR_AXES}}
+
+
+#: The radar's polar axes (0..100, clockwise from the top) and legend.
+_RADAR_AXES: dict[str, Any] = {
+    "polar": {
+        "radialaxis": {
+            "range": [0, 100],
+            "tickvals": [0, 25, 50, 75, 100],
+            "gridcolor": _GRID,
+            "tickfont": {"size": 10},
+            "angle": 90,
+        },
+        "angularaxis": {"gridcolor": _GRID, "direction": "clockwise", "rotation": 90},
+        "bgcolor": "white",
+    },
+    "legend": {"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"},
+    "showlegend": True,
+}
 
 
 def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage") -> go.Figure:
@@ -206,6 +256,11 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
     """
     import plotly.graph_objects as go
 
+    return go.Figure(area_bars_spec(scores, title=title))
+
+
+def area_bars_spec(scores: MissionScores, *, title: str = "Scores and coverage") -> Spec:
+    """The spec of :func:`area_bars_figure`."""
     rows = list(reversed(_area_rows(scores)))  # first area on top
     names = [_(row.area.name) for row in rows]
     values = [row.score if row.score is not None else 0.0 for row in rows]
@@ -240,61 +295,59 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
         + (f"<br>{row.band}" if row.band else "")
         for row in rows
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=names,
-            orientation="h",
-            marker={
-                "color": colours,
-                "line": {"color": [row.area.colour for row in rows], "width": 1},
-            },
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": plus,
-                "arrayminus": minus,
-                "color": "#555555",
-                "thickness": 1.2,
-                "width": 4,
-            },
-            hovertext=hover,
-            hoverinfo="text",
-            name=_("Score"),
-        )
-    )
-    # Labels sit in their own column right of 100 so they never collide with the whiskers.
-    fig.add_trace(
-        go.Scatter(
-            x=[103.0] * len(rows),
-            y=names,
-            mode="text",
-            text=labels,
-            textposition="middle right",
-            hoverinfo="skip",
-            cliponaxis=False,
-            showlegend=False,
-        )
-    )
-    _base_layout(fig, title, height=380)
-    _bars_axes(fig)
-    return fig
-
-
-def _bars_axes(fig: go.Figure) -> None:
-    """The bars' axes: 0..100 with room right of 100 for the labels."""
-    fig.update_layout(
-        xaxis={
-            "range": [0, 140],
-            "tickvals": [0, 25, 50, 75, 100],
-            "gridcolor": _GRID,
-            "zeroline": False,
-            "title": {"text": "score (0–100); paler bars rest on fewer answers"},
+    bars = {
+        "type": "bar",
+        "x": values,
+        "y": names,
+        "orientation": "h",
+        "marker": {
+            "color": colours,
+            "line": {"color": [row.area.colour for row in rows], "width": 1},
         },
-        yaxis={"automargin": True},
-        showlegend=False,
-        bargap=0.35,
-    )
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": plus,
+            "arrayminus": minus,
+            "color": "#555555",
+            "thickness": 1.2,
+            "width": 4,
+        },
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "name": _("Score"),
+    }
+    # Labels sit in their own column right of 100 so they never collide with the whiskers.
+    texts = {
+        "type": "scatter",
+        "x": [103.0] * len(rows),
+        "y": names,
+        "mode": "text",
+        "text": labels,
+        "textposition": "middle right",
+        "hoverinfo": "skip",
+        "cliponaxis": False,
+        "showlegend": False,
+    }
+    axes = updated(_BARS_AXES, {"xaxis": {"title": {"text": _(_BARS_AXIS_TITLE)}}})
+    return {"data": [bars, texts], "layout": {**_base_layout(title, 380), **axes}}
+
+
+#: The bars' axis title, translated where a chart is drawn.
+_BARS_AXIS_TITLE = N_("score (0–100); paler bars rest on fewer answers")
+#: The bars' axes: 0..100 with room right of 100 for the labels.
+_BARS_AXES: dict[str, Any] = {
+    "xaxis": {
+        "range": [0, 140],
+        "tickvals": [0, 25, 50, 75, 100],
+        "gridcolor": _GRID,
+        "zeroline": False,
+        "title": {"text": _BARS_AXIS_TITLE},
+    },
+    "yaxis": {"automargin": True},
+    "showlegend": False,
+    "bargap": 0.35,
+}
 
 
 def _titles(
@@ -332,6 +385,16 @@ def section_heatmap_figure(
     """
     import plotly.graph_objects as go
 
+    return go.Figure(section_heatmap_spec(scores, questionnaires, title=title))
+
+
+def section_heatmap_spec(
+    scores: MissionScores,
+    questionnaires: Mapping[str, Questionnaire] | Iterable[Questionnaire] | None = None,
+    *,
+    title: str = "Mean score by section and area",
+) -> Spec:
+    """The spec of :func:`section_heatmap_figure`."""
     labels, order, n_instruments = _titles(questionnaires)
     cells: dict[tuple[str, str], dict[str, float]] = {}
     for mean in section_area_means(scores):
@@ -358,30 +421,31 @@ def section_heatmap_figure(
             row_text.append("" if value is None else f"{value:.0f}")
         z.append(row_z)
         text.append(row_text)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[_(area.short_name) for area in AREAS],
-            y=[row_label(key) for key in keys],
-            text=text,
-            texttemplate="%{text}",
-            zmin=0,
-            zmax=100,
-            colorscale=[[0.0, "#c8553d"], [0.5, "#f2e394"], [1.0, "#4f9d4a"]],
-            colorbar={"title": {"text": "score"}, "thickness": 12},
-            hoverongaps=False,
-            hovertemplate="%{y}<br>%{x}: %{z:.0f}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": [_(area.short_name) for area in AREAS],
+        "y": [row_label(key) for key in keys],
+        "text": text,
+        "texttemplate": "%{text}",
+        "zmin": 0,
+        "zmax": 100,
+        "colorscale": [[0.0, "#c8553d"], [0.5, "#f2e394"], [1.0, "#4f9d4a"]],
+        "colorbar": {"title": {"text": "score"}, "thickness": 12},
+        "hoverongaps": False,
+        "hovertemplate": "%{y}<br>%{x}: %{z:.0f}<extra></extra>",
+        "xgap": 2,
+        "ygap": 2,
+    }
+    layout = updated(
+        _base_layout(title, max(260, 120 + 26 * len(keys))),
+        {
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "xaxis": {"side": "top", "automargin": True},
+            "margin": {"l": 60, "r": 40, "t": 90, "b": 20},
+        },
     )
-    _base_layout(fig, title, height=max(260, 120 + 26 * len(keys)))
-    fig.update_layout(
-        yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"side": "top", "automargin": True},
-        margin={"l": 60, "r": 40, "t": 90, "b": 20},
-    )
-    return fig
+    return {"data": [heatmap], "layout": layout}
 
 
 WEAKEST_COLUMNS: tuple[str, ...] = (
@@ -488,6 +552,13 @@ def add_baseline(fig: go.Figure, baseline: MissionScores, *, label: str = "Basel
 
 
 def progress_figure(comparison: Comparison, *, title: str | None = None) -> go.Figure:
+    """:func:`progress_spec` as a plotly figure (for notebooks)."""
+    import plotly.graph_objects as go
+
+    return go.Figure(progress_spec(comparison, title=title))
+
+
+def progress_spec(comparison: Comparison, *, title: str | None = None) -> Spec:
     """A follow-up's areas then and now: two bars per area, each with its range.
 
     The baseline's bar is grey, the follow-up's in the area's colour; the whiskers are the
@@ -495,46 +566,40 @@ def progress_figure(comparison: Comparison, *, title: str | None = None) -> go.F
     prints it and whether it is real (the ranges do not overlap). An area without a score
     on one side has no bar there.
     """
-    import plotly.graph_objects as go
-
     from assessment_kit.scoring.compare import WORDS
 
     changes = list(reversed(comparison.areas))  # first area on top
     names = [_(change.name) for change in changes]
     colours = {area.id: area.colour for area in AREAS}
-    fig = go.Figure()
-    fig.add_trace(_side([c.then for c in changes], names, _("Baseline"), [BASELINE_COLOUR]))
-    fig.add_trace(
-        _side(
-            [c.now for c in changes], names, _("Now"), [colours.get(c.area, _INK) for c in changes]
-        )
-    )
     labels = [
-        WORDS[c.verdict] if c.printed_change is None
-        else f"{c.printed_change:+.1f} · {WORDS[c.verdict]}"
+        _(WORDS[c.verdict]) if c.printed_change is None
+        else f"{c.printed_change:+.1f} · {_(WORDS[c.verdict])}"
         for c in changes
     ]  # fmt: skip
-    fig.add_trace(go.Scatter(
-        x=[103.0] * len(changes), y=names, mode="text", text=labels, cliponaxis=False,
-        textposition="middle right", hoverinfo="skip", showlegend=False,
-    ))  # fmt: skip
-    _base_layout(fig, title or _("Then and now, with their ranges"), height=470)
-    fig.update_layout(
-        barmode="group", bargap=0.3, bargroupgap=0.05, yaxis={"automargin": True},
-        xaxis={"range": [0, 160], "tickvals": [0, 25, 50, 75, 100], "gridcolor": _GRID,
-               "zeroline": False,
-               "title": {"text": _("score (0–100); whiskers: the uncertainty ranges")}},
-        legend={"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
-    )  # fmt: skip
-    return fig
+    traces = [
+        _side([c.then for c in changes], names, _("Baseline"), [BASELINE_COLOUR]),
+        _side(
+            [c.now for c in changes], names, _("Now"), [colours.get(c.area, _INK) for c in changes]
+        ),
+        {"type": "scatter", "x": [103.0] * len(changes), "y": names, "mode": "text",
+         "text": labels, "cliponaxis": False, "textposition": "middle right",
+         "hoverinfo": "skip", "showlegend": False},
+    ]  # fmt: skip
+    title = _("Then and now, with their ranges") if title is None else title
+    layout = updated(_base_layout(title, 470), {
+        "barmode": "group", "bargap": 0.3, "bargroupgap": 0.05, "yaxis": {"automargin": True},
+        "xaxis": {"range": [0, 160], "tickvals": [0, 25, 50, 75, 100], "gridcolor": _GRID,
+                  "zeroline": False,
+                  "title": {"text": _("score (0–100); whiskers: the uncertainty ranges")}},
+        "legend": {"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
+    })  # fmt: skip
+    return {"data": traces, "layout": layout}
 
 
 def _side(
     readings: list[ComparisonReading], names: list[str], name: str, colours: list[str]
-) -> go.Bar:
+) -> dict[str, Any]:
     """One side of the progress chart: the scores as bars, the ranges as whiskers."""
-    import plotly.graph_objects as go
-
     from assessment_kit.scoring.compare import round_score
 
     def text(r: ComparisonReading) -> str:
@@ -545,12 +610,13 @@ def _side(
             f"(range {round_score(r.low):.1f}–{round_score(r.high):.1f})"
         )
 
-    return go.Bar(
-        x=[r.score if r.score is not None else 0.0 for r in readings], y=names, name=name,
-        orientation="h", marker={"color": colours * (len(readings) // len(colours))},
-        error_x={"type": "data", "symmetric": False, "color": "#555555", "thickness": 1.1,
-                 "width": 3, "array": [_span(r.high, r.score) for r in readings],
-                 "arrayminus": [_span(r.score, r.low) for r in readings]},
-        text=[text(r) for r in readings], textposition="none",
-        hovertemplate="%{text}<extra></extra>",
-    )  # fmt: skip
+    return {
+        "type": "bar", "x": [r.score if r.score is not None else 0.0 for r in readings],
+        "y": names, "name": name, "orientation": "h",
+        "marker": {"color": colours * (len(readings) // len(colours))},
+        "error_x": {"type": "data", "symmetric": False, "color": "#555555", "thickness": 1.1,
+                    "width": 3, "array": [_span(r.high, r.score) for r in readings],
+                    "arrayminus": [_span(r.score, r.low) for r in readings]},
+        "text": [text(r) for r in readings], "textposition": "none",
+        "hovertemplate": "%{text}<extra></extra>",
+    }  # fmt: skip

@@ -193,7 +193,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from assessment_kit.files import import_answers
+    from assessment_kit.files.submissions import SubmissionsResult, import_file
     from assessment_kit.store.outputs import is_mission_file
 
     if is_mission_file(args.file):
@@ -202,7 +202,24 @@ def cmd_import(args: argparse.Namespace) -> int:
         return cmd_merge(
             argparse.Namespace(mission=args.mission, sources=[args.file], dry_run=False)
         )
-    result = import_answers(args.mission, args.file, by=args.by)
+    result = import_file(args.mission, args.file, format=args.format, by=args.by)
+    if isinstance(result, SubmissionsResult):
+        print(
+            _(
+                "imported {submissions} {format} submissions of {questionnaire} into "
+                "{mission}: {respondents} new respondents, {answers} answers, {before} "
+                "imported before"
+            ).format(
+                submissions=result.submissions,
+                format=result.format,
+                questionnaire=result.questionnaire,
+                mission=args.mission,
+                respondents=result.respondents_added,
+                answers=result.answers_written,
+                before=result.already_imported,
+            )
+        )
+        return 0
     print(
         _(
             "imported {rows} rows into {mission}: {answers} answers, {consolidated} "
@@ -223,6 +240,42 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     result = merge_missions(args.mission, args.sources, dry_run=args.dry_run)
     print(result.summary())
+    return 0
+
+
+def cmd_xlsform(args: argparse.Namespace) -> int:
+    from assessment_kit.files.xlsform_out import write_xlsform
+
+    result = write_xlsform(_questionnaire(args.questionnaire), args.out, force=args.force)
+    print(
+        _(
+            "wrote {path}: XLSForm of {questionnaire} {version}, {groups} groups, "
+            "{questions} questions"
+        ).format(
+            path=result.path,
+            questionnaire=result.questionnaire,
+            version=result.version,
+            groups=result.groups,
+            questions=result.questions,
+        )
+    )
+    return 0
+
+
+def cmd_xlsform_import(args: argparse.Namespace) -> int:
+    from assessment_kit.files.xlsform_in import import_xlsform
+
+    result = import_xlsform(args.form, args.out, force=args.force)
+    q = result.questionnaire
+    print(
+        _("wrote {path}: {id} {version}, {sections} sections, {questions} questions").format(
+            path=result.path,
+            id=q.id,
+            version=q.version,
+            sections=result.sections,
+            questions=result.questions,
+        )
+    )
     return 0
 
 
@@ -447,15 +500,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "import",
-        help="import answers from a CSV or XLSX file (all or nothing); a copy of the "
-        "mission is merged, as 'merge' does",
+        help="import answers, or Kobo or ODK submissions, from CSV or XLSX (all or nothing); "
+        "a copy of the mission is merged, as 'merge' does",
     )
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
+    p.add_argument(
+        "--format",
+        choices=("long", "kobo", "odk"),
+        help="our long format, a KoboToolbox or an ODK Central export (default: recognised "
+        "from the columns)",
+    )
     p.set_defaults(run=cmd_import)
 
     _add_merge(commands)
+
+    p = commands.add_parser("xlsform", help="write an instrument as an XLSForm (ODK, Kobo)")
+    p.add_argument("questionnaire", metavar="ID|FILE")
+    p.add_argument("--out", type=Path, required=True, metavar="FORM.xlsx")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.set_defaults(run=cmd_xlsform)
+
+    p = commands.add_parser("xlsform-import", help="turn an XLSForm into a questionnaire file")
+    p.add_argument("form", type=Path, metavar="FORM.xlsx")
+    p.add_argument("--out", type=Path, required=True, metavar="QUESTIONNAIRE.yaml")
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.set_defaults(run=cmd_xlsform_import)
+
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
     p.add_argument("mission", type=Path, metavar="MISSION.db")
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)

@@ -354,6 +354,48 @@ class Code(Enum):
             "values in place of the formulas)"
         ),
     )
+    # XLSForm (ODK Collect, KoboToolbox): sheet, row and column, as pyxform names them
+    XLSFORM_SHEET = (
+        N_("the workbook has no {sheet!r} sheet"),
+        N_("an XLSForm has a 'survey' sheet, and a 'choices' sheet for select questions"),
+    )
+    XLSFORM_CELL = (
+        N_("[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}"),
+        N_("{fix}"),
+    )
+    XLSFORM_TYPE = (
+        N_(
+            "[row : {row}] on the {sheet!r} sheet, column 'type': {type!r} is not a question "
+            "type assessment-kit reads"
+        ),
+        N_("use one of: {known}"),
+    )
+    XLSFORM_GROUPS = (
+        N_("[row : {row}] on the {sheet!r} sheet, column 'type': {detail}"),
+        N_(
+            "put every question inside one begin_group ... end_group (a section); "
+            "groups do not nest"
+        ),
+    )
+    XLSFORM_EXPRESSION = (
+        N_("[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}"),
+        N_(
+            "write it with ${{name}} references, comparisons, and/or/not, arithmetic and "
+            "selected(), count-selected(), string-length(), if(), coalesce(), number()"
+        ),
+    )
+    # Submissions from field collection tools
+    SUBMISSIONS_FORMAT = (
+        N_("cannot tell from its columns what made this file (the first are: {columns})"),
+        N_(
+            "give --format kobo, odk or long; a KoboToolbox export has _uuid and "
+            "_submission_time, an ODK Central export meta-instanceID and KEY"
+        ),
+    )
+    SUBMISSIONS_QUESTIONNAIRE = (
+        N_("no questionnaire of the mission matches the columns of this file ({detail})"),
+        N_("export the form made with 'assessment-kit xlsform' for one of: {known}"),
+    )
     # Store
     NOT_A_MISSION = (N_("{detail}"), N_("open a mission file made with 'assessment-kit new'"))
     MISSION_EXISTS = (N_("the mission file already exists"), N_("choose another name or delete it"))

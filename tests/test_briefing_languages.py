@@ -123,3 +123,35 @@ def test_the_demo_in_french(tmp_path: Path) -> None:
     assert "Progrès depuis la référence" in page
     (pdf,) = tmp_path.glob("*.pdf")
     assert "Résumé analytique" in _text(pdf)
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_the_page_is_the_exporters_page_in_another_language(
+    folder: Path, language: str
+) -> None:
+    """``brief`` renders the page without nbconvert (briefing/page.py): in French and in
+    Arabic too it is the page our nbconvert exporter makes of the briefing notebook."""
+    from assessment_kit.briefing.api import _charts, briefing_charts
+    from assessment_kit.briefing.context import briefing_context
+    from assessment_kit.briefing.exporters import BriefingHTMLExporter
+    from assessment_kit.briefing.notebook import briefing_notebook
+    from assessment_kit.briefing.page import briefing_page
+    from assessment_kit.i18n import language as in_language
+    from assessment_kit.scoring import score_mission
+    from assessment_kit.store import Mission
+
+    path = folder / f"{language}.db"
+    if not path.exists():
+        create_demo_mission(path, language=language).close()
+    with Mission.open(path) as mission:
+        scores = score_mission(mission)
+        context = briefing_context(mission, scores, date=DATE)
+        with in_language(language):
+            figures = briefing_charts(scores, dict(mission.questionnaires))
+    charts = _charts(figures, {}, language)
+    page = briefing_page(context, charts, interactive_charts=False)
+    exported, _ = BriefingHTMLExporter(interactive_charts=False).from_notebook_node(
+        briefing_notebook(context, charts)
+    )
+    assert page.splitlines() == str(exported).splitlines()
+    assert f'<html lang="{language}"' in page

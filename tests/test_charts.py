@@ -108,3 +108,34 @@ def test_figures_are_plain_figures_with_fixed_axes(scores: MissionScores) -> Non
     spec = fig.to_plotly_json()
     assert spec["layout"]["polar"]["radialaxis"]["range"] == [0, 100]
     assert fig.layout.height
+
+
+@pytest.mark.parametrize("which", ["scores", "empty"])
+def test_specs_are_what_plotly_makes_of_them(
+    which: str, request: pytest.FixtureRequest, demo: Mission
+) -> None:
+    """The briefing draws the plain specs without plotly's figure classes: each must be
+    exactly the figure plotly validates and writes (nothing dropped, renamed or coerced)."""
+    import json
+
+    chart_scores: MissionScores = request.getfixturevalue(which)
+    specs = [
+        charts.radar_spec(chart_scores),
+        charts.area_bars_spec(chart_scores),
+        charts.section_heatmap_spec(chart_scores, demo.questionnaires),
+    ]
+    for spec in specs:
+        assert json.loads(go.Figure(spec).to_json()) == json.loads(json.dumps(spec))
+        assert spec["layout"]["template"]["layout"]["paper_bgcolor"] == "white"  # plotly_white
+
+
+def test_updated_merges_nested_settings_as_plotly_does() -> None:
+    layout = {"margin": {"l": 60, "r": 40}, "title": {"text": "T"}, "width": 100}
+    changed = charts.updated(layout, {"margin": {"l": 90}, "width": 200, "height": 50})
+    assert changed == {
+        "margin": {"l": 90, "r": 40},
+        "title": {"text": "T"},
+        "width": 200,
+        "height": 50,
+    }
+    assert layout["margin"] == {"l": 60, "r": 40}  # the original is left as it was

@@ -1,21 +1,21 @@
 """``export_briefing``: a mission file to a briefing (PDF, HTML or notebook).
 
 The pipeline: find the browser (PDF only; no browser means one clear error and no file),
-start kaleido's browser in the background, read and score the mission, build the briefing
-context, draw the three charts as SVG in that one browser session, build the notebook,
-convert it with our nbconvert exporter, and write the file atomically.
+start it in the background, read and score the mission, build the briefing context, draw
+the three charts as SVG in that one browser session while the page is rendered (directly,
+see :mod:`.page`: the same HTML our nbconvert exporter makes of the briefing notebook,
+without nbconvert), print it, and write the file atomically. A ``.ipynb`` output is the
+briefing notebook itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,30 +130,34 @@ def output_format(out: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def figure_json(figure: Any) -> dict[str, Any]:
-    """A plotly figure as a plain JSON dict (what notebooks and kaleido take)."""
-    data: dict[str, Any] = json.loads(figure.to_json())
-    return data
-
-
 def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dict[str, Any]]:
-    """The briefing's three figures as JSON dicts, sized for an A4 page."""
+    """The briefing's three figures as JSON dicts, sized for an A4 page.
+
+    Built as plain specs (see :mod:`assessment_kit.charts`): plotly's figure classes would
+    add a third of a second of validation to every export.
+    """
     from assessment_kit import charts
 
-    radar = charts.radar_figure(scores, title=_("Score by area, with its range"))
-    radar.update_layout(width=760, height=430, margin={"l": 90, "r": 90, "t": 50, "b": 30})
-    bars = charts.area_bars_figure(scores, title=_("Scores, ranges and coverage"))
-    heatmap_title = _("Mean score by section and area")
-    bars.update_layout(width=820)
-    heatmap = charts.section_heatmap_figure(scores, questionnaires, title=heatmap_title)
+    radar = charts.radar_spec(scores, title=_("Score by area, with its range"))
+    radar["layout"] = charts.updated(
+        radar["layout"],
+        {"width": 760, "height": 430, "margin": {"l": 90, "r": 90, "t": 50, "b": 30}},
+    )
+    bars = charts.area_bars_spec(scores, title=_("Scores, ranges and coverage"))
+    bars["layout"] = charts.updated(bars["layout"], {"width": 820})
+    heatmap = charts.section_heatmap_spec(
+        scores, questionnaires, title=_("Mean score by section and area")
+    )
     # Rows read "criminal_justice · Legal framework"; a reader wants words, not an id.
-    for trace in heatmap.data:
-        if getattr(trace, "y", None) is not None:
-            trace.y = [_instrument_words(str(label), questionnaires) for label in trace.y]
+    for trace in heatmap["data"]:
+        if trace.get("y") is not None:
+            trace["y"] = [_instrument_words(str(label), questionnaires) for label in trace["y"]]
     # Room above the plot for the slanted area names, which the title would otherwise cross.
-    heatmap.update_layout(width=820, margin={"t": 120})
-    heatmap.update_layout(title={"y": 0.99, "yanchor": "top"})
-    return {"radar": figure_json(radar), "bars": figure_json(bars), "heatmap": figure_json(heatmap)}
+    heatmap["layout"] = charts.updated(
+        heatmap["layout"],
+        {"width": 820, "margin": {"t": 120}, "title": {"y": 0.99, "yanchor": "top"}},
+    )
+    return {"radar": radar, "bars": bars, "heatmap": heatmap}
 
 
 def _instrument_words(label: str, questionnaires: Any) -> str:
@@ -265,11 +269,13 @@ def export_briefing(
                 owned = _start_browser()
             session = renderer or owned
         stages.start("Reading the mission")
-        read = _read_and_score(mission_file, stages, date=date, profile=profile, baseline=baseline)
-        if session is None:
-            written = _write_document(fmt, read, out, stages)
+        read = _read_and_score(
+            mission_file, stages, date=date, profile=profile, baseline=baseline, session=session
+        )
+        if session is not None and read.drawing is not None:
+            written = _print_pdf(session, read, read.drawing, out, stages)
         else:
-            written = _print_pdf(session, read, out, stages)
+            written = _write_document(fmt, read, out, stages)
         stages.done()
     finally:
         if owned is not None:
@@ -318,10 +324,12 @@ def _start_browser() -> ChartRenderer:
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What the briefing is made of: its context and its charts' figures."""
+    """What the briefing is made of: its context and its charts' figures, and for a PDF
+    the charts being drawn (one SVG per figure, in order)."""
 
     context: BriefingContext
     figures: dict[str, dict[str, Any]]
+    drawing: Future[list[str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,67 +346,65 @@ def _read_and_score(
     date: dt.date | None,
     profile: ScoringProfile | None,
     baseline: str | Path | None = None,
+    session: ChartRenderer | None = None,
 ) -> _Read:
+    """Score the mission and build the briefing's context and figures (with ``baseline``,
+    a follow-up's progress since then); with a browser ``session``, its charts are drawn
+    from as soon as the figures exist."""
     # Imported only now: pandas and the scoring engine should not delay the browser's start.
     from assessment_kit.briefing.context import briefing_context
     from assessment_kit.scoring import default_profile, score_mission
     from assessment_kit.store import Mission
 
     profile = profile or default_profile()
+    drawing = None
     with Mission.open(mission_file) as mission:
         stages.start("Scoring")
         scores = score_mission(mission, profile=profile)
-        context = briefing_context(mission, scores, date=date, profile=profile)
-        questionnaires = dict(mission.questionnaires)
         with i18n.language(mission.info.language):
-            figures = briefing_charts(scores, questionnaires)
+            figures = briefing_charts(scores, dict(mission.questionnaires))
+        progress = None
         if baseline is not None:
-            from assessment_kit.briefing.progress import add_progress
+            from assessment_kit.briefing.progress import baseline_progress
 
-            context, figures = add_progress(mission, baseline, scores, profile, context, figures)
-    return _Read(context, figures)
-
-
-def _light_nbformat() -> None:
-    """nbformat and nbconvert import jsonschema; imported first through the questionnaire
-    validator's import, it skips the IRI grammar that would cost seconds here (a mission
-    whose questionnaires are the shipped ones never needed the validator until now)."""
-    from assessment_kit.questionnaire.validator import import_jsonschema
-
-    import_jsonschema()
+            progress, figures["progress"] = baseline_progress(mission, baseline, scores, profile)
+        if session is not None:
+            # The browser's chain (plotly.js, the charts, the print) is the longer one:
+            # it draws while the context is built and the page rendered.
+            stages.start("Drawing charts")
+            drawing = session.submit(list(figures.values()))
+        stages.start("Building the briefing")
+        context = briefing_context(mission, scores, date=date, profile=profile)
+        if progress is not None:
+            context = replace(context, progress=progress)
+    return _Read(context, figures, drawing)
 
 
 def _write_document(fmt: str, read: _Read, out: Path, stages: _Stages) -> _Written:
     """The HTML (interactive charts) or the notebook, written atomically."""
-    stages.start("Building the briefing")
-    _light_nbformat()
-    nb = _notebook(read.context, read.figures, {})
     if fmt == "ipynb":
         import nbformat
 
+        nb = _notebook(read.context, read.figures, {})
         stages.start("Writing notebook")
         _write_text_atomically(nbformat.writes(nb), out)  # type: ignore[no-untyped-call]
     else:
-        html, _ = _exporter(True).from_notebook_node(nb)
+        html = _page(read.context, read.figures, {}, interactive_charts=True)
         stages.start("Writing HTML")
         _write_text_atomically(html, out)
     return _Written(None, len(read.figures), {})
 
 
-def _print_pdf(session: ChartRenderer, read: _Read, out: Path, stages: _Stages) -> _Written:
-    """The PDF: charts drawn in the background while the page is built with same-size
-    placeholders, put in just before the print."""
+def _print_pdf(
+    session: ChartRenderer, read: _Read, drawing: Future[list[str]], out: Path, stages: _Stages
+) -> _Written:
+    """The PDF: the page is built with placeholders of the charts' size, numbered while the
+    charts are drawn, and printed once they are in."""
     from assessment_kit.briefing.svg import placeholder_svg
 
     keys = list(read.figures)
-    stages.start("Drawing charts")
-    drawing = session.submit([read.figures[key] for key in keys])
-    stages.start("Building the briefing")
-    _light_nbformat()
     placeholders = {key: placeholder_svg(figure) for key, figure in read.figures.items()}
-    html, _ = _exporter(False).from_notebook_node(
-        _notebook(read.context, read.figures, placeholders)
-    )
+    html = _page(read.context, read.figures, placeholders, interactive_charts=False)
     stages.start("Printing the PDF")
     late = {key: _item(drawing, index) for index, key in enumerate(keys)}
     printed = session.print(html, out, footer=read.context.footer, late_charts=late)
@@ -407,23 +413,6 @@ def _print_pdf(session: ChartRenderer, read: _Read, out: Path, stages: _Stages) 
         **{f"browser: {k}": v for k, v in session.session_timings.items()},
     }
     return _Written(printed.pages, len(drawing.result()), timings)
-
-
-_exporters: dict[bool, Any] = {}
-_exporters_lock = threading.Lock()
-
-
-def _exporter(interactive_charts: bool) -> Any:
-    """One HTML exporter per kind for the process: its Jinja environment keeps the compiled
-    templates, which a new exporter would compile again (a notebook exports many times)."""
-    from assessment_kit.briefing.exporters import BriefingHTMLExporter
-
-    with _exporters_lock:
-        if interactive_charts not in _exporters:
-            _exporters[interactive_charts] = BriefingHTMLExporter(
-                interactive_charts=interactive_charts
-            )
-        return _exporters[interactive_charts]
 
 
 def _item(future: Future[list[str]], index: int) -> Future[str]:
@@ -444,15 +433,37 @@ def _item(future: Future[list[str]], index: int) -> Future[str]:
     return item
 
 
-def _notebook(
-    context: BriefingContext, figures: dict[str, dict[str, Any]], svgs: dict[str, str]
-) -> Any:
-    from assessment_kit.briefing.notebook import Chart, briefing_notebook
+def _charts(
+    figures: dict[str, dict[str, Any]], svgs: dict[str, str], language: str = "en"
+) -> dict[str, Chart]:
+    from assessment_kit.briefing.notebook import Chart
 
-    with i18n.language(context.language):
+    with i18n.language(language):
         captions = {key: _(text) for key, text in CAPTIONS.items()}
-    charts: dict[str, Chart] = {
+    return {
         key: Chart(key=key, figure=figure, caption=captions.get(key, ""), svg=svgs.get(key))
         for key, figure in figures.items()
     }
-    return briefing_notebook(context, charts)
+
+
+def _notebook(
+    context: BriefingContext, figures: dict[str, dict[str, Any]], svgs: dict[str, str]
+) -> Any:
+    from assessment_kit.briefing.notebook import briefing_notebook
+
+    return briefing_notebook(context, _charts(figures, svgs, context.language))
+
+
+def _page(
+    context: BriefingContext,
+    figures: dict[str, dict[str, Any]],
+    svgs: dict[str, str],
+    *,
+    interactive_charts: bool,
+) -> str:
+    """The page, made without nbconvert: the same bytes as our exporter makes of
+    :func:`_notebook`, without its second of imports (see :mod:`.page`)."""
+    from assessment_kit.briefing.page import briefing_page
+
+    charts = _charts(figures, svgs, context.language)
+    return briefing_page(context, charts, interactive_charts=interactive_charts)

@@ -13,7 +13,6 @@ kaleido in the PDF, as interactive charts in the HTML.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from nbconvert.exporters import HTMLExporter
 from traitlets import Bool, Enum, Unicode, default
 from traitlets.config import Config
 
+from assessment_kit.briefing.page import plotly_json
 from assessment_kit.briefing.preprocessors import (
     PLOTLY_MIME,
     PlotlySVGPreprocessor,
@@ -29,12 +29,6 @@ from assessment_kit.briefing.preprocessors import (
 
 TEMPLATE_NAME = "assessment_kit_briefing"
 TEMPLATE_BASEDIR = Path(__file__).parent / "templates" / "nbconvert"
-
-
-def plotly_json(figure: Any) -> str:
-    """A figure as JSON that is safe inside a ``<script>`` element."""
-    text = json.dumps(figure, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _has_plotly(nb: Any) -> bool:

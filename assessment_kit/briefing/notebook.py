@@ -169,37 +169,50 @@ def _chart_output(chart: Chart) -> dict[str, Any]:
     return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
-def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> NotebookNode:
-    """Build the briefing notebook.
+def briefing_title(context: BriefingContext) -> str:
+    """The briefing's title: the page's ``<title>`` and the notebook's."""
+    with i18n.language(context.language):
+        return i18n._("{country}: needs assessment briefing").format(country=context.country)
 
-    Parameters
-    ----------
-    context
-        The briefing context.
-    charts
-        Charts by key: ``radar``, ``bars``, ``heatmap``, ``progress`` (any may be missing).
+
+def page_language(context: BriefingContext) -> dict[str, str]:
+    """What the page says of its language: none for English; otherwise its code, its
+    direction and the words of the footer's page number."""
+    if context.language == "en":
+        return {}
+    with i18n.language(context.language):
+        # TRANSLATORS: the page number in the running footer; keep {page} and {pages}
+        label = i18n._("Page {page} of {pages}")
+    return {
+        "language": context.language,
+        "direction": i18n.direction(context.language),
+        "page_label": label,
+    }
+
+
+def briefing_cells(context: BriefingContext, charts: Mapping[str, Chart]) -> list[dict[str, Any]]:
+    """The briefing's cells as plain nbformat-shaped data, in order.
+
+    :func:`briefing_notebook` wraps them as a notebook; :func:`.page.briefing_page` renders
+    them as HTML directly, without nbconvert.
     """
-    from assessment_kit.questionnaire.validator import import_jsonschema
-
-    import_jsonschema()  # before nbformat: without the IRI grammar nobody here uses
-    import nbformat
-
     sections = render_sections(context)
-    cells: list[Any] = []
+    cells: list[dict[str, Any]] = []
 
     def add(outputs: list[dict[str, Any]], *tags: str) -> None:
         # Built as data: nbformat's new_code_cell validates each cell against the schema,
         # a third of a warm export; the cells are of one fixed, valid shape (and a test
         # validates the whole notebook).
-        cell = {
-            "cell_type": "code",
-            "id": f"briefing-{len(cells) + 1:02d}",
-            "execution_count": None,
-            "metadata": {"tags": list(tags), "jupyter": {"source_hidden": True}},
-            "outputs": outputs,
-            "source": "",
-        }
-        cells.append(nbformat.from_dict(cell))  # type: ignore[no-untyped-call]
+        cells.append(
+            {
+                "cell_type": "code",
+                "id": f"briefing-{len(cells) + 1:02d}",
+                "execution_count": None,
+                "metadata": {"tags": list(tags), "jupyter": {"source_hidden": True}},
+                "outputs": outputs,
+                "source": "",
+            }
+        )
 
     def chart_outputs(key: str) -> list[dict[str, Any]]:
         chart = charts.get(key)
@@ -230,25 +243,38 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
     add([_html_output(sections["recommendations"])], "page-break")
     add([_html_output(sections["methodology"])], "page-break")
     add([_html_output(sections["annex"])], "page-break")
+    return cells
+
+
+def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> NotebookNode:
+    """Build the briefing notebook.
+
+    Parameters
+    ----------
+    context
+        The briefing context.
+    charts
+        Charts by key: ``radar``, ``bars``, ``heatmap``, ``progress`` (any may be missing).
+    """
+    from assessment_kit.questionnaire.validator import import_jsonschema
+
+    import_jsonschema()  # before nbformat: without the IRI grammar nobody here uses
+    import nbformat
 
     nb: NotebookNode = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
-    nb.cells = cells
-    with i18n.language(context.language):
-        title = i18n._("{country}: needs assessment briefing").format(country=context.country)
-    briefing: dict[str, Any] = {"title": title}
-    if context.language != "en":
-        # The page's language and direction (an English briefing keeps its metadata as it was).
-        briefing["language"] = context.language
-        briefing["direction"] = i18n.direction(context.language)
-        with i18n.language(context.language):
-            # TRANSLATORS: the page number in the running footer; keep {page} and {pages}
-            briefing["page_label"] = i18n._("Page {page} of {pages}")
+    nb.cells = [
+        nbformat.from_dict(cell)  # type: ignore[no-untyped-call]
+        for cell in briefing_cells(context, charts)
+    ]
+    title = briefing_title(context)
     nb.metadata = {
         "title": title,
         "language_info": {"name": "python"},
         "assessment_kit": {
             "briefing": {
-                **briefing,
+                "title": title,
+                # The page's language and direction (none for English: its page is as it was).
+                **page_language(context),
                 "country": context.country,
                 "date": context.date.isoformat(),
                 "date_text": context.date_text,

@@ -13,11 +13,12 @@ footer is drawn by the page itself, in CSS page-margin boxes (``@bottom-left``,
 ``@bottom-right`` with ``counter(page)``; none on a cover's ``@page :first``), so one print
 of the whole document is final but for the contents' page numbers: Chromium writes a PDF
 named destination for every element a link points to, which tells on which page each
-contents entry starts. The numbers are filled in (their box has a fixed width, so nothing
-moves), only the contents pages are printed again, and they replace their blank twins. The
-footer's "page 3 of 14" counts the cover, so it matches the PDF viewer's numbering. (A
-tagged PDF with an outline would also give the pages, but prints three times larger and
-slower.)
+contents entry starts. That first print is made while the charts are still being drawn
+(their placeholders have their size, so the pages are the same); the numbers are filled in
+(their box has a fixed width, so nothing moves), the charts put in, and the final print
+follows: after the last chart only one print is left to wait for. The footer's "page 3 of
+14" counts the cover, so it matches the PDF viewer's numbering. (A tagged PDF with an
+outline would also give the pages, but prints three times larger and slower.)
 
 The PDF is written to a temporary file next to the target and renamed at the end: a failure
 never leaves half a PDF.
@@ -154,23 +155,6 @@ def _anchor_pages(data: bytes) -> dict[str, int]:
     return pages
 
 
-def _replace_pages(whole: bytes, pages: bytes, first: int) -> tuple[bytes, int]:
-    """``whole`` with its pages from ``first`` (1-based) replaced by those of ``pages``.
-
-    The new pages' links point to named destinations, which ``whole`` keeps.
-    """
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(whole)))
-    for offset, page in enumerate(PdfReader(io.BytesIO(pages)).pages):
-        index = first - 1 + offset
-        writer.insert_page(page, index)
-        writer.remove_page(index + 1)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue(), len(writer.pages)
-
-
 def _page_count(data: bytes) -> int:
     from pypdf import PdfReader
 
@@ -204,6 +188,19 @@ def _cdp_result(response: Any, command: str) -> Any:
     return response.get("result", {})
 
 
+#: Hides every box without moving any (``visibility`` does not change the layout): the print
+#: that only tells the contents' page numbers then paints no text, about half its cost.
+_PAINT_NOTHING = """(on) => {
+  let style = document.getElementById('assessment-kit-paint-nothing');
+  if (on && !style) {
+    style = document.createElement('style');
+    style.id = 'assessment-kit-paint-nothing';
+    style.textContent = 'body, body * { visibility: hidden !important; }';
+    document.head.appendChild(style);
+  }
+  if (!on && style) { style.remove(); }
+}"""
+
 _PUT_CHART = """(key, svg) => {
   const holder = document.querySelector(`figure.chart[data-chart="${key}"] .chart-static`);
   if (holder) { holder.innerHTML = svg; }
@@ -211,85 +208,96 @@ _PUT_CHART = """(key, svg) => {
 }"""
 
 
+async def print_tab(session: Any) -> Any:
+    """A new tab of the open choreographer browser ``session``, ready to print in (page
+    events on, print media). A kept session prepares the next one while it is idle."""
+    tab = await session.create_tab("")
+    for command, params in (
+        ("Page.enable", None),
+        ("Emulation.setEmulatedMedia", {"media": "print"}),
+    ):
+        _cdp_result(await tab.send_command(command, params=params), command)
+    return tab
+
+
 async def cdp_print(
-    session: Any,
+    tab: Any,
     html_text: str,
     footer: str | None,
     lap: _Lap,
     late_charts: Mapping[str, Future[str]] | None = None,
     folder: Path | None = None,
 ) -> tuple[bytes, int, dict[str, int]]:
-    """Print in an open choreographer browser over the DevTools protocol.
+    """Print in a tab made by :func:`print_tab`, over the DevTools protocol.
 
     The page is loaded from a temporary file (in ``folder``, the session's workspace, when
-    given), printed
-    once without footer (contents' pages and the cover), then the pages after the cover
-    with the footer. Charts still being drawn (``late_charts``) replace their same-size
-    placeholders between the two passes.
+    given). When it has a table of contents, a first print tells on which page each entry
+    starts; the numbers are filled in. Charts still being drawn (``late_charts``) replace
+    their same-size placeholders only then, so that first print runs while they are drawn,
+    and the final print follows them. A final print whose entries moved (a chart that did
+    not keep its placeholder's size) is numbered and printed once more.
     """
     import base64
 
     with tempfile.TemporaryDirectory(prefix="print-", dir=folder) as page_folder:
         page_file = Path(page_folder) / "briefing.html"
         page_file.write_text(html_text, encoding="utf-8")
-        tab = await session.create_tab("")
-        try:
 
-            async def send(command: str, params: dict[str, Any] | None = None) -> Any:
-                return _cdp_result(await tab.send_command(command, params=params), command)
+        async def send(command: str, params: dict[str, Any] | None = None) -> Any:
+            return _cdp_result(await tab.send_command(command, params=params), command)
 
-            async def evaluate(expression: str) -> Any:
-                result = await send(
-                    "Runtime.evaluate",
-                    {"expression": expression, "returnByValue": True, "awaitPromise": True},
-                )
-                if "exceptionDetails" in result:
-                    raise BriefingError(f"script failed in the page: {result['exceptionDetails']}")
-                return result.get("result", {}).get("value")
-
-            async def pdf(**options: Any) -> bytes:
-                result = await send("Page.printToPDF", {**_CDP_PAGE, **options})
-                return base64.b64decode(result["data"])
-
-            await send("Page.enable")
-            await send("Emulation.setEmulatedMedia", {"media": "print"})
-            loaded = tab.subscribe_once("Page.loadEventFired")
-            await send("Page.navigate", {"url": page_file.as_uri()})
-            await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
-            info = await evaluate(f"({_DESCRIBE})()")
-            footer_text = footer if footer is not None else str(info["footer"])
-            css = footer_css(
-                footer_text,
-                cover=bool(info["cover"]),
-                page_label=str(info.get("pageLabel") or PAGE_LABEL),
-                rtl=bool(info.get("rtl")),
+        async def evaluate(expression: str) -> Any:
+            result = await send(
+                "Runtime.evaluate",
+                {"expression": expression, "returnByValue": True, "awaitPromise": True},
             )
-            await evaluate(f"({_ADD_STYLE})({json.dumps(css)})")
-            lap("load")
-            for key, drawing in (late_charts or {}).items():
-                svg = await asyncio.wrap_future(drawing)
-                await evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
-            lap("waiting for charts")
-            data = await pdf()
-            lap("print")
-            headings: dict[str, int] = {}
-            if not info["toc"]:
-                return data, _page_count(data), headings
+            if "exceptionDetails" in result:
+                raise BriefingError(f"script failed in the page: {result['exceptionDetails']}")
+            return result.get("result", {}).get("value")
+
+        async def pdf() -> bytes:
+            result = await send("Page.printToPDF", _CDP_PAGE)
+            return base64.b64decode(result["data"])
+
+        async def number(data: bytes) -> dict[str, int]:
+            """Fill the contents' page numbers from a print; return every anchor's page."""
             headings = _anchor_pages(data)
             wanted = {name: headings[name] for name in info["toc"] if name in headings}
             await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
-            # The contents run from the page after the cover to the page before the first
-            # section they list; only those pages are printed again.
-            first = 2 if info["cover"] else 1
-            last = min(wanted.values(), default=0) - 1
-            if last < first:  # the contents stand elsewhere: print it all again
+            return headings
+
+        loaded = tab.subscribe_once("Page.loadEventFired")
+        await send("Page.navigate", {"url": page_file.as_uri()})
+        await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
+        info = await evaluate(f"({_DESCRIBE})()")
+        footer_text = footer if footer is not None else str(info["footer"])
+        css = footer_css(
+            footer_text,
+            cover=bool(info["cover"]),
+            page_label=str(info.get("pageLabel") or PAGE_LABEL),
+            rtl=bool(info.get("rtl")),
+        )
+        await evaluate(f"({_ADD_STYLE})({json.dumps(css)})")
+        lap("load")
+        headings: dict[str, int] = {}
+        if info["toc"]:
+            # Placeholders lay out like their charts: the pages are already final. Only
+            # where each anchor falls is wanted, so nothing is painted.
+            await evaluate(f"({_PAINT_NOTHING})(true)")
+            layout = await pdf()
+            await evaluate(f"({_PAINT_NOTHING})(false)")
+            headings = await number(layout)
+            lap("numbering")
+        for key, drawing in (late_charts or {}).items():
+            svg = await asyncio.wrap_future(drawing)
+            await evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
+        lap("waiting for charts")
+        data = await pdf()
+        lap("print")
+        if info["toc"]:
+            printed = _anchor_pages(data)
+            if printed != headings:  # something moved: number again from this print
+                headings = await number(data)
                 data = await pdf()
-                lap("contents")
-                return data, _page_count(data), headings
-            contents = await pdf(pageRanges=f"{first}-{last}")
-            lap("contents")
-            joined, count = _replace_pages(data, contents, first)
-            lap("join")
-            return joined, count, headings
-        finally:
-            await session.close_tab(tab.target_id)
+            lap("check")
+        return data, _page_count(data), headings

@@ -10,7 +10,7 @@ scores, so no code, name or note can reach this section.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,6 @@ from assessment_kit.scoring.compare import (
 )
 
 if TYPE_CHECKING:
-    from assessment_kit.briefing.context import BriefingContext
     from assessment_kit.scoring import MissionScores, ScoringProfile
     from assessment_kit.store import Mission
 
@@ -36,7 +35,7 @@ __all__ = [
     "ProgressQuestion",
     "ProgressRecommendation",
     "ProgressSection",
-    "add_progress",
+    "baseline_progress",
     "progress_section",
 ]
 
@@ -271,15 +270,13 @@ def _questions_summary(comparison: Comparison, questions: Any) -> str:
     return f"{compared} {new} {dropped}"
 
 
-def add_progress(
+def baseline_progress(
     mission: Mission,
     baseline: str | Path,
     scores: MissionScores,
     profile: ScoringProfile | None,
-    context: BriefingContext,
-    figures: dict[str, dict[str, Any]],
-) -> tuple[BriefingContext, dict[str, dict[str, Any]]]:
-    """The briefing context and charts of a follow-up, with its progress since ``baseline``.
+) -> tuple[ProgressSection, dict[str, Any]]:
+    """A follow-up's progress since ``baseline``: the briefing's section and its chart's spec.
 
     Raises
     ------
@@ -288,14 +285,11 @@ def add_progress(
         different instruments.
     """
     from assessment_kit import charts
-    from assessment_kit.briefing.api import figure_json
     from assessment_kit.scoring.compare import compare_with_baseline
 
     comparison = compare_with_baseline(mission, Path(baseline), profile=profile, scores=scores)
-    with i18n.language(context.language):
-        figure = charts.progress_figure(comparison)
-    figure.update_layout(width=820)
-    return (
-        replace(context, progress=progress_section(comparison, context.language)),
-        {**figures, "progress": figure_json(figure)},
-    )
+    language = mission.info.language
+    with i18n.language(language):
+        spec = charts.progress_spec(comparison)
+    spec["layout"] = charts.updated(spec["layout"], {"width": 820})
+    return progress_section(comparison, language), spec

@@ -250,10 +250,15 @@ class ChartRenderer:
     ----------
     browser
         The Chromium or Chrome executable (see :func:`.browser.find_browser`).
+    kept
+        True for a session kept for many prints (:func:`shared_renderer`): each print's tab
+        is then made while the session is idle, before it is asked for. (Every session
+        makes its first one while the chart page loads.)
     """
 
-    def __init__(self, browser: Path | str) -> None:
+    def __init__(self, browser: Path | str, *, kept: bool = False) -> None:
         self.browser = Path(browser)
+        self.kept = kept
         self.open_timeout = open_timeout()
         self.charts_drawn = 0
         self.timings: dict[str, float] = {}
@@ -264,7 +269,13 @@ class ChartRenderer:
         self._chrome: Any = None
         self._tab: ChartTab | None = None
         self._open_error: BaseException | None = None
+        self._chart_error: BaseException | None = None
+        #: Done once the browser has started (or failed to: ``_open_error``).
         self._opened: Future[None] = Future()
+        #: Done once the chart page can be drawn in (or failed to load: ``_chart_error``).
+        self._chart_page: Future[None] = Future()
+        #: The next print's tab, made while the session is idle (see _take_print_tab).
+        self._spare_tab: asyncio.Task[Any] | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
@@ -275,6 +286,7 @@ class ChartRenderer:
         self.workspace = new_workspace()
         self._thread.start()
         self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+        self._chart_page = asyncio.run_coroutine_threadsafe(self._open_chart_page(), self._loop)
 
     async def _open(self) -> None:
         # Any failure is kept for _session() to explain, not raised: a task whose error
@@ -289,13 +301,28 @@ class ChartRenderer:
             )
             await self._chrome.open()
             self.session_timings["start"] = time.perf_counter() - self._created
+            self._prepare_print_tab()
+        except (Exception, CancelledError) as error:
+            self._open_error = error
+
+    async def _open_chart_page(self) -> None:
+        """Load the chart page in the first tab once the browser is up.
+
+        Loading plotly.js is the longest step of a session, so nothing else waits for it
+        but the drawing: the printed page loads in its own tab meanwhile. A failure is kept
+        for :meth:`_chart_tab` to explain.
+        """
+        try:
+            await asyncio.wrap_future(self._opened)
+            if self._chrome is None or self._open_error is not None:
+                return  # _session() explains
             started = time.perf_counter()
             tab = self._chrome.get_tab() or await self._chrome.create_tab("")
             self._tab = ChartTab(tab, chart_page(self.workspace))
             await self._tab.load()
             self.session_timings["chart page"] = time.perf_counter() - started
         except (Exception, CancelledError) as error:
-            self._open_error = error
+            self._chart_error = error
 
     @property
     def alive(self) -> bool:
@@ -367,15 +394,28 @@ class ChartRenderer:
             ) from error
         return self._chrome
 
+    async def _chart_tab(self) -> ChartTab:
+        """The chart page's tab, once it can draw; or why it cannot."""
+        await asyncio.wrap_future(self._chart_page)
+        if self._tab is None or self._chart_error is not None:
+            error = self._chart_error or self._open_error
+            if isinstance(error, BriefingError):
+                raise error
+            detail = (
+                ""
+                if error is None
+                else ": " + (" ".join(str(part) for part in error.args) or repr(error))
+            )
+            raise BriefingError(f"the browser {self.browser} could not open the chart page{detail}")
+        return self._tab
+
     async def _draw_all(self, figures: Sequence[Mapping[str, Any]], first: int) -> list[str]:
-        await asyncio.wrap_future(self._opened)
-        if self._tab is None:
-            raise BriefingError(f"the browser {self.browser} could not open the chart page")
+        tab = await self._chart_tab()
         svgs: list[str] = []
         started = time.perf_counter()
         for index, figure in enumerate(figures):
             try:
-                svg = await asyncio.wait_for(self._tab.draw(figure), timeout=CHART_TIMEOUT)
+                svg = await asyncio.wait_for(tab.draw(figure), timeout=CHART_TIMEOUT)
             except BriefingError as error:
                 raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
             svgs.append(stable_svg(svg, f"c{first + index:05d}"))
@@ -413,14 +453,50 @@ class ChartRenderer:
     def evaluate_in_chart_page(self, expression: str) -> Any:
         """Evaluate ``expression`` in the chart page (tests use it to force states)."""
         self._session()
-        assert self._tab is not None
-        tab = self._tab
 
         async def run() -> Any:
+            tab = await self._chart_tab()
             result = await tab._send("Runtime.evaluate", {"expression": expression})
             return result.get("result", {}).get("value")
 
         return self._run(run(), CHART_TIMEOUT, "running a script in the chart page")
+
+    def _prepare_print_tab(self) -> None:
+        """Make the next print's tab now, off the print's path (runs in the loop)."""
+        from assessment_kit.briefing.pdf import print_tab
+
+        self._spare_tab = asyncio.ensure_future(print_tab(self._chrome))
+        # A tab that could not be made is made again by the print, which explains why.
+        self._spare_tab.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+    async def _take_print_tab(self) -> Any:
+        """The prepared tab, or a new one when there is none (or it failed)."""
+        from assessment_kit.briefing.pdf import print_tab
+
+        spare, self._spare_tab = self._spare_tab, None
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                return await spare
+        return await print_tab(self._chrome)
+
+    async def _print(
+        self,
+        html_text: str,
+        footer: str | None,
+        late_charts: Mapping[str, Future[str]] | None,
+    ) -> tuple[bytes, int, dict[str, int]]:
+        """Print in a tab of its own, closed after; the next print's tab is made meanwhile."""
+        from assessment_kit.briefing.pdf import _Lap, cdp_print
+
+        tab = await self._take_print_tab()
+        try:
+            return await cdp_print(
+                tab, html_text, footer, _Lap(self.timings), late_charts, self.workspace
+            )
+        finally:
+            await self._chrome.close_tab(tab.target_id)
+            if self.kept:
+                self._prepare_print_tab()
 
     def print_bytes(
         self,
@@ -437,12 +513,12 @@ class ChartRenderer:
 
         Returns the PDF bytes, its page count and the page of each contents anchor.
         """
-        from assessment_kit.briefing.pdf import TIMEOUT_MS, _Lap, cdp_print
+        from assessment_kit.briefing.pdf import TIMEOUT_MS
 
-        session = self._session()
+        self._session()
         self.timings = {}  # this print's own stages (a kept session prints many times)
         return self._run(
-            cdp_print(session, html_text, footer, _Lap(self.timings), late_charts, self.workspace),
+            self._print(html_text, footer, late_charts),
             4 * TIMEOUT_MS / 1000,
             "printing the PDF",
         )
@@ -475,6 +551,7 @@ class ChartRenderer:
         opened = self._opened.done() and not self._opened.cancelled() and not self._open_error
         try:
             self._opened.cancel()
+            self._chart_page.cancel()
             if started and opened and self._chrome is not None:
                 closing = self._chrome.close()
                 asyncio.run_coroutine_threadsafe(closing, self._loop).result(timeout=15)
@@ -543,7 +620,7 @@ def shared_renderer(browser: Path | str) -> ChartRenderer:
                 _shared.close()
                 _shared = None
         if _shared is None:
-            _shared = ChartRenderer(browser)
+            _shared = ChartRenderer(browser, kept=True)
         return _shared
 
 

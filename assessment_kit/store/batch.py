@@ -21,6 +21,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from assessment_kit.errors import AnswerError, Code, Problem, StoreError
+from assessment_kit.questionnaire.expressions import references
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.store import writes
 from assessment_kit.store.records import Answer, ConsolidatedAnswer, Respondent
@@ -121,6 +122,25 @@ class Batch:
         self._remember(respondent, target, questionnaire)
         return writes.put_answer(self._db, answer)
 
+    def set_answers(self, respondent: str, questionnaire: str, values: Mapping[str, object]) -> int:
+        """Save many answers of one respondent (question id -> value), as
+        :meth:`set_answer` saves each, without notes; one statement per table for all of
+        them, as an import of thousands needs. Returns how many were written (an unchanged
+        answer is left alone)."""
+        if respondent not in self._respondent_codes():
+            raise AnswerError(
+                [Problem.make(Code.UNKNOWN_RESPONDENT, path=respondent, respondent=respondent)]
+            )
+        answers = []
+        for question, value in values.items():
+            target = self._mission.question(questionnaire, question)
+            answers.append(
+                Answer(respondent, questionnaire, question, coerce_value(target, value),
+                       "", "", False, self.by, self.now)
+            )  # fmt: skip
+            self._remember(respondent, target, questionnaire)
+        return writes.put_answers(self._db, respondent, questionnaire, answers)
+
     def consolidate(
         self, questionnaire: str, question: str, value: object, *, rationale: str = ""
     ) -> ConsolidatedAnswer:
@@ -149,8 +169,12 @@ class Batch:
         now; :class:`AnswerError` lists every failure. Called when the batch closes."""
         problems: list[Problem] = []
         for (respondent, questionnaire), targets in self._constrained.items():
-            answers: Mapping[str, AnswerValue | None] = self.stored_values(
-                respondent, questionnaire
+            # Only what the constraints read is decoded: the questions and their references.
+            needed = frozenset(targets).union(
+                *(references(t.constraint_expr) for t in targets.values() if t.constraint_expr)
+            )
+            answers: Mapping[str, AnswerValue | None] = writes.stored_values(
+                self._db, respondent, questionnaire, needed
             )
             for question, target in targets.items():
                 value = answers.get(question)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -34,6 +34,7 @@ __all__ = [
     "insert_respondent",
     "item_lineage",
     "put_answer",
+    "put_answers",
     "put_consolidated",
     "record_history",
     "respondent_json",
@@ -112,9 +113,7 @@ def record_history(
     conflict the item is in (the other tips become ``resolved``), so it is the item's one
     tip afterwards.
     """
-    heads = tips(item_lineage(conn, kind, respondent, questionnaire, question))
-    parent = heads[0].uuid if heads else None
-    resolved = " ".join(sorted(head.uuid for head in heads[1:])) or None
+    parent, resolved = follow(tips(item_lineage(conn, kind, respondent, questionnaire, question)))
     conn.execute(
         "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
         ' detail, "by", at, uuid, parent, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -162,6 +161,13 @@ def tips(entries: Iterable[Lineage]) -> list[Lineage]:
     followed = {name for entry in entries for name in entry.superseded()}
     heads = [entry for entry in entries if entry.uuid not in followed]
     return sorted(heads, key=lambda entry: (entry.at, entry.uuid), reverse=True)
+
+
+def follow(heads: Sequence[Lineage]) -> tuple[str | None, str | None]:
+    """The ``parent`` and ``resolved`` of a new entry of an item whose tips are ``heads``
+    (current first): it follows the current one and settles the others."""
+    parent = heads[0].uuid if heads else None
+    return parent, " ".join(sorted(head.uuid for head in heads[1:])) or None
 
 
 # The entries of one item by kind; each names its NULL keys literally (portable SQL).
@@ -258,10 +264,15 @@ def insert_respondent(
 
 
 def stored_values(
-    conn: sqlite3.Connection, respondent: str | None, questionnaire: str
+    conn: sqlite3.Connection,
+    respondent: str | None,
+    questionnaire: str,
+    questions: frozenset[str] | None = None,
 ) -> dict[str, AnswerValue | None]:
     """A respondent's stored values in one questionnaire by question id (the consolidated
-    answers when ``respondent`` is None): what a constraint sees."""
+    answers when ``respondent`` is None): what a constraint sees. ``questions`` limits the
+    values decoded to those ids (a constraint reads a few answers, not the respondent's
+    hundreds)."""
     if respondent is None:
         rows = conn.execute(
             "SELECT question, value FROM consolidated WHERE questionnaire = ?",
@@ -272,7 +283,11 @@ def stored_values(
             "SELECT question, value FROM answers WHERE respondent = ? AND questionnaire = ?",
             (respondent, questionnaire),
         ).fetchall()
-    return {question: decode_value(value) for question, value in rows}
+    return {
+        question: decode_value(value)
+        for question, value in rows
+        if questions is None or question in questions
+    }
 
 
 def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
@@ -326,6 +341,81 @@ def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
         answer.updated_at,
     )
     return answer
+
+
+def put_answers(
+    conn: sqlite3.Connection, respondent: str, questionnaire: str, answers: list[Answer]
+) -> int:
+    """Write many validated answers of one respondent in one questionnaire inside the
+    caller's transaction, as :func:`put_answer` writes each (an unchanged answer is left
+    alone, every change has its history row), with one statement per table for all of
+    them. Returns how many were written."""
+    existing = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "SELECT question, value, note, evidence, confidential FROM answers"
+            " WHERE respondent = ? AND questionnaire = ?",
+            (respondent, questionnaire),
+        )
+    }
+    # Every entry of the respondent's answers in this questionnaire, read at once: each new
+    # entry follows its item's current one, as record_history links it.
+    # Asked by question (IN), so that the history index on (questionnaire, question,
+    # respondent) is probed per question instead of scanning the questionnaire's entries.
+    lineages: dict[str, list[Lineage]] = {}
+    questions = sorted({answer.question for answer in answers})
+    for start in range(0, len(questions), 500):
+        chunk = questions[start : start + 500]
+        for question, *lineage in conn.execute(
+            "SELECT question, uuid, at, parent, resolved FROM history"
+            " WHERE kind = 'answer' AND questionnaire = ? AND respondent = ?"
+            f" AND question IN ({', '.join('?' * len(chunk))})",
+            (questionnaire, respondent, *chunk),
+        ):
+            lineages.setdefault(question, []).append(Lineage(*lineage))
+    details: dict[tuple[str, str, bool], str] = {}
+    rows: list[tuple[object, ...]] = []
+    history: list[tuple[object, ...]] = []
+    for answer in answers:
+        check_text("note", answer.note, path=answer.question)
+        check_text("evidence", answer.evidence, path=answer.question)
+        new_value = encode_value(answer.value)
+        old = existing.get(answer.question)
+        flags = (answer.note, answer.evidence, answer.confidential)
+        heads = tips(lineages.get(answer.question, ()))
+        unchanged = old is not None and (old[0], old[1], old[2], bool(old[3])) == (
+            new_value,
+            *flags,
+        )
+        if unchanged and len(heads) < 2:  # setting an answer in conflict again settles it
+            continue
+        detail = details.get(flags)
+        if detail is None:
+            detail = details[flags] = json.dumps(
+                {"note": flags[0], "evidence": flags[1], "confidential": flags[2]},
+                ensure_ascii=False,
+            )
+        key = (respondent, questionnaire, answer.question)
+        rows.append((*key, new_value, *flags[:2], int(flags[2]), answer.updated_by,
+                     answer.updated_at))  # fmt: skip
+        history.append(("answer", *key, None if old is None else old[0], new_value, detail,
+                        answer.updated_by, answer.updated_at, new_uuid(),
+                        *follow(heads)))  # fmt: skip
+    conn.executemany(
+        "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
+        " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
+        " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
+        " confidential = excluded.confidential, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at",
+        rows,
+    )
+    conn.executemany(
+        "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
+        ' detail, "by", at, uuid, parent, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        history,
+    )
+    return len(rows)
 
 
 def put_consolidated(conn: sqlite3.Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
