@@ -153,6 +153,7 @@ def _questionnaire(reference: str) -> Any:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from assessment_kit.store import Mission
+    from assessment_kit.store.connection import target_name
 
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
     title = args.title or _("Needs assessment: {country}").format(country=args.country)
@@ -174,7 +175,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
     print(
         _("created {mission}: {title} ({instruments})").format(
-            mission=args.mission, title=title, instruments=instruments
+            mission=target_name(args.mission), title=title, instruments=instruments
         )
     )
     if info.baseline is not None:
@@ -194,9 +195,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from assessment_kit.files.submissions import SubmissionsResult, import_file
+    from assessment_kit.store.connection import is_url, target_name
     from assessment_kit.store.outputs import is_mission_file
 
-    if is_mission_file(args.file):
+    if is_url(args.file) or is_mission_file(args.file):
         # Importing a mission joins two missions: only a copy of this one, merged with
         # its history (another mission is refused, naming both).
         return cmd_merge(
@@ -213,7 +215,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 submissions=result.submissions,
                 format=result.format,
                 questionnaire=result.questionnaire,
-                mission=args.mission,
+                mission=target_name(args.mission),
                 respondents=result.respondents_added,
                 answers=result.answers_written,
                 before=result.already_imported,
@@ -226,7 +228,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "consolidated, {respondents} new respondents"
         ).format(
             rows=result.rows,
-            mission=args.mission,
+            mission=target_name(args.mission),
             answers=result.answers_written,
             consolidated=result.consolidated_written,
             respondents=result.respondents_added,
@@ -334,6 +336,13 @@ def cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    from assessment_kit.store.copying import copy_mission
+
+    print(copy_mission(args.source, args.destination).summary())
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from assessment_kit.briefing.demo_run import run_demo
 
@@ -402,6 +411,7 @@ def _date(value: str) -> date:
 
 
 FORCE_HELP = "replace an existing output file (never a mission file)"
+MISSION_HELP = "a mission file, or a postgresql:// URL (password from PGPASSWORD or ~/.pgpass)"
 
 
 def _add_translations(commands: Any) -> None:
@@ -427,8 +437,8 @@ def _add_merge(commands: Any) -> None:
         help="bring into a mission everything its copies hold (history included); "
         "prints 'N conflicts'",
     )
-    p.add_argument("mission", type=Path, metavar="INTO")
-    p.add_argument("sources", type=Path, nargs="+", metavar="FROM", help="a copy of the mission")
+    p.add_argument("mission", metavar="INTO", help=MISSION_HELP)
+    p.add_argument("sources", nargs="+", metavar="FROM", help="a copy of the mission (file or URL)")
     p.add_argument(
         "--dry-run", action="store_true", help="show what the merge would do; write nothing"
     )
@@ -436,15 +446,15 @@ def _add_merge(commands: Any) -> None:
 
 
 def _baseline_option(parser: argparse.ArgumentParser, help: str) -> None:
-    parser.add_argument("--baseline", type=Path, metavar="BASELINE.db", help=help)
+    parser.add_argument("--baseline", metavar="BASELINE", help=f"{help}; {MISSION_HELP}")
 
 
 def _add_compare(commands: Any) -> None:
     p = commands.add_parser(
         "compare", help="compare a follow-up mission with its baseline (same instruments)"
     )
-    p.add_argument("baseline", type=Path, metavar="BASELINE.db")
-    p.add_argument("followup", type=Path, metavar="FOLLOWUP.db")
+    p.add_argument("baseline", metavar="BASELINE", help=MISSION_HELP)
+    p.add_argument("followup", metavar="FOLLOWUP", help=MISSION_HELP)
     p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
     p.set_defaults(run=cmd_compare)
 
@@ -471,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_validate)
 
     p = commands.add_parser("new", help="create a mission file")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--country", required=True)
     p.add_argument("--title", default="")
     p.add_argument(
@@ -503,8 +513,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="import answers, or Kobo or ODK submissions, from CSV or XLSX (all or nothing); "
         "a copy of the mission is merged, as 'merge' does",
     )
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
-    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
+    # Text, not a Path: a mission's URL (its copy on a server) is merged, as 'merge' does.
+    p.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--by", default="import", help="who is recorded in the history")
     p.add_argument(
         "--format",
@@ -529,7 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_xlsform_import)
 
     p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--what", choices=("answers", "scores"), default="answers")
@@ -537,14 +548,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_export)
 
     p = commands.add_parser("score", help="score the mission across the seven areas")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--questionnaire", action="append", metavar="ID", help="score only these")
     p.add_argument("--profile", type=Path, help="a scoring profile file")
     p.set_defaults(run=cmd_score)
 
     p = commands.add_parser("brief", help="export the briefing as PDF or HTML")
-    p.add_argument("mission", type=Path, metavar="MISSION.db")
+    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.html")
     p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -554,6 +565,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_compare(commands)
 
     _add_translations(commands)
+
+    p = commands.add_parser(
+        "copy", help="copy a mission between a file and a PostgreSQL database, history included"
+    )
+    p.add_argument("source", metavar="SRC", help=MISSION_HELP)
+    p.add_argument(
+        "destination", metavar="DEST", help="a new mission file, or an empty database's URL"
+    )
+    p.set_defaults(run=cmd_copy)
 
     p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")

@@ -476,6 +476,51 @@ class Code(Enum):
         N_("the disk is full (while {doing}); nothing was changed"),
         N_("free some space on the disk, or use a disk with room, and try again"),
     )
+    # PostgreSQL missions (a postgresql:// URL)
+    POSTGRES_EXTRA = (
+        N_("a postgresql:// mission needs the psycopg package"),
+        N_("install the postgres extra: pip install 'assessment-kit[postgres]'"),
+    )
+    PG_PASSWORD_IN_URL = (
+        N_(
+            "the URL holds a password: a password is read only from PGPASSWORD or ~/.pgpass, "
+            "so that it is never stored with the mission or shown in a message"
+        ),
+        N_("take the password out of the URL and set PGPASSWORD, or add a line to ~/.pgpass"),
+    )
+    PG_UNREACHABLE = (
+        N_("cannot reach the PostgreSQL server: {detail}"),
+        N_(
+            "check the host and port in the URL, and that the server is running and accepts "
+            "connections from here"
+        ),
+    )
+    PG_AUTH_FAILED = (
+        N_("the PostgreSQL server refused to sign in: {detail}"),
+        N_(
+            "check the user name in the URL; set the password in PGPASSWORD or in ~/.pgpass "
+            "(never in the URL), or ask the database administrator for access"
+        ),
+    )
+    PG_DATABASE_MISSING = (
+        N_("the database {database!r} does not exist on the server"),
+        N_(
+            "check its name in the URL, or create it (createdb {database}, or ask the database "
+            "administrator)"
+        ),
+    )
+    PG_DATABASE_NOT_EMPTY = (
+        N_("the database already holds tables ({tables}), so a new mission cannot go in it"),
+        N_("create an empty database for the mission (createdb NAME) and give its URL"),
+    )
+    PG_REFUSED = (
+        N_("the PostgreSQL server refused {doing}: {detail}"),
+        N_("ask the database administrator for the rights this needs (see deploy/roles.sql)"),
+    )
+    PG_FAILED = (
+        N_("PostgreSQL could not finish {doing}: {detail}"),
+        N_("check that the server is running and the connection holds, then try again"),
+    )
     OUTPUT_FORMAT = (
         N_("the name ends in {suffix!r} but the format is {fmt!r}"),
         N_("name the file {expected}, or pass --format {other}"),

@@ -4,6 +4,8 @@ Run as a script it is the worker of the crash and concurrency tests::
 
     python tests/store_support.py MISSION RESPONDENT_PREFIX COUNT
 
+(MISSION a file or a ``postgresql://`` URL.)
+
 It adds respondents and writes answers one by one, printing each acknowledged answer's key
 (``respondent question value``) and flushing only after ``set_answer`` has returned.
 """
@@ -133,7 +135,7 @@ WORKER_ANSWERS: tuple[tuple[str, object], ...] = (
 )
 
 
-def work(mission_path: Path, prefix: str, count: int) -> None:
+def work(mission_path: str | Path, prefix: str, count: int) -> None:
     """Write ``count`` answers to respondents ``<prefix>-<n>``, reporting each one."""
     from assessment_kit.store import Mission
 
@@ -154,4 +156,4 @@ def work(mission_path: Path, prefix: str, count: int) -> None:
 
 
 if __name__ == "__main__":
-    work(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]))
+    work(sys.argv[1], sys.argv[2], int(sys.argv[3]))

@@ -126,9 +126,7 @@ def test_the_demo_in_french(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
-def test_the_page_is_the_exporters_page_in_another_language(
-    folder: Path, language: str
-) -> None:
+def test_the_page_is_the_exporters_page_in_another_language(folder: Path, language: str) -> None:
     """``brief`` renders the page without nbconvert (briefing/page.py): in French and in
     Arabic too it is the page our nbconvert exporter makes of the briefing notebook."""
     from assessment_kit.briefing.api import _charts, briefing_charts

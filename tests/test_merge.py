@@ -1,8 +1,9 @@
 """Copies of one mission merged without loss: history identities (schema 4), merge,
 conflicts, refusals and a kill in the middle.
 
-Missions are made through the ``new_mission`` and ``copy_mission`` fixtures only, so that a
-``backend`` fixture can later run every test against SQLite and PostgreSQL alike.
+Missions are made through the ``new_mission`` and ``copy_mission`` fixtures only, so the
+``backend`` fixture runs every test against SQLite and PostgreSQL alike (and copies are
+made with ``copy``, as an assessor takes one offline). Tests of older files stay on SQLite.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from random import Random
 
 import pytest
+from conftest import Backend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_support import SURVEY_YAML
@@ -26,6 +28,7 @@ from store_support import SURVEY_YAML
 from assessment_kit.errors import Code, JoinError
 from assessment_kit.questionnaire import Questionnaire, loads
 from assessment_kit.store import SCHEMA_VERSION, Mission, merge
+from assessment_kit.store.copying import copy_mission as copy_store
 from assessment_kit.store.writes import Lineage, tips
 
 NewMission = Callable[[str], Mission]
@@ -46,12 +49,12 @@ def opened() -> Iterator[list[Mission]]:
 
 
 @pytest.fixture
-def new_mission(tmp_path: Path, survey: Questionnaire, opened: list[Mission]) -> NewMission:
+def new_mission(backend: Backend, survey: Questionnaire, opened: list[Mission]) -> NewMission:
     """A new, empty mission named ``name`` on the backend under test."""
 
     def make(name: str) -> Mission:
         mission = Mission.create(
-            tmp_path / f"{name}.db", country="Freedonia", title="Test", questionnaires=[survey]
+            backend.target(name), country="Freedonia", title="Test", questionnaires=[survey]
         )
         opened.append(mission)
         return mission
@@ -60,14 +63,12 @@ def new_mission(tmp_path: Path, survey: Questionnaire, opened: list[Mission]) ->
 
 
 @pytest.fixture
-def copy_mission(tmp_path: Path, opened: list[Mission]) -> CopyMission:
+def copy_mission(backend: Backend, opened: list[Mission]) -> CopyMission:
     """A copy of ``mission`` named ``name``, as an assessor takes one offline."""
 
     def copy(mission: Mission, name: str) -> Mission:
-        target = tmp_path / f"{name}.db"
-        with sqlite3.connect(mission.path) as source, sqlite3.connect(target) as dest:
-            source.backup(dest)
-        dest.close()
+        target = backend.target(name)
+        copy_store(mission.location, target)
         copied = Mission.open(target)
         opened.append(copied)
         return copied
@@ -77,7 +78,7 @@ def copy_mission(tmp_path: Path, opened: list[Mission]) -> CopyMission:
 
 def address(mission: Mission) -> str:
     """How commands and other processes name the mission (its file; a URL on a server)."""
-    return str(mission.path)
+    return mission.location
 
 
 def history_rows(mission: Mission) -> list[tuple[object, ...]]:
@@ -147,7 +148,20 @@ def _schema_3_file(path: Path, survey: Questionnaire, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    Mission.create(path, country="F", title="T", questionnaires=[survey]).close()
+    # Written as that release wrote it (today's Mission.create writes today's columns).
+    conn = schema.connect(path, create=True)
+    schema.migrate(conn, str(path))
+    conn.execute(
+        "INSERT INTO mission (id, country, title, created_at, uuid)"
+        " VALUES (1, 'F', 'T', '2025-01-01', ?)",
+        (str(uuid.uuid4()),),
+    )
+    conn.execute(
+        "INSERT INTO instruments (id, version, title, source_text, added_at)"
+        " VALUES (?, ?, ?, ?, '2025-01-01')",
+        (survey.id, survey.version, str(survey.title), survey.source_text),
+    )
+    conn.close()
     monkeypatch.undo()
     with sqlite3.connect(path) as raw:
         for kind, code, question, value in (

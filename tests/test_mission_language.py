@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pg_support import PgServer
 
 from assessment_kit.cli import main
 from assessment_kit.errors import Code, StoreError
@@ -61,15 +62,15 @@ def test_an_unknown_language_is_refused_and_no_file_is_made(tmp_path: Path) -> N
     assert not path.exists()
 
 
-def test_a_schema_4_file_is_english_after_the_upgrade(
+def test_a_schema_5_file_is_english_after_the_upgrade(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assessment_kit.store import schema
 
     path = tmp_path / "old.db"
-    # A file written by the release before mission languages: schema version 4.
-    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:4])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
+    # A file written by the release before mission languages: schema version 5.
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
     conn = schema.connect(path, create=True)
     schema.migrate(conn, str(path))
     conn.execute(
@@ -81,7 +82,26 @@ def test_a_schema_4_file_is_english_after_the_upgrade(
     with Mission.open(path) as mission:
         assert mission.info.language == "en"
     with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         # The column refuses a language outside the six.
         with pytest.raises(sqlite3.IntegrityError):
             raw.execute("UPDATE mission SET language = 'de'")
+
+
+def test_a_postgresql_mission_keeps_its_language(pg_server: PgServer) -> None:
+    url = pg_server.new_database()
+    with Mission.create(
+        url,
+        country="Freedonia",
+        title="T",
+        questionnaires=[builtin("organ_removal")],
+        language="ar",
+    ) as mission:
+        assert mission.info.language == "ar"
+    with Mission.open(url) as mission:
+        assert mission.info.language == "ar"
+        # The database refuses a language outside the six, as the SQLite file does.
+        import psycopg
+
+        with pytest.raises(psycopg.errors.CheckViolation):
+            mission._db.execute("UPDATE mission SET language = 'de'")

@@ -1,12 +1,16 @@
-"""The mission store: real SQLite files in tmp_path, inline questionnaires."""
+"""The mission store: real SQLite files in tmp_path and real PostgreSQL databases (the
+``backend`` fixture runs each test on both), inline questionnaires. Tests of what only a
+file has (PRAGMAs, file states, migrating old files) run on SQLite alone."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import Backend
 from store_support import OTHER_YAML, SURVEY_YAML
 
 from assessment_kit.errors import AnswerError, Code, StoreError
@@ -31,11 +35,9 @@ def other() -> Questionnaire:
     return loads(OTHER_YAML, file="other.yaml")
 
 
-@pytest.fixture
-def mission_path(tmp_path: Path, survey: Questionnaire, other: Questionnaire) -> Path:
-    path = tmp_path / "mission.db"
+def make(target: str | Path, survey: Questionnaire, other: Questionnaire) -> None:
     with Mission.create(
-        path,
+        target,
         country="Freedonia",
         title="Freedonia 2026",
         questionnaires=[survey, other],
@@ -43,27 +45,47 @@ def mission_path(tmp_path: Path, survey: Questionnaire, other: Questionnaire) ->
         end_date=date(2026, 3, 12),
     ):
         pass
+
+
+@pytest.fixture
+def mission_path(tmp_path: Path, survey: Questionnaire, other: Questionnaire) -> Path:
+    """A mission file (for the tests of what only SQLite has)."""
+    path = tmp_path / "mission.db"
+    make(path, survey, other)
     return path
 
 
 @pytest.fixture
-def mission(mission_path: Path) -> Mission:
-    opened = Mission.open(mission_path)
-    opened.add_respondent("R1", institution_type="police", by="ana")
-    return opened
+def target(backend: Backend, survey: Questionnaire, other: Questionnaire) -> str:
+    """A new mission on the backend under test: a file path or a URL."""
+    where = backend.target()
+    make(where, survey, other)
+    return where
 
 
-def history_count(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
-        count: int = conn.execute("SELECT count(*) FROM history").fetchone()[0]
+@pytest.fixture
+def mission(target: str) -> Iterator[Mission]:
+    with Mission.open(target) as opened:
+        opened.add_respondent("R1", institution_type="police", by="ana")
+        yield opened
+
+
+@pytest.fixture
+def file_mission(mission_path: Path) -> Iterator[Mission]:
+    with Mission.open(mission_path) as opened:
+        yield opened
+
+
+def history_count(mission: Mission) -> int:
+    count: int = mission._db.execute("SELECT count(*) FROM history").fetchone()[0]
     return count
 
 
 # ------------------------------------------------------------------ create and open
 
 
-def test_create_and_reopen_keeps_everything(mission_path: Path) -> None:
-    with open_mission(mission_path) as mission:
+def test_create_and_reopen_keeps_everything(target: str) -> None:
+    with open_mission(target) as mission:
         assert mission.info == MissionInfo(
             country="Freedonia",
             title="Freedonia 2026",
@@ -78,7 +100,7 @@ def test_create_and_reopen_keeps_everything(mission_path: Path) -> None:
         assert mission.questionnaires["survey"].question("law").type == "scale"
         mission.add_respondent("R9", institution_type="ngo", interview_date=date(2026, 3, 2))
         mission.set_answer("R9", "survey", "roles", "transit origin", note="n", by="ana")
-    with Mission.open(mission_path) as again:
+    with Mission.open(target) as again:
         answer = again.answers_for("R9", "survey")["roles"]
         assert answer.value == ("origin", "transit")
         assert answer.note == "n"
@@ -87,15 +109,14 @@ def test_create_and_reopen_keeps_everything(mission_path: Path) -> None:
         )
 
 
-def test_questionnaires_reload_from_the_stored_yaml(mission_path: Path) -> None:
+def test_questionnaires_reload_from_the_stored_yaml(mission: Mission) -> None:
     # A fresh process has no cache: the store must rebuild questionnaires from the file.
-    with sqlite3.connect(mission_path) as conn:
-        text = conn.execute("SELECT source_text FROM instruments WHERE id = 'survey'").fetchone()
-    assert text[0] == SURVEY_YAML
+    text = mission._db.execute("SELECT source_text FROM instruments WHERE id = 'survey'")
+    assert text.fetchone()[0] == SURVEY_YAML
 
 
-def test_pragmas(mission: Mission) -> None:
-    conn = mission._db
+def test_pragmas(file_mission: Mission) -> None:
+    conn = file_mission._db
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
@@ -103,10 +124,12 @@ def test_pragmas(mission: Mission) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_create_refuses_an_existing_file(mission_path: Path, survey: Questionnaire) -> None:
+def test_create_refuses_an_existing_mission(target: str, survey: Questionnaire) -> None:
     with pytest.raises(StoreError) as caught:
-        create_mission(mission_path, country="X", title="X", questionnaires=[survey])
+        create_mission(target, country="X", title="X", questionnaires=[survey])
     assert caught.value.code is Code.MISSION_EXISTS
+    with Mission.open(target) as mission:
+        assert mission.info.country == "Freedonia"
 
 
 @pytest.mark.parametrize(
@@ -158,6 +181,21 @@ def test_open_refuses_a_newer_schema(mission_path: Path) -> None:
     assert "upgrade assessment-kit" in str(caught.value)
 
 
+def test_open_refuses_a_newer_schema_on_postgresql(
+    pg_server: object, survey: Questionnaire, other: Questionnaire
+) -> None:
+    from pg_support import PgServer
+
+    assert isinstance(pg_server, PgServer)
+    url = pg_server.new_database()
+    make(url, survey, other)
+    with Mission.open(url) as mission:
+        mission._db.execute("UPDATE mission_schema SET version = ?", (SCHEMA_VERSION + 1,))
+    with pytest.raises(StoreError) as caught:
+        Mission.open(url)
+    assert caught.value.code is Code.SCHEMA_TOO_NEW
+
+
 def test_closed_mission_refuses_work(mission: Mission) -> None:
     mission.close()
     mission.close()
@@ -207,11 +245,11 @@ def test_respondents_and_their_history(mission: Mission) -> None:
 def test_bad_respondents_are_refused(
     mission: Mission, code: str, institution_type: str, expected: Code
 ) -> None:
-    before = history_count(mission.path)
+    before = history_count(mission)
     with pytest.raises(AnswerError) as caught:
         mission.add_respondent(code, institution_type=institution_type)
     assert caught.value.codes == [expected]
-    assert history_count(mission.path) == before
+    assert history_count(mission) == before
     assert [r.code for r in mission.respondents()] == ["R1"]
 
 
@@ -308,11 +346,11 @@ def test_refused_answers_write_nothing(
     expected: Code,
 ) -> None:
     mission.set_answer("R1", "survey", "year", 2020)
-    before = history_count(mission.path)
+    before = history_count(mission)
     with pytest.raises(AnswerError) as caught:
         mission.set_answer(respondent, questionnaire, question, value)
     assert caught.value.codes == [expected]
-    assert history_count(mission.path) == before
+    assert history_count(mission) == before
     assert list(mission.answers_frame().value) == [2020]
 
 
@@ -325,17 +363,26 @@ def test_constraint_sees_the_respondents_other_answers(mission: Mission) -> None
     mission.set_answer("R1", "survey", "convicted", "unknown")  # states are never constrained
 
 
+def database_error(mission: Mission) -> type[Exception]:
+    """The integrity error of the backend under test."""
+    if mission._db.dialect == "sqlite":
+        return sqlite3.IntegrityError
+    import psycopg
+
+    return psycopg.errors.IntegrityError
+
+
 def test_history_is_append_only(mission: Mission) -> None:
     mission.set_answer("R1", "survey", "law", "yes")
     conn = mission._db
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE history SET new_value = '\"no\"'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM history")
+    for statement in ("UPDATE history SET new_value = '\"no\"'", "DELETE FROM history"):
+        with pytest.raises(database_error(mission), match="append-only"):
+            conn.execute(statement)
+    assert history_count(mission) == 2
 
 
 def test_foreign_keys_are_enforced(mission: Mission) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(database_error(mission)):
         mission._db.execute(
             "INSERT INTO answers (respondent, questionnaire, question, value, updated_at)"
             " VALUES ('ghost', 'survey', 'law', '\"yes\"', 'now')"
@@ -402,3 +449,45 @@ def test_a_failed_migration_changes_nothing(
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         assert "extra" not in tables
+
+
+def test_migrations_run_on_postgresql_too(
+    pg_server: object,
+    survey: Questionnaire,
+    other: Questionnaire,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pg_support import PgServer
+
+    from assessment_kit.store import schema
+
+    assert isinstance(pg_server, PgServer)
+    url = pg_server.new_database()
+    make(url, survey, other)
+
+    def add_region(conn: object) -> None:
+        schema._execute_script(
+            conn, "ALTER TABLE mission ADD COLUMN region TEXT NOT NULL DEFAULT 'en';"
+        )
+
+    def broken(conn: object) -> None:
+        schema._execute_script(conn, "CREATE TABLE extra (x INTEGER);\nSELECT * FROM nothing;")
+
+    # A failed migration changes nothing: the version and the tables stay.
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, broken))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError) as caught:
+        Mission.open(url)
+    assert caught.value.code is Code.PG_FAILED
+    # A future release's migration, written in the SQL both backends share, runs once.
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS[:-1], add_region))
+    with Mission.open(url) as mission:
+        conn = mission._db
+        assert conn.execute("SELECT version FROM mission_schema").fetchone()[0] == (
+            SCHEMA_VERSION + 1
+        )
+        assert conn.execute("SELECT region FROM mission").fetchone()[0] == "en"
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name = 'extra'"
+        )
+        assert tables.fetchall() == []

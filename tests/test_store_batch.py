@@ -1,13 +1,13 @@
 """The store's public batch write: many writes, one transaction, every change in the
-history; all or nothing. Real SQLite files, the inline survey questionnaire."""
+history; all or nothing. Real SQLite files and PostgreSQL databases (the ``backend``
+fixture), the inline survey questionnaire."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
+from conftest import Backend
 from store_support import SURVEY_YAML
 
 from assessment_kit.errors import AnswerError, Code, StoreError
@@ -16,13 +16,13 @@ from assessment_kit.store import Batch, Mission
 
 
 @pytest.fixture
-def mission(tmp_path: Path) -> Mission:
+def mission(backend: Backend) -> Iterator[Mission]:
     survey = loads(SURVEY_YAML, file="survey.yaml")
-    created = Mission.create(
-        tmp_path / "m.db", country="Freedonia", title="T", questionnaires=[survey]
-    )
-    created.add_respondent("R1", institution_type="police")
-    return created
+    with Mission.create(
+        backend.target(), country="Freedonia", title="T", questionnaires=[survey]
+    ) as created:
+        created.add_respondent("R1", institution_type="police")
+        yield created
 
 
 def _in_batch(mission: Mission, writes: Callable[[Batch], None]) -> None:
@@ -31,9 +31,7 @@ def _in_batch(mission: Mission, writes: Callable[[Batch], None]) -> None:
 
 
 def _rows(mission: Mission, table: str) -> int:
-    with sqlite3.connect(mission.path) as conn:
-        count: int = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    conn.close()
+    count: int = mission._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return count
 
 

@@ -13,10 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from pg_support import PgServer
 
 from assessment_kit.demo import create_demo_mission
 from assessment_kit.questionnaire import Questionnaire
 from assessment_kit.store import Mission
+from assessment_kit.store.copying import copy_mission
 from assessment_kit.store.values import decode_value
 
 COLUMNS = [
@@ -229,3 +231,17 @@ def test_respondents_frame_of_a_mission_without_respondents(tmp_path: Path) -> N
         "respondent", "institution_type", "sector", "interview_date", "interviewer", "consent",
         "answers",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("questionnaire", [None, "criminal_justice", "nothing"])
+def test_postgresql_reads_the_same_frames_as_the_file(
+    random_mission: Path, pg_server: PgServer, questionnaire: str | None
+) -> None:
+    # The random mission (every kind of value, big integers, backslashes) copied to a
+    # server: its frames, read by PostgreSQL's path, equal the file's.
+    url = pg_server.new_database()
+    copy_mission(random_mission, url)
+    with Mission.open(random_mission) as file, Mission.open(url) as server:
+        _assert_same(server.answers_frame(questionnaire), file.answers_frame(questionnaire))
+        assert server.respondents_frame().equals(file.respondents_frame())
+        assert server.history_frame().equals(file.history_frame())

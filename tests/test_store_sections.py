@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import Backend
 from store_support import OTHER_YAML, SURVEY_YAML
 
 from assessment_kit.errors import Code, ProblemsError
@@ -47,9 +48,9 @@ def test_unknown_and_ambiguous_sections_are_all_reported(survey: Questionnaire) 
 
 
 def test_a_partial_mission_keeps_its_sections_and_scores_them(
-    tmp_path: Path, survey: Questionnaire, other: Questionnaire
+    backend: Backend, survey: Questionnaire, other: Questionnaire
 ) -> None:
-    path = tmp_path / "m.db"
+    path = backend.target()
     with Mission.create(
         path, country="Freedonia", title="T", questionnaires=[survey, other], sections=["main"]
     ) as mission:

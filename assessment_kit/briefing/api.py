@@ -190,10 +190,13 @@ CAPTIONS = {
 _INSTRUMENT_WORDS = (N_("Criminal justice"), N_("Organ removal"))
 
 
-def check_paths(mission: Path, out: Path) -> None:
+def check_paths(mission: Path | str, out: Path) -> None:
     """Refuse, before any work, a missing mission and an output in a folder that cannot be
-    written (``check_output`` has already refused a folder, a mission or an existing file)."""
-    if not mission.exists():
+    written (``check_output`` has already refused a folder, a mission or an existing file).
+    A mission on PostgreSQL (a URL) is checked when it is opened."""
+    from assessment_kit.store.connection import is_url
+
+    if not is_url(mission) and not Path(mission).exists():
         raise BriefingError(f"{mission}: no such mission file")
     folder = out.parent
     while not folder.exists() and folder != folder.parent:
@@ -294,7 +297,7 @@ def export_briefing(
 
 def _check_request(
     mission_path: str | Path, out: str | Path, *, force: bool
-) -> tuple[Path, Path, str]:
+) -> tuple[Path | str, Path, str]:
     """The mission, the output and its format, refused before any work when they are wrong:
     a mistake costs nothing."""
     from assessment_kit.store.outputs import check_output
@@ -305,7 +308,9 @@ def _check_request(
         require("jupyter", "pdf", purpose="Exporting a PDF briefing")
     else:
         require("jupyter", purpose=f"Exporting a {fmt.upper()} briefing")
-    mission_file = Path(mission_path)
+    from assessment_kit.store.connection import is_url
+
+    mission_file = mission_path if is_url(mission_path) else Path(mission_path)
     check_paths(mission_file, checked)
     return mission_file, checked, fmt
 
@@ -340,7 +345,7 @@ class _Written:
 
 
 def _read_and_score(
-    mission_file: Path,
+    mission_file: Path | str,
     stages: _Stages,
     *,
     date: dt.date | None,

@@ -287,7 +287,7 @@ def baseline_progress(
     from assessment_kit import charts
     from assessment_kit.scoring.compare import compare_with_baseline
 
-    comparison = compare_with_baseline(mission, Path(baseline), profile=profile, scores=scores)
+    comparison = compare_with_baseline(mission, baseline, profile=profile, scores=scores)
     language = mission.info.language
     with i18n.language(language):
         spec = charts.progress_spec(comparison)

@@ -198,7 +198,7 @@ def score_mission(
         if unknown:
             problem = Problem.make(
                 Code.UNKNOWN_QUESTIONNAIRE,
-                file=str(mission.path),
+                file=mission.location,
                 questionnaire=unknown[0],
                 known=", ".join(available),
             )

@@ -1,15 +1,17 @@
-"""The mission store: one SQLite file per mission.
+"""The mission store: one SQLite file, or one PostgreSQL database, per mission.
 
 >>> from assessment_kit.store import Mission  # doctest: +SKIP
 >>> with Mission.open("freedonia-2026.db") as mission:  # doctest: +SKIP
 ...     mission.set_answer("R01", "criminal_justice", "cj_law", "partly", by="ana")
 
-Storage only. See :mod:`assessment_kit.store.mission` for the API,
+``Mission.open("postgresql://ana@db.example.org/freedonia_2026")`` opens a mission on a
+server the same way. Storage only. See :mod:`assessment_kit.store.mission` for the API,
 :mod:`~assessment_kit.store.batch` for many writes in one transaction
-(``with mission.batch() as batch:``) and :mod:`~assessment_kit.store.merge` for merging
-copies of a mission; what each question type accepts is decided by
-:mod:`assessment_kit.questionnaire.answers`. Files in and out (CSV, XLSX) live in
-:mod:`assessment_kit.files`.
+(``with mission.batch() as batch:``), :mod:`~assessment_kit.store.merge` for merging
+copies of a mission, :mod:`~assessment_kit.store.connection` for the seam between the store
+and its two backends, and :mod:`~assessment_kit.store.copying` for ``copy``; what each
+question type accepts is decided by :mod:`assessment_kit.questionnaire.answers`. Files in
+and out (CSV, XLSX) live in :mod:`assessment_kit.files`.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ at a time, by respondent, or as a table."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from assessment_kit.store import writes
+from assessment_kit.store.connection import Connection, Row
 from assessment_kit.store.records import (
     Answer,
     Respondent,
@@ -50,7 +50,7 @@ def _answer_value(loaded: Any) -> Any:
     return decode_value(json.dumps(loaded))  # anything else is refused as decode_value does
 
 
-def answer_from_row(row: sqlite3.Row) -> Answer:
+def answer_from_row(row: Row) -> Answer:
     """An answer from a row of the answers table."""
     return Answer(
         respondent=row["respondent"],
@@ -62,6 +62,26 @@ def answer_from_row(row: sqlite3.Row) -> Answer:
         confidential=bool(row["confidential"]),
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
+    )
+
+
+def _packed_answers(conn: Connection, sql: str, params: tuple[str, ...]) -> tuple[str, ...]:
+    """The answers table as one JSON array per column: built by SQLite in C, or by
+    PostgreSQL's rows joined here (the same text, so one decoding serves both)."""
+    if conn.dialect == "sqlite":
+        packed: tuple[str, ...] = conn.execute(sql, params).fetchone()
+        return packed
+    plain = (
+        "SELECT respondent, questionnaire, question, value, note, evidence, confidential,"
+        " updated_by, updated_at FROM answers"
+    )
+    if params:
+        plain += " WHERE questionnaire = ?"
+    rows = conn.execute(plain, params).fetchall()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+    return tuple(
+        "[" + ",".join(column) + "]" if index == 3 else json.dumps(list(column))
+        for index, column in enumerate(columns)
     )
 
 
@@ -173,7 +193,7 @@ class AnswersMixin(MissionBase):
         with self._lock, self._reading():
             # Answers first: a respondent is written before their answers and never removed,
             # so every answer read finds its respondent even while another process writes.
-            packed = self._db.execute(sql, params).fetchone()
+            packed = _packed_answers(self._db, sql, params)
             people = self._db.execute(
                 "SELECT code, institution_type, sector FROM respondents ORDER BY created_at, code"
             ).fetchall()

@@ -5,7 +5,6 @@ questionnaires the mission holds (loaded once per text)."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from assessment_kit.errors import AnswerError, Code, Problem, StoreError
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
-from assessment_kit.store import schema, writes
+from assessment_kit.store import writes
+from assessment_kit.store.connection import Connection, Row
 from assessment_kit.store.records import (
     Respondent,
 )
@@ -63,14 +63,14 @@ def _translation_files(folder: Path, questionnaire_id: str) -> str:
         return ""
 
 
-def load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Questionnaire:
-    """A questionnaire stored in the mission ``path``, parsed once per text.
+def load_instrument(path: Path | str, questionnaire_id: str, source_text: str) -> Questionnaire:
+    """A questionnaire stored in the mission ``path`` (a file or a URL), parsed once per text.
 
-    It reads the shipped translations of its version, and those of a ``translations/``
-    folder beside the mission file (the cache knows when those files change).
+    It reads the shipped translations of its version, and for a file those of a
+    ``translations/`` folder beside it (the cache knows when those files change).
     """
-    folder = path.parent / "translations"
-    local = _translation_files(folder, questionnaire_id)
+    folder = path.parent / "translations" if isinstance(path, Path) else None
+    local = "" if folder is None else _translation_files(folder, questionnaire_id)
     key = _text_key(questionnaire_id, source_text) + (f":{folder}:{local}" if local else "")
     with _LOADED_LOCK:
         cached = _LOADED.get(key)
@@ -78,10 +78,11 @@ def load_instrument(path: Path, questionnaire_id: str, source_text: str) -> Ques
         return cached
     from assessment_kit.questionnaire.loader import loads_known
 
+    name = path.name if isinstance(path, Path) else path
     loaded = loads_known(
         source_text,
-        file=f"{path.name}:instruments/{questionnaire_id}",
-        translations=(folder,) if local else (),
+        file=f"{name}:instruments/{questionnaire_id}",
+        translations=(folder,) if folder is not None and local else (),
     )
     with _LOADED_LOCK:
         _LOADED[key] = loaded
@@ -132,15 +133,16 @@ class MissionBase:
     :class:`~assessment_kit.store.Mission` (respondents, answers, consolidated answers,
     history) build on it."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
-        self._path = path
-        self._conn: sqlite3.Connection | None = conn
+    def __init__(self, conn: Connection) -> None:
+        self._location = conn.location
+        self._path: Path | None = getattr(conn, "path", None)
+        self._conn: Connection | None = conn
         self._lock = threading.RLock()
         self._questionnaires: Mapping[str, Questionnaire] | None = None
         self._order: dict[tuple[str, str], tuple[int, int]] | None = None
 
     def close(self) -> None:
-        """Close the file (idempotent)."""
+        """Close the file or the database connection (idempotent)."""
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
@@ -158,59 +160,79 @@ class MissionBase:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Mission({str(self._path)!r})"
+        return f"Mission({self._location!r})"
+
+    @property
+    def location(self) -> str:
+        """Where the mission is, as messages show it: the file's path, or the database's
+        URL without any password."""
+        return self._location
 
     @property
     def path(self) -> Path:
-        """The mission file."""
+        """The mission file (a :class:`StoreError` for a mission on PostgreSQL, which has
+        none: use :attr:`location`)."""
+        if self._path is None:
+            raise StoreError(
+                problem=Problem.make(
+                    Code.STORE_IO,
+                    file=self._location,
+                    detail="this mission is a PostgreSQL database, not a file",
+                    fix="use the mission's location (its URL) instead of a file path",
+                )
+            )
         return self._path
 
     @property
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Connection:
         if self._conn is None:
-            raise StoreError(f"{self._path}: the mission is closed")
+            raise StoreError(f"{self._location}: the mission is closed")
         return self._conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; IMMEDIATE takes the write lock up front (waiting for it)."""
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction, holding the writer lock from its start (waiting for it)."""
         with self._lock:
             conn = self._db
             try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
-                raise schema.storage_error(error, self._path, "writing to the mission") from error
+                conn.begin_write()
+            except BaseException as error:
+                if conn.is_error(error):
+                    raise conn.storage_error(error, "writing to the mission") from error
+                raise
             try:
                 yield conn
-                conn.execute("COMMIT")
-            except sqlite3.Error as error:
-                schema.rollback(conn)
-                raise schema.storage_error(error, self._path, "writing to the mission") from error
-            except BaseException:
-                schema.rollback(conn)
+                conn.commit()
+            except BaseException as error:
+                conn.rollback()
+                if conn.is_error(error):
+                    raise conn.storage_error(error, "writing to the mission") from error
                 raise
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
-        """Reads that meet a damaged page or a vanished disk raise a clear StoreError."""
+        """Reads that meet a damaged page, a vanished disk or a lost server raise a clear
+        StoreError."""
         try:
             yield
-        except sqlite3.DatabaseError as error:
-            raise schema.storage_error(error, self._path, "reading the mission") from error
+        except BaseException as error:
+            conn = self._conn
+            if conn is not None and conn.is_error(error):
+                raise conn.storage_error(error, "reading the mission") from error
+            raise
 
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         with self._lock, self._reading():
-            cursor = self._db.execute(sql, tuple(params))
-            cursor.row_factory = sqlite3.Row
-            return cursor.fetchall()
+            return self._db.query(sql, params)
 
     @property
     def questionnaires(self) -> Mapping[str, Questionnaire]:
-        """The mission's questionnaires by id, loaded from the YAML stored in the file."""
+        """The mission's questionnaires by id, loaded from the YAML stored in the mission."""
         if self._questionnaires is None:
-            rows = self._query("SELECT id, source_text FROM instruments ORDER BY rowid")
+            rows = self._query("SELECT id, source_text FROM instruments ORDER BY position, id")
+            where = self._path if self._path is not None else self._location
             self._questionnaires = MappingProxyType(
-                {r["id"]: load_instrument(self._path, r["id"], r["source_text"]) for r in rows}
+                {r["id"]: load_instrument(where, r["id"], r["source_text"]) for r in rows}
             )
         return self._questionnaires
 
@@ -250,7 +272,7 @@ class MissionBase:
                 types.setdefault(type_id, respondent_type.sector)
         return types
 
-    def _respondent(self, conn: sqlite3.Connection, code: str) -> Respondent:
+    def _respondent(self, conn: Connection, code: str) -> Respondent:
         cursor = conn.execute(
             "SELECT code, institution_type, sector, interview_date, interviewer, consent"
             " FROM respondents WHERE code = ?",
@@ -263,7 +285,7 @@ class MissionBase:
 
     def _validated(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         target: Question,
         respondent: str | None,
         questionnaire: str,

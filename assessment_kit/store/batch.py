@@ -15,7 +15,6 @@ order of the writes in a batch does not matter. Every write of a batch carries o
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from assessment_kit.errors import AnswerError, Code, Problem, StoreError
 from assessment_kit.questionnaire.expressions import references
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.store import writes
+from assessment_kit.store.connection import Connection
 from assessment_kit.store.records import Answer, ConsolidatedAnswer, Respondent
 from assessment_kit.store.values import check_constraint, coerce_value
 
@@ -42,9 +42,9 @@ class Batch:
         Who writes (recorded in the history) and the time every write carries.
     """
 
-    def __init__(self, mission: Mission, conn: sqlite3.Connection, *, by: str, now: str) -> None:
+    def __init__(self, mission: Mission, conn: Connection, *, by: str, now: str) -> None:
         self._mission = mission
-        self._conn: sqlite3.Connection | None = conn
+        self._conn: Connection | None = conn
         self.by = by
         self.now = now
         self._codes: set[str] | None = None
@@ -53,9 +53,9 @@ class Batch:
         self._constrained: dict[tuple[str | None, str], dict[str, Question]] = {}
 
     @property
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Connection:
         if self._conn is None:
-            raise StoreError(f"{self._mission.path}: the batch is closed; open another")
+            raise StoreError(f"{self._mission.location}: the batch is closed; open another")
         return self._conn
 
     def stored_values(

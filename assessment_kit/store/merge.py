@@ -20,13 +20,13 @@ A merge is one transaction: killed in the middle, the mission is left as it was.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assessment_kit.errors import Code, JoinError, Problem
+from assessment_kit.store.connection import Connection, target_name
 from assessment_kit.store.history import (
     ENTRY_COLUMNS,
     Conflict,
@@ -182,7 +182,7 @@ class MergeMixin(HistoryMixin):
 
 
 def _receive(
-    conn: sqlite3.Connection, offered: list[HistoryEntry], progress: Progress | None
+    conn: Connection, offered: list[HistoryEntry], progress: Progress | None
 ) -> MergeCounts:
     # Entries are handled as rows (ENTRY_COLUMNS: uuid, kind, respondent, questionnaire,
     # question, ..., at, parent, resolved), keyed by item (row[1:5]): a merge meets tens of
@@ -318,7 +318,7 @@ class _Table:
     #: Whether an item cleared in its history is removed (respondents never are).
     removable: bool = True
 
-    def current(self, conn: sqlite3.Connection) -> dict[Row, Row]:
+    def current(self, conn: Connection) -> dict[Row, Row]:
         n = len(self.keys)
         rows = conn.execute(f"SELECT {', '.join(self.keys + self.columns)} FROM {self.name}")
         return {tuple(row[:n]): tuple(row[n:]) for row in rows}
@@ -387,7 +387,7 @@ def merge(
         ``VERSION_MISMATCH`` for one with other questionnaire versions: every problem is
         listed and nothing is written.
     """
-    labels = list(names) or [str(into.path), *(str(source.path) for source in sources)]
+    labels = list(names) or [into.location, *(source.location for source in sources)]
     info = into.info
     problems = []
     for label, source in zip(labels[1:], sources, strict=True):
@@ -413,7 +413,7 @@ def merge_missions(
     try:
         for location in (into, *sources):
             opened.append(Mission.open(location))
-        names = [str(location) for location in (into, *sources)]
+        names = [target_name(location) for location in (into, *sources)]
         return merge(opened[0], opened[1:], dry_run=dry_run, progress=progress, names=names)
     finally:
         for mission in opened:

@@ -1,6 +1,8 @@
-"""The Mission API: one SQLite file per mission, used by the widgets and the CLI alike.
+"""The Mission API: one SQLite file or PostgreSQL database per mission, used by the widgets
+and the CLI alike.
 
-Every write is one ``BEGIN IMMEDIATE`` transaction: a second process waits for the first
+Every write is one transaction holding the writer lock (SQLite's ``BEGIN IMMEDIATE``,
+PostgreSQL's advisory lock): a second process waits for the first
 (up to the busy timeout) instead of failing, and a write that is refused (an invalid
 answer, an unknown respondent) leaves nothing behind. Every change to a respondent, an
 answer or a consolidated answer appends a row to ``history``, which triggers keep
@@ -9,9 +11,7 @@ append-only.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
 from assessment_kit.i18n import LANGUAGES
 from assessment_kit.questionnaire.model import Questionnaire
-from assessment_kit.store import schema
+from assessment_kit.store import backends, schema
+from assessment_kit.store.connection import Connection, is_url, target_name
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
@@ -141,112 +142,91 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
         end_date: date | None = None,
         sections: Sequence[str] = (),
         baseline: MissionRef | None = None,
+        uuid: str | None = None,
         language: str = "en",
     ) -> Mission:
-        """Create a new mission file using ``questionnaires``.
+        """Create a new mission using ``questionnaires``: a file, or an empty PostgreSQL
+        database named by a ``postgresql://`` URL (see :mod:`~assessment_kit.store.postgres`).
 
         ``sections`` makes a partial assessment: the sections assessed, each as
         ``questionnaire.section`` or a section id unique among the questionnaires (see
         :func:`resolve_sections`); a questionnaire none of them names is assessed whole.
         ``baseline`` makes the mission a follow-up of that mission (``info.ref()`` of the
-        baseline); ``info.baseline`` gives it back. ``language`` is the mission's language
-        (one of :data:`assessment_kit.i18n.LANGUAGES`): the briefing's and the form's.
+        baseline); ``info.baseline`` gives it back.
+        ``uuid`` gives the new mission the identity of the mission it copies (``copy``).
+        ``language`` is the mission's language (one of :data:`assessment_kit.i18n.LANGUAGES`):
+        the briefing's and the form's.
 
         Raises
         ------
         StoreError
-            When the file already exists (``MISSION_EXISTS``) or the arguments are invalid.
+            When the mission already exists (``MISSION_EXISTS``), the database is not
+            empty or cannot be reached, or the arguments are invalid.
         ProblemsError
             When a section is unknown or ambiguous (nothing is created).
         """
-        path = Path(path)
-        _check_new_mission(path, country, questionnaires, start_date, end_date, language)
+        target = str(path) if is_url(path) else Path(path)
+        _check_new_mission(target, country, questionnaires, start_date, end_date, language)
         partial = resolve_sections(questionnaires, sections)
+        conn = backends.connect_new(target)
         try:
-            conn = schema.connect(path, create=True)
-        except BaseException as error:
-            _remove_new_file(path, error)
-            raise
-        try:
-            schema.migrate(conn, str(path))
-            now = _now()
-            conn.execute("BEGIN IMMEDIATE")
+            conn.begin_write()
             try:
-                if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
-                    raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=str(path)))
-                conn.execute(
-                    "INSERT INTO mission"
-                    " (id, country, title, start_date, end_date, created_at, uuid, baseline,"
-                    " language) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        country.strip(),
-                        title,
-                        _date_text(start_date),
-                        _date_text(end_date),
-                        now,
-                        schema.new_uuid(),
-                        None if baseline is None else json.dumps(baseline.to_json()),
-                        language,
-                    ),
+                _insert_mission(
+                    conn,
+                    (country.strip(), title, _date_text(start_date), _date_text(end_date)),
+                    questionnaires,
+                    partial,
+                    uuid or schema.new_uuid(),
+                    baseline,
+                    language,
                 )
-                for questionnaire in questionnaires:
-                    conn.execute(
-                        "INSERT INTO instruments"
-                        " (id, version, title, source_text, added_at, sections)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (
-                            questionnaire.id,
-                            questionnaire.version,
-                            str(questionnaire.title),
-                            questionnaire.source_text,
-                            now,
-                            _sections_json(questionnaire, partial.get(questionnaire.id)),
-                        ),
-                    )
-                conn.execute("COMMIT")
+                conn.commit()
             except BaseException:
-                schema.rollback(conn)
+                conn.rollback()
                 raise
         except BaseException as error:
             conn.close()
-            # A half-made file would make the retry say "already exists": ours to remove,
-            # since the file did not exist when we started.
-            _remove_new_file(path, error)
-            if isinstance(error, sqlite3.Error):
-                raise schema.storage_error(error, path, "creating the mission") from error
+            # A half-made mission would make the retry say "already exists": ours to
+            # remove, since it did not exist when we started.
+            backends.discard_new(target, error)
+            if conn.is_error(error):
+                raise conn.storage_error(error, "creating the mission") from error
             raise
         for questionnaire in questionnaires:
             remember_instrument(questionnaire)
-        mission = cls(path, conn)
+        mission = cls(conn)
         mission._questionnaires = MappingProxyType({q.id: q for q in questionnaires})
         return mission
 
     @classmethod
     def open(cls, path: str | Path) -> Mission:
-        """Open an existing mission file, migrating an older schema forward.
+        """Open an existing mission, a file or a ``postgresql://`` URL, migrating an older
+        schema forward.
 
         Raises
         ------
         StoreError
-            ``FILE_NOT_FOUND``, ``NOT_A_MISSION`` or ``SCHEMA_TOO_NEW``.
+            ``FILE_NOT_FOUND``, ``NOT_A_MISSION`` or ``SCHEMA_TOO_NEW``; for a URL also
+            ``PG_UNREACHABLE``, ``PG_AUTH_FAILED``, ``PG_DATABASE_MISSING`` or
+            ``PG_PASSWORD_IN_URL``.
         """
-        path = Path(path)
-        conn = schema.connect(path)
+        conn = backends.connect(path)
         try:
-            schema.migrate(conn, str(path))
             if conn.execute("SELECT count(*) FROM mission").fetchone()[0] != 1:
                 raise StoreError(
                     problem=Problem.make(
-                        Code.NOT_A_MISSION, file=str(path), detail="the mission record is missing"
+                        Code.NOT_A_MISSION,
+                        file=conn.location,
+                        detail="the mission record is missing",
                     )
                 )
-        except sqlite3.Error as error:
+        except BaseException as error:
             conn.close()
-            raise schema.storage_error(error, path, "opening the mission") from error
-        except BaseException:
-            conn.close()
+            if conn.is_error(error):
+                raise conn.storage_error(error, "opening the mission") from error
             raise
-        return cls(path, conn)
+        return cls(conn)
 
     @contextmanager
     def batch(self, *, by: str = "") -> Iterator[Batch]:
@@ -281,7 +261,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             "SELECT country, title, start_date, end_date, created_at, uuid, baseline, language"
             " FROM mission WHERE id = 1"
         )[0]
-        rows = self._query("SELECT id, version, sections FROM instruments ORDER BY rowid")
+        rows = self._query("SELECT id, version, sections FROM instruments ORDER BY position, id")
         instruments = tuple((str(r["id"]), str(r["version"])) for r in rows)
         sections = {
             str(r["id"]): tuple(str(s) for s in json.loads(r["sections"]))
@@ -328,7 +308,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
                 [
                     Problem.make(
                         Code.UNKNOWN_QUESTIONNAIRE,
-                        file=str(self._path),
+                        file=self.location,
                         questionnaire=questionnaire,
                         known=", ".join(known),
                     )
@@ -352,8 +332,51 @@ def _baseline(stored: str | None) -> MissionRef | None:
     return MissionRef.from_json(data) if isinstance(data, dict) else None
 
 
+def _insert_mission(
+    conn: Connection,
+    record: tuple[str, str, str | None, str | None],
+    questionnaires: Sequence[Questionnaire],
+    partial: Mapping[str, tuple[str, ...]],
+    identity: str,
+    baseline: MissionRef | None,
+    language: str = "en",
+) -> None:
+    """The mission record (country, title, dates, identity, baseline, language) and its
+    questionnaires, in order, inside the caller's transaction."""
+    if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
+        raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=conn.location))
+    now = _now()
+    conn.execute(
+        "INSERT INTO mission"
+        " (id, country, title, start_date, end_date, created_at, uuid, baseline, language)"
+        " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            *record,
+            now,
+            identity,
+            None if baseline is None else json.dumps(baseline.to_json()),
+            language,
+        ),
+    )
+    for position, questionnaire in enumerate(questionnaires, start=1):
+        conn.execute(
+            "INSERT INTO instruments"
+            " (id, version, title, source_text, added_at, sections, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                questionnaire.id,
+                questionnaire.version,
+                str(questionnaire.title),
+                questionnaire.source_text,
+                now,
+                _sections_json(questionnaire, partial.get(questionnaire.id)),
+                position,
+            ),
+        )
+
+
 def _check_new_mission(
-    path: Path,
+    path: Path | str,
     country: str,
     questionnaires: Sequence[Questionnaire],
     start_date: date | None,
@@ -361,16 +384,17 @@ def _check_new_mission(
     language: str = "en",
 ) -> None:
     """Refuse what :meth:`Mission.create` cannot make, before any file is made."""
-    where = str(path)
+    where = target_name(path)
     if language not in LANGUAGES:
         raise StoreError(
             problem=Problem.make(
                 Code.MISSION_LANGUAGE, file=where, language=language, known=", ".join(LANGUAGES)
             )
         )
-    schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
-    if path.exists():
-        raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
+    if isinstance(path, Path):
+        schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
+        if path.exists():
+            raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=where))
     if not country.strip():
         raise schema.file_error(
             Code.STORE_IO, where, "the mission needs a country", "pass --country"
@@ -400,20 +424,6 @@ def _check_new_mission(
         raise schema.file_error(
             Code.STORE_IO, where, "the mission ends before it starts", "check the dates"
         )
-
-
-def _remove_new_file(path: Path, error: BaseException) -> None:
-    """Remove a mission file that :meth:`Mission.create` made and could not finish.
-
-    Not when the error says the file is someone else's: another process may have created
-    a mission of that name meanwhile.
-    """
-    if isinstance(error, StoreError) and error.code in (Code.MISSION_EXISTS, Code.NOT_A_MISSION):
-        return
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        # The error being handled is the one to report.
-        with contextlib.suppress(OSError):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 #: Function spellings of :meth:`Mission.create` and :meth:`Mission.open`.

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assessment_kit.errors import Code, Problem, StoreError
+from assessment_kit.store.connection import is_url
 from assessment_kit.store.schema import APPLICATION_ID, refuse_folder
 
 __all__ = ["check_output", "is_mission_file", "write_atomically"]
@@ -95,8 +96,10 @@ def check_output(
     """
     out = Path(out)
     refuse_folder(out, "give a file name inside the folder")
-    for source in inputs:
-        source = Path(source)
+    for given in inputs:
+        if is_url(given):
+            continue  # a mission on a server is no file an output could land on
+        source = Path(given)
         for suffix in ("", *_SIDE_FILES):
             if _same_file(out, Path(f"{source}{suffix}")):
                 raise _refuse(Code.OUTPUT_IS_INPUT, out, input=str(source))

@@ -16,6 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assessment_kit.errors import Code, Problem, StoreError
 
@@ -106,7 +107,7 @@ BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 """
 
 
-def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+def _execute_script(conn: Any, script: str) -> None:
     # Not executescript(): it COMMITs first, and migrations must stay in our transaction.
     pending = ""
     for line in script.splitlines(keepends=True):
@@ -117,12 +118,17 @@ def _execute_script(conn: sqlite3.Connection, script: str) -> None:
             pending = ""
 
 
-def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
+# Migrations take the store's connection (anything with ``execute(sql, params)``); from
+# version 4 on they run on PostgreSQL as well, so they are written in the SQL both share.
+# The first four only ever run on SQLite: PostgreSQL missions start at version 5.
+
+
+def _migrate_0_to_1(conn: Any) -> None:
     _execute_script(conn, _V1)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
-def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+def _migrate_1_to_2(conn: Any) -> None:
     # The sections a partial assessment covers, as a JSON list of section ids; NULL (every
     # older file) means the whole instrument is assessed.
     conn.execute(
@@ -131,7 +137,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     )
 
 
-def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+def _migrate_2_to_3(conn: Any) -> None:
     # The mission's identity: copies of a mission share it, and commands that join two
     # missions (merge) refuse two different ones. An older file gets one now, once: the
     # copies of it made before this version each get their own, so they must be upgraded
@@ -159,7 +165,7 @@ BEGIN SELECT RAISE(ABORT, 'a history entry needs its uuid'); END;
 """
 
 
-def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+def _migrate_3_to_4(conn: Any) -> None:
     # History entries get a global identity so that copies of a mission can be merged:
     #   uuid      the entry's identity, the same in every copy that holds it;
     #   parent    the uuid of the entry that was current for the same respondent, question
@@ -197,7 +203,14 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
     _execute_script(conn, _HISTORY_TRIGGERS)
 
 
-def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+def _migrate_4_to_5(conn: Any) -> None:
+    # The order the mission lists its questionnaires in, as a column both backends have
+    # (SQLite kept it in the rowid, which PostgreSQL has not): older files keep theirs.
+    conn.execute("ALTER TABLE instruments ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+    conn.execute("UPDATE instruments SET position = rowid")
+
+
+def _migrate_5_to_6(conn: Any) -> None:
     # The mission's language (one of the six UN languages): the briefing is written in it
     # and the form opens in it. Every older file was English.
     conn.execute(
@@ -212,12 +225,13 @@ def new_uuid() -> str:
 
 
 #: ``MIGRATIONS[i]`` migrates a file from schema version ``i`` to ``i + 1``.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+MIGRATIONS: tuple[Callable[[Any], None], ...] = (
     _migrate_0_to_1,
     _migrate_1_to_2,
     _migrate_2_to_3,
     _migrate_3_to_4,
     _migrate_4_to_5,
+    _migrate_5_to_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,7 +6,6 @@ one transaction) both write through these, so the two cannot drift apart."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Literal
 
 from assessment_kit.errors import AnswerError, Code, Problem
 from assessment_kit.questionnaire.model import AnswerValue
+from assessment_kit.store.connection import Connection
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
@@ -96,7 +96,7 @@ def respondent_json(respondent: Respondent) -> str:
 
 
 def record_history(
-    conn: sqlite3.Connection,
+    conn: Connection,
     kind: HistoryKind,
     respondent: str | None,
     questionnaire: str | None,
@@ -183,7 +183,7 @@ _LINEAGE_SQL: dict[str, str] = {
 
 
 def in_conflict(
-    conn: sqlite3.Connection,
+    conn: Connection,
     kind: HistoryKind,
     respondent: str | None,
     questionnaire: str | None,
@@ -195,7 +195,7 @@ def in_conflict(
 
 
 def item_lineage(
-    conn: sqlite3.Connection,
+    conn: Connection,
     kind: HistoryKind,
     respondent: str | None,
     questionnaire: str | None,
@@ -210,7 +210,7 @@ def item_lineage(
 
 
 def insert_respondent(
-    conn: sqlite3.Connection,
+    conn: Connection,
     code: str,
     *,
     institution_type: str,
@@ -264,7 +264,7 @@ def insert_respondent(
 
 
 def stored_values(
-    conn: sqlite3.Connection,
+    conn: Connection,
     respondent: str | None,
     questionnaire: str,
     questions: frozenset[str] | None = None,
@@ -290,7 +290,7 @@ def stored_values(
     }
 
 
-def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
+def put_answer(conn: Connection, answer: Answer) -> Answer:
     """Write a validated answer inside the caller's transaction (no-op when unchanged,
     unless the answer is in conflict: setting it again settles the conflict)."""
     check_text("note", answer.note, path=answer.question)
@@ -344,7 +344,7 @@ def put_answer(conn: sqlite3.Connection, answer: Answer) -> Answer:
 
 
 def put_answers(
-    conn: sqlite3.Connection, respondent: str, questionnaire: str, answers: list[Answer]
+    conn: Connection, respondent: str, questionnaire: str, answers: list[Answer]
 ) -> int:
     """Write many validated answers of one respondent in one questionnaire inside the
     caller's transaction, as :func:`put_answer` writes each (an unchanged answer is left
@@ -418,7 +418,7 @@ def put_answers(
     return len(rows)
 
 
-def put_consolidated(conn: sqlite3.Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
+def put_consolidated(conn: Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
     """Write a validated consolidated answer inside the caller's transaction (no-op when
     unchanged, unless it is in conflict: setting it again settles the conflict)."""
     check_text("rationale", answer.rationale, path=answer.question)

@@ -214,8 +214,9 @@ class ScoresDashboard(_Face[DashboardController]):
         self.controller.refresh()
 
     @property
-    def baseline(self) -> Path | None:
-        """The baseline file drawn beside the mission's scores (None: no overlay)."""
+    def baseline(self) -> str | Path | None:
+        """The baseline (a file or a URL) drawn beside the mission's scores (None: no
+        overlay)."""
         return self.controller.baseline
 
     def add_tool(self, widget: W.Widget) -> None:

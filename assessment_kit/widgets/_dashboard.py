@@ -73,7 +73,7 @@ class DashboardController:
         _ = translations(self.language).gettext
         self.profile = profile
         self.questionnaires = dict(mission.questionnaires)
-        self.baseline = None if baseline is None else Path(baseline)
+        self.baseline = baseline
         self.baseline_label = _("Baseline")
         if self.baseline is not None:
             from assessment_kit.scoring.compare import open_baseline

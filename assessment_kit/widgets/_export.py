@@ -34,10 +34,22 @@ class ExportController:
         background: bool = True,
         baseline: str | Path | None = None,
     ) -> None:
-        self.mission_path = Path(mission_path)
+        from assessment_kit.store.connection import is_url
+        from assessment_kit.store.postgres import database_name
+
+        # A mission on a server (a URL) has no folder: its briefing goes to the notebook's.
+        self.mission_path: str | Path
+        if is_url(mission_path):
+            self.mission_path = str(mission_path)
+            self._stem = database_name(self.mission_path) or "mission"
+            beside = Path.cwd()
+        else:
+            self.mission_path = Path(mission_path)
+            self._stem = self.mission_path.stem
+            beside = self.mission_path.parent
+        self.out_dir = Path(out_dir) if out_dir is not None else beside
         # A follow-up's baseline file: the briefing gains its progress section.
-        self.baseline = None if baseline is None else Path(baseline)
-        self.out_dir = Path(out_dir) if out_dir is not None else self.mission_path.parent
+        self.baseline = baseline
         self.background = background
         self.result: BriefingResult | None = None
         self.error: Exception | None = None
@@ -67,7 +79,7 @@ class ExportController:
     @property
     def out(self) -> Path:
         """The file the next export writes."""
-        return self.out_dir / f"{self.mission_path.stem}-briefing{self.format.value}"
+        return self.out_dir / f"{self._stem}-briefing{self.format.value}"
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for an export running in the background to finish."""
@@ -150,8 +162,8 @@ class ExportController:
         )
 
 
-def _mission_language(path: Path) -> str:
-    """The mission's language, English when the file cannot be read (the export itself
+def _mission_language(path: str | Path) -> str:
+    """The mission's language, English when the mission cannot be read (the export itself
     reports why)."""
     from assessment_kit.errors import AssessmentKitError
     from assessment_kit.store import Mission

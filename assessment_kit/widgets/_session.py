@@ -36,7 +36,8 @@ def open_mission_or_demo(mission_file: str | Path, assessor: str = "") -> Opened
     Parameters
     ----------
     mission_file
-        The parameters cell's mission file; ``ASSESSMENT_KIT_MISSION`` overrides it.
+        The parameters cell's mission file or ``postgresql://`` URL;
+        ``ASSESSMENT_KIT_MISSION`` overrides it.
     assessor
         The parameters cell's name or initials, kept with every answer given;
         ``ASSESSMENT_KIT_ASSESSOR`` overrides it.
@@ -47,9 +48,14 @@ def open_mission_or_demo(mission_file: str | Path, assessor: str = "") -> Opened
         ``mission, assessor = open_mission_or_demo(mission_file, assessor)``.
     """
     from assessment_kit.store import Mission
+    from assessment_kit.store.connection import is_url
 
-    path = Path(os.environ.get(MISSION_VARIABLE, mission_file))
+    chosen = os.environ.get(MISSION_VARIABLE, mission_file)
     assessor = os.environ.get(ASSESSOR_VARIABLE, assessor)
+    if is_url(chosen):
+        # A team server's mission (never a demo: the database is the team's).
+        return OpenedMission(Mission.open(chosen), assessor)
+    path = Path(chosen)
     if path.exists():
         return OpenedMission(Mission.open(path), assessor)
     from assessment_kit.demo import create_demo_baseline, create_demo_mission, demo_baseline_path

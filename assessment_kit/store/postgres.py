@@ -1,0 +1,515 @@
+"""A PostgreSQL database behind the store's :class:`~assessment_kit.store.connection.Connection`.
+
+One mission per database: the URL ``postgresql://user@host:port/freedonia_2026`` names it,
+so each mission keeps its own grants and backups, and tables keep their plain names (the
+SQL is the SQLite file's, word for word). A new mission goes into an empty database made
+beforehand (``createdb``), which is what a server's administrator hands out anyway.
+
+- **Passwords** come from ``PGPASSWORD`` or ``~/.pgpass`` (libpq reads both); a URL that
+  holds one is refused, and every message shows the URL without it.
+- **Writers** take a transaction-level advisory lock first (``pg_advisory_xact_lock``), so
+  they run one after another as SQLite's ``BEGIN IMMEDIATE`` makes them do; statements in
+  READ COMMITTED then see every earlier writer's commit.
+- **History** is append-only by triggers (and, on a team server, by grants:
+  ``deploy/roles.sql``).
+- **Schema**: the marker and version live in ``mission_schema`` (SQLite keeps them in
+  ``PRAGMA application_id`` and ``user_version``); a new database gets the current tables
+  directly, as :data:`PG_SCHEMA`, and a test keeps them equal to a new SQLite file's.
+- Text columns use the "C" collation, so rows sort as in SQLite (by code point), and JSON
+  values stay text, so both backends hold the same bytes.
+
+psycopg 3 directly rather than SQLAlchemy Core: the store's SQL is hand-written, small and
+already portable, so a query builder would add a layer and a dependency for nothing; psycopg
+gives libpq's own URL, ``PGPASSWORD`` and ``.pgpass`` handling, and server errors with their
+SQLSTATE, which is what the catalogued messages need.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from assessment_kit.errors import Code, MissingExtraError, Problem, StoreError
+from assessment_kit.store import schema
+from assessment_kit.store.connection import Cursor, Row, redact_url
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = [
+    "PG_SCHEMA",
+    "PG_SCHEMA_VERSION",
+    "PostgresConnection",
+    "database_name",
+    "drop_new_mission",
+    "translate",
+]
+
+#: The marker ``mission_schema.application`` holds: this database is a mission.
+APPLICATION = "assessment-kit mission"
+
+#: Seconds a connection attempt waits for the server.
+CONNECT_TIMEOUT = 10
+
+#: The schema version :data:`PG_SCHEMA` is; later migrations run on it as on SQLite.
+PG_SCHEMA_VERSION = 6
+
+_TEXT = 'TEXT COLLATE "C"'
+
+#: The current schema, as SQLite's migrations 1 to 6 leave a file (same tables, columns and
+#: checks; ``tests/test_store_backends.py`` compares them).
+PG_SCHEMA = f"""
+CREATE TABLE mission_schema (
+    application {_TEXT} NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE TABLE mission (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    country {_TEXT} NOT NULL,
+    title {_TEXT} NOT NULL,
+    start_date {_TEXT},
+    end_date {_TEXT},
+    created_at {_TEXT} NOT NULL,
+    uuid {_TEXT},
+    baseline {_TEXT} CHECK (baseline IS NULL OR baseline::json IS NOT NULL),
+    language {_TEXT} NOT NULL DEFAULT 'en'
+        CHECK (language IN ('en', 'fr', 'es', 'ar', 'ru', 'zh'))
+);
+CREATE TABLE instruments (
+    id {_TEXT} PRIMARY KEY,
+    version {_TEXT} NOT NULL,
+    title {_TEXT} NOT NULL,
+    source_text {_TEXT} NOT NULL,
+    added_at {_TEXT} NOT NULL,
+    sections {_TEXT} CHECK (sections IS NULL OR sections::json IS NOT NULL),
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE respondents (
+    code {_TEXT} PRIMARY KEY CHECK (length(code) > 0),
+    institution_type {_TEXT} NOT NULL,
+    sector {_TEXT} NOT NULL DEFAULT '',
+    interview_date {_TEXT},
+    interviewer {_TEXT} NOT NULL DEFAULT '',
+    consent INTEGER NOT NULL DEFAULT 0 CHECK (consent IN (0, 1)),
+    created_at {_TEXT} NOT NULL,
+    updated_at {_TEXT} NOT NULL
+);
+CREATE TABLE answers (
+    respondent {_TEXT} NOT NULL REFERENCES respondents (code),
+    questionnaire {_TEXT} NOT NULL REFERENCES instruments (id),
+    question {_TEXT} NOT NULL,
+    value {_TEXT} NOT NULL CHECK (value::json IS NOT NULL),
+    note {_TEXT} NOT NULL DEFAULT '',
+    evidence {_TEXT} NOT NULL DEFAULT '',
+    confidential INTEGER NOT NULL DEFAULT 0 CHECK (confidential IN (0, 1)),
+    updated_by {_TEXT} NOT NULL DEFAULT '',
+    updated_at {_TEXT} NOT NULL,
+    PRIMARY KEY (respondent, questionnaire, question)
+);
+CREATE TABLE consolidated (
+    questionnaire {_TEXT} NOT NULL REFERENCES instruments (id),
+    question {_TEXT} NOT NULL,
+    value {_TEXT} NOT NULL CHECK (value::json IS NOT NULL),
+    rationale {_TEXT} NOT NULL DEFAULT '',
+    updated_by {_TEXT} NOT NULL DEFAULT '',
+    updated_at {_TEXT} NOT NULL,
+    PRIMARY KEY (questionnaire, question)
+);
+CREATE TABLE history (
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    kind {_TEXT} NOT NULL CHECK (kind IN ('answer', 'consolidated', 'respondent')),
+    respondent {_TEXT},
+    questionnaire {_TEXT},
+    question {_TEXT},
+    old_value {_TEXT},
+    new_value {_TEXT},
+    detail {_TEXT},
+    "by" {_TEXT} NOT NULL DEFAULT '',
+    at {_TEXT} NOT NULL,
+    uuid {_TEXT},
+    parent {_TEXT},
+    resolved {_TEXT}
+);
+CREATE INDEX history_by_answer ON history (questionnaire, question, respondent);
+CREATE UNIQUE INDEX history_by_uuid ON history (uuid);
+CREATE FUNCTION history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'history is append-only' USING ERRCODE = 'integrity_constraint_violation';
+END
+$$;
+CREATE TRIGGER history_no_update BEFORE UPDATE OR DELETE ON history
+    FOR EACH ROW EXECUTE FUNCTION history_append_only();
+CREATE TRIGGER history_no_truncate BEFORE TRUNCATE ON history
+    FOR EACH STATEMENT EXECUTE FUNCTION history_append_only();
+CREATE FUNCTION history_needs_uuid() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'a history entry needs its uuid' USING ERRCODE = 'not_null_violation';
+END
+$$;
+CREATE TRIGGER history_needs_uuid BEFORE INSERT ON history
+    FOR EACH ROW WHEN (NEW.uuid IS NULL) EXECUTE FUNCTION history_needs_uuid();
+"""
+
+#: The key of the advisory lock every writer of a mission database takes first.
+WRITER_LOCK = schema.APPLICATION_ID
+_BEGIN_LOCKED = f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+
+# SQLSTATE classes and codes the messages tell apart.
+_AUTH = ("28000", "28P01")
+_NO_DATABASE = "3D000"
+_PRIVILEGE = "42501"
+_DISK_FULL = "53100"
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        problem = Problem.make(Code.POSTGRES_EXTRA)
+        raise MissingExtraError(str(problem)) from None
+    return psycopg
+
+
+@functools.lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    """The store's SQL (``?`` placeholders) in psycopg's spelling (``%s``; a literal ``%``
+    doubled), leaving quoted text and names alone."""
+    out: list[str] = []
+    quote = ""
+    for char in sql:
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "?":
+            out.append("%s")
+            continue
+        out.append("%%" if char == "%" else char)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_class(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    index = {name: position for position, name in enumerate(names)}
+
+    class _Row(tuple[Any, ...]):
+        """A row read by position or by column name, as sqlite3.Row is."""
+
+        __slots__ = ()
+
+        def __getitem__(self, key: Any) -> Any:
+            if isinstance(key, str):
+                return tuple.__getitem__(self, index[key])
+            return tuple.__getitem__(self, key)
+
+        def keys(self) -> list[str]:
+            return list(names)
+
+    return _Row
+
+
+def _named_rows(cursor: Any) -> Callable[[Sequence[Any]], Row]:
+    names = tuple(column.name for column in cursor.description or ())
+    row_class = _row_class(names)
+    return lambda values: row_class(values)
+
+
+def database_name(url: str) -> str:
+    """The database a mission URL names (its path), or "" when it names none."""
+    return unquote(urlsplit(url).path.lstrip("/"))
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    query = {key.lower() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if parts.password is not None or "password" in query:
+        raise StoreError(problem=Problem.make(Code.PG_PASSWORD_IN_URL, file=redact_url(url)))
+    if not database_name(url):
+        raise schema.file_error(
+            Code.STORE_IO,
+            redact_url(url),
+            "the URL names no database",
+            "end it with the mission's database, as in postgresql://host/freedonia_2026",
+        )
+
+
+class PostgresConnection:
+    """A mission database (see :class:`~assessment_kit.store.connection.Connection`)."""
+
+    dialect: Literal["postgresql"] = "postgresql"
+
+    def __init__(self, url: str, raw: psycopg.Connection[Any]) -> None:
+        self.url = url
+        self.location = redact_url(url)
+        self.raw = raw
+
+    # -- opening ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = False) -> PostgresConnection:
+        """Connect to the mission database ``url`` and check what it holds.
+
+        ``create``: the database must be empty (it gets the schema); otherwise it must be a
+        mission of a schema version this release knows (it is migrated forward).
+        """
+        _check_url(url)
+        psycopg = _psycopg()
+        conn = cls(url, _connect(url))
+        try:
+            conn._prepare(create=create)
+        except BaseException as error:
+            conn.close()
+            if isinstance(error, psycopg.Error):
+                raise conn.storage_error(error, "opening the mission") from None
+            raise
+        return conn
+
+    def _tables(self) -> list[str]:
+        return [
+            row[0]
+            for row in self.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() ORDER BY table_name"
+            ).fetchall()
+        ]
+
+    def _refuse_unless_empty(self) -> None:
+        tables = self._tables()
+        if "mission_schema" in tables:
+            raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=self.location))
+        if tables:
+            raise StoreError(
+                problem=Problem.make(
+                    Code.PG_DATABASE_NOT_EMPTY, file=self.location, tables=", ".join(tables)
+                )
+            )
+
+    def _prepare(self, *, create: bool) -> None:
+        if create:
+            self._create_schema()
+            return
+        tables = self._tables()
+        if "mission_schema" not in tables:
+            detail = (
+                "the database holds no mission (it is empty)"
+                if not tables
+                else "a PostgreSQL database, but not an assessment-kit mission"
+            )
+            raise StoreError(
+                problem=Problem.make(Code.NOT_A_MISSION, file=self.location, detail=detail)
+            )
+        self._migrate()
+
+    def _schema_row(self) -> tuple[str, int]:
+        row = self.execute("SELECT application, version FROM mission_schema").fetchone()
+        if row is None or row[0] != APPLICATION:
+            raise StoreError(
+                problem=Problem.make(
+                    Code.NOT_A_MISSION,
+                    file=self.location,
+                    detail="its mission_schema table does not mark an assessment-kit mission",
+                )
+            )
+        return str(row[0]), int(row[1])
+
+    def _create_schema(self) -> None:
+        self.begin_write()
+        try:
+            # Checked under the writer lock: two processes creating a mission in the same
+            # database at once, one makes it and the other is told it exists.
+            self._refuse_unless_empty()
+            # No parameters: psycopg runs the whole script as one simple query.
+            self.raw.execute(PG_SCHEMA)
+            self.execute(
+                "INSERT INTO mission_schema (application, version) VALUES (?, ?)",
+                (APPLICATION, PG_SCHEMA_VERSION),
+            )
+            self._run_migrations(PG_SCHEMA_VERSION)
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
+    def _migrate(self) -> None:
+        _, version = self._schema_row()
+        if version > schema.SCHEMA_VERSION:
+            raise StoreError(
+                problem=Problem.make(
+                    Code.SCHEMA_TOO_NEW,
+                    file=self.location,
+                    found=version,
+                    known=schema.SCHEMA_VERSION,
+                )
+            )
+        if version == schema.SCHEMA_VERSION:
+            return
+        self.begin_write()
+        try:
+            # Read again under the writer lock: another process may have migrated meanwhile.
+            _, found = self._schema_row()
+            self._run_migrations(found)
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
+    def _run_migrations(self, found: int) -> None:
+        for step in schema.MIGRATIONS[found:]:
+            step(self)
+        self.execute("UPDATE mission_schema SET version = ?", (schema.SCHEMA_VERSION,))
+
+    # -- the Connection interface ----------------------------------------------------
+
+    def _idle(self) -> bool:
+        psycopg = _psycopg()
+        return bool(self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE)
+
+    def _once_more(self, error: BaseException) -> bool:
+        """After a lost connection outside a transaction (the server restarted, a network
+        or idle timeout closed it), connect again so a notebook open for hours goes on:
+        nothing had been sent in a transaction, so running the statement again is safe."""
+        psycopg = _psycopg()
+        if not isinstance(error, psycopg.OperationalError) or not self.raw.broken:
+            return False
+        self.raw = _connect(self.url)
+        return True
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
+        statement, values = translate(sql), tuple(params)
+        if not self._idle():
+            cursor: Cursor = self.raw.execute(statement, values)
+            return cursor
+        try:
+            cursor = self.raw.execute(statement, values)
+        except Exception as error:
+            if not self._once_more(error):
+                raise
+            cursor = self.raw.execute(statement, values)
+        return cursor
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        return self.execute(sql, params).fetchall()
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(translate(sql), rows)
+
+    def after_copy(self) -> None:
+        """Move the history's id counter past the ids a copy brought in."""
+        self.raw.execute(
+            "SELECT setval(pg_get_serial_sequence('history', 'id'),"
+            " coalesce((SELECT max(id) FROM history), 0) + 1, false)"
+        )
+
+    def begin_write(self) -> None:
+        try:
+            self._begin_locked()
+        except Exception as error:
+            if not self._once_more(error):
+                raise
+            self._begin_locked()
+
+    def _begin_locked(self) -> None:
+        try:
+            # One round trip (no parameters: sent as one simple query): every writer waits
+            # here, so each round trip inside the lock is paid by all the others.
+            self.raw.execute(_BEGIN_LOCKED)
+        except BaseException:
+            if not self.raw.broken:
+                self.rollback()
+            raise
+
+    def commit(self) -> None:
+        self.raw.execute("COMMIT")
+
+    def rollback(self) -> None:
+        psycopg = _psycopg()
+        if self.raw.closed or self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return
+        # The error being handled is the one to report.
+        with contextlib.suppress(psycopg.Error):
+            self.raw.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def is_error(self, error: BaseException) -> bool:
+        return isinstance(error, _psycopg().Error)
+
+    def storage_error(self, error: BaseException, doing: str) -> StoreError:
+        return _server_error(error, self.location, doing)
+
+
+def _connect(url: str) -> psycopg.Connection[Any]:
+    """A new autocommit connection whose rows read by name (a catalogued error if none)."""
+    psycopg = _psycopg()
+    try:
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    except psycopg.Error as error:
+        raise _connect_error(error, url) from None
+    raw.row_factory = _named_rows
+    return raw  # type: ignore[no-any-return]
+
+
+def _detail(error: BaseException) -> str:
+    """The server's message on one line, without libpq's "connection failed:" prefix."""
+    text = " ".join(str(error).split())
+    for prefix in ("connection failed:", "FATAL:"):
+        text = text.removeprefix(prefix).strip()
+    return text
+
+
+def _connect_error(error: BaseException, url: str) -> StoreError:
+    """What a failed connection means: no server, a refused sign-in, a missing database."""
+    where = redact_url(url)
+    state = getattr(error, "sqlstate", None)
+    text = str(error)
+    detail = _detail(error)
+    if state == _NO_DATABASE or ("database" in text and "does not exist" in text):
+        return StoreError(
+            problem=Problem.make(Code.PG_DATABASE_MISSING, file=where, database=database_name(url))
+        )
+    if (
+        state in _AUTH
+        or "password authentication failed" in text
+        or "no password supplied" in text
+        or "authentication failed" in text
+        or ("role" in text and "does not exist" in text)
+        or "no pg_hba.conf entry" in text
+    ):
+        return StoreError(problem=Problem.make(Code.PG_AUTH_FAILED, file=where, detail=detail))
+    return StoreError(problem=Problem.make(Code.PG_UNREACHABLE, file=where, detail=detail))
+
+
+def _server_error(error: BaseException, where: str, doing: str) -> StoreError:
+    """A server's error during work, as a catalogued message."""
+    state = getattr(error, "sqlstate", None) or ""
+    detail = _detail(error)
+    if state == _PRIVILEGE:
+        return StoreError(
+            problem=Problem.make(Code.PG_REFUSED, file=where, doing=doing, detail=detail)
+        )
+    if state == _DISK_FULL:
+        return StoreError(problem=Problem.make(Code.DISK_FULL, file=where, doing=doing))
+    return StoreError(problem=Problem.make(Code.PG_FAILED, file=where, doing=doing, detail=detail))
+
+
+def drop_new_mission(url: str) -> None:
+    """Remove the tables of a mission database whose creation stopped before its mission
+    record was written (so the database is empty again for a retry). A database holding a
+    mission record is never touched."""
+    psycopg = _psycopg()
+    connect = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+    with connect as raw, raw.transaction():
+        raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        if raw.execute("SELECT count(*) FROM mission").fetchone()[0]:
+            return
+        raw.execute(
+            "DROP TABLE history, answers, consolidated, respondents, instruments, mission,"
+            " mission_schema"
+        )
+        raw.execute("DROP FUNCTION history_append_only(), history_needs_uuid()")
