@@ -62,7 +62,7 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
                 bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]",
             )
         bar.total = total
-        bar.set_description_str(stage)
+        bar.set_description_str(_(stage))  # the stages' names are marked where they live
         bar.n = done
         bar.refresh()
 

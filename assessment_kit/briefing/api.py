@@ -35,17 +35,28 @@ Progress = Callable[[str, int, int], None]
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".ipynb": "ipynb"}
 
+#: The stages of an export (shown translated; their English names key the timings).
 STAGES = {
     "pdf": (
-        "Finding a browser",
-        "Reading the mission",
-        "Scoring",
-        "Drawing charts",
-        "Building the briefing",
-        "Printing the PDF",
+        N_("Finding a browser"),
+        N_("Reading the mission"),
+        N_("Scoring"),
+        N_("Drawing charts"),
+        N_("Building the briefing"),
+        N_("Printing the PDF"),
     ),
-    "html": ("Reading the mission", "Scoring", "Building the briefing", "Writing HTML"),
-    "ipynb": ("Reading the mission", "Scoring", "Building the briefing", "Writing notebook"),
+    "html": (
+        N_("Reading the mission"),
+        N_("Scoring"),
+        N_("Building the briefing"),
+        N_("Writing HTML"),
+    ),
+    "ipynb": (
+        N_("Reading the mission"),
+        N_("Scoring"),
+        N_("Building the briefing"),
+        N_("Writing notebook"),
+    ),
 }
 
 
@@ -85,11 +96,18 @@ class BriefingResult:
     def summary(self) -> str:
         """One line for the terminal: what was written, how big, how long."""
         size = self.path.stat().st_size if self.path.exists() else 0
-        pages = f", {self.pages} pages" if self.pages is not None else ""
-        return (
-            f"wrote {self.path} ({self.format.upper()}{pages}, {size / 1024:.0f} KB, "
-            f"{self.charts} charts, {self.recommendations} recommendations) "
-            f"in {self.seconds:.1f} s"
+        pages = _(", {pages} pages").format(pages=self.pages) if self.pages is not None else ""
+        return _(
+            "wrote {path} ({format}{pages}, {size} KB, {charts} charts, {recommendations} "
+            "recommendations) in {seconds} s"
+        ).format(
+            path=self.path,
+            format=self.format.upper(),
+            pages=pages,
+            size=f"{size / 1024:.0f}",
+            charts=self.charts,
+            recommendations=self.recommendations,
+            seconds=f"{self.seconds:.1f}",
         )
 
 
@@ -116,7 +134,7 @@ class _Stages:
     def done(self) -> None:
         self._close()
         if self.progress is not None:
-            self.progress("Done", len(self.names), len(self.names))
+            self.progress(N_("Done"), len(self.names), len(self.names))
 
 
 def output_format(out: str | Path) -> str:
