@@ -175,7 +175,7 @@ _SHOWN = {"print", "HTML", "Label", "Button", "Markdown", "write", "Checkbox", "
 #: Widgets whose value is text a user reads (a dropdown's value is a key).
 _SHOWN_TEXTS = {"HTML", "Label", "Markdown"}
 #: Keyword arguments and widget attributes whose text a user reads.
-_SHOWN_KEYWORDS = {"description", "tooltip", "placeholder", "value"}
+_SHOWN_KEYWORDS = {"description", "tooltip", "placeholder", "help", "value"}
 #: HTML tags with their attributes: markup, not prose.
 _MARKUP = re.compile(r"<[^>]*>|&[a-z]+;")
 #: Literals that are not prose: the status column of ``validate``, which scripts read.
