@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assessment_kit.i18n import N_
+
 
 @dataclass(frozen=True, slots=True)
 class Area:
@@ -23,58 +25,72 @@ class Area:
 AREAS: tuple[Area, ...] = (
     Area(
         "prevention",
-        "Prevention and awareness-raising",
-        "Prevention",
-        "Campaigns reach the public and groups at risk; recruitment abuses and demand are "
-        "addressed; frontline staff know the indicators.",
+        N_("Prevention and awareness-raising"),
+        N_("Prevention"),
+        N_(
+            "Campaigns reach the public and groups at risk; recruitment abuses and demand are "
+            "addressed; frontline staff know the indicators."
+        ),
         "#2a9d8f",
     ),
     Area(
         "data",
-        "Data collection and research",
-        "Data",
-        "Case, victim and offender data are collected, disaggregated, shared and analysed; "
-        "research informs policy.",
+        N_("Data collection and research"),
+        N_("Data"),
+        N_(
+            "Case, victim and offender data are collected, disaggregated, shared and analysed; "
+            "research informs policy."
+        ),
         "#8a5a9e",
     ),
     Area(
         "legislation",
-        "Legislative framework",
-        "Legislation",
-        "The Protocol is ratified and implemented: the offence covers act, means and purpose, "
-        "penalties are proportionate and victims are not punished.",
+        N_("Legislative framework"),
+        N_("Legislation"),
+        N_(
+            "The Protocol is ratified and implemented: the offence covers act, means and purpose, "
+            "penalties are proportionate and victims are not punished."
+        ),
         "#264f78",
     ),
     Area(
         "policy",
-        "Strategic planning, policy and coordination",
-        "Policy",
-        "A funded and monitored national action plan, a coordinating body, a national "
-        "referral mechanism and a role for civil society.",
+        N_("Strategic planning, policy and coordination"),
+        N_("Policy"),
+        N_(
+            "A funded and monitored national action plan, a coordinating body, a national "
+            "referral mechanism and a role for civil society."
+        ),
         "#e9a23b",
     ),
     Area(
         "criminal_justice",
-        "Criminal justice system response",
-        "Criminal justice",
-        "Specialised police, prosecutors and judges; proactive and financial investigations; "
-        "timely trials; complicity prosecuted.",
+        N_("Criminal justice system response"),
+        N_("Criminal justice"),
+        N_(
+            "Specialised police, prosecutors and judges; proactive and financial investigations; "
+            "timely trials; complicity prosecuted."
+        ),
         "#c8553d",
     ),
     Area(
         "protection",
-        "Victim protection and support",
-        "Protection",
-        "Victims are identified, referred and assisted, protected as witnesses, compensated "
-        "and helped to return or stay safely.",
+        N_("Victim protection and support"),
+        N_("Protection"),
+        N_(
+            "Victims are identified, referred and assisted, protected as witnesses, compensated "
+            "and helped to return or stay safely."
+        ),
         "#4f9d4a",
     ),
     Area(
         "cooperation",
-        "International cooperation",
-        "Cooperation",
-        "Mutual legal assistance, extradition, joint investigations and police channels work "
-        "in practice; agreements with origin and destination countries.",
+        N_("International cooperation"),
+        N_("Cooperation"),
+        N_(
+            "Mutual legal assistance, extradition, joint investigations and police channels work "
+            "in practice; agreements with origin and destination countries."
+        ),
         "#3d7fb5",
     ),
 )

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from assessment_kit.areas import AREAS, Area, get_area, is_area
+from assessment_kit.i18n import N_, _, current_language
 from assessment_kit.scoring.rank import priorities, section_area_means
 
 if TYPE_CHECKING:
@@ -179,7 +180,10 @@ def radar_spec(scores: MissionScores, *, title: str = "Scores by area") -> Spec:
     rows = _area_rows(scores)
     # An area without a score says so on its axis label: its band spans 0..100 because
     # nothing is known, and a reader should not take that spike for a result.
-    labels = [row.area.short_name + ("" if row.score is not None else " (no data)") for row in rows]
+    labels = [
+        _(row.area.short_name) + ("" if row.score is not None else " " + _("(no data)"))
+        for row in rows
+    ]
     highs = [row.high if row.high is not None else 100.0 for row in rows]
     lows = [row.low if row.low is not None else 0.0 for row in rows]
     values = [row.score for row in rows]
@@ -189,10 +193,10 @@ def radar_spec(scores: MissionScores, *, title: str = "Scores by area") -> Spec:
     band_r = [*highs, highs[0], lows[0], *reversed(lows)]
     hover = [
         (
-            f"<b>{row.area.name}</b><br>score {row.score:.0f} "
+            f"<b>{_(row.area.name)}</b><br>score {row.score:.0f} "
             f"(range {lows[i]:.0f}–{highs[i]:.0f})<br>coverage {row.coverage:.0%}"
             if row.score is not None
-            else f"<b>{row.area.name}</b><br>no score yet"
+            else f"<b>{_(row.area.name)}</b><br>no score yet"
         )
         for i, row in enumerate(rows)
     ]
@@ -204,7 +208,7 @@ def radar_spec(scores: MissionScores, *, title: str = "Scores by area") -> Spec:
         "fillcolor": "rgba(38,79,120,0.15)",
         "line": {"width": 0, "color": "rgba(38,79,120,0.0)"},
         "hoverinfo": "skip",
-        "name": "Range (low–high)",
+        "name": _("Range (low–high)"),
     }
     line = {
         "type": "scatterpolar",
@@ -220,7 +224,7 @@ def radar_spec(scores: MissionScores, *, title: str = "Scores by area") -> Spec:
         "connectgaps": False,
         "text": [*hover, hover[0]],
         "hovertemplate": "%{text}<extra></extra>",
-        "name": "Score",
+        "name": _("Score"),
     }
     return {"data": [band, line], "layout": {**_base_layout(title, 460), **_RADAR_AXES}}
 
@@ -258,7 +262,7 @@ def area_bars_figure(scores: MissionScores, *, title: str = "Scores and coverage
 def area_bars_spec(scores: MissionScores, *, title: str = "Scores and coverage") -> Spec:
     """The spec of :func:`area_bars_figure`."""
     rows = list(reversed(_area_rows(scores)))  # first area on top
-    names = [row.area.name for row in rows]
+    names = [_(row.area.name) for row in rows]
     values = [row.score if row.score is not None else 0.0 for row in rows]
     plus = [
         max(0.0, row.high - row.score) if row.score is not None and row.high is not None else 0.0
@@ -273,11 +277,15 @@ def area_bars_spec(scores: MissionScores, *, title: str = "Scores and coverage")
         for row in rows
     ]
     labels = [
-        f"{row.score:.0f} · coverage {row.coverage:.0%}" if row.score is not None else "no data"
+        _("{score} · coverage {coverage}").format(
+            score=f"{row.score:.0f}", coverage=f"{row.coverage:.0%}"
+        )
+        if row.score is not None
+        else _("no data")
         for row in rows
     ]
     hover = [
-        f"<b>{row.area.name}</b><br>"
+        f"<b>{_(row.area.name)}</b><br>"
         + (
             f"score {row.score:.0f} (range {row.low or 0:.0f}–{row.high or 100:.0f})"
             if row.score is not None
@@ -307,7 +315,7 @@ def area_bars_spec(scores: MissionScores, *, title: str = "Scores and coverage")
         },
         "hovertext": hover,
         "hoverinfo": "text",
-        "name": "Score",
+        "name": _("Score"),
     }
     # Labels sit in their own column right of 100 so they never collide with the whiskers.
     texts = {
@@ -321,9 +329,12 @@ def area_bars_spec(scores: MissionScores, *, title: str = "Scores and coverage")
         "cliponaxis": False,
         "showlegend": False,
     }
-    return {"data": [bars, texts], "layout": {**_base_layout(title, 380), **_BARS_AXES}}
+    axes = updated(_BARS_AXES, {"xaxis": {"title": {"text": _(_BARS_AXIS_TITLE)}}})
+    return {"data": [bars, texts], "layout": {**_base_layout(title, 380), **axes}}
 
 
+#: The bars' axis title, translated where a chart is drawn.
+_BARS_AXIS_TITLE = N_("score (0–100); paler bars rest on fewer answers")
 #: The bars' axes: 0..100 with room right of 100 for the labels.
 _BARS_AXES: dict[str, Any] = {
     "xaxis": {
@@ -331,7 +342,7 @@ _BARS_AXES: dict[str, Any] = {
         "tickvals": [0, 25, 50, 75, 100],
         "gridcolor": _GRID,
         "zeroline": False,
-        "title": {"text": "score (0–100); paler bars rest on fewer answers"},
+        "title": {"text": _BARS_AXIS_TITLE},
     },
     "yaxis": {"automargin": True},
     "showlegend": False,
@@ -355,7 +366,7 @@ def _titles(
     for questionnaire in items:
         for section in questionnaire.sections:
             key = (questionnaire.id, section.id)
-            labels[key] = str(section.title) or section.id
+            labels[key] = section.title.get(current_language()) or section.id
             order.append(key)
     return labels, order, len(items)
 
@@ -413,7 +424,7 @@ def section_heatmap_spec(
     heatmap = {
         "type": "heatmap",
         "z": z,
-        "x": [area.short_name for area in AREAS],
+        "x": [_(area.short_name) for area in AREAS],
         "y": [row_label(key) for key in keys],
         "text": text,
         "texttemplate": "%{text}",
@@ -496,7 +507,7 @@ def add_baseline(fig: go.Figure, baseline: MissionScores, *, label: str = "Basel
     """
     import plotly.graph_objects as go
 
-    by_name = {row.area.name: row for row in _area_rows(baseline)}
+    by_name = {_(row.area.name): row for row in _area_rows(baseline)}
     grey = {"color": BASELINE_COLOUR}
 
     def hover(row: _AreaRow) -> str:
@@ -526,7 +537,7 @@ def add_baseline(fig: go.Figure, baseline: MissionScores, *, label: str = "Basel
         return
     rows = [by_name[name] for name in fig.data[0].y]
     fig.add_trace(go.Scatter(
-        x=[row.score for row in rows], y=[row.area.name for row in rows], mode="markers",
+        x=[row.score for row in rows], y=[_(row.area.name) for row in rows], mode="markers",
         marker={**grey, "symbol": "diamond", "size": 10, "line": {"color": "white", "width": 1}},
         error_x={"type": "data", "symmetric": False, "color": BASELINE_COLOUR,
                  "array": [_span(row.high, row.score) for row in rows],
@@ -540,18 +551,14 @@ def add_baseline(fig: go.Figure, baseline: MissionScores, *, label: str = "Basel
     )
 
 
-def progress_figure(
-    comparison: Comparison, *, title: str = "Then and now, with their ranges"
-) -> go.Figure:
+def progress_figure(comparison: Comparison, *, title: str | None = None) -> go.Figure:
     """:func:`progress_spec` as a plotly figure (for notebooks)."""
     import plotly.graph_objects as go
 
     return go.Figure(progress_spec(comparison, title=title))
 
 
-def progress_spec(
-    comparison: Comparison, *, title: str = "Then and now, with their ranges"
-) -> Spec:
+def progress_spec(comparison: Comparison, *, title: str | None = None) -> Spec:
     """A follow-up's areas then and now: two bars per area, each with its range.
 
     The baseline's bar is grey, the follow-up's in the area's colour; the whiskers are the
@@ -562,25 +569,28 @@ def progress_spec(
     from assessment_kit.scoring.compare import WORDS
 
     changes = list(reversed(comparison.areas))  # first area on top
-    names = [change.name for change in changes]
+    names = [_(change.name) for change in changes]
     colours = {area.id: area.colour for area in AREAS}
     labels = [
-        WORDS[c.verdict] if c.printed_change is None
-        else f"{c.printed_change:+.1f} · {WORDS[c.verdict]}"
+        _(WORDS[c.verdict]) if c.printed_change is None
+        else f"{c.printed_change:+.1f} · {_(WORDS[c.verdict])}"
         for c in changes
     ]  # fmt: skip
     traces = [
-        _side([c.then for c in changes], names, "Baseline", [BASELINE_COLOUR]),
-        _side([c.now for c in changes], names, "Now", [colours.get(c.area, _INK) for c in changes]),
+        _side([c.then for c in changes], names, _("Baseline"), [BASELINE_COLOUR]),
+        _side(
+            [c.now for c in changes], names, _("Now"), [colours.get(c.area, _INK) for c in changes]
+        ),
         {"type": "scatter", "x": [103.0] * len(changes), "y": names, "mode": "text",
          "text": labels, "cliponaxis": False, "textposition": "middle right",
          "hoverinfo": "skip", "showlegend": False},
     ]  # fmt: skip
+    title = _("Then and now, with their ranges") if title is None else title
     layout = updated(_base_layout(title, 470), {
         "barmode": "group", "bargap": 0.3, "bargroupgap": 0.05, "yaxis": {"automargin": True},
         "xaxis": {"range": [0, 160], "tickvals": [0, 25, 50, 75, 100], "gridcolor": _GRID,
                   "zeroline": False,
-                  "title": {"text": "score (0–100); whiskers: the uncertainty ranges"}},
+                  "title": {"text": _("score (0–100); whiskers: the uncertainty ranges")}},
         "legend": {"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
     })  # fmt: skip
     return {"data": traces, "layout": layout}

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assessment_kit import __version__
+from assessment_kit import __version__, i18n
 from assessment_kit.errors import (
     SHOWN_PROBLEMS,
     AssessmentKitError,
@@ -29,6 +29,7 @@ from assessment_kit.errors import (
     count_problems,
     more_problems,
 )
+from assessment_kit.i18n import N_, _
 
 Progress = Callable[[str, int, int], None]
 
@@ -61,7 +62,7 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
                 bar_format="{desc:<28} {bar} {n_fmt}/{total_fmt} [{elapsed}]",
             )
         bar.total = total
-        bar.set_description_str(stage)
+        bar.set_description_str(_(stage))  # the stages' names are marked where they live
         bar.n = done
         bar.refresh()
 
@@ -85,14 +86,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for file_report in report.files:
         if file_report.ok and file_report.translates:
             (count,) = file_report.completeness
-            name = f"{count.language} translation of {count.instrument} {count.version}"
+            name = _("{language} translation of {instrument} {version}").format(
+                language=count.language, instrument=count.instrument, version=count.version
+            )
             print(f"ok  {file_report.path}: {name}")
         elif file_report.ok and file_report.questionnaire is not None:
             q = file_report.questionnaire
             scored = sum(1 for question in q.iter_questions() if question.scored)
+            summary = _(
+                "{id} {version}, {sections} sections, {questions} questions ({scored} scored)"
+            )
             print(
-                f"ok  {file_report.path}: {q.id} {q.version}, {len(q.sections)} sections, "
-                f"{len(q.questions)} questions ({scored} scored)"
+                f"ok  {file_report.path}: "
+                + summary.format(
+                    id=q.id,
+                    version=q.version,
+                    sections=len(q.sections),
+                    questions=len(q.questions),
+                    scored=scored,
+                )
             )
         else:
             print(f"FAIL {file_report.path}: {count_problems(len(file_report.problems))}")
@@ -100,14 +112,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"  {problem}")
         # Warnings do not fail the file: they point at things worth a look.
         for warning in file_report.warnings:
-            print(f"  warning: {warning}")
+            print("  " + _("warning: {warning}").format(warning=warning))
         for count in file_report.completeness:
             print(f"  {count.summary()}")
             if args.verbose:
                 for key in count.outdated:
-                    print(f"    outdated: {key}")
+                    print("    " + _("outdated: {key}").format(key=key))
                 for key in count.missing:
-                    print(f"    missing: {key}")
+                    print("    " + _("missing: {key}").format(key=key))
     return 0 if report.ok else 1
 
 
@@ -133,7 +145,9 @@ def _questionnaire(reference: str) -> Any:
         # Most often a mistyped id: name the shipped ones rather than "file not found".
         known = ", ".join(builtin_ids())
         problem = Problem.make(Code.UNKNOWN_INSTRUMENT, name=reference, known=known)
-        raise QuestionnaireError([problem], summary=f"unknown questionnaire {reference!r}")
+        raise QuestionnaireError(
+            [problem], summary=_("unknown questionnaire {name}").format(name=repr(reference))
+        )
     return load(reference)
 
 
@@ -142,7 +156,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from assessment_kit.store.connection import target_name
 
     questionnaires = [_questionnaire(ref) for ref in args.questionnaire]
-    title = args.title or f"Needs assessment: {args.country}"
+    title = args.title or _("Needs assessment: {country}").format(country=args.country)
     baseline = None
     if args.baseline is not None:
         from assessment_kit.scoring.compare import baseline_ref
@@ -155,14 +169,27 @@ def cmd_new(args: argparse.Namespace) -> int:
         questionnaires=questionnaires,
         sections=args.section or (),
         baseline=baseline,
+        language=args.language,
     ) as mission:
         info = mission.info
     instruments = ", ".join(f"{qid} {version}" for qid, version in info.instruments)
-    print(f"created {target_name(args.mission)}: {title} ({instruments})")
+    print(
+        _("created {mission}: {title} ({instruments})").format(
+            mission=target_name(args.mission), title=title, instruments=instruments
+        )
+    )
     if info.baseline is not None:
-        print(f"follow-up of {info.baseline.title} (mission {info.baseline.uuid})")
+        print(
+            _("follow-up of {title} (mission {uuid})").format(
+                title=info.baseline.title, uuid=info.baseline.uuid
+            )
+        )
     for qid, sections in info.sections.items():
-        print(f"partial assessment of {qid}: {', '.join(sections)}")
+        print(
+            _("partial assessment of {questionnaire}: {sections}").format(
+                questionnaire=qid, sections=", ".join(sections)
+            )
+        )
     return 0
 
 
@@ -179,15 +206,33 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     result = import_file(args.mission, args.file, format=args.format, by=args.by)
     if isinstance(result, SubmissionsResult):
-        print(f"imported {result.submissions} {result.format} submissions of "
-              f"{result.questionnaire} into {target_name(args.mission)}: "
-              f"{result.respondents_added} new respondents, {result.answers_written} answers, "
-              f"{result.already_imported} imported before")  # fmt: skip
+        print(
+            _(
+                "imported {submissions} {format} submissions of {questionnaire} into "
+                "{mission}: {respondents} new respondents, {answers} answers, {before} "
+                "imported before"
+            ).format(
+                submissions=result.submissions,
+                format=result.format,
+                questionnaire=result.questionnaire,
+                mission=target_name(args.mission),
+                respondents=result.respondents_added,
+                answers=result.answers_written,
+                before=result.already_imported,
+            )
+        )
         return 0
     print(
-        f"imported {result.rows} rows into {target_name(args.mission)}: "
-        f"{result.answers_written} answers, "
-        f"{result.consolidated_written} consolidated, {result.respondents_added} new respondents"
+        _(
+            "imported {rows} rows into {mission}: {answers} answers, {consolidated} "
+            "consolidated, {respondents} new respondents"
+        ).format(
+            rows=result.rows,
+            mission=target_name(args.mission),
+            answers=result.answers_written,
+            consolidated=result.consolidated_written,
+            respondents=result.respondents_added,
+        )
     )
     return 0
 
@@ -205,8 +250,16 @@ def cmd_xlsform(args: argparse.Namespace) -> int:
 
     result = write_xlsform(_questionnaire(args.questionnaire), args.out, force=args.force)
     print(
-        f"wrote {result.path}: XLSForm of {result.questionnaire} {result.version}, "
-        f"{result.groups} groups, {result.questions} questions"
+        _(
+            "wrote {path}: XLSForm of {questionnaire} {version}, {groups} groups, "
+            "{questions} questions"
+        ).format(
+            path=result.path,
+            questionnaire=result.questionnaire,
+            version=result.version,
+            groups=result.groups,
+            questions=result.questions,
+        )
     )
     return 0
 
@@ -216,8 +269,15 @@ def cmd_xlsform_import(args: argparse.Namespace) -> int:
 
     result = import_xlsform(args.form, args.out, force=args.force)
     q = result.questionnaire
-    print(f"wrote {result.path}: {q.id} {q.version}, {result.sections} sections, "
-          f"{result.questions} questions")  # fmt: skip
+    print(
+        _("wrote {path}: {id} {version}, {sections} sections, {questions} questions").format(
+            path=result.path,
+            id=q.id,
+            version=q.version,
+            sections=result.sections,
+            questions=result.questions,
+        )
+    )
     return 0
 
 
@@ -226,9 +286,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     export = export_scores if args.what == "scores" else export_answers
     result = export(args.mission, args.format, args.out, force=args.force)
-    print(f"wrote {result.rows} rows to {result.path}")
+    print(_("wrote {rows} rows to {path}").format(rows=result.rows, path=result.path))
     for path in result.also:
-        print(f"wrote {path}")
+        print(_("wrote {path}").format(path=path))
     return 0
 
 
@@ -245,7 +305,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(scores.to_table())
         for left in scores.left_out:
             print(
-                f"left out (partial assessment): {left.questionnaire}.{left.section} {left.title}"
+                _("left out (partial assessment): {section} {title}").format(
+                    section=f"{left.questionnaire}.{left.section}", title=left.title
+                )
             )
     return 0
 
@@ -285,7 +347,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from assessment_kit.briefing.demo_run import run_demo
 
     with _progress_bar(not args.quiet) as progress:
-        result = run_demo(args.out, progress=progress)
+        result = run_demo(args.out, progress=progress, language=args.language)
     print(result.summary())
     return 0
 
@@ -296,19 +358,41 @@ def cmd_translations(args: argparse.Namespace) -> int:
     if args.action == "export":
         exported = export_translations(args.instrument, args.language, args.out, force=args.force)
         print(
-            f"wrote {exported.rows} strings of {exported.instrument} {exported.version} to "
-            f"{exported.path}: {exported.translated} translated, {exported.outdated} "
-            f"outdated, {exported.missing} missing ({exported.language})"
+            _(
+                "wrote {rows} strings of {instrument} {version} to {path}: {translated} "
+                "translated, {outdated} outdated, {missing} missing ({language})"
+            ).format(
+                rows=exported.rows,
+                instrument=exported.instrument,
+                version=exported.version,
+                path=exported.path,
+                translated=exported.translated,
+                outdated=exported.outdated,
+                missing=exported.missing,
+                language=exported.language,
+            )
         )
         return 0
     imported = import_translations(args.file, instrument=args.instrument, out=args.out)
     print(
-        f"wrote {imported.written} {imported.language} translations of "
-        f"{imported.instrument} {imported.version} to {imported.path} "
-        f"({imported.untranslated} strings left in English)"
+        _(
+            "wrote {written} {language} translations of {instrument} {version} to {path} "
+            "({untranslated} strings left in English)"
+        ).format(
+            written=imported.written,
+            language=imported.language,
+            instrument=imported.instrument,
+            version=imported.version,
+            path=imported.path,
+            untranslated=imported.untranslated,
+        )
     )
     if imported.changed:
-        print(f"{len(imported.changed)} English texts changed since the export (kept as outdated):")
+        print(
+            _("{count} English texts changed since the export (kept as outdated):").format(
+                count=len(imported.changed)
+            )
+        )
         for key in imported.changed:
             print(f"  {key}")
     return 0
@@ -321,55 +405,63 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-25") from None
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a date like 2026-11-25").format(value=repr(value))
+        ) from None
 
 
-FORCE_HELP = "replace an existing output file (never a mission file)"
-MISSION_HELP = "a mission file, or a postgresql:// URL (password from PGPASSWORD or ~/.pgpass)"
+FORCE_HELP = N_("replace an existing output file (never a mission file)")
+MISSION_HELP = N_("a mission file, or a postgresql:// URL (password from PGPASSWORD or ~/.pgpass)")
 
 
 def _add_translations(commands: Any) -> None:
     """``translations export`` and ``translations import``."""
-    p = commands.add_parser("translations", help="instrument texts to and from translators")
+    p = commands.add_parser("translations", help=_("instrument texts to and from translators"))
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    t = actions.add_parser("export", help="write one row per string to an XLSX workbook")
+    t = actions.add_parser("export", help=_("write one row per string to an XLSX workbook"))
     t.add_argument("instrument", metavar="ID|FILE")
     t.add_argument("--language", required=True, metavar="LANG")
     t.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
-    t.add_argument("--force", action="store_true", help=FORCE_HELP)
+    t.add_argument("--force", action="store_true", help=_(FORCE_HELP))
     t.set_defaults(run=cmd_translations)
-    t = actions.add_parser("import", help="bring a translated workbook back (all or nothing)")
+    t = actions.add_parser("import", help=_("bring a translated workbook back (all or nothing)"))
     t.add_argument("file", type=Path, metavar="FILE.xlsx")
-    t.add_argument("--instrument", metavar="ID|FILE", help="default: the one the file names")
-    t.add_argument("--out", type=Path, metavar="FILE.yaml", help="default: beside the instrument")
+    t.add_argument("--instrument", metavar="ID|FILE", help=_("default: the one the file names"))
+    t.add_argument(
+        "--out", type=Path, metavar="FILE.yaml", help=_("default: beside the instrument")
+    )
     t.set_defaults(run=cmd_translations)
 
 
 def _add_merge(commands: Any) -> None:
     p = commands.add_parser(
         "merge",
-        help="bring into a mission everything its copies hold (history included); "
-        "prints 'N conflicts'",
+        help=_(
+            "bring into a mission everything its copies hold (history included); "
+            "prints 'N conflicts'"
+        ),
     )
-    p.add_argument("mission", metavar="INTO", help=MISSION_HELP)
-    p.add_argument("sources", nargs="+", metavar="FROM", help="a copy of the mission (file or URL)")
+    p.add_argument("mission", metavar="INTO", help=_(MISSION_HELP))
     p.add_argument(
-        "--dry-run", action="store_true", help="show what the merge would do; write nothing"
+        "sources", nargs="+", metavar="FROM", help=_("a copy of the mission (file or URL)")
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help=_("show what the merge would do; write nothing")
     )
     p.set_defaults(run=cmd_merge)
 
 
 def _baseline_option(parser: argparse.ArgumentParser, help: str) -> None:
-    parser.add_argument("--baseline", metavar="BASELINE", help=f"{help}; {MISSION_HELP}")
+    parser.add_argument("--baseline", metavar="BASELINE", help=f"{help}; {_(MISSION_HELP)}")
 
 
 def _add_compare(commands: Any) -> None:
     p = commands.add_parser(
-        "compare", help="compare a follow-up mission with its baseline (same instruments)"
+        "compare", help=_("compare a follow-up mission with its baseline (same instruments)")
     )
-    p.add_argument("baseline", metavar="BASELINE", help=MISSION_HELP)
-    p.add_argument("followup", metavar="FOLLOWUP", help=MISSION_HELP)
-    p.add_argument("--json", action="store_true", help="print JSON instead of a summary")
+    p.add_argument("baseline", metavar="BASELINE", help=_(MISSION_HELP))
+    p.add_argument("followup", metavar="FOLLOWUP", help=_(MISSION_HELP))
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a summary"))
     p.set_defaults(run=cmd_compare)
 
 
@@ -377,25 +469,25 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``assessment-kit``."""
     parser = argparse.ArgumentParser(
         prog="assessment-kit",
-        description="Needs assessments of responses to trafficking in persons.",
+        description=_("Needs assessments of responses to trafficking in persons."),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("validate", help="check questionnaire files and list every problem")
+    p = commands.add_parser("validate", help=_("check questionnaire files and list every problem"))
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument(
         "--require",
         action="append",
         metavar="LANG",
-        help="fail unless every text is translated into LANG; repeat for several",
+        help=_("fail unless every text is translated into LANG; repeat for several"),
     )
-    p.add_argument("--verbose", action="store_true", help="list missing and outdated texts")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--verbose", action="store_true", help=_("list missing and outdated texts"))
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
     p.set_defaults(run=cmd_validate)
 
-    p = commands.add_parser("new", help="create a mission file")
-    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
+    p = commands.add_parser("new", help=_("create a mission file"))
+    p.add_argument("mission", metavar="MISSION", help=_(MISSION_HELP))
     p.add_argument("--country", required=True)
     p.add_argument("--title", default="")
     p.add_argument(
@@ -403,117 +495,147 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         metavar="ID|FILE",
-        help="criminal_justice, organ_removal or a questionnaire file; repeat for several",
+        help=_("criminal_justice, organ_removal or a questionnaire file; repeat for several"),
     )
     p.add_argument(
         "--section",
         action="append",
         metavar="ID",
-        help="a partial assessment: a section to assess, as questionnaire.section or a "
-        "section id found in one questionnaire only; repeat for several (a questionnaire "
-        "none of them names is assessed whole)",
+        help=_(
+            "a partial assessment: a section to assess, as questionnaire.section or a "
+            "section id found in one questionnaire only; repeat for several (a questionnaire "
+            "none of them names is assessed whole)"
+        ),
     )
-    _baseline_option(p, "make this mission a follow-up of that one (same instruments)")
+    _baseline_option(p, _("make this mission a follow-up of that one (same instruments)"))
+    p.add_argument(
+        "--language",
+        default="en",
+        metavar="LANG",
+        help=_("the mission's language, of the briefing and the form: en, fr, es, ar, ru or zh"),
+    )
     p.set_defaults(run=cmd_new)
 
     p = commands.add_parser(
         "import",
-        help="import answers, or Kobo or ODK submissions, from CSV or XLSX (all or nothing); "
-        "a copy of the mission is merged, as 'merge' does",
+        help=_(
+            "import answers, or Kobo or ODK submissions, from CSV or XLSX (all or nothing); "
+            "a copy of the mission is merged, as 'merge' does"
+        ),
     )
-    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
+    p.add_argument("mission", metavar="MISSION", help=_(MISSION_HELP))
     # Text, not a Path: a mission's URL (its copy on a server) is merged, as 'merge' does.
     p.add_argument("file", metavar="FILE.csv|FILE.xlsx")
-    p.add_argument("--by", default="import", help="who is recorded in the history")
+    p.add_argument("--by", default="import", help=_("who is recorded in the history"))
     p.add_argument(
         "--format",
         choices=("long", "kobo", "odk"),
-        help="our long format, a KoboToolbox or an ODK Central export (default: recognised "
-        "from the columns)",
+        help=_(
+            "our long format, a KoboToolbox or an ODK Central export (default: recognised "
+            "from the columns)"
+        ),
     )
     p.set_defaults(run=cmd_import)
 
     _add_merge(commands)
 
-    p = commands.add_parser("xlsform", help="write an instrument as an XLSForm (ODK, Kobo)")
+    p = commands.add_parser("xlsform", help=_("write an instrument as an XLSForm (ODK, Kobo)"))
     p.add_argument("questionnaire", metavar="ID|FILE")
     p.add_argument("--out", type=Path, required=True, metavar="FORM.xlsx")
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument("--force", action="store_true", help=_(FORCE_HELP))
     p.set_defaults(run=cmd_xlsform)
 
-    p = commands.add_parser("xlsform-import", help="turn an XLSForm into a questionnaire file")
+    p = commands.add_parser("xlsform-import", help=_("turn an XLSForm into a questionnaire file"))
     p.add_argument("form", type=Path, metavar="FORM.xlsx")
     p.add_argument("--out", type=Path, required=True, metavar="QUESTIONNAIRE.yaml")
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument("--force", action="store_true", help=_(FORCE_HELP))
     p.set_defaults(run=cmd_xlsform_import)
 
-    p = commands.add_parser("export", help="export answers or scores to CSV or XLSX")
-    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
+    p = commands.add_parser("export", help=_("export answers or scores to CSV or XLSX"))
+    p.add_argument("mission", metavar="MISSION", help=_(MISSION_HELP))
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--what", choices=("answers", "scores"), default="answers")
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    p.add_argument("--force", action="store_true", help=_(FORCE_HELP))
     p.set_defaults(run=cmd_export)
 
-    p = commands.add_parser("score", help="score the mission across the seven areas")
-    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--questionnaire", action="append", metavar="ID", help="score only these")
-    p.add_argument("--profile", type=Path, help="a scoring profile file")
+    p = commands.add_parser("score", help=_("score the mission across the seven areas"))
+    p.add_argument("mission", metavar="MISSION", help=_(MISSION_HELP))
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    p.add_argument("--questionnaire", action="append", metavar="ID", help=_("score only these"))
+    p.add_argument("--profile", type=Path, help=_("a scoring profile file"))
     p.set_defaults(run=cmd_score)
 
-    p = commands.add_parser("brief", help="export the briefing as PDF or HTML")
-    p.add_argument("mission", metavar="MISSION", help=MISSION_HELP)
+    p = commands.add_parser("brief", help=_("export the briefing as PDF or HTML"))
+    p.add_argument("mission", metavar="MISSION", help=_(MISSION_HELP))
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.html")
-    p.add_argument("--date", type=_date, help="date printed on the briefing (default today)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
-    _baseline_option(p, "this follow-up's baseline: the briefing shows the progress since then")
+    p.add_argument("--date", type=_date, help=_("date printed on the briefing (default today)"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+    p.add_argument("--force", action="store_true", help=_(FORCE_HELP))
+    _baseline_option(p, _("this follow-up's baseline: the briefing shows the progress since then"))
     p.set_defaults(run=cmd_brief)
     _add_compare(commands)
 
     _add_translations(commands)
 
     p = commands.add_parser(
-        "copy", help="copy a mission between a file and a PostgreSQL database, history included"
+        "copy", help=_("copy a mission between a file and a PostgreSQL database, history included")
     )
-    p.add_argument("source", metavar="SRC", help=MISSION_HELP)
+    p.add_argument("source", metavar="SRC", help=_(MISSION_HELP))
     p.add_argument(
-        "destination", metavar="DEST", help="a new mission file, or an empty database's URL"
+        "destination", metavar="DEST", help=_("a new mission file, or an empty database's URL")
     )
     p.set_defaults(run=cmd_copy)
 
-    p = commands.add_parser("demo", help="seed a demo mission, score it and export the briefing")
+    p = commands.add_parser("demo", help=_("seed a demo mission, score it and export the briefing"))
     p.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+    p.add_argument(
+        "--language",
+        default="en",
+        choices=("en", "fr", "es", "ar", "ru", "zh"),
+        metavar="LANG",
+        help=_("the demo mission's language, of its briefing: en, fr, es, ar, ru or zh"),
+    )
     p.set_defaults(run=cmd_demo)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Messages are in the user's language (``ASSESSMENT_KIT_LANGUAGE``, else the gettext
+    variables ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), English by default.
+    """
+    with i18n.language(i18n.environment_language()):
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)
     except ProblemsError as error:
-        print(f"error: {error.summary}", file=sys.stderr)
+        print(_("error: {message}").format(message=error.summary), file=sys.stderr)
         _print_problems(error)
         return 1
     except AssessmentKitError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(_("error: {message}").format(message=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except sqlite3.Error as error:
         # A state of the file or the disk the library did not name: still a message.
         from assessment_kit.store.schema import storage_error
 
         mission = getattr(args, "mission", "") or ""
-        print(f"error: {storage_error(error, mission, 'running the command')}", file=sys.stderr)
+        refused = storage_error(error, mission, "running the command")
+        print(_("error: {message}").format(message=refused), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"error: {_os_error(error, getattr(args, 'out', None))}", file=sys.stderr)
+        message = _os_error(error, getattr(args, "out", None))
+        print(_("error: {message}").format(message=message), file=sys.stderr)
         return 1
     return status
 
@@ -523,10 +645,14 @@ def _os_error(error: OSError, out: object = None) -> str:
     name = error.filename or out
     where = f"{name}: " if name else ""
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return f"{where}the disk is full (fix: free some space, or write to another disk)"
+        return where + _("the disk is full (fix: free some space, or write to another disk)")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"{where}{error.strerror} (fix: choose a file or folder you can write to)"
-    return f"{where}{error.strerror or error} (fix: check the path and try again)"
+        return where + _("{detail} (fix: choose a file or folder you can write to)").format(
+            detail=error.strerror
+        )
+    return where + _("{detail} (fix: check the path and try again)").format(
+        detail=error.strerror or error
+    )
 
 
 if __name__ == "__main__":

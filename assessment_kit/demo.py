@@ -237,12 +237,17 @@ def _unscored_value(question: Question, rng: random.Random) -> AnswerValue | Non
 
 
 def create_demo_mission(
-    path: str | Path, *, seed: int = 2026, baseline: MissionRef | None = None
+    path: str | Path,
+    *,
+    seed: int = 2026,
+    baseline: MissionRef | None = None,
+    language: str = "en",
 ) -> Mission:
     """Create the seeded demo mission at ``path`` (which must not exist) and return it open.
 
     ``baseline`` records the mission it follows up (``create_demo_baseline(...).info.ref()``);
-    the answers are the same with it or without.
+    the answers are the same with it or without. ``language`` is the mission's language
+    (its briefing's); the answers are the same in every language.
     """
     from assessment_kit.store import Mission
 
@@ -257,6 +262,7 @@ def create_demo_mission(
         end_date=END,
         sections=demo_sections(by_id),
         baseline=baseline,
+        language=language,
     )
     try:
         _fill(mission, by_id, random.Random(seed), _no_cases_questions(by_id, seed))

@@ -27,456 +27,557 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from assessment_kit.i18n import N_, _, ngettext
+
 
 class Code(Enum):
     """Catalogue of problems: each has a message template and a hint on how to fix it."""
 
     # Files and YAML
-    FILE_NOT_FOUND = ("file not found", "check the path")
-    YAML_SYNTAX = ("YAML syntax error: {detail}", "fix the indentation or quoting at this line")
-    EMPTY_FILE = ("the file is empty", "start from an example in the README")
-    SCHEMA = ("{detail}", "see the questionnaire format in the README")
-    MISSING_FIELD = ("missing required field {field!r}", "add {field!r}")
-    UNKNOWN_FIELD = ("unknown field {field!r}", "remove it or check its spelling ({known})")
-    DUPLICATE_KEY = ("key {key!r} appears twice in this mapping", "keep one of them")
+    FILE_NOT_FOUND = (N_("file not found"), N_("check the path"))
+    YAML_SYNTAX = (
+        N_("YAML syntax error: {detail}"),
+        N_("fix the indentation or quoting at this line"),
+    )
+    EMPTY_FILE = (N_("the file is empty"), N_("start from an example in the README"))
+    SCHEMA = (N_("{detail}"), N_("see the questionnaire format in the README"))
+    MISSING_FIELD = (N_("missing required field {field!r}"), N_("add {field!r}"))
+    UNKNOWN_FIELD = (N_("unknown field {field!r}"), N_("remove it or check its spelling ({known})"))
+    DUPLICATE_KEY = (N_("key {key!r} appears twice in this mapping"), N_("keep one of them"))
     YAML_ALIAS = (
-        "YAML {what} {name!r} is not allowed in a questionnaire",
-        "write the value out in full: the format needs no anchors (&name) or aliases (*name)",
+        N_("YAML {what} {name!r} is not allowed in a questionnaire"),
+        N_("write the value out in full: the format needs no anchors (&name) or aliases (*name)"),
     )
     YAML_TOO_DEEP = (
-        "the document nests deeper than {limit} levels",
-        "a questionnaire needs fewer than ten levels: check the indentation and brackets",
+        N_("the document nests deeper than {limit} levels"),
+        N_("a questionnaire needs fewer than ten levels: check the indentation and brackets"),
     )
     YAML_TOO_LARGE = (
-        "the document is {size} bytes, more than the {limit} bytes a questionnaire may take",
-        "split it into several questionnaires, or check that this is the right file",
+        N_("the document is {size} bytes, more than the {limit} bytes a questionnaire may take"),
+        N_("split it into several questionnaires, or check that this is the right file"),
     )
     YAML_VALUE = (
-        "value {value!r} cannot be read as {kind}: {detail}",
-        "correct it, or put it in quotes to keep it as text",
+        N_("value {value!r} cannot be read as {kind}: {detail}"),
+        N_("correct it, or put it in quotes to keep it as text"),
     )
-    UNKNOWN_TYPE = ("unknown question type {type!r}", "use one of: {known}")
+    UNKNOWN_TYPE = (N_("unknown question type {type!r}"), N_("use one of: {known}"))
     UNKNOWN_INSTRUMENT = (
-        "no questionnaire ships with the id {name!r}, and there is no file of that name",
-        "use a shipped id ({known}) or the path of a questionnaire file",
+        N_("no questionnaire ships with the id {name!r}, and there is no file of that name"),
+        N_("use a shipped id ({known}) or the path of a questionnaire file"),
     )
     # Meaning
     DUPLICATE_ID = (
-        "duplicate id {id!r} (first used at line {first_line})",
-        "give every {kind} its own id",
+        N_("duplicate id {id!r} (first used at line {first_line})"),
+        N_("give every {kind} its own id"),
     )
     UNKNOWN_AREA = (
-        "unknown area {area!r}",
-        "use one of: prevention, data, legislation, policy, criminal_justice, protection, "
-        "cooperation",
+        N_("unknown area {area!r}"),
+        N_(
+            "use one of: prevention, data, legislation, policy, criminal_justice, protection, "
+            "cooperation"
+        ),
     )
-    UNKNOWN_SCALE = ("unknown scale {scale!r}", "define it under 'scales' or use one of: {known}")
+    UNKNOWN_SCALE = (
+        N_("unknown scale {scale!r}"),
+        N_("define it under 'scales' or use one of: {known}"),
+    )
     UNKNOWN_RESPONDENT_TYPE = (
-        "unknown respondent type {type!r}",
-        "define it under 'respondent_types' or use one of: {known}",
+        N_("unknown respondent type {type!r}"),
+        N_("define it under 'respondent_types' or use one of: {known}"),
     )
     UNKNOWN_REFERENCE_TOOL = (
-        "unknown reference {ref!r}",
-        "define it under 'references' or use one of: {known}",
+        N_("unknown reference {ref!r}"),
+        N_("define it under 'references' or use one of: {known}"),
     )
-    SCORE_RANGE = ("score {score} is outside [0, 1]", "use a score between 0 and 1")
+    SCORE_RANGE = (N_("score {score} is outside [0, 1]"), N_("use a score between 0 and 1"))
     RESERVED_VALUE = (
-        "choice value {value!r} is reserved for a non-scored state",
-        "remove it: unknown, not applicable, not assessed and declined are always offered, "
-        "and no_cases is offered by declaring 'no_cases' on the question",
+        N_("choice value {value!r} is reserved for a non-scored state"),
+        N_(
+            "remove it: unknown, not applicable, not assessed and declined are always offered, "
+            "and no_cases is offered by declaring 'no_cases' on the question"
+        ),
     )
     PRACTICE_WITHOUT_NO_CASES = (
-        "scored practice question does not say how 'No cases in the period' counts",
-        "add no_cases: not_applicable (the question leaves the coverage) or no_cases: a "
-        "score in [0, 1] (the absence of cases is itself the finding)",
+        N_("scored practice question does not say how 'No cases in the period' counts"),
+        N_(
+            "add no_cases: not_applicable (the question leaves the coverage) or no_cases: a "
+            "score in [0, 1] (the absence of cases is itself the finding)"
+        ),
     )
     NO_CASES_SCORE_UNSCORED = (
-        "no_cases gives a score to a question of type {type!r} that is not scored",
-        "write no_cases: not_applicable, or give the question scored choices",
+        N_("no_cases gives a score to a question of type {type!r} that is not scored"),
+        N_("write no_cases: not_applicable, or give the question scored choices"),
     )
     NO_CASES_NOT_ANSWERED = (
-        "a {type!r} question takes no answer, so it cannot offer 'no_cases'",
-        "remove 'no_cases'",
+        N_("a {type!r} question takes no answer, so it cannot offer 'no_cases'"),
+        N_("remove 'no_cases'"),
     )
     NO_CASES_NOT_DECLARED = (
-        "{field} compares ${{{ref}}} with 'no_cases', which that question does not offer",
-        "declare no_cases on {ref!r}, or compare with one of its choices",
+        N_("{field} compares ${{{ref}}} with 'no_cases', which that question does not offer"),
+        N_("declare no_cases on {ref!r}, or compare with one of its choices"),
     )
     # Versions
     PREVIOUS_NOT_FOUND = (
-        "previous version {version!r} of {questionnaire!r} not found (looked for {looked})",
-        "ship it as previous/{questionnaire}-{version}.yaml next to this file, or correct "
-        "'previous'",
+        N_("previous version {version!r} of {questionnaire!r} not found (looked for {looked})"),
+        N_(
+            "ship it as previous/{questionnaire}-{version}.yaml next to this file, or correct "
+            "'previous'"
+        ),
     )
     PREVIOUS_NOT_OLDER = (
-        "previous version {previous!r} is not older than this version {version!r}",
-        "bump 'version' above the previous one, or correct 'previous'",
+        N_("previous version {previous!r} is not older than this version {version!r}"),
+        N_("bump 'version' above the previous one, or correct 'previous'"),
     )
     NO_PREVIOUS = (
-        "{field!r} names questions of a previous version, but no earlier version of "
-        "{questionnaire!r} was found",
-        "put it in previous/{questionnaire}-<version>.yaml next to this file, or set "
-        "'previous' to its version",
+        N_(
+            "{field!r} names questions of a previous version, but no earlier version of "
+            "{questionnaire!r} was found"
+        ),
+        N_(
+            "put it in previous/{questionnaire}-<version>.yaml next to this file, or set "
+            "'previous' to its version"
+        ),
     )
     NOT_IN_PREVIOUS = (
-        "{field} names {old!r}, which is not a question of version {version}",
-        "check the id against {previous_file}",
+        N_("{field} names {old!r}, which is not a question of version {version}"),
+        N_("check the id against {previous_file}"),
     )
     UNACCOUNTED_QUESTION = (
-        "question {old!r} of version {version} is gone, but nothing replaces it and it is "
-        "not listed as dropped",
-        "add {old!r} to the 'replaces' of the question that takes its place, or to the "
-        "top-level 'dropped'",
+        N_(
+            "question {old!r} of version {version} is gone, but nothing replaces it and it is "
+            "not listed as dropped"
+        ),
+        N_(
+            "add {old!r} to the 'replaces' of the question that takes its place, or to the "
+            "top-level 'dropped'"
+        ),
     )
     DROPPED_STILL_PRESENT = (
-        "{old!r} is listed as dropped but is still a question of this version",
-        "remove it from 'dropped'",
+        N_("{old!r} is listed as dropped but is still a question of this version"),
+        N_("remove it from 'dropped'"),
     )
     # Warnings (validate still succeeds)
     UNUSED_REFERENCE = (
-        "reference {ref!r} is not cited by any recommendation",
-        "cite it in a recommendation's 'references', or remove it from the catalogue",
+        N_("reference {ref!r} is not cited by any recommendation"),
+        N_("cite it in a recommendation's 'references', or remove it from the catalogue"),
     )
     MISSING_AREAS = (
-        "scored question has no 'areas'",
-        "map it to at least one of the seven areas, for example areas: {{legislation: 1}}",
+        N_("scored question has no 'areas'"),
+        N_("map it to at least one of the seven areas, for example areas: {{legislation: 1}}"),
     )
-    MISSING_SCALE = ("a 'scale' question needs a 'scale'", "name one of: {known}")
-    MISSING_CHOICES = ("a {type!r} question needs 'choices'", "list the choices")
+    MISSING_SCALE = (N_("a 'scale' question needs a 'scale'"), N_("name one of: {known}"))
+    MISSING_CHOICES = (N_("a {type!r} question needs 'choices'"), N_("list the choices"))
     NOT_SCORED_AREAS = (
-        "question of type {type!r} is not scored but has 'areas'",
-        "remove 'areas', or use a scale or scored choices",
+        N_("question of type {type!r} is not scored but has 'areas'"),
+        N_("remove 'areas', or use a scale or scored choices"),
     )
-    MISSING_ENGLISH = ("text has no English ('en')", "add an 'en' entry")
+    MISSING_ENGLISH = (N_("text has no English ('en')"), N_("add an 'en' entry"))
     UNKNOWN_LANGUAGE = (
-        "language {lang!r} is not declared",
-        "add it to 'languages' or remove the translation",
+        N_("language {lang!r} is not declared"),
+        N_("add it to 'languages' or remove the translation"),
     )
     # Translation files
     TRANSLATION_NOT_MAPPING = (
-        "{what} is not a mapping",
-        "write it as key: value pairs, for example {example}",
+        N_("{what} is not a mapping"),
+        N_("write it as key: value pairs, for example {example}"),
     )
     TRANSLATION_INSTRUMENT = (
-        "the file translates {found!r}, not {expected!r}",
-        "correct 'instrument', or move the file beside the instrument it translates",
+        N_("the file translates {found!r}, not {expected!r}"),
+        N_("correct 'instrument', or move the file beside the instrument it translates"),
     )
     TRANSLATION_VERSION = (
-        "the file translates version {found} of {instrument!r}, but the instrument is "
-        "version {expected}",
-        "check the translations against the new version (assessment-kit translations "
-        "export), then set 'version: {expected}'",
+        N_(
+            "the file translates version {found} of {instrument!r}, but the instrument is "
+            "version {expected}"
+        ),
+        N_(
+            "check the translations against the new version (assessment-kit translations "
+            "export), then set 'version: {expected}'"
+        ),
     )
     TRANSLATION_LANGUAGE = (
-        "language {found!r} is not a language code other than English",
-        "use a code such as fr, es, ar, ru or zh",
+        N_("language {found!r} is not a language code other than English"),
+        N_("use a code such as fr, es, ar, ru or zh"),
     )
     TRANSLATION_FILE_NAME = (
-        "the file {name!r} holds language {found!r}",
-        "rename it {expected!r}, or correct 'language'",
+        N_("the file {name!r} holds language {found!r}"),
+        N_("rename it {expected!r}, or correct 'language'"),
     )
     TRANSLATION_UNKNOWN_KEY = (
-        "{key!r} is not a text of the instrument",
-        "check the key against 'assessment-kit translations export', or remove the entry",
+        N_("{key!r} is not a text of the instrument"),
+        N_("check the key against 'assessment-kit translations export', or remove the entry"),
     )
     TRANSLATION_EMPTY = (
-        "{field!r} is empty",
-        "write the text, or remove the entry (a missing translation shows the English)",
+        N_("{field!r} is empty"),
+        N_("write the text, or remove the entry (a missing translation shows the English)"),
     )
     TRANSLATION_INCOMPLETE = (
-        "{instrument} is not complete in {language!r}: {missing} missing and {outdated} "
-        "outdated of {total} texts",
-        "translate them (assessment-kit translations export {instrument} --language "
-        "{language} --out {language}.xlsx, then translations import), or list them with "
-        "validate --verbose",
+        N_(
+            "{instrument} is not complete in {language!r}: {missing} missing and {outdated} "
+            "outdated of {total} texts"
+        ),
+        N_(
+            "translate them (assessment-kit translations export {instrument} --language "
+            "{language} --out {language}.xlsx, then translations import), or list them with "
+            "validate --verbose"
+        ),
     )
     TRANSLATION_SHEET_COLUMNS = (
-        "the first sheet has no column {missing}",
-        "keep the header row of the sheet made by 'assessment-kit translations export' "
-        "(key, field, english, translation)",
+        N_("the first sheet has no column {missing}"),
+        N_(
+            "keep the header row of the sheet made by 'assessment-kit translations export' "
+            "(key, field, english, translation)"
+        ),
     )
     TRANSLATION_SHEET_ABOUT = (
-        "the workbook does not say which instrument and language it holds ({detail})",
-        "start from a workbook made by 'assessment-kit translations export', whose sheet "
-        "'about' names them",
+        N_("the workbook does not say which instrument and language it holds ({detail})"),
+        N_(
+            "start from a workbook made by 'assessment-kit translations export', whose sheet "
+            "'about' names them"
+        ),
     )
     TRANSLATION_ROW_DUPLICATE = (
-        "key {key!r} appears again (first in row {first})",
-        "keep one of the two rows",
+        N_("key {key!r} appears again (first in row {first})"),
+        N_("keep one of the two rows"),
     )
-    EXPRESSION_SYNTAX = ("{field}: {detail}", "see the expression language in the README")
+    EXPRESSION_SYNTAX = (N_("{field}: {detail}"), N_("see the expression language in the README"))
     DANGLING_REFERENCE = (
-        "{field} refers to unknown question ${{{ref}}}",
-        "check the spelling or add the question",
+        N_("{field} refers to unknown question ${{{ref}}}"),
+        N_("check the spelling or add the question"),
     )
-    CYCLE = ("{field} takes part in a cycle: {cycle}", "break the loop of references")
+    CYCLE = (N_("{field} takes part in a cycle: {cycle}"), N_("break the loop of references"))
     SELF_REFERENCE = (
-        "{field} refers to the question itself",
-        "use '.' for the question's own value in a constraint",
+        N_("{field} refers to the question itself"),
+        N_("use '.' for the question's own value in a constraint"),
     )
-    VERSION = ("version {version!r} is not semantic (major.minor.patch)", "write it like 1.0.0")
+    VERSION = (
+        N_("version {version!r} is not semantic (major.minor.patch)"),
+        N_("write it like 1.0.0"),
+    )
     # Answers
     UNKNOWN_QUESTIONNAIRE = (
-        "unknown questionnaire {questionnaire!r}",
-        "use one of the mission's questionnaires: {known}",
+        N_("unknown questionnaire {questionnaire!r}"),
+        N_("use one of the mission's questionnaires: {known}"),
     )
     UNKNOWN_QUESTION = (
-        "unknown question {question!r} in {questionnaire!r}",
-        "check the question id",
+        N_("unknown question {question!r} in {questionnaire!r}"),
+        N_("check the question id"),
     )
-    UNKNOWN_RESPONDENT = ("unknown respondent {respondent!r}", "add the respondent first")
+    UNKNOWN_RESPONDENT = (N_("unknown respondent {respondent!r}"), N_("add the respondent first"))
     DUPLICATE_RESPONDENT = (
-        "respondent {respondent!r} already exists",
-        "choose another pseudonymous code",
+        N_("respondent {respondent!r} already exists"),
+        N_("choose another pseudonymous code"),
     )
-    BAD_VALUE = ("{detail}", "{fix}")
+    BAD_VALUE = (N_("{detail}"), N_("{fix}"))
     NUMBER_GROUPED = (
-        "{text} has a thousands separator, which is not accepted (it is easily misread)",
-        "type it without separators: {plain}",
+        N_("{text} has a thousands separator, which is not accepted (it is easily misread)"),
+        N_("type it without separators: {plain}"),
     )
     NUMBER_AMBIGUOUS = (
-        "{text} could be read as {plain} (a thousands separator) or as {decimal} (a decimal comma)",
-        "type {plain} or {decimal}",
+        N_(
+            "{text} could be read as {plain} (a thousands separator) "
+            "or as {decimal} (a decimal comma)"
+        ),
+        N_("type {plain} or {decimal}"),
     )
-    CONSTRAINT = ("{message}", "correct the answer")
-    NOT_ANSWERABLE = ("question {question!r} is a note and takes no answer", "remove the row")
+    CONSTRAINT = (N_("{message}"), N_("correct the answer"))
+    NOT_ANSWERABLE = (
+        N_("question {question!r} is a note and takes no answer"),
+        N_("remove the row"),
+    )
     NO_CASES_NOT_OFFERED = (
-        "question {question!r} does not offer 'no_cases' (No cases in the period)",
-        "give a choice or another state; only questions that declare 'no_cases' offer it",
+        N_("question {question!r} does not offer 'no_cases' (No cases in the period)"),
+        N_("give a choice or another state; only questions that declare 'no_cases' offer it"),
     )
-    BAD_ROW = ("{detail}", "{fix}")
+    BAD_ROW = (N_("{detail}"), N_("{fix}"))
     UNKNOWN_SECTION = (
-        "unknown section {section!r}",
-        "name a section as questionnaire.section, one of: {known}",
+        N_("unknown section {section!r}"),
+        N_("name a section as questionnaire.section, one of: {known}"),
     )
     AMBIGUOUS_SECTION = (
-        "section {section!r} is in several questionnaires ({where})",
-        "name it as questionnaire.section",
+        N_("section {section!r} is in several questionnaires ({where})"),
+        N_("name it as questionnaire.section"),
     )
     TEXT_TOO_LONG = (
-        "the {field} has {length} characters, more than the {limit} a mission keeps",
-        "shorten it, or keep the long text in a document and cite it in the evidence",
+        N_("the {field} has {length} characters, more than the {limit} a mission keeps"),
+        N_("shorten it, or keep the long text in a document and cite it in the evidence"),
     )
     TEXT_NOT_UNICODE = (
-        "the {field} holds a character that is not valid Unicode (at position {position})",
-        "type the text again or paste it as plain text",
+        N_("the {field} holds a character that is not valid Unicode (at position {position})"),
+        N_("type the text again or paste it as plain text"),
     )
     # Answers files that are not what their name says
     FILE_UTF16 = (
-        "the file is {encoding} text (as Excel's 'Unicode Text' saves it), not UTF-8",
-        "save it as 'CSV UTF-8 (comma delimited)' from your spreadsheet program, or convert "
-        "it to UTF-8 in a text editor",
+        N_("the file is {encoding} text (as Excel's 'Unicode Text' saves it), not UTF-8"),
+        N_(
+            "save it as 'CSV UTF-8 (comma delimited)' from your spreadsheet program, or convert "
+            "it to UTF-8 in a text editor"
+        ),
     )
     FILE_ENCRYPTED = (
-        "the workbook is protected by a password (encrypted), so it cannot be read",
-        "open it in Excel or LibreOffice, remove the password (Excel: File > Info > Protect "
-        "Workbook > Encrypt with Password, clear it), save it as .xlsx and import again",
+        N_("the workbook is protected by a password (encrypted), so it cannot be read"),
+        N_(
+            "open it in Excel or LibreOffice, remove the password (Excel: File > Info > Protect "
+            "Workbook > Encrypt with Password, clear it), save it as .xlsx and import again"
+        ),
     )
     FILE_OLD_OFFICE = (
-        "this is an old Excel 97-2003 workbook (.xls) or another Office file, not .xlsx",
-        "open it in Excel or LibreOffice and save it as .xlsx or 'CSV UTF-8'",
+        N_("this is an old Excel 97-2003 workbook (.xls) or another Office file, not .xlsx"),
+        N_("open it in Excel or LibreOffice and save it as .xlsx or 'CSV UTF-8'"),
     )
     FILE_IS_ARCHIVE = (
-        "this is a spreadsheet or a zip archive (it begins like an .xlsx file), not CSV text",
-        "if it is a workbook, name it .xlsx; otherwise save the answers as 'CSV UTF-8 "
-        "(comma delimited)'",
+        N_("this is a spreadsheet or a zip archive (it begins like an .xlsx file), not CSV text"),
+        N_(
+            "if it is a workbook, name it .xlsx; otherwise save the answers as 'CSV UTF-8 "
+            "(comma delimited)'"
+        ),
     )
     FILE_IS_TEXT = (
-        "this is text (a CSV file?), not an .xlsx workbook",
-        "name it .csv if it holds comma-separated answers, or save it as .xlsx",
+        N_("this is text (a CSV file?), not an .xlsx workbook"),
+        N_("name it .csv if it holds comma-separated answers, or save it as .xlsx"),
     )
     CELL_TOO_LARGE = (
-        "a cell holds more than {limit} characters",
-        "shorten the text: a mission keeps at most 100,000 characters in a note",
+        N_("a cell holds more than {limit} characters"),
+        N_("shorten the text: a mission keeps at most 100,000 characters in a note"),
     )
     CELL_MERGED = (
-        "{column} is empty: the cell is part of the merged cells {cells}, and only the first "
-        "cell of a merge holds the value",
-        "unmerge the cells and fill the value into every row",
+        N_(
+            "{column} is empty: the cell is part of the merged cells {cells}, and only the first "
+            "cell of a merge holds the value"
+        ),
+        N_("unmerge the cells and fill the value into every row"),
     )
     CELL_FORMULA = (
-        "{column} is the formula {formula} with no saved value",
-        "open the file in Excel or LibreOffice, let it recalculate and save it (or paste the "
-        "values in place of the formulas)",
+        N_("{column} is the formula {formula} with no saved value"),
+        N_(
+            "open the file in Excel or LibreOffice, let it recalculate and save it (or paste the "
+            "values in place of the formulas)"
+        ),
     )
     # XLSForm (ODK Collect, KoboToolbox): sheet, row and column, as pyxform names them
     XLSFORM_SHEET = (
-        "the workbook has no {sheet!r} sheet",
-        "an XLSForm has a 'survey' sheet, and a 'choices' sheet for select questions",
+        N_("the workbook has no {sheet!r} sheet"),
+        N_("an XLSForm has a 'survey' sheet, and a 'choices' sheet for select questions"),
     )
     XLSFORM_CELL = (
-        "[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}",
-        "{fix}",
+        N_("[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}"),
+        N_("{fix}"),
     )
     XLSFORM_TYPE = (
-        "[row : {row}] on the {sheet!r} sheet, column 'type': {type!r} is not a question "
-        "type assessment-kit reads",
-        "use one of: {known}",
+        N_(
+            "[row : {row}] on the {sheet!r} sheet, column 'type': {type!r} is not a question "
+            "type assessment-kit reads"
+        ),
+        N_("use one of: {known}"),
     )
     XLSFORM_GROUPS = (
-        "[row : {row}] on the {sheet!r} sheet, column 'type': {detail}",
-        "put every question inside one begin_group ... end_group (a section); groups do not nest",
+        N_("[row : {row}] on the {sheet!r} sheet, column 'type': {detail}"),
+        N_(
+            "put every question inside one begin_group ... end_group (a section); "
+            "groups do not nest"
+        ),
     )
     XLSFORM_EXPRESSION = (
-        "[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}",
-        "write it with ${{name}} references, comparisons, and/or/not, arithmetic and "
-        "selected(), count-selected(), string-length(), if(), coalesce(), number()",
+        N_("[row : {row}] on the {sheet!r} sheet, column {column!r}: {detail}"),
+        N_(
+            "write it with ${{name}} references, comparisons, and/or/not, arithmetic and "
+            "selected(), count-selected(), string-length(), if(), coalesce(), number()"
+        ),
     )
     # Submissions from field collection tools
     SUBMISSIONS_FORMAT = (
-        "cannot tell from its columns what made this file (the first are: {columns})",
-        "give --format kobo, odk or long; a KoboToolbox export has _uuid and "
-        "_submission_time, an ODK Central export meta-instanceID and KEY",
+        N_("cannot tell from its columns what made this file (the first are: {columns})"),
+        N_(
+            "give --format kobo, odk or long; a KoboToolbox export has _uuid and "
+            "_submission_time, an ODK Central export meta-instanceID and KEY"
+        ),
     )
     SUBMISSIONS_QUESTIONNAIRE = (
-        "no questionnaire of the mission matches the columns of this file ({detail})",
-        "export the form made with 'assessment-kit xlsform' for one of: {known}",
+        N_("no questionnaire of the mission matches the columns of this file ({detail})"),
+        N_("export the form made with 'assessment-kit xlsform' for one of: {known}"),
     )
     # Store
-    NOT_A_MISSION = ("{detail}", "open a mission file made with 'assessment-kit new'")
-    MISSION_EXISTS = ("the mission file already exists", "choose another name or delete it")
+    NOT_A_MISSION = (N_("{detail}"), N_("open a mission file made with 'assessment-kit new'"))
+    MISSION_EXISTS = (N_("the mission file already exists"), N_("choose another name or delete it"))
+    MISSION_LANGUAGE = (
+        N_("unknown language {language!r} for the mission"),
+        N_("use one of the six UN languages: {known}"),
+    )
     SCHEMA_TOO_NEW = (
-        "the mission file has schema version {found}, newer than this assessment-kit ({known})",
-        "upgrade assessment-kit",
+        N_("the mission file has schema version {found}, newer than this assessment-kit ({known})"),
+        N_("upgrade assessment-kit"),
     )
     # Joining copies of a mission (merge)
     MISSION_MISMATCH = (
-        "{other} is another mission (uuid {other_uuid}), not a copy of {mission}"
-        " (uuid {mission_uuid}); nothing was joined",
-        "join only copies of one mission: files copied from it or made by 'assessment-kit "
-        "copy'; to bring in answers from another mission, export them and import the file",
+        N_(
+            "{other} is another mission (uuid {other_uuid}), not a copy of {mission}"
+            " (uuid {mission_uuid}); nothing was joined"
+        ),
+        N_(
+            "join only copies of one mission: files copied from it or made by 'assessment-kit "
+            "copy'; to bring in answers from another mission, export them and import the file"
+        ),
     )
     VERSION_MISMATCH = (
-        "{other} uses the questionnaires {theirs} but {mission} uses {ours}; nothing was joined",
-        "join copies that use the same questionnaire versions",
+        N_(
+            "{other} uses the questionnaires {theirs} but {mission} uses {ours}; nothing was joined"
+        ),
+        N_("join copies that use the same questionnaire versions"),
     )
     # Scoring profiles
-    PROFILE_FIELD = ("{field}: {detail}", "{fix}")
+    PROFILE_FIELD = (N_("{field}: {detail}"), N_("{fix}"))
     XLSX_EXTRA = (
-        "reading or writing .xlsx files needs openpyxl",
-        "install the xlsx extra: pip install 'assessment-kit[xlsx]', or use CSV",
+        N_("reading or writing .xlsx files needs openpyxl"),
+        N_("install the xlsx extra: pip install 'assessment-kit[xlsx]', or use CSV"),
     )
-    STORE_IO = ("{detail}", "{fix}")
+    STORE_IO = (N_("{detail}"), N_("{fix}"))
     # Output files (the guard every export passes first)
     OUTPUT_IS_MISSION = (
-        "this is a mission file: writing over it would lose every answer in it",
-        "give the output another name (the mission is left as it was)",
+        N_("this is a mission file: writing over it would lose every answer in it"),
+        N_("give the output another name (the mission is left as it was)"),
     )
     OUTPUT_IS_INPUT = (
-        "this is the mission being read ({input})",
-        "give the output another name, such as answers.csv",
+        N_("this is the mission being read ({input})"),
+        N_("give the output another name, such as answers.csv"),
     )
     OUTPUT_EXISTS = (
-        "the file already exists",
-        "give another name, or pass --force (force=True) to replace it",
+        N_("the file already exists"),
+        N_("give another name, or pass --force (force=True) to replace it"),
     )
     XLSX_CELL_TOO_LONG = (
-        "sheet {sheet!r}, row {row}, column {column!r}: {length} characters, more than the "
-        "{limit} an XLSX cell holds; nothing was written",
-        "export as CSV, which holds the whole text, or shorten the text in the mission",
+        N_(
+            "sheet {sheet!r}, row {row}, column {column!r}: {length} characters, more than the "
+            "{limit} an XLSX cell holds; nothing was written"
+        ),
+        N_("export as CSV, which holds the whole text, or shorten the text in the mission"),
     )
     MISSION_READ_ONLY = (
-        "the mission file is read-only, so nothing could be written; nothing was changed",
-        "make it writable (check its permissions, or copy it to a folder of yours) and try again",
+        N_("the mission file is read-only, so nothing could be written; nothing was changed"),
+        N_(
+            "make it writable (check its permissions, or copy it to a folder of yours) "
+            "and try again"
+        ),
     )
     FOLDER_READ_ONLY = (
-        "the folder holding the mission cannot be written: SQLite needs to create "
-        "{name}-wal and {name}-shm beside the mission, even to read it",
-        "copy the mission to a folder you can write to, or make this folder writable",
+        N_(
+            "the folder holding the mission cannot be written: SQLite needs to create "
+            "{name}-wal and {name}-shm beside the mission, even to read it"
+        ),
+        N_("copy the mission to a folder you can write to, or make this folder writable"),
     )
     MISSION_DAMAGED = (
-        "the mission file is damaged ({detail})",
-        "restore it from a backup or from another assessor's copy; 'sqlite3 FILE .recover' "
-        "can rescue what is still readable",
+        N_("the mission file is damaged ({detail})"),
+        N_(
+            "restore it from a backup or from another assessor's copy; 'sqlite3 FILE .recover' "
+            "can rescue what is still readable"
+        ),
     )
     DISK_FULL = (
-        "the disk is full (while {doing}); nothing was changed",
-        "free some space on the disk, or use a disk with room, and try again",
+        N_("the disk is full (while {doing}); nothing was changed"),
+        N_("free some space on the disk, or use a disk with room, and try again"),
     )
     # PostgreSQL missions (a postgresql:// URL)
     POSTGRES_EXTRA = (
-        "a postgresql:// mission needs the psycopg package",
-        "install the postgres extra: pip install 'assessment-kit[postgres]'",
+        N_("a postgresql:// mission needs the psycopg package"),
+        N_("install the postgres extra: pip install 'assessment-kit[postgres]'"),
     )
     PG_PASSWORD_IN_URL = (
-        "the URL holds a password: a password is read only from PGPASSWORD or ~/.pgpass, "
-        "so that it is never stored with the mission or shown in a message",
-        "take the password out of the URL and set PGPASSWORD, or add a line to ~/.pgpass",
+        N_(
+            "the URL holds a password: a password is read only from PGPASSWORD or ~/.pgpass, "
+            "so that it is never stored with the mission or shown in a message"
+        ),
+        N_("take the password out of the URL and set PGPASSWORD, or add a line to ~/.pgpass"),
     )
     PG_UNREACHABLE = (
-        "cannot reach the PostgreSQL server: {detail}",
-        "check the host and port in the URL, and that the server is running and accepts "
-        "connections from here",
+        N_("cannot reach the PostgreSQL server: {detail}"),
+        N_(
+            "check the host and port in the URL, and that the server is running and accepts "
+            "connections from here"
+        ),
     )
     PG_AUTH_FAILED = (
-        "the PostgreSQL server refused to sign in: {detail}",
-        "check the user name in the URL; set the password in PGPASSWORD or in ~/.pgpass "
-        "(never in the URL), or ask the database administrator for access",
+        N_("the PostgreSQL server refused to sign in: {detail}"),
+        N_(
+            "check the user name in the URL; set the password in PGPASSWORD or in ~/.pgpass "
+            "(never in the URL), or ask the database administrator for access"
+        ),
     )
     PG_DATABASE_MISSING = (
-        "the database {database!r} does not exist on the server",
-        "check its name in the URL, or create it (createdb {database}, or ask the database "
-        "administrator)",
+        N_("the database {database!r} does not exist on the server"),
+        N_(
+            "check its name in the URL, or create it (createdb {database}, or ask the database "
+            "administrator)"
+        ),
     )
     PG_DATABASE_NOT_EMPTY = (
-        "the database already holds tables ({tables}), so a new mission cannot go in it",
-        "create an empty database for the mission (createdb NAME) and give its URL",
+        N_("the database already holds tables ({tables}), so a new mission cannot go in it"),
+        N_("create an empty database for the mission (createdb NAME) and give its URL"),
     )
     PG_REFUSED = (
-        "the PostgreSQL server refused {doing}: {detail}",
-        "ask the database administrator for the rights this needs (see deploy/roles.sql)",
+        N_("the PostgreSQL server refused {doing}: {detail}"),
+        N_("ask the database administrator for the rights this needs (see deploy/roles.sql)"),
     )
     PG_FAILED = (
-        "PostgreSQL could not finish {doing}: {detail}",
-        "check that the server is running and the connection holds, then try again",
+        N_("PostgreSQL could not finish {doing}: {detail}"),
+        N_("check that the server is running and the connection holds, then try again"),
     )
     OUTPUT_FORMAT = (
-        "the name ends in {suffix!r} but the format is {fmt!r}",
-        "name the file {expected}, or pass --format {other}",
+        N_("the name ends in {suffix!r} but the format is {fmt!r}"),
+        N_("name the file {expected}, or pass --format {other}"),
     )
     # Follow-up assessments (comparing a follow-up with its baseline)
     COMPARE_INSTRUMENTS = (
-        "the two missions do not use the same instruments: the baseline uses {baseline}, "
-        "the follow-up {followup}",
-        "compare missions of the same instruments (their versions may differ), or score "
-        "each alone with 'assessment-kit score'",
+        N_(
+            "the two missions do not use the same instruments: the baseline uses {baseline}, "
+            "the follow-up {followup}"
+        ),
+        N_(
+            "compare missions of the same instruments (their versions may differ), or score "
+            "each alone with 'assessment-kit score'"
+        ),
     )
     COMPARE_LINEAGE = (
-        "{questionnaire} {newer} revises version {previous}, not {older}: its 'replaces' "
-        "records cannot match the questions of {older}",
-        "compare missions whose versions of {questionnaire} are the same or one revision apart",
+        N_(
+            "{questionnaire} {newer} revises version {previous}, not {older}: its 'replaces' "
+            "records cannot match the questions of {older}"
+        ),
+        N_("compare missions whose versions of {questionnaire} are the same or one revision apart"),
     )
     NO_BASELINE = (
-        "this mission records no baseline, so there is nothing to show progress against",
-        "create the follow-up with 'assessment-kit new FOLLOWUP.db --baseline BASELINE.db ...', "
-        "or leave out --baseline",
+        N_("this mission records no baseline, so there is nothing to show progress against"),
+        N_(
+            "create the follow-up with "
+            "'assessment-kit new FOLLOWUP.db --baseline BASELINE.db ...', or leave out --baseline"
+        ),
     )
     NOT_THE_BASELINE = (
-        "this is not the follow-up's baseline: the follow-up records {expected!r} "
-        "(mission {expected_uuid}), this file holds {found!r} (mission {found_uuid})",
-        "pass the baseline file the follow-up was created with (or a copy of it)",
+        N_(
+            "this is not the follow-up's baseline: the follow-up records {expected!r} "
+            "(mission {expected_uuid}), this file holds {found!r} (mission {found_uuid})"
+        ),
+        N_("pass the baseline file the follow-up was created with (or a copy of it)"),
     )
     # The JupyterLab server extension's requests
     PATH_OUTSIDE_ROOT = (
-        "the path {where!r} is outside the folder JupyterLab serves",
-        "give a path relative to the folder the file browser shows, without '..'",
+        N_("the path {where!r} is outside the folder JupyterLab serves"),
+        N_("give a path relative to the folder the file browser shows, without '..'"),
     )
     HIDDEN_PATH = (
-        "the path {where!r} names a hidden file or folder, which this server does not show",
-        "move the mission to a folder the file browser shows",
+        N_("the path {where!r} names a hidden file or folder, which this server does not show"),
+        N_("move the mission to a folder the file browser shows"),
     )
     REQUEST_FIELD = (
-        "the request's field {field!r} {detail}",
-        "send {field!r} as {expected}",
+        N_("the request's field {field!r} {detail}"),
+        N_("send {field!r} as {expected}"),
     )
-    NOT_A_FOLDER = ("{where!r} is not a folder", "choose a folder the file browser shows")
+    NOT_A_FOLDER = (N_("{where!r} is not a folder"), N_("choose a folder the file browser shows"))
     UNKNOWN_NOTEBOOK = (
-        "there is no mission notebook called {name!r}",
-        "use one of: {known}",
+        N_("there is no mission notebook called {name!r}"),
+        N_("use one of: {known}"),
     )
     UNKNOWN_EXPORT = (
-        "no briefing export {job!r} is running or finished on this server",
-        "start the export again from the mission panel",
+        N_("no briefing export {job!r} is running or finished on this server"),
+        N_("start the export again from the mission panel"),
     )
 
     # Members are numbered so that entries sharing a template stay distinct codes
@@ -526,8 +627,9 @@ class Problem:
         """Build a problem from its catalogue entry, filling the templates with ``fields``."""
         return cls(
             code=code,
-            message=code.template.format(**fields),
-            hint=code.fix.format(**fields),
+            # In the language in force (the command line's, see assessment_kit.cli).
+            message=_(code.template).format(**fields),
+            hint=_(code.fix).format(**fields),
             file=file,
             line=line,
             path=path,
@@ -536,7 +638,7 @@ class Problem:
     def __str__(self) -> str:
         location = ":".join(str(part) for part in (self.file, self.line) if part is not None)
         parts = [part for part in (location, self.path) if part]
-        parts.append(f"{self.message} (fix: {self.hint})")
+        parts.append(_("{message} (fix: {hint})").format(message=self.message, hint=self.hint))
         return ": ".join(parts)
 
 
@@ -548,12 +650,14 @@ SHOWN_PROBLEMS = 50
 def more_problems(count: int) -> str:
     """``"... and 719,013 more problems"``: the line after the problems shown."""
     hidden = count - SHOWN_PROBLEMS
-    return f"... and {hidden:,} more problem" + ("" if hidden == 1 else "s")
+    return ngettext("... and {count} more problem", "... and {count} more problems", hidden).format(
+        count=f"{hidden:,}"
+    )
 
 
 def count_problems(count: int) -> str:
     """``"1 problem"``, ``"3 problems"``."""
-    return f"{count} problem" + ("" if count == 1 else "s")
+    return ngettext("{count} problem", "{count} problems", count).format(count=count)
 
 
 class AssessmentKitError(Exception):
@@ -598,7 +702,7 @@ class ComparisonError(ProblemsError):
     """A follow-up cannot be compared with this baseline (instruments, lineage, identity)."""
 
     def __init__(self, problems: Iterable[Problem], summary: str = "") -> None:
-        super().__init__(problems, summary or "the two missions cannot be compared")
+        super().__init__(problems, summary or _("the two missions cannot be compared"))
 
 
 class ExpressionError(AssessmentKitError):
@@ -611,8 +715,12 @@ class ExpressionError(AssessmentKitError):
         self.detail = message
         self.source = source
         self.position = position
-        where = f" at character {position + 1}" if position is not None else ""
-        shown = f" in {source!r}" if source else ""
+        where = (
+            _(" at character {position}").format(position=position + 1)
+            if position is not None
+            else ""
+        )
+        shown = _(" in {source}").format(source=repr(source)) if source else ""
         super().__init__(f"{message}{where}{shown}")
 
 

@@ -412,16 +412,16 @@ def test_an_older_schema_is_migrated_forward(
         mission.add_respondent("R1", institution_type="police")
         mission.set_answer("R1", "survey", "law", "yes")
 
-    def add_language(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE mission ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
+    def add_region(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE mission ADD COLUMN region TEXT NOT NULL DEFAULT 'en'")
 
     # A future release with a second migration opens today's file.
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, add_language))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, add_region))
     monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Mission.open(mission_path) as mission:
         conn = mission._db
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
-        assert conn.execute("SELECT language FROM mission").fetchone()[0] == "en"
+        assert conn.execute("SELECT region FROM mission").fetchone()[0] == "en"
         assert mission.answers_for("R1", "survey")["law"].value == "yes"
     monkeypatch.undo()
     with pytest.raises(StoreError) as caught:
@@ -465,9 +465,9 @@ def test_migrations_run_on_postgresql_too(
     url = pg_server.new_database()
     make(url, survey, other)
 
-    def add_language(conn: object) -> None:
+    def add_region(conn: object) -> None:
         schema._execute_script(
-            conn, "ALTER TABLE mission ADD COLUMN language TEXT NOT NULL DEFAULT 'en';"
+            conn, "ALTER TABLE mission ADD COLUMN region TEXT NOT NULL DEFAULT 'en';"
         )
 
     def broken(conn: object) -> None:
@@ -480,13 +480,13 @@ def test_migrations_run_on_postgresql_too(
         Mission.open(url)
     assert caught.value.code is Code.PG_FAILED
     # A future release's migration, written in the SQL both backends share, runs once.
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS[:-1], add_language))
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS[:-1], add_region))
     with Mission.open(url) as mission:
         conn = mission._db
         assert conn.execute("SELECT version FROM mission_schema").fetchone()[0] == (
             SCHEMA_VERSION + 1
         )
-        assert conn.execute("SELECT language FROM mission").fetchone()[0] == "en"
+        assert conn.execute("SELECT region FROM mission").fetchone()[0] == "en"
         tables = conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_name = 'extra'"
         )

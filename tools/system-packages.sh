@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages assessment-kit needs outside Python, when they are missing:
 # Chromium (PDF printing, static charts, browser tests), poppler-utils (reading PDFs back)
-# fonts the briefing embeds (emoji in colour included), Node.js with npm (building the
-# JupyterLab extension when the package is installed) and PostgreSQL's server programs
-# (the tests and benchmarks start a throwaway server of their own; no service is enabled).
-# Runs apt-get only as root; otherwise says what to install.
+# fonts the briefing embeds (emoji in colour included; Noto Naskh and Noto Sans Arabic for
+# Arabic briefings, WenQuanYi Micro Hei, a compact CJK font, for Chinese ones), Node.js with
+# npm (building the JupyterLab extension when the package is installed) and PostgreSQL's
+# server programs (the tests and benchmarks start a throwaway server of their own; no
+# service is enabled). Runs apt-get only as root; otherwise says what to install.
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,8 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
+[ -e /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)

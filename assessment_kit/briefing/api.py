@@ -19,8 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit import i18n
 from assessment_kit.errors import BriefingError
 from assessment_kit.extras import require
+from assessment_kit.i18n import N_, _
 
 if TYPE_CHECKING:
     from assessment_kit.briefing.context import BriefingContext
@@ -33,17 +35,28 @@ Progress = Callable[[str, int, int], None]
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".ipynb": "ipynb"}
 
+#: The stages of an export (shown translated; their English names key the timings).
 STAGES = {
     "pdf": (
-        "Finding a browser",
-        "Reading the mission",
-        "Scoring",
-        "Drawing charts",
-        "Building the briefing",
-        "Printing the PDF",
+        N_("Finding a browser"),
+        N_("Reading the mission"),
+        N_("Scoring"),
+        N_("Drawing charts"),
+        N_("Building the briefing"),
+        N_("Printing the PDF"),
     ),
-    "html": ("Reading the mission", "Scoring", "Building the briefing", "Writing HTML"),
-    "ipynb": ("Reading the mission", "Scoring", "Building the briefing", "Writing notebook"),
+    "html": (
+        N_("Reading the mission"),
+        N_("Scoring"),
+        N_("Building the briefing"),
+        N_("Writing HTML"),
+    ),
+    "ipynb": (
+        N_("Reading the mission"),
+        N_("Scoring"),
+        N_("Building the briefing"),
+        N_("Writing notebook"),
+    ),
 }
 
 
@@ -83,11 +96,18 @@ class BriefingResult:
     def summary(self) -> str:
         """One line for the terminal: what was written, how big, how long."""
         size = self.path.stat().st_size if self.path.exists() else 0
-        pages = f", {self.pages} pages" if self.pages is not None else ""
-        return (
-            f"wrote {self.path} ({self.format.upper()}{pages}, {size / 1024:.0f} KB, "
-            f"{self.charts} charts, {self.recommendations} recommendations) "
-            f"in {self.seconds:.1f} s"
+        pages = _(", {pages} pages").format(pages=self.pages) if self.pages is not None else ""
+        return _(
+            "wrote {path} ({format}{pages}, {size} KB, {charts} charts, {recommendations} "
+            "recommendations) in {seconds} s"
+        ).format(
+            path=self.path,
+            format=self.format.upper(),
+            pages=pages,
+            size=f"{size / 1024:.0f}",
+            charts=self.charts,
+            recommendations=self.recommendations,
+            seconds=f"{self.seconds:.1f}",
         )
 
 
@@ -114,7 +134,7 @@ class _Stages:
     def done(self) -> None:
         self._close()
         if self.progress is not None:
-            self.progress("Done", len(self.names), len(self.names))
+            self.progress(N_("Done"), len(self.names), len(self.names))
 
 
 def output_format(out: str | Path) -> str:
@@ -136,14 +156,16 @@ def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dic
     """
     from assessment_kit import charts
 
-    radar = charts.radar_spec(scores, title="Score by area, with its range")
+    radar = charts.radar_spec(scores, title=_("Score by area, with its range"))
     radar["layout"] = charts.updated(
         radar["layout"],
         {"width": 760, "height": 430, "margin": {"l": 90, "r": 90, "t": 50, "b": 30}},
     )
-    bars = charts.area_bars_spec(scores, title="Scores, ranges and coverage")
+    bars = charts.area_bars_spec(scores, title=_("Scores, ranges and coverage"))
     bars["layout"] = charts.updated(bars["layout"], {"width": 820})
-    heatmap = charts.section_heatmap_spec(scores, questionnaires)
+    heatmap = charts.section_heatmap_spec(
+        scores, questionnaires, title=_("Mean score by section and area")
+    )
     # Rows read "criminal_justice · Legal framework"; a reader wants words, not an id.
     for trace in heatmap["data"]:
         if trace.get("y") is not None:
@@ -159,20 +181,31 @@ def briefing_charts(scores: MissionScores, questionnaires: Any) -> dict[str, dic
 def _instrument_words(label: str, questionnaires: Any) -> str:
     instrument, separator, rest = label.partition(" · ")
     if separator and instrument in questionnaires:
-        return f"{instrument.replace('_', ' ').capitalize()} · {rest}"
+        return f"{_(instrument.replace('_', ' ').capitalize())} · {rest}"
     return label
 
 
+#: Chart captions, translated where the briefing is built (see :func:`caption`).
 CAPTIONS = {
-    "radar": "The line is each area's score; the shaded band its range, from every unanswered "
-    "question counted as 0 to every one counted as 1.",
-    "bars": "Bar: score. Whisker: range. The paler the bar, the fewer of the area's weighted "
-    "questions have a scored answer.",
-    "heatmap": "Mean score (0–100) of each questionnaire section in each area. Blank: no "
-    "scored question of that section feeds the area.",
-    "progress": "Grey: the baseline; in colour: now. Whiskers: each score's range. A change "
-    "is real only where the two ranges do not overlap.",
+    "radar": N_(
+        "The line is each area's score; the shaded band its range, from every unanswered "
+        "question counted as 0 to every one counted as 1."
+    ),
+    "bars": N_(
+        "Bar: score. Whisker: range. The paler the bar, the fewer of the area's weighted "
+        "questions have a scored answer."
+    ),
+    "heatmap": N_(
+        "Mean score (0–100) of each questionnaire section in each area. Blank: no "
+        "scored question of that section feeds the area."
+    ),
+    "progress": N_(
+        "Grey: the baseline; in colour: now. Whiskers: each score's range. A change "
+        "is real only where the two ranges do not overlap."
+    ),
 }
+#: The instruments named in words on the heatmap's rows.
+_INSTRUMENT_WORDS = (N_("Criminal justice"), N_("Organ removal"))
 
 
 def check_paths(mission: Path | str, out: Path) -> None:
@@ -351,7 +384,8 @@ def _read_and_score(
     with Mission.open(mission_file) as mission:
         stages.start("Scoring")
         scores = score_mission(mission, profile=profile)
-        figures = briefing_charts(scores, dict(mission.questionnaires))
+        with i18n.language(mission.info.language):
+            figures = briefing_charts(scores, dict(mission.questionnaires))
         progress = None
         if baseline is not None:
             from assessment_kit.briefing.progress import baseline_progress
@@ -422,11 +456,15 @@ def _item(future: Future[list[str]], index: int) -> Future[str]:
     return item
 
 
-def _charts(figures: dict[str, dict[str, Any]], svgs: dict[str, str]) -> dict[str, Chart]:
+def _charts(
+    figures: dict[str, dict[str, Any]], svgs: dict[str, str], language: str = "en"
+) -> dict[str, Chart]:
     from assessment_kit.briefing.notebook import Chart
 
+    with i18n.language(language):
+        captions = {key: _(text) for key, text in CAPTIONS.items()}
     return {
-        key: Chart(key=key, figure=figure, caption=CAPTIONS.get(key, ""), svg=svgs.get(key))
+        key: Chart(key=key, figure=figure, caption=captions.get(key, ""), svg=svgs.get(key))
         for key, figure in figures.items()
     }
 
@@ -436,7 +474,7 @@ def _notebook(
 ) -> Any:
     from assessment_kit.briefing.notebook import briefing_notebook
 
-    return briefing_notebook(context, _charts(figures, svgs))
+    return briefing_notebook(context, _charts(figures, svgs, context.language))
 
 
 def _page(
@@ -450,4 +488,5 @@ def _page(
     :func:`_notebook`, without its second of imports (see :mod:`.page`)."""
     from assessment_kit.briefing.page import briefing_page
 
-    return briefing_page(context, _charts(figures, svgs), interactive_charts=interactive_charts)
+    charts = _charts(figures, svgs, context.language)
+    return briefing_page(context, charts, interactive_charts=interactive_charts)

@@ -20,6 +20,7 @@ from assessment_kit.briefing.parts import (
     RecommendationItem,
 )
 from assessment_kit.briefing.privacy import RespondentText
+from assessment_kit.i18n import _
 from assessment_kit.scoring import AreaScore, MissionScores, QuestionScore
 from assessment_kit.scoring.rank import disagreements, is_strong, is_weak, strongest, weakest
 
@@ -62,9 +63,9 @@ def _page(
     weaknesses = [q for q in weakest(members) if is_weak(q.score)]
     return AreaSection(
         id=spec.id,
-        name=spec.name,
-        short_name=spec.short_name,
-        description=spec.description,
+        name=_(spec.name),
+        short_name=_(spec.short_name),
+        description=_(spec.description),
         colour=spec.colour,
         score=summary(record),
         questions_scored=0 if record is None else record.questions_scored,

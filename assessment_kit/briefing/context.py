@@ -26,10 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from assessment_kit import i18n
 from assessment_kit.briefing.area_pages import MAX_FINDINGS as MAX_FINDINGS
 from assessment_kit.briefing.area_pages import MAX_OBSERVATIONS as MAX_OBSERVATIONS
 from assessment_kit.briefing.area_pages import area_pages
-from assessment_kit.briefing.facts import MissionFacts, summary
+from assessment_kit.briefing.facts import MissionFacts, shown, summary
 from assessment_kit.briefing.methodology import annex, methodology
 from assessment_kit.briefing.parts import (
     AnnexRow,
@@ -99,11 +100,14 @@ class BriefingContext:
     warnings: tuple[str, ...] = field(default=())
     #: A follow-up's progress since its baseline (None unless the baseline was given).
     progress: ProgressSection | None = None
+    #: The language the briefing is written in (the mission's).
+    language: str = "en"
 
     @property
     def title(self) -> str:
         """The briefing's title (the same for every mission)."""
-        return "Needs assessment of the national response to trafficking in persons"
+        with i18n.language(self.language):
+            return i18n._("Needs assessment of the national response to trafficking in persons")
 
     @property
     def instrument_titles(self) -> dict[str, str]:
@@ -113,15 +117,18 @@ class BriefingContext:
     @property
     def date_text(self) -> str:
         """The briefing date in words (``20 March 2026``)."""
-        return format_date(self.date)
+        return i18n.format_date(self.date, self.language)
 
     @property
     def period_text(self) -> str:
         """The mission's dates in words, or "" when no start date was set."""
-        if self.start_date and self.end_date:
-            return f"{format_date(self.start_date)} to {format_date(self.end_date)}"
-        if self.start_date:
-            return f"from {format_date(self.start_date)}"
+        with i18n.language(self.language):
+            if self.start_date and self.end_date:
+                return i18n._("{start} to {end}").format(
+                    start=i18n.format_date(self.start_date), end=i18n.format_date(self.end_date)
+                )
+            if self.start_date:
+                return i18n._("from {start}").format(start=i18n.format_date(self.start_date))
         return ""
 
     @property
@@ -131,7 +138,9 @@ class BriefingContext:
         A long country name is cut with an ellipsis to keep the footer on one line.
         """
         country = shorten(printable(self.country), FOOTER_COUNTRY_LIMIT)
-        return f"{country} · Needs assessment briefing · {self.date_text}"
+        with i18n.language(self.language):
+            briefing = i18n._("Needs assessment briefing")
+        return f"{country} · {briefing} · {self.date_text}"
 
 
 def format_date(value: dt.date) -> str:
@@ -177,6 +186,31 @@ def build_context(
     profile
         The scoring profile the scores were made with, for its bands.
     """
+    # Everything the context says in words is said in the mission's language.
+    with i18n.language(info.language):
+        return _build_context(
+            info=info,
+            questionnaires=questionnaires,
+            scores=scores,
+            answers=answers,
+            consolidated=consolidated,
+            respondents=respondents,
+            date=date,
+            profile=profile,
+        )
+
+
+def _build_context(
+    *,
+    info: MissionInfo,
+    questionnaires: Mapping[str, Questionnaire],
+    scores: MissionScores,
+    answers: pd.DataFrame,
+    consolidated: pd.DataFrame | None,
+    respondents: Sequence[Respondent],
+    date: dt.date | None,
+    profile: ScoringProfile | None,
+) -> BriefingContext:
     scrub = scrubber(respondents)
     facts = MissionFacts.of(scores, questionnaires, scrub)
     said = respondent_text(facts, records(answers), records(consolidated))
@@ -184,7 +218,7 @@ def build_context(
     sections = area_pages(scores, facts, said, recommendations)
     overall = summary(scores.overall)
     instruments = tuple(
-        (qid, questionnaires[qid].title.en if qid in questionnaires else qid, version)
+        (qid, shown(questionnaires[qid].title) if qid in questionnaires else qid, version)
         for qid, version in info.instruments
         if not scores.questionnaires or qid in scores.questionnaires
     )
@@ -205,7 +239,13 @@ def build_context(
         methodology=method,
         annex=annex(facts),
         warnings=tuple(scrub(warning) for warning in scores.warnings),
+        language=info.language,
     )
+
+
+def _band(band: str | None) -> str:
+    """A band's label in the language in force ("" for none)."""
+    return i18n._(band) if band else ""
 
 
 def _key_messages(
@@ -214,49 +254,77 @@ def _key_messages(
     recommendations: Sequence[RecommendationItem],
     methodology: Methodology,
 ) -> tuple[str, ...]:
+    _ = i18n._
     messages: list[str] = []
     if overall.score is not None:
         messages.append(
-            f"The overall score is {overall.text()} out of 100 ({overall.band}), within a "
-            f"range of {overall.range_text()} depending on the questions not yet answered; "
-            f"{overall.coverage_text()} of the weighted questions have a scored answer."
+            _(
+                "The overall score is {score} out of 100 ({band}), within a range of {range} "
+                "depending on the questions not yet answered; {coverage} of the weighted "
+                "questions have a scored answer."
+            ).format(
+                score=overall.text(),
+                band=_band(overall.band),
+                range=overall.range_text(),
+                coverage=overall.coverage_text(),
+            )
         )
     else:
-        messages.append("No area has a score yet: no relevant question has a scored answer.")
+        messages.append(_("No area has a score yet: no relevant question has a scored answer."))
     scored = [s for s in sections if s.score.score is not None]
     if len(scored) >= 2:
         best = max(scored, key=lambda s: s.score.score or 0.0)
         worst = min(scored, key=lambda s: s.score.score or 0.0)
         messages.append(
-            f"The strongest area is {best.name} ({best.score.text()}, {best.score.band}); "
-            f"the weakest is {worst.name} ({worst.score.text()}, {worst.score.band})."
+            _(
+                "The strongest area is {best} ({best_score}, {best_band}); "
+                "the weakest is {worst} ({worst_score}, {worst_band})."
+            ).format(
+                best=best.name,
+                best_score=best.score.text(),
+                best_band=_band(best.score.band),
+                worst=worst.name,
+                worst_score=worst.score.text(),
+                worst_band=_band(worst.score.band),
+            )
         )
     unscored = [s.name for s in sections if s.score.score is None]
     if unscored:
-        messages.append(f"No score yet for: {', '.join(unscored)}.")
+        messages.append(_("No score yet for: {areas}.").format(areas=", ".join(unscored)))
     thin = [s.name for s in scored if s.score.coverage is not None and s.score.coverage < 0.5]
     if thin:
         messages.append(
-            f"Coverage is below half in {', '.join(thin)}: these scores rest on few answers "
-            "and should be read with their range."
+            _(
+                "Coverage is below half in {areas}: these scores rest on few answers "
+                "and should be read with their range."
+            ).format(areas=", ".join(thin))
         )
     if methodology.left_out:
         named = "; ".join(
             f"{section} ({instrument})" for instrument, section in methodology.left_out
         )
         # One line if it can: the summary page is full.
-        messages.append(f"Partial assessment: {named} not assessed.")
+        messages.append(_("Partial assessment: {sections} not assessed.").format(sections=named))
     if methodology.disagreements:
         messages.append(
-            f"Respondents disagreed on {methodology.disagreements} question"
-            f"{'s' if methodology.disagreements != 1 else ''}; the team's consolidated answers "
-            "are used where they were set."
+            i18n.ngettext(
+                "Respondents disagreed on {count} question; the team's consolidated answers "
+                "are used where they were set.",
+                "Respondents disagreed on {count} questions; the team's consolidated answers "
+                "are used where they were set.",
+                methodology.disagreements,
+            ).format(count=methodology.disagreements)
         )
     if recommendations:
         top = ", ".join(f"{item.label} ({item.area_name})" for item in recommendations[:3])
         messages.append(
-            f"{len(recommendations)} recommendation{'s' if len(recommendations) != 1 else ''} "
-            f"follow from weak answers; the highest priorities are {top}."
+            i18n.ngettext(
+                "{count} recommendation follow from weak answers; the highest priorities "
+                "are {top}.",
+                "{count} recommendations follow from weak answers; the highest priorities "
+                "are {top}.",
+                len(recommendations),
+            ).format(count=len(recommendations), top=top)
         )
     return tuple(messages)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assessment_kit.briefing.api import BriefingResult, Progress, export_briefing
 from assessment_kit.demo import demo_baseline_path
+from assessment_kit.i18n import N_
 
 DEMO_MISSION = "freedonia-demo.db"
 DEMO_PDF = "freedonia-briefing.pdf"
@@ -97,8 +98,12 @@ def demo_paths(out_dir: Path) -> tuple[Path, Path, Path, tuple[Path, ...]]:
         number += 1
 
 
-def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoResult:
+def run_demo(
+    out_dir: str | Path, *, progress: Progress | None = None, language: str = "en"
+) -> DemoResult:
     """Create the seeded demo mission in ``out_dir``, score it, export HTML and PDF.
+
+    ``language`` is the demo mission's language: its briefings are written in it.
 
     Nothing in ``out_dir`` is replaced or deleted: when an earlier demo is there, this one
     is written under the next free names (see :func:`demo_paths`) and ``kept`` lists the
@@ -120,17 +125,19 @@ def run_demo(out_dir: str | Path, *, progress: Progress | None = None) -> DemoRe
 
     def shifted(offset: int) -> Progress:
         def forward(stage: str, done: int, _total: int) -> None:
-            report("Done" if done == _total and offset + done == total else stage, offset + done)
+            report(
+                N_("Done") if done == _total and offset + done == total else stage, offset + done
+            )
 
         return forward
 
-    report("Creating the demo mission", 0)
+    report(N_("Creating the demo mission"), 0)
     baseline_path = demo_baseline_path(mission_path)
     with create_demo_baseline(baseline_path) as baseline:
         reference = baseline.info.ref()
-    mission = create_demo_mission(mission_path, baseline=reference)
+    mission = create_demo_mission(mission_path, baseline=reference, language=language)
     try:
-        report("Scoring", 1)
+        report(N_("Scoring"), 1)
         table = score_mission(mission).to_table()
     finally:
         mission.close()

@@ -154,6 +154,10 @@ class BriefingHTMLExporter(HTMLExporter):
             "interactive_charts": interactive,
             "plotly_js": plotly_source,
             "plotly_cdn": interactive and self.plotly_js == "cdn",
+            # A briefing in another language than English names it (and its direction).
+            "language": str(briefing.get("language") or ""),
+            "direction": "rtl" if briefing.get("direction") == "rtl" else "",
+            "page_label": printable(str(briefing.get("page_label") or "")),
         }
 
     def from_notebook_node(

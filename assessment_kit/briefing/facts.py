@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from assessment_kit.briefing.parts import ScoreSummary
 from assessment_kit.briefing.text import NameScrubber
+from assessment_kit.i18n import _, current_language
 from assessment_kit.questionnaire.answers import agreed_choice, label, state_label
-from assessment_kit.questionnaire.model import Question, Questionnaire
+from assessment_kit.questionnaire.model import Question, Questionnaire, Text
 from assessment_kit.scoring import MissionScores, QuestionScore
 from assessment_kit.scoring.rank import Member, area_members, primary_areas
 
@@ -64,7 +65,7 @@ def value_label(question: Question | None, value: Any) -> str:
 def mission_answer(question: Question | None, row: QuestionScore) -> str:
     """How the mission answered: the consolidated value, the agreed answer or "mixed"."""
     if row.state and row.state != "scored":
-        return state_label(row.state)
+        return _(state_label(row.state))
     if row.value is not None:
         return label(question, row.value)
     score = row.score
@@ -72,10 +73,23 @@ def mission_answer(question: Question | None, row: QuestionScore) -> str:
     if question is not None and score is not None and row.spread == 0:
         agreed = agreed_choice(question, score)
     if agreed is not None:
-        return agreed.label.en
+        return shown(agreed.label)
     if score is None:
-        return "not assessed"
-    return "mixed"
+        return _("not assessed")
+    return _("mixed")
+
+
+def shown(text: Text) -> str:
+    """An instrument's text in the language in force; English, marked so, when the
+    instrument has no translation into it."""
+    lang = current_language()
+    if lang == "en":
+        return text.en
+    translated = text.translations.get(lang)
+    if translated:
+        return translated
+    # TRANSLATORS: after an instrument text shown in English for want of a translation
+    return _("{text} (English)").format(text=text.en)
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,7 +124,7 @@ class MissionFacts:
         """The question's text."""
         question = self.question(key)
         if question is not None:
-            return question.text.en
+            return shown(question.text)
         row = self.questions.get(key)
         return (row.text.strip() if row is not None else "") or key[1]
 
@@ -124,6 +138,6 @@ class MissionFacts:
         if instrument is None or key[1] not in instrument.questions:
             return ""
         try:
-            return instrument.section(instrument.question(key[1]).section).title.en
+            return shown(instrument.section(instrument.question(key[1]).section).title)
         except KeyError:
             return ""

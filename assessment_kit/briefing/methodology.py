@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from assessment_kit.areas import get_area
-from assessment_kit.briefing.facts import MissionFacts
+from assessment_kit.briefing.facts import MissionFacts, shown
 from assessment_kit.briefing.parts import AnnexRow, Methodology
+from assessment_kit.i18n import N_, _
 from assessment_kit.questionnaire.model import NON_SCORED_LABELS, Questionnaire
 from assessment_kit.scoring import MissionScores
 
@@ -19,6 +20,20 @@ if TYPE_CHECKING:
 __all__ = ["annex", "methodology"]
 
 Instrument = tuple[str, str, str]  # (id, title, version)
+
+#: The sectors of the shipped instruments' respondent types, in words the briefing
+#: translates (a sector an instrument adds shows as it is written).
+SECTORS = (
+    N_("civil society"),
+    N_("government"),
+    N_("health"),
+    N_("independent"),
+    N_("international"),
+    N_("justice"),
+    N_("law enforcement"),
+    N_("parliament"),
+    N_("private sector"),
+)
 
 
 def methodology(
@@ -70,13 +85,13 @@ def _respondent_counts(
     sectors: dict[str, str] = {}
     for instrument in questionnaires.values():
         for type_id, respondent_type in instrument.respondent_types.items():
-            labels.setdefault(type_id, respondent_type.label.en)
+            labels.setdefault(type_id, shown(respondent_type.label))
             sectors.setdefault(type_id, respondent_type.sector)
     institution_counts: Counter[tuple[str, str]] = Counter()
     sector_counts: Counter[str] = Counter()
     for respondent in respondents:
         kind = respondent.institution_type
-        sector = respondent.sector or sectors.get(kind, "") or "unspecified"
+        sector = respondent.sector or sectors.get(kind, "") or N_("unspecified")
         institution_counts[(labels.get(kind, kind.replace("_", " ").capitalize()), sector)] += 1
         sector_counts[sector] += 1
     by_institution = tuple(
@@ -96,9 +111,9 @@ def annex(facts: MissionFacts) -> tuple[AnnexRow, ...]:
             question=key[1],
             section=facts.section_title(key),
             text=facts.text(key),
-            area=get_area(facts.primary[key]).short_name if key in facts.primary else "",
+            area=_(get_area(facts.primary[key]).short_name) if key in facts.primary else "",
             answer=facts.answer(key),
-            state=NON_SCORED_LABELS.get(row.state.strip(), "Scored"),
+            state=_(NON_SCORED_LABELS.get(row.state.strip(), N_("Scored"))),
             score=None if row.score is None else 100 * row.score,
             n_answers=row.n_answers,
             disagreement=row.disagreement,

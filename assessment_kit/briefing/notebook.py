@@ -17,7 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit import i18n
 from assessment_kit.briefing.text import printable, shorten
+from assessment_kit.i18n import N_
 
 if TYPE_CHECKING:
     import jinja2
@@ -28,12 +30,12 @@ if TYPE_CHECKING:
 FRAGMENTS = Path(__file__).parent / "templates" / "fragments"
 
 #: Chapter headings; area pages are numbered 3.1, 3.2, ...
-SUMMARY = ("summary", "1 Executive summary")
-GLANCE = ("scores-at-a-glance", "2 Scores at a glance")
-AREAS = ("findings-by-area", "3 Findings by area")
-RECOMMENDATIONS = ("recommendations", "4 Recommendations")
-METHODOLOGY = ("methodology", "5 Methodology")
-ANNEX = ("annex", "Annex: data by question")
+SUMMARY = ("summary", N_("1 Executive summary"))
+GLANCE = ("scores-at-a-glance", N_("2 Scores at a glance"))
+AREAS = ("findings-by-area", N_("3 Findings by area"))
+RECOMMENDATIONS = ("recommendations", N_("4 Recommendations"))
+METHODOLOGY = ("methodology", N_("5 Methodology"))
+ANNEX = ("annex", N_("Annex: data by question"))
 #: A follow-up's progress since its baseline, after the scores at a glance; not numbered,
 #: so a briefing's chapters are numbered the same with it or without.
 PROGRESS = "progress"
@@ -77,7 +79,13 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The catalogue in force when a fragment is rendered (render_sections sets it).
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n._, ngettext=i18n.ngettext, newstyle=True
+    )
+    environment.filters["tr"] = i18n._
     environment.filters["shorten"] = shorten
     environment.globals["cover_limits"] = COVER_LIMITS
     return environment
@@ -88,18 +96,20 @@ def _macros() -> Any:
 
 
 def table_of_contents(context: BriefingContext) -> list[tuple[str, str, int]]:
-    """(anchor, text, level) for every contents entry."""
-    toc = [(SUMMARY[0], SUMMARY[1], 1), (GLANCE[0], GLANCE[1], 1)]
-    if context.progress is not None:
-        toc.append((PROGRESS, context.progress.heading, 1))
-    toc.append((AREAS[0], AREAS[1], 1))
-    for number, area in enumerate(context.areas, start=1):
-        toc.append((area.anchor, area_heading(number, area.name), 2))
-    toc += [
-        (RECOMMENDATIONS[0], RECOMMENDATIONS[1], 1),
-        (METHODOLOGY[0], METHODOLOGY[1], 1),
-        (ANNEX[0], ANNEX[1], 1),
-    ]
+    """(anchor, text, level) for every contents entry, in the briefing's language."""
+    _ = i18n._
+    with i18n.language(context.language):
+        toc = [(SUMMARY[0], _(SUMMARY[1]), 1), (GLANCE[0], _(GLANCE[1]), 1)]
+        if context.progress is not None:
+            toc.append((PROGRESS, context.progress.heading, 1))
+        toc.append((AREAS[0], _(AREAS[1]), 1))
+        for number, area in enumerate(context.areas, start=1):
+            toc.append((area.anchor, area_heading(number, area.name), 2))
+        toc += [
+            (RECOMMENDATIONS[0], _(RECOMMENDATIONS[1]), 1),
+            (METHODOLOGY[0], _(METHODOLOGY[1]), 1),
+            (ANNEX[0], _(ANNEX[1]), 1),
+        ]
     return toc
 
 
@@ -109,20 +119,27 @@ def area_heading(number: int, name: str) -> str:
 
 
 def render_sections(context: BriefingContext) -> dict[str, str]:
-    """Every HTML fragment of the briefing by name (escaped, ready to embed)."""
+    """Every HTML fragment of the briefing by name (escaped, ready to embed), in the
+    briefing's language."""
+    with i18n.language(context.language):
+        return _render_sections(context)
+
+
+def _render_sections(context: BriefingContext) -> dict[str, str]:
+    _ = i18n._
     macros = _macros()
     toc = table_of_contents(context)
     # The area chapter's own heading lives on the first area page; its anchor must exist.
     fragments = {
         "cover": str(macros.cover(context)),
         "contents": str(macros.contents(toc)),
-        "summary": str(macros.summary(context, SUMMARY[1], SUMMARY[0])),
-        "glance": str(macros.glance(GLANCE[1], GLANCE[0])),
+        "summary": str(macros.summary(context, _(SUMMARY[1]), SUMMARY[0])),
+        "glance": str(macros.glance(_(GLANCE[1]), GLANCE[0])),
         "recommendations": str(
-            macros.recommendations(context, RECOMMENDATIONS[1], RECOMMENDATIONS[0])
+            macros.recommendations(context, _(RECOMMENDATIONS[1]), RECOMMENDATIONS[0])
         ),
-        "methodology": str(macros.methodology(context, METHODOLOGY[1], METHODOLOGY[0])),
-        "annex": str(macros.annex(context, ANNEX[1], ANNEX[0])),
+        "methodology": str(macros.methodology(context, _(METHODOLOGY[1]), METHODOLOGY[0])),
+        "annex": str(macros.annex(context, _(ANNEX[1]), ANNEX[0])),
     }
     for number, area in enumerate(context.areas, start=1):
         fragments[f"area:{area.id}"] = str(macros.area(area, area_heading(number, area.name)))
@@ -154,7 +171,23 @@ def _chart_output(chart: Chart) -> dict[str, Any]:
 
 def briefing_title(context: BriefingContext) -> str:
     """The briefing's title: the page's ``<title>`` and the notebook's."""
-    return f"{context.country}: needs assessment briefing"
+    with i18n.language(context.language):
+        return i18n._("{country}: needs assessment briefing").format(country=context.country)
+
+
+def page_language(context: BriefingContext) -> dict[str, str]:
+    """What the page says of its language: none for English; otherwise its code, its
+    direction and the words of the footer's page number."""
+    if context.language == "en":
+        return {}
+    with i18n.language(context.language):
+        # TRANSLATORS: the page number in the running footer; keep {page} and {pages}
+        label = i18n._("Page {page} of {pages}")
+    return {
+        "language": context.language,
+        "direction": i18n.direction(context.language),
+        "page_label": label,
+    }
 
 
 def briefing_cells(context: BriefingContext, charts: Mapping[str, Chart]) -> list[dict[str, Any]]:
@@ -240,6 +273,8 @@ def briefing_notebook(context: BriefingContext, charts: Mapping[str, Chart]) -> 
         "assessment_kit": {
             "briefing": {
                 "title": title,
+                # The page's language and direction (none for English: its page is as it was).
+                **page_language(context),
                 "country": context.country,
                 "date": context.date.isoformat(),
                 "date_text": context.date_text,

@@ -83,19 +83,36 @@ _DRAW_INTERACTIVE = """<script>
 </script>"""
 
 
-def _head(title: str, footer: str, interactive: bool) -> str:
+@cache
+def _language_css() -> str:
+    text = (TEMPLATE / "briefing-i18n.css").read_text(encoding="utf-8")
+    return text.removesuffix("\n")
+
+
+def _head(
+    title: str, footer: str, interactive: bool, language: Mapping[str, str] | None = None
+) -> str:
+    """The page's head, as the template writes it (``language``: see
+    :func:`.notebook.page_language`; empty for English)."""
+    language = language or {}
+    rtl = ' dir="rtl"' if language.get("direction") == "rtl" else ""
     parts = [
         "<!DOCTYPE html>\n",
-        '<html lang="en">\n',
+        f'<html lang="{_escape(language.get("language") or "en")}"{rtl}>\n',
         "<head>\n",
         '<meta charset="utf-8">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         '<meta name="generator" content="assessment-kit">\n',
         f"<title>{_escape(title)}</title>\n",
         f'<meta name="briefing-footer" content="{_escape(footer)}">\n',
-        f"<style>\n{_briefing_css()}\n</style>\n",
-        f"<style>\n{_highlight_css()}\n</style>",
     ]
+    if language.get("page_label"):
+        label = printable(language["page_label"])
+        parts.append(f'<meta name="briefing-page-label" content="{_escape(label)}">\n')
+    parts.append(f"<style>\n{_briefing_css()}\n</style>\n")
+    if language.get("language"):
+        parts.append(f"<style>\n{_language_css()}\n</style>\n")
+    parts.append(f"<style>\n{_highlight_css()}\n</style>")
     if interactive:
         parts.append(f"\n<script>{_plotly_js()}</script>")
     parts.append("\n</head>")
@@ -176,7 +193,7 @@ def briefing_page(
         True for the HTML briefing (plotly.js inline, charts drawn in the page); False for
         the page that is printed (static SVG only).
     """
-    from assessment_kit.briefing.notebook import briefing_cells, briefing_title
+    from assessment_kit.briefing.notebook import briefing_cells, briefing_title, page_language
 
     cells = briefing_cells(context, charts)
     number = 0
@@ -190,7 +207,7 @@ def briefing_page(
     title = briefing_title(context)
     footer = context.footer or f"{title} · {context.date_text}"
     page = [
-        _head(printable(title), printable(footer), interactive),
+        _head(printable(title), printable(footer), interactive, page_language(context)),
         '<body class="briefing">\n<main>',
         body,
         "</main>",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assessment_kit.i18n import format_decimal, format_percent
+
 __all__ = [
     "AnnexRow",
     "AreaSection",
@@ -38,17 +40,18 @@ class ScoreSummary:
 
     def text(self) -> str:
         """The score as ``score --json`` rounds it (one decimal), or an em dash."""
-        return "—" if self.score is None else f"{round(self.score, 1):.1f}"
+        return "—" if self.score is None else format_decimal(round(self.score, 1), 1)
 
     def range_text(self) -> str:
         """``low–high`` to one decimal, or an em dash."""
         if self.low is None or self.high is None or self.score is None:
             return "—"
-        return f"{round(self.low, 1):.1f}–{round(self.high, 1):.1f}"
+        low, high = format_decimal(round(self.low, 1), 1), format_decimal(round(self.high, 1), 1)
+        return f"{low}–{high}"
 
     def coverage_text(self) -> str:
         """Coverage as a whole percentage, or an em dash."""
-        return "—" if self.coverage is None else f"{100 * round(self.coverage, 3):.0f}%"
+        return "—" if self.coverage is None else format_percent(100 * round(self.coverage, 3))
 
 
 @dataclass(frozen=True, slots=True)

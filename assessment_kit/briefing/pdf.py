@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import tempfile
 import time
 from collections.abc import Mapping
@@ -62,10 +63,12 @@ _FOOTER_BOX = (
 _FOOTER_CSS = (
     "@page {{ size: A4; margin: 16mm 18mm 18mm 18mm;"
     # No centre box: the left and right ones share the width, the text on one line.
-    " @bottom-left {{ content: {text}; {box} white-space: nowrap; }}"
-    ' @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {box}'
-    " white-space: nowrap; text-align: right; }} }}"
+    " @bottom-{start} {{ content: {text}; {box} white-space: nowrap; text-align: {start}; }}"
+    " @bottom-{end} {{ content: {pages}; {box}"
+    " white-space: nowrap; text-align: {end}; }} }}"
 )
+#: The page number's words; a briefing in another language gives its own (a meta tag).
+PAGE_LABEL = "Page {page} of {pages}"
 _NO_FOOTER_ON_COVER = (
     "@page :first { @bottom-left { content: none; border: none; }"
     " @bottom-right { content: none; border: none; } }"
@@ -90,9 +93,26 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def footer_css(text: str, *, cover: bool) -> str:
-    """The CSS that draws the running footer, none on the cover when there is one."""
-    css = _FOOTER_CSS.format(text=css_string(text), box=_FOOTER_BOX)
+def footer_css(text: str, *, cover: bool, page_label: str = PAGE_LABEL, rtl: bool = False) -> str:
+    """The CSS that draws the running footer, none on the cover when there is one.
+
+    ``page_label`` words the page number (``{page}`` and ``{pages}`` are the counters); a
+    right-to-left page mirrors the footer: its text at the right, the page at the left.
+    """
+    pieces = re.split(r"(\{page\}|\{pages\})", page_label)
+    counters = " ".join(
+        "counter(page)"
+        if piece == "{page}"
+        else "counter(pages)"
+        if piece == "{pages}"
+        else css_string(piece)
+        for piece in pieces
+        if piece
+    )
+    start, end = ("right", "left") if rtl else ("left", "right")
+    css = _FOOTER_CSS.format(
+        text=css_string(text), box=_FOOTER_BOX, pages=counters, start=start, end=end
+    )
     return css + (" " + _NO_FOOTER_ON_COVER if cover else "")
 
 
@@ -100,6 +120,8 @@ _DESCRIBE = """() => ({
   cover: document.querySelector('.cover') !== null,
   toc: Array.from(document.querySelectorAll('.toc-page')).map(e => e.dataset.anchor || ''),
   footer: (document.querySelector('meta[name="briefing-footer"]') || {}).content || '',
+  pageLabel: (document.querySelector('meta[name="briefing-page-label"]') || {}).content || '',
+  rtl: document.documentElement.dir === 'rtl',
 })"""
 
 _FILL_TOC = """(pages) => {
@@ -249,7 +271,12 @@ async def cdp_print(
         await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
         info = await evaluate(f"({_DESCRIBE})()")
         footer_text = footer if footer is not None else str(info["footer"])
-        css = footer_css(footer_text, cover=bool(info["cover"]))
+        css = footer_css(
+            footer_text,
+            cover=bool(info["cover"]),
+            page_label=str(info.get("pageLabel") or PAGE_LABEL),
+            rtl=bool(info.get("rtl")),
+        )
         await evaluate(f"({_ADD_STYLE})({json.dumps(css)})")
         lap("load")
         headings: dict[str, int] = {}

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit import i18n
 from assessment_kit.areas import AREAS
+from assessment_kit.i18n import _, ngettext
 from assessment_kit.scoring.compare import (
     WORDS,
     AreaChange,
@@ -103,18 +105,18 @@ class ProgressSection:
 def _month(comparison: Comparison) -> str:
     ref = comparison.baseline
     when = None if ref is None else (ref.start_date or ref.end_date)
-    return "" if when is None else f"{when.strftime('%B')} {when.year}"
+    return "" if when is None else i18n.format_month(when)
 
 
 def _score(value: float | None) -> str:
     rounded = round_score(value)
-    return "—" if rounded is None else f"{rounded:.1f}"
+    return "—" if rounded is None else i18n.format_decimal(rounded, 1)
 
 
 def _question(value: float | None) -> str:
     """A question's score (0..1 to three decimals in the JSON) on 0..100: the same number."""
     rounded = round_question(value)
-    return "—" if rounded is None else f"{100 * rounded:.1f}"
+    return "—" if rounded is None else i18n.format_decimal(100 * rounded, 1)
 
 
 def _signed(value: float | None, scale: float = 1.0) -> str:
@@ -129,7 +131,7 @@ def _range(low: float | None, high: float | None) -> str:
 
 def _percent(value: float | None) -> str:
     rounded = round_score(value, 3)
-    return "—" if rounded is None else f"{100 * rounded:.0f}%"
+    return "—" if rounded is None else i18n.format_percent(100 * rounded)
 
 
 def _versions(comparison: Comparison) -> str:
@@ -138,58 +140,62 @@ def _versions(comparison: Comparison) -> str:
     if not changed:
         return ""
     named = "; ".join(
-        f"{i.id.replace('_', ' ').capitalize()} {i.baseline_version} then, {i.followup_version} now"
+        _("{instrument} {then} then, {now} now").format(
+            instrument=_(i.id.replace("_", " ").capitalize()),
+            then=i.baseline_version,
+            now=i.followup_version,
+        )
         for i in changed
     )
-    return (
-        f"The instruments were revised in between ({named}): a renamed question is compared "
+    return _(
+        "The instruments were revised in between ({named}): a renamed question is compared "
         "with its old self, each part of a split question with the question it came from, "
         "and a merged question with the mean of those it merged; questions new or dropped "
         "are not counted as change."
-    )
+    ).format(named=named)
 
 
 def _area_row(change: AreaChange) -> ProgressArea:
     return ProgressArea(
-        name=change.name,
+        name=_(change.name),
         then=_score(change.then.score),
         now=_score(change.now.score),
         change=_signed(change.printed_change),
-        verdict=WORDS[change.verdict],
+        verdict=_(WORDS[change.verdict]),
         then_range=_range(change.then.low, change.then.high),
         now_range=_range(change.now.low, change.now.high),
         coverage=f"{_percent(change.then.coverage)} → {_percent(change.now.coverage)}",
     )
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def progress_section(comparison: Comparison, language: str = "en") -> ProgressSection:
+    """The progress section of a follow-up's briefing, in ``language``."""
+    with i18n.language(language):
+        return _progress_section(comparison)
 
 
-def progress_section(comparison: Comparison) -> ProgressSection:
-    """The progress section of a follow-up's briefing."""
+def _progress_section(comparison: Comparison) -> ProgressSection:
     month = _month(comparison)
     ref = comparison.baseline
     period = ""
     if ref is not None and ref.start_date is not None:
-        start = f"{ref.start_date.day} {ref.start_date.strftime('%B')} {ref.start_date.year}"
+        start = i18n.format_date(ref.start_date)
         period = start
         if ref.end_date is not None:
-            end = ref.end_date
-            period = f"{start} to {end.day} {end.strftime('%B')} {end.year}"
+            period = _("{start} to {end}").format(start=start, end=i18n.format_date(ref.end_date))
     json = comparison.to_json()
     overall = json["overall"]
     recs = comparison.recommendation_counts()
     questions = comparison.question_counts()
     worsened = comparison.worsened()
     return ProgressSection(
-        heading="Progress since the baseline" + (f" ({month})" if month else ""),
+        heading=_("Progress since the baseline") + (f" ({month})" if month else ""),
         baseline_title="" if ref is None else ref.title,
         baseline_period=period,
         versions=_versions(comparison),
         areas=tuple(_area_row(change) for change in comparison.areas),
         overall=ProgressArea(
-            name="Overall",
+            name=_("Overall"),
             then=_score(overall["then"]),
             now=_score(overall["now"]),
             change=_signed(overall["change"]),
@@ -199,42 +205,34 @@ def progress_section(comparison: Comparison) -> ProgressSection:
             coverage="",
         ),
         real_changes=tuple(
-            f"{change.name} ({_signed(change.printed_change)})"
+            f"{_(change.name)} ({_signed(change.printed_change)})"
             for change in comparison.areas
             if change.real
         ),
         recommendations=tuple(
             ProgressRecommendation(
                 number=index,
-                area_name=_AREA_NAMES.get(status.area, status.area),
+                area_name=_(_AREA_NAMES.get(status.area, status.area)),
                 text=status.text,
                 then=_question(status.then_score),
                 now=_question(status.now_score),
-                status=WORDS[status.status],
+                status=_(WORDS[status.status]),
                 status_id=status.status.replace("_", "-"),
             )
             for index, status in enumerate(comparison.recommendations, start=1)
         ),
-        recommendation_summary=(
-            f"Of the {_count(len(comparison.recommendations), 'recommendation', 'recommendations')}"
-            f" of the baseline, {recs['acted_on']} acted on, {recs['partly']} partly, "
-            f"{recs['not_yet']} not yet; cannot tell for {recs['cannot_tell']}."
-        ),
-        questions_summary=(
-            f"Of the {_count(len(comparison.questions), 'question', 'questions')} compared, "
-            f"{questions['improved']} improved, {questions['worsened']} worsened and "
-            f"{questions['unchanged']} are unchanged; {questions['now_scored']} have a score "
-            f"now and had none then, {questions['no_longer_scored']} had one then and have "
-            f"none now (unknown, not assessed, not applicable, no cases in the period or not "
-            f"asked), and {questions['not_scored']} have none either time. "
-            f"{_count(len(comparison.new), 'question is', 'questions are')} new in the "
-            f"follow-up and {_count(len(comparison.dropped), 'was', 'were')} dropped from it: "
-            "neither is counted as change."
-        ),
+        recommendation_summary=ngettext(
+            "Of the {count} recommendation of the baseline, {acted_on} acted on, {partly} "
+            "partly, {not_yet} not yet; cannot tell for {cannot_tell}.",
+            "Of the {count} recommendations of the baseline, {acted_on} acted on, {partly} "
+            "partly, {not_yet} not yet; cannot tell for {cannot_tell}.",
+            len(comparison.recommendations),
+        ).format(count=len(comparison.recommendations), **recs),
+        questions_summary=_questions_summary(comparison, questions),
         worsened=tuple(
             ProgressQuestion(
                 text=question.text,
-                area_name=_AREA_NAMES.get(question.area or "", ""),
+                area_name=_(_AREA_NAMES[question.area]) if question.area in _AREA_NAMES else "",
                 then=_question(question.then.score),
                 now=_question(question.now.score),
                 change=_signed(question.printed_change, 100.0),
@@ -243,6 +241,33 @@ def progress_section(comparison: Comparison) -> ProgressSection:
         ),
         worsened_more=max(0, len(worsened) - MAX_WORSENED),
     )
+
+
+def _questions_summary(comparison: Comparison, questions: Any) -> str:
+    compared = ngettext(
+        "Of the {count} question compared, {improved} improved, {worsened} worsened and "
+        "{unchanged} are unchanged; {now_scored} have a score now and had none then, "
+        "{no_longer_scored} had one then and have none now (unknown, not assessed, not "
+        "applicable, no cases in the period or not asked), and {not_scored} have none "
+        "either time.",
+        "Of the {count} questions compared, {improved} improved, {worsened} worsened and "
+        "{unchanged} are unchanged; {now_scored} have a score now and had none then, "
+        "{no_longer_scored} had one then and have none now (unknown, not assessed, not "
+        "applicable, no cases in the period or not asked), and {not_scored} have none "
+        "either time.",
+        len(comparison.questions),
+    ).format(count=len(comparison.questions), **questions)
+    new = ngettext(
+        "{count} question is new in the follow-up",
+        "{count} questions are new in the follow-up",
+        len(comparison.new),
+    ).format(count=len(comparison.new))
+    dropped = ngettext(
+        "and {count} was dropped from it: neither is counted as change.",
+        "and {count} were dropped from it: neither is counted as change.",
+        len(comparison.dropped),
+    ).format(count=len(comparison.dropped))
+    return f"{compared} {new} {dropped}"
 
 
 def baseline_progress(
@@ -263,6 +288,8 @@ def baseline_progress(
     from assessment_kit.scoring.compare import compare_with_baseline
 
     comparison = compare_with_baseline(mission, baseline, profile=profile, scores=scores)
-    spec = charts.progress_spec(comparison)
+    language = mission.info.language
+    with i18n.language(language):
+        spec = charts.progress_spec(comparison)
     spec["layout"] = charts.updated(spec["layout"], {"width": 820})
-    return progress_section(comparison), spec
+    return progress_section(comparison, language), spec

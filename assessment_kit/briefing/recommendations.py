@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from assessment_kit.areas import AREAS, get_area
 from assessment_kit.briefing.facts import MissionFacts
 from assessment_kit.briefing.parts import RecommendationGroup, RecommendationItem, Reference
+from assessment_kit.i18n import _
 from assessment_kit.scoring import MissionScores, Recommendation, recommendations
 
 __all__ = ["briefing_recommendations", "groups", "tools"]
@@ -32,7 +33,7 @@ def briefing_recommendations(
         RecommendationItem(
             rank=rank,
             area=item.area,
-            area_name=get_area(item.area).name,
+            area_name=_(get_area(item.area).name),
             text=item.text,
             priority=round(item.priority, 4),
             questions=item.questions,
@@ -58,7 +59,7 @@ def _references(item: Recommendation, facts: MissionFacts) -> list[Reference]:
 def groups(items: Sequence[RecommendationItem]) -> tuple[RecommendationGroup, ...]:
     """The recommendations by area, in area order (areas without any left out)."""
     return tuple(
-        RecommendationGroup(area.id, area.name, tuple(i for i in items if i.area == area.id))
+        RecommendationGroup(area.id, _(area.name), tuple(i for i in items if i.area == area.id))
         for area in AREAS
         if any(item.area == area.id for item in items)
     )

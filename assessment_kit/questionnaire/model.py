@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from assessment_kit.i18n import N_
+
 if TYPE_CHECKING:
     from assessment_kit.questionnaire.expressions import Expr
 
@@ -45,11 +47,11 @@ NO_CASES = "no_cases"
 RESERVED_VALUES: tuple[str, ...] = (*NON_SCORED_STATES, NO_CASES)
 NON_SCORED_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        UNKNOWN: "Unknown",
-        NOT_APPLICABLE: "Not applicable",
-        NOT_ASSESSED: "Not assessed",
-        DECLINED: "Declined / confidential",
-        NO_CASES: "No cases in the period",
+        UNKNOWN: N_("Unknown"),
+        NOT_APPLICABLE: N_("Not applicable"),
+        NOT_ASSESSED: N_("Not assessed"),
+        DECLINED: N_("Declined / confidential"),
+        NO_CASES: N_("No cases in the period"),
     }
 )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
+from assessment_kit.i18n import _
 from assessment_kit.questionnaire.model import (
     Choice,
     Question,
@@ -296,9 +297,16 @@ class Completeness:
 
     def summary(self) -> str:
         """``fr: 1106/1106 translated (100%), 0 outdated, 0 missing``."""
-        return (
-            f"{self.language}: {self.translated}/{self.total} translated "
-            f"({self.percent:.0f}%), {len(self.outdated)} outdated, {len(self.missing)} missing"
+        return _(
+            "{language}: {translated}/{total} translated ({percent}%), {outdated} outdated, "
+            "{missing} missing"
+        ).format(
+            language=self.language,
+            translated=self.translated,
+            total=self.total,
+            percent=f"{self.percent:.0f}",
+            outdated=len(self.outdated),
+            missing=len(self.missing),
         )
 
     def to_json(self) -> dict[str, Any]:

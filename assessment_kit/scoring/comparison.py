@@ -42,6 +42,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit.i18n import N_
 from assessment_kit.scoring.records import Key
 
 if TYPE_CHECKING:
@@ -78,19 +79,19 @@ AREA_VERDICTS = ("real", "within_uncertainty", "not_comparable")
 
 #: Words for the statuses and verdicts, as tables print them.
 WORDS: Mapping[str, str] = {
-    "improved": "improved",
-    "worsened": "worsened",
-    "unchanged": "unchanged",
-    "now_scored": "now scored",
-    "no_longer_scored": "no longer scored",
-    "not_scored": "not scored",
-    "acted_on": "acted on",
-    "partly": "partly",
-    "not_yet": "not yet",
-    "cannot_tell": "cannot tell",
-    "real": "real change",
-    "within_uncertainty": "within the uncertainty",
-    "not_comparable": "not comparable",
+    "improved": N_("improved"),
+    "worsened": N_("worsened"),
+    "unchanged": N_("unchanged"),
+    "now_scored": N_("now scored"),
+    "no_longer_scored": N_("no longer scored"),
+    "not_scored": N_("not scored"),
+    "acted_on": N_("acted on"),
+    "partly": N_("partly"),
+    "not_yet": N_("not yet"),
+    "cannot_tell": N_("cannot tell"),
+    "real": N_("real change"),
+    "within_uncertainty": N_("within the uncertainty"),
+    "not_comparable": N_("not comparable"),
 }
 
 

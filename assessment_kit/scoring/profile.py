@@ -20,6 +20,7 @@ from typing import Any
 
 from assessment_kit.areas import AREA_IDS
 from assessment_kit.errors import Code, Problem, ProblemsError
+from assessment_kit.i18n import N_
 from assessment_kit.questionnaire.model import NON_SCORED_STATES
 from assessment_kit.questionnaire.yaml_source import read_yaml, too_large
 
@@ -99,11 +100,11 @@ class Disagreement:
 
 
 _DEFAULT_BANDS = (
-    Band(0.0, "Absent"),
-    Band(20.0, "Initial"),
-    Band(40.0, "Developing"),
-    Band(60.0, "Established"),
-    Band(80.0, "Advanced"),
+    Band(0.0, N_("Absent")),
+    Band(20.0, N_("Initial")),
+    Band(40.0, N_("Developing")),
+    Band(60.0, N_("Established")),
+    Band(80.0, N_("Advanced")),
 )
 
 

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
+from assessment_kit.i18n import LANGUAGES
 from assessment_kit.questionnaire.model import Questionnaire
 from assessment_kit.store import backends, schema
 from assessment_kit.store.connection import Connection, is_url, target_name
@@ -142,6 +143,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
         sections: Sequence[str] = (),
         baseline: MissionRef | None = None,
         uuid: str | None = None,
+        language: str = "en",
     ) -> Mission:
         """Create a new mission using ``questionnaires``: a file, or an empty PostgreSQL
         database named by a ``postgresql://`` URL (see :mod:`~assessment_kit.store.postgres`).
@@ -152,6 +154,8 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
         ``baseline`` makes the mission a follow-up of that mission (``info.ref()`` of the
         baseline); ``info.baseline`` gives it back.
         ``uuid`` gives the new mission the identity of the mission it copies (``copy``).
+        ``language`` is the mission's language (one of :data:`assessment_kit.i18n.LANGUAGES`):
+        the briefing's and the form's.
 
         Raises
         ------
@@ -162,7 +166,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             When a section is unknown or ambiguous (nothing is created).
         """
         target = str(path) if is_url(path) else Path(path)
-        _check_new_mission(target, country, questionnaires, start_date, end_date)
+        _check_new_mission(target, country, questionnaires, start_date, end_date, language)
         partial = resolve_sections(questionnaires, sections)
         conn = backends.connect_new(target)
         try:
@@ -175,6 +179,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
                     partial,
                     uuid or schema.new_uuid(),
                     baseline,
+                    language,
                 )
                 conn.commit()
             except BaseException:
@@ -253,7 +258,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
     def info(self) -> MissionInfo:
         """The mission's country, title, dates, instruments, identity (uuid) and baseline."""
         row = self._query(
-            "SELECT country, title, start_date, end_date, created_at, uuid, baseline"
+            "SELECT country, title, start_date, end_date, created_at, uuid, baseline, language"
             " FROM mission WHERE id = 1"
         )[0]
         rows = self._query("SELECT id, version, sections FROM instruments ORDER BY position, id")
@@ -273,6 +278,7 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             sections=MappingProxyType(sections),
             uuid=row["uuid"],
             baseline=_baseline(row["baseline"]),
+            language=row["language"],
         )
 
     @property
@@ -333,17 +339,24 @@ def _insert_mission(
     partial: Mapping[str, tuple[str, ...]],
     identity: str,
     baseline: MissionRef | None,
+    language: str = "en",
 ) -> None:
-    """The mission record (country, title, dates, identity, baseline) and its
+    """The mission record (country, title, dates, identity, baseline, language) and its
     questionnaires, in order, inside the caller's transaction."""
     if conn.execute("SELECT count(*) FROM mission").fetchone()[0]:
         raise StoreError(problem=Problem.make(Code.MISSION_EXISTS, file=conn.location))
     now = _now()
     conn.execute(
         "INSERT INTO mission"
-        " (id, country, title, start_date, end_date, created_at, uuid, baseline)"
-        " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-        (*record, now, identity, None if baseline is None else json.dumps(baseline.to_json())),
+        " (id, country, title, start_date, end_date, created_at, uuid, baseline, language)"
+        " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            *record,
+            now,
+            identity,
+            None if baseline is None else json.dumps(baseline.to_json()),
+            language,
+        ),
     )
     for position, questionnaire in enumerate(questionnaires, start=1):
         conn.execute(
@@ -368,9 +381,16 @@ def _check_new_mission(
     questionnaires: Sequence[Questionnaire],
     start_date: date | None,
     end_date: date | None,
+    language: str = "en",
 ) -> None:
     """Refuse what :meth:`Mission.create` cannot make, before any file is made."""
     where = target_name(path)
+    if language not in LANGUAGES:
+        raise StoreError(
+            problem=Problem.make(
+                Code.MISSION_LANGUAGE, file=where, language=language, known=", ".join(LANGUAGES)
+            )
+        )
     if isinstance(path, Path):
         schema.refuse_folder(path, "give the new mission file's name, such as mission.db")
         if path.exists():

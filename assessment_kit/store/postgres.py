@@ -55,11 +55,11 @@ APPLICATION = "assessment-kit mission"
 CONNECT_TIMEOUT = 10
 
 #: The schema version :data:`PG_SCHEMA` is; later migrations run on it as on SQLite.
-PG_SCHEMA_VERSION = 5
+PG_SCHEMA_VERSION = 6
 
 _TEXT = 'TEXT COLLATE "C"'
 
-#: The current schema, as SQLite's migrations 1 to 5 leave a file (same tables, columns and
+#: The current schema, as SQLite's migrations 1 to 6 leave a file (same tables, columns and
 #: checks; ``tests/test_store_backends.py`` compares them).
 PG_SCHEMA = f"""
 CREATE TABLE mission_schema (
@@ -74,7 +74,9 @@ CREATE TABLE mission (
     end_date {_TEXT},
     created_at {_TEXT} NOT NULL,
     uuid {_TEXT},
-    baseline {_TEXT} CHECK (baseline IS NULL OR baseline::json IS NOT NULL)
+    baseline {_TEXT} CHECK (baseline IS NULL OR baseline::json IS NOT NULL),
+    language {_TEXT} NOT NULL DEFAULT 'en'
+        CHECK (language IN ('en', 'fr', 'es', 'ar', 'ru', 'zh'))
 );
 CREATE TABLE instruments (
     id {_TEXT} PRIMARY KEY,

@@ -94,6 +94,8 @@ class MissionInfo:
     uuid: str = ""
     #: The baseline mission this one follows up, or None.
     baseline: MissionRef | None = None
+    #: The mission's language (``en``, ``fr``, ``es``, ``ar``, ``ru`` or ``zh``).
+    language: str = "en"
 
     def ref(self) -> MissionRef:
         """This mission as another names it (to record it as a follow-up's baseline)."""

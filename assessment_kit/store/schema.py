@@ -210,6 +210,15 @@ def _migrate_4_to_5(conn: Any) -> None:
     conn.execute("UPDATE instruments SET position = rowid")
 
 
+def _migrate_5_to_6(conn: Any) -> None:
+    # The mission's language (one of the six UN languages): the briefing is written in it
+    # and the form opens in it. Every older file was English.
+    conn.execute(
+        "ALTER TABLE mission ADD COLUMN language TEXT NOT NULL DEFAULT 'en'"
+        " CHECK (language IN ('en', 'fr', 'es', 'ar', 'ru', 'zh'))"
+    )
+
+
 def new_uuid() -> str:
     """A new random identity (UUID version 4, as text): of a mission or a history entry."""
     return str(uuid.uuid4())
@@ -222,6 +231,7 @@ MIGRATIONS: tuple[Callable[[Any], None], ...] = (
     _migrate_2_to_3,
     _migrate_3_to_4,
     _migrate_4_to_5,
+    _migrate_5_to_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

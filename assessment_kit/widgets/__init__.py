@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from assessment_kit.widgets._consolidation import ConsolidationCard
     from assessment_kit.widgets._question import QuestionCard
 
+from assessment_kit.widgets._instructions import instructions
+
 __all__ = [
     "ConsolidationView",
     "ExportBriefingButton",
@@ -45,6 +47,7 @@ __all__ = [
     "ScoresDashboard",
     "SectionsChooser",
     "baseline_for",
+    "instructions",
     "open_mission_or_demo",
 ]
 

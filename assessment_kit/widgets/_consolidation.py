@@ -16,6 +16,7 @@ import ipywidgets as W
 import pandas as pd
 
 from assessment_kit.errors import AnswerError
+from assessment_kit.i18n import N_, translations
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire
 from assessment_kit.scoring.result import number_or_none
 from assessment_kit.widgets._controls import (
@@ -38,23 +39,29 @@ if TYPE_CHECKING:
 __all__ = ["FILTERS", "ConsolidationCard", "ConsolidationController"]
 
 FILTERS: dict[str, str] = {
-    "disagreements_first": "Disagreements first",
-    "disagreements": "Only disagreements",
-    "open": "Not yet consolidated",
-    "all": "All questions with answers",
+    "disagreements_first": N_("Disagreements first"),
+    "disagreements": N_("Only disagreements"),
+    "open": N_("Not yet consolidated"),
+    "all": N_("All questions with answers"),
 }
 
+#: A translator: a message in the language the page is shown in.
+Tr = Callable[[str], str]
 
-def _details_html(record: Mapping[Any, Any]) -> str:
+
+def _details_html(record: Mapping[Any, Any], _: Tr) -> str:
     """An answer's note and evidence, escaped, with a confidential answer marked first."""
     parts = []
     if record.get("confidential"):
         # Plain words, not a padlock glyph: kiosk browsers often lack emoji fonts.
-        parts.append("<b class='ak-message'>Confidential</b> (kept out of the briefing)")
+        confidential = esc(_("Confidential"))
+        kept = esc(_("(kept out of the briefing)"))
+        parts.append(f"<b class='ak-message'>{confidential}</b> {kept}")
     if record.get("note"):
         parts.append(esc(record["note"]))
     if record.get("evidence"):
-        parts.append(f"<i>Evidence:</i> {esc(record['evidence'])}")
+        evidence = esc(_("Evidence:"))
+        parts.append(f"<i>{evidence}</i> {esc(record['evidence'])}")
     return "<br>".join(parts)
 
 
@@ -65,6 +72,7 @@ def _answers_html(
     spread: float | None,
     disagreement: bool,
     type_labels: dict[str, str],
+    _: Tr,
 ) -> str:
     """The question, how far respondents agree, and a table of what each answered."""
     rows = []
@@ -74,61 +82,77 @@ def _answers_html(
             f"<tr><td><b>{esc(record['respondent'])}</b></td>"
             f"<td>{esc(type_labels.get(kind, kind))}</td>"
             f"<td>{esc(value_label(question, record['value']))}</td>"
-            f"<td class='ak-note-text'>{_details_html(record)}</td></tr>"
+            f"<td class='ak-note-text'>{_details_html(record, _)}</td></tr>"
         )
     values = [value_label(question, v) for v in answers["value"]] if len(answers) else []
+    heads = "".join(
+        f"<th>{esc(_(head))}</th>"
+        for head in (
+            N_("Respondent"),
+            N_("Institution type"),
+            N_("Answer"),
+            N_("Note and evidence"),
+        )
+    )
     return (
         f"<div class='ak-qtext'>{esc(question.text)} "
         f"<span class='ak-qid'>{esc(questionnaire.id)} · {esc(question.id)}</span></div>"
-        f"<div>{_agreement_html(values, spread, disagreement)}</div>"
-        "<table class='ak-table'><tr><th>Respondent</th><th>Institution type</th>"
-        f"<th>Answer</th><th>Note and evidence</th></tr>{''.join(rows)}</table>"
+        f"<div>{_agreement_html(values, spread, disagreement, _)}</div>"
+        f"<table class='ak-table'><tr>{heads}</tr>{''.join(rows)}</table>"
     )
 
 
-def _agreement_html(values: list[str], spread: float | None, disagreement: bool) -> str:
+def _agreement_html(values: list[str], spread: float | None, disagreement: bool, _: Tr) -> str:
     """Whether respondents disagree, all agree or differ a little, and the commonest answer."""
     common = Counter(values).most_common(1)
     if disagreement:
-        summary = (
-            f"<span class='ak-message'>Respondents disagree (spread {spread:.2f}).</span>"
+        words = (
+            _("Respondents disagree (spread {spread}).").format(spread=f"{spread:.2f}")
             if spread is not None
-            else "<span class='ak-message'>Respondents disagree.</span>"
+            else _("Respondents disagree.")
         )
+        summary = f"<span class='ak-message'>{esc(words)}</span>"
     elif len(set(values)) == 1 and values:
-        summary = f"<span class='ak-saved'>All {len(values)} agree: {esc(values[0])}.</span>"
-    else:
-        spread_text = f" (spread {spread:.2f})" if spread is not None else ""
-        summary = f"<span class='ak-unsaved'>Answers differ a little{spread_text}.</span>"
-    if common and len(values) > 1:
-        summary += (
-            f" <span class='ak-unsaved'>Most common: {esc(common[0][0])}"
-            f" ({common[0][1]} of {len(values)}).</span>"
+        words = esc(_("All {count} agree: {answer}.")).format(
+            count=len(values), answer=esc(values[0])
         )
+        summary = f"<span class='ak-saved'>{words}</span>"
+    else:
+        words = (
+            _("Answers differ a little (spread {spread}).").format(spread=f"{spread:.2f}")
+            if spread is not None
+            else _("Answers differ a little.")
+        )
+        summary = f"<span class='ak-unsaved'>{esc(words)}</span>"
+    if common and len(values) > 1:
+        words = esc(_("Most common: {answer} ({count} of {total}).")).format(
+            answer=esc(common[0][0]), count=common[0][1], total=len(values)
+        )
+        summary += f" <span class='ak-unsaved'>{words}</span>"
     return summary
 
 
-def _conflicts_html(question: Question, conflicts: Sequence[Conflict]) -> str:
+def _conflicts_html(question: Question, conflicts: Sequence[Conflict], _: Tr) -> str:
     """The answers to this question changed on two laptops (copies merged since), each
     with the value now current and the ones kept in the history; empty when none."""
     items = []
     for conflict in conflicts:
         entry = conflict.current
-        who = "Consolidated answer" if entry.respondent is None else entry.respondent
+        who = _("Consolidated answer") if entry.respondent is None else entry.respondent
+        unknown = _("unknown")
         sides = [
-            f"{esc(value_label(question, side.value))} ({esc(side.by or 'unknown')}, "
+            f"{esc(value_label(question, side.value))} ({esc(side.by or unknown)}, "
             f"{esc(side.at.replace('T', ' ')[:16])})"
             for side in (entry, *conflict.kept)
         ]
-        items.append(
-            f"<li><b>{esc(who)}</b>: {sides[0]} is current; also {', '.join(sides[1:])}</li>"
+        line = esc(_("{current} is current; also {others}")).format(
+            current=sides[0], others=", ".join(sides[1:])
         )
+        items.append(f"<li><b>{esc(who)}</b>: {line}</li>")
     if not items:
         return ""
-    return (
-        "<div class='ak-message'>Changed on two laptops: set the answer again to settle it"
-        f"<ul>{''.join(items)}</ul></div>"
-    )
+    heading = esc(_("Changed on two laptops: set the answer again to settle it"))
+    return f"<div class='ak-message'>{heading}<ul>{''.join(items)}</ul></div>"
 
 
 class ConsolidationCard:
@@ -150,6 +174,8 @@ class ConsolidationCard:
         on_saved: Callable[[str], None] | None = None,
     ) -> None:
         self.mission = mission
+        #: The card's words, in the mission's language.
+        self._: Tr = translations(mission.info.language).gettext
         self.questionnaire = questionnaire
         self.question = question
         self.by = by
@@ -157,18 +183,22 @@ class ConsolidationCard:
         self._on_saved = on_saved
         self._entry: Entry | None = None
         self.header = W.HTML(
-            _answers_html(questionnaire, question, answers, spread, disagreement, type_labels)
+            _answers_html(
+                questionnaire, question, answers, spread, disagreement, type_labels, self._
+            )
         )
         self.control: Control | None = make_control(question, self._entered)
         if self.control is not None and consolidated is not None:
             self.control.set_value(consolidated.value)
         self.rationale = W.Textarea(
             value="" if consolidated is None else consolidated.rationale,
-            placeholder="Rationale: why the team settles on this answer (sources, weight given)",
+            placeholder=self._(
+                "Rationale: why the team settles on this answer (sources, weight given)"
+            ),
             layout=W.Layout(width="100%", height="52px"),
         )
         self.save_button = W.Button(
-            description="Save consolidated answer",
+            description=self._("Save consolidated answer"),
             icon="check",
             button_style="primary",
             layout=W.Layout(width="auto"),
@@ -179,7 +209,8 @@ class ConsolidationCard:
         self.history = W.HTML(self._history_html(history))
         self.conflicts = W.HTML(self._conflicts())
         self._show_status()
-        parts: list[W.Widget] = [self.header, self.conflicts, W.HTML("<b>Consolidated answer</b>")]
+        heading = esc(self._("Consolidated answer"))
+        parts: list[W.Widget] = [self.header, self.conflicts, W.HTML(f"<b>{heading}</b>")]
         if self.control is not None:
             parts.append(self.control.widget)
         parts += [
@@ -200,27 +231,36 @@ class ConsolidationCard:
         for record in history.to_dict("records"):
             old = record.get("old_value")
             new = record.get("new_value")
-            who = f" by {esc(record['by'])}" if record.get("by") else ""
+            who = (
+                " " + esc(self._("by {who}")).format(who=esc(record["by"]))
+                if record.get("by")
+                else ""
+            )
             when = str(record.get("at") or "").replace("T", " ")[:16]
             items.append(
                 f"<li>{esc(when)}{who}: {esc(value_label(self.question, old))} → "
                 f"{esc(value_label(self.question, new))}</li>"
             )
+        summary = esc(self._("History of the consolidated answer ({count})")).format(
+            count=len(items)
+        )
         return (
-            "<details><summary class='ak-unsaved'>History of the consolidated answer "
-            f"({len(items)})</summary><ul class='ak-note-text'>{''.join(items)}</ul></details>"
+            f"<details><summary class='ak-unsaved'>{summary}</summary>"
+            f"<ul class='ak-note-text'>{''.join(items)}</ul></details>"
         )
 
     def _conflicts(self) -> str:
         found = self.mission.conflicts(self.questionnaire.id, self.question.id)
-        return _conflicts_html(self.question, found)
+        return _conflicts_html(self.question, found, self._)
 
     def _show_status(self) -> None:
         if self.consolidated is None:
-            self.status.value = "<span class='ak-unsaved'>Not consolidated yet</span>"
+            words = esc(self._("Not consolidated yet"))
+            self.status.value = f"<span class='ak-unsaved'>{words}</span>"
         else:
             shown = esc(value_label(self.question, self.consolidated.value))
-            self.status.value = f"<span class='ak-saved'>✓ Consolidated: {shown}</span>"
+            words = esc(self._("Consolidated: {answer}")).format(answer=shown)
+            self.status.value = f"<span class='ak-saved'>✓ {words}</span>"
 
     def _entered(self, entry: Entry) -> None:
         # Nothing is saved on a click here: the team confirms with a rationale first.
@@ -282,6 +322,8 @@ class ConsolidationController:
         page_size: int = 8,
     ) -> None:
         self.mission = mission
+        #: The page's words, in the mission's language.
+        self._: Tr = translations(mission.info.language).gettext
         self.by = by
         self.page_size = page_size
         self.questionnaires = dict(mission.questionnaires)
@@ -294,15 +336,15 @@ class ConsolidationController:
         self.instrument = instrument_picker(self.questionnaires, qid)
         self.instrument.observe(self._instrument_changed, names="value")
         self.filter = labelled_dropdown(
-            "Show",
-            [(label, key) for key, label in FILTERS.items()],
+            self._("Show"),
+            [(self._(label), key) for key, label in FILTERS.items()],
             "disagreements_first",
             width="360px",
         )
         self.filter.observe(lambda _c: self.refresh(), names="value")
         self.summary = W.HTML("")
-        self.prev_button = W.Button(description="Previous", icon="arrow-left")
-        self.next_button = W.Button(description="Next", icon="arrow-right")
+        self.prev_button = W.Button(description=self._("Previous"), icon="arrow-left")
+        self.next_button = W.Button(description=self._("Next"), icon="arrow-right")
         self.prev_button.on_click(lambda _b: self.show_page(self.page - 1))
         self.next_button.on_click(lambda _b: self.show_page(self.page + 1))
         self.page_label = W.HTML("")
@@ -311,10 +353,11 @@ class ConsolidationController:
             [self.prev_button, self.next_button, self.page_label],
             layout=W.Layout(align_items="center"),
         )
+        heading = esc(self._("Consolidation"))
         self.widget = W.VBox(
             [
                 W.HTML(STYLE),
-                W.HTML("<h3 style='margin:4px 0'>Consolidation</h3>"),
+                W.HTML(f"<h3 style='margin:4px 0'>{heading}</h3>"),
                 self.instrument,
                 self.filter,
                 self.summary,
@@ -383,12 +426,12 @@ class ConsolidationController:
         self.rows = rows.reset_index(drop=True)
         n_dis = sum(r["disagreement"] for r in records)
         n_done = sum(r["consolidated"] for r in records)
-        self.summary.value = (
-            f"<div class='ak-banner'>{len(records)} questions have answers from respondents;"
-            f" <b>{n_dis}</b> with disagreement; <b>{n_done}</b> consolidated so far."
-            " Choose the team's answer, write why, and click <b>Save consolidated answer</b>."
-            "</div>"
-        )
+        words = self._(
+            "{count} questions have answers from respondents; <b>{disagreements}</b> with "
+            "disagreement; <b>{consolidated}</b> consolidated so far. Choose the team's answer, "
+            "write why, and click <b>Save consolidated answer</b>."
+        ).format(count=len(records), disagreements=n_dis, consolidated=n_done)
+        self.summary.value = f"<div class='ak-banner'>{words}</div>"
         self.show_page(0)
 
     def show_page(self, page: int) -> None:
@@ -421,12 +464,13 @@ class ConsolidationController:
             )
         self.list.children = tuple(card.widget for card in self.cards.values())
         if len(self.rows):
-            self.page_label.value = (
-                f"<span class='ak-unsaved'>Questions {start + 1}–{start + len(chunk)}"
-                f" of {len(self.rows)}</span>"
+            words = self._("Questions {first}–{last} of {total}").format(
+                first=start + 1, last=start + len(chunk), total=len(self.rows)
             )
+            self.page_label.value = f"<span class='ak-unsaved'>{words}</span>"
         else:
-            self.page_label.value = "<span class='ak-unsaved'>No question to show.</span>"
+            words = esc(self._("No question to show."))
+            self.page_label.value = f"<span class='ak-unsaved'>{words}</span>"
         self.prev_button.disabled = self.page == 0
         self.next_button.disabled = self.page >= pages - 1
 

@@ -25,11 +25,13 @@ from ipywidgets.widgets.widget_bool import CheckboxStyle, ToggleButtonStyle
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 from assessment_kit.errors import AnswerError
+from assessment_kit.i18n import translations
 from assessment_kit.questionnaire.answers import label, parse_text, state_label
 from assessment_kit.questionnaire.model import (
     AnswerValue,
     Question,
     Questionnaire,
+    Text,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "shared_layout",
     "shared_style",
     "state_label",
+    "text_html",
     "value_label",
 ]
 
@@ -53,6 +56,8 @@ __all__ = [
 STYLE = """
 <style>
 .ak-root { max-width: 980px; font-size: 14px; }
+.ak-root.ak-rtl { direction: rtl; text-align: right; }
+.ak-root .ak-english { color: #6a737d; font-size: 85%; }
 .ak-root .ak-choice, .ak-root .ak-state {
   height: auto !important; min-height: 30px; white-space: normal !important;
   line-height: 1.25; padding: 4px 10px; text-align: left; overflow: visible !important;
@@ -248,25 +253,31 @@ class Control:
     ``_write``. Programmatic updates go through :meth:`set_value`, which never calls back.
     """
 
-    def __init__(self, question: Question, on_entry: OnEntry) -> None:
+    def __init__(self, question: Question, on_entry: OnEntry, language: str = "en") -> None:
         self.question = question
+        #: The language the control is shown in (display only: values stay the same).
+        self.language = language
         self._on_entry = on_entry
         self._quiet = False
         self._main: W.Widget = self._build()
         self.state_buttons: dict[str, W.ToggleButton] = {}
+        _ = translations(language).gettext
         # The question's own states: "No cases in the period" only where it is declared.
         for state in question.states:
             button = W.ToggleButton(
                 value=False,
-                description=state_label(state),
-                tooltip=f"{state_label(state)} (not scored); click again to clear",
+                description=_(state_label(state)),
+                tooltip=_("{state} (not scored); click again to clear").format(
+                    state=_(state_label(state))
+                ),
                 layout=shared_layout(width="auto"),
                 style=shared_style(ToggleButtonStyle),
             )
             button.add_class("ak-state")
             button.observe(self._state_clicked(state), names="value")
             self.state_buttons[state] = button
-        label = shared_label('<span class="ak-states-label">No answer to give:</span>')
+        no_answer = html.escape(_("No answer to give:"))
+        label = shared_label(f'<span class="ak-states-label">{no_answer}</span>')
         states = W.HBox(
             [label, *self.state_buttons.values()],
             layout=shared_layout(flex_flow="row wrap", align_items="center"),
@@ -370,14 +381,14 @@ class ChoiceControl(Control):
 
     def _build(self) -> W.Widget:
         self.choice_buttons: dict[str, W.ToggleButton] = {}
-        labels = [str(choice.label) for choice in self.question.choices]
+        labels = [choice.label.get(self.language) for choice in self.question.choices]
         # Short labels (yes/partly/no) sit in a row; long ones stack like a list of options.
         vertical = len(labels) > 3 or any(len(label) > 24 for label in labels)
         for choice in self.question.choices:
             button = W.ToggleButton(
                 value=False,
-                description=str(choice.label),
-                tooltip=str(choice.label),
+                description=choice.label.get(self.language),
+                tooltip=choice.label.get(self.language),
                 layout=shared_layout(width="380px" if vertical else "auto"),
                 style=shared_style(ToggleButtonStyle),
             )
@@ -423,7 +434,7 @@ class MultipleControl(Control):
         for choice in self.question.choices:
             box = W.Checkbox(
                 value=False,
-                description=str(choice.label),
+                description=choice.label.get(self.language),
                 indent=False,
                 layout=shared_layout(width="auto"),
                 style=shared_style(CheckboxStyle),
@@ -506,7 +517,9 @@ class TextControl(Control):
     def _build(self) -> W.Widget:
         self.text = W.Textarea(
             value="",
-            placeholder="Type the answer; it is saved when you click elsewhere",
+            placeholder=translations(self.language).gettext(
+                "Type the answer; it is saved when you click elsewhere"
+            ),
             continuous_update=False,
             layout=W.Layout(width="100%", height="64px"),
         )
@@ -531,7 +544,23 @@ _CONTROLS: dict[str, type[Control]] = {
 }
 
 
-def make_control(question: Question, on_entry: OnEntry) -> Control | None:
+def make_control(question: Question, on_entry: OnEntry, language: str = "en") -> Control | None:
     """The control for an answerable question, or None for notes and calculations."""
     kind = _CONTROLS.get(question.type)
-    return None if kind is None else kind(question, on_entry)
+    return None if kind is None else kind(question, on_entry, language)
+
+
+def text_html(text: Text, language: str) -> str:
+    """An instrument's text as escaped HTML in ``language``; where the instrument has no
+    translation into it, the English text, marked as English (lang="en" and a marker)."""
+    if language == "en":
+        return html.escape(text.en)
+    translated = text.translations.get(language)
+    if translated:
+        return html.escape(translated)
+    marker = translations(language).gettext("(English)")
+    # dir="ltr" isolates the English in a right-to-left page: its punctuation stays put.
+    return (
+        f'<span lang="en" dir="ltr">{html.escape(text.en)}</span>'
+        f' <span class="ak-english">{html.escape(marker)}</span>'
+    )

@@ -22,6 +22,14 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from assessment_kit.areas import get_area, is_area
+from assessment_kit.i18n import (
+    N_,
+    _,
+    current_language,
+    format_month,
+    language,
+    translations,
+)
 from assessment_kit.widgets._controls import STYLE
 
 if TYPE_CHECKING:
@@ -60,10 +68,13 @@ class DashboardController:
         baseline: str | Path | None = None,
     ) -> None:
         self.mission = mission
+        #: The language of the scores page: the mission's.
+        self.language = mission.info.language
+        _ = translations(self.language).gettext
         self.profile = profile
         self.questionnaires = dict(mission.questionnaires)
         self.baseline = baseline
-        self.baseline_label = "Baseline"
+        self.baseline_label = _("Baseline")
         if self.baseline is not None:
             from assessment_kit.scoring.compare import open_baseline
 
@@ -72,17 +83,18 @@ class DashboardController:
             with open_baseline(mission, self.baseline) as before:
                 when = before.info.start_date or before.info.end_date
             if when is not None:
-                self.baseline_label = f"Baseline ({when.strftime('%B')} {when.year})"
+                month = format_month(when, self.language)
+                self.baseline_label = _("Baseline ({month})").format(month=month)
         self.scores: MissionScores | None = None
         self.baseline_scores: MissionScores | None = None
         self.comparison: Comparison | None = None
         self.figures: dict[str, go.Figure] = {}
         self.weakest_questions: list[QuestionScore] = []
         self.refreshes = 0
-        options = [("Both questionnaires", BOTH)] if len(self.questionnaires) > 1 else []
-        options += [(str(q.title), q.id) for q in self.questionnaires.values()]
+        options = [(_("Both questionnaires"), BOTH)] if len(self.questionnaires) > 1 else []
+        options += [(q.title.get(self.language), q.id) for q in self.questionnaires.values()]
         self.instrument = W.Dropdown(
-            description="Scores of",
+            description=_("Scores of"),
             options=options,
             value=questionnaire if questionnaire is not None else options[0][1],
             layout=W.Layout(width="640px"),
@@ -90,7 +102,7 @@ class DashboardController:
         )
         self.instrument.observe(lambda _c: self.refresh(), names="value")
         self.refresh_button = W.Button(
-            description="Refresh scores", icon="refresh", layout=W.Layout(width="auto")
+            description=_("Refresh scores"), icon="refresh", layout=W.Layout(width="auto")
         )
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.stamp = W.HTML("")
@@ -104,10 +116,12 @@ class DashboardController:
         self.progress = W.HTML("")
         # The place for extra tools, e.g. the briefing helper's "Export briefing" button.
         self.tools = W.HBox(list(tools), layout=W.Layout(align_items="center"))
+        scores_heading = html.escape(_("Scores"))
+        weakest_heading = html.escape(_("Weakest questions"))
         self.widget = W.VBox(
             [
                 W.HTML(STYLE),
-                W.HTML("<h3 style='margin:4px 0'>Scores</h3>"),
+                W.HTML(f"<h3 style='margin:4px 0'>{scores_heading}</h3>"),
                 W.HBox(
                     [self.instrument, self.refresh_button, self.stamp],
                     layout=W.Layout(align_items="center"),
@@ -117,7 +131,7 @@ class DashboardController:
                 self.radar_out,
                 self.bars_out,
                 self.progress,
-                W.HTML("<h4 style='margin:8px 0 2px 0'>Weakest questions</h4>"),
+                W.HTML(f"<h4 style='margin:8px 0 2px 0'>{weakest_heading}</h4>"),
                 self.weakest,
                 self.heatmap_out,
             ]
@@ -137,7 +151,11 @@ class DashboardController:
         listeners.append(lambda *_args: self.refresh())
 
     def refresh(self) -> None:
-        """Score the mission again and redraw."""
+        """Score the mission again and redraw (in the mission's language)."""
+        with language(self.language):
+            self._refresh()
+
+    def _refresh(self) -> None:
         from assessment_kit.charts import (
             add_baseline,
             area_bars_figure,
@@ -174,9 +192,8 @@ class DashboardController:
         self.weakest.value = self._table_html(self.weakest_questions)
         self.overall.value = self._overall_html(scores.overall)
         self.refreshes += 1
-        self.stamp.value = (
-            f"<span class='ak-unsaved'>computed at {dt.datetime.now():%H:%M:%S}</span>"
-        )
+        stamp = _("computed at {time}").format(time=f"{dt.datetime.now():%H:%M:%S}")
+        self.stamp.value = f"<span class='ak-unsaved'>{html.escape(stamp)}</span>"
 
     def _baseline_scores(
         self, names: list[str] | None, chosen: dict[str, Any], scores: MissionScores
@@ -207,7 +224,7 @@ class DashboardController:
         """Each area then and now, as the briefing's progress section prints it."""
         from assessment_kit.briefing.progress import progress_section
 
-        section = progress_section(comparison)
+        section = progress_section(comparison, current_language())
         rows = "".join(
             f"<tr><td>{html.escape(row.name)}</td><td style='text-align:right'>{row.then}</td>"
             f"<td style='text-align:right'>{row.now}</td>"
@@ -215,10 +232,20 @@ class DashboardController:
             f"<td>{row.coverage}</td></tr>"
             for row in (*section.areas, section.overall)
         )
+        heads = "".join(
+            f"<th>{html.escape(_(head))}</th>"
+            for head in (
+                N_("Area"),
+                N_("Then"),
+                N_("Now"),
+                N_("Change"),
+                N_("Verdict"),
+                N_("Coverage"),
+            )
+        )
         return (
             f"<h4 style='margin:8px 0 2px 0'>{html.escape(section.heading)}</h4>"
-            "<table class='ak-table'><tr><th>Area</th><th>Then</th><th>Now</th><th>Change</th>"
-            f"<th>Verdict</th><th>Coverage</th></tr>{rows}</table>"
+            f"<table class='ak-table'><tr>{heads}</tr>{rows}</table>"
             f"<p>{html.escape(section.recommendation_summary)}</p>"
         )
 
@@ -236,30 +263,34 @@ class DashboardController:
     def _overall_html(overall: OverallScore) -> str:
         score = overall.score
         if score is None:
-            return (
-                "<div class='ak-banner'>No score yet: answer or consolidate some scored"
-                " questions first.</div>"
-            )
+            words = _("No score yet: answer or consolidate some scored questions first.")
+            return f"<div class='ak-banner'>{html.escape(words)}</div>"
         low, high = overall.low, overall.high
         coverage = overall.coverage or 0.0
         band = overall.band or ""
         range_text = (
-            f" (range {low:.0f}–{high:.0f})" if low is not None and high is not None else ""
+            " " + _("(range {low}–{high})").format(low=f"{low:.0f}", high=f"{high:.0f}")
+            if low is not None and high is not None
+            else ""
         )
+        overall_words = html.escape(_("Overall score"))
+        coverage_words = html.escape(_("coverage {coverage}").format(coverage=f"{coverage:.0%}"))
+        band_words = " · " + html.escape(_(band)) if band else ""
         return (
-            f"<div class='ak-banner'>Overall score <b>{score:.0f}</b>{range_text}"
-            f" · coverage {coverage:.0%}{' · ' + html.escape(band) if band else ''}</div>"
+            f"<div class='ak-banner'>{overall_words} <b>{score:.0f}</b>{range_text}"
+            f" · {coverage_words}{band_words}</div>"
         )
 
     @staticmethod
     def _table_html(questions: Sequence[QuestionScore]) -> str:
         if not questions:
-            return "<span class='ak-unsaved'>No scored question yet.</span>"
+            words = html.escape(_("No scored question yet."))
+            return f"<span class='ak-unsaved'>{words}</span>"
         rows = []
         for question in questions:
-            flag = " ⚠ disagreement" if question.disagreement else ""
+            flag = " ⚠ " + html.escape(_("disagreement")) if question.disagreement else ""
             area = question.primary_area
-            area_name = get_area(area).name if area is not None and is_area(area) else ""
+            area_name = _(get_area(area).name) if area is not None and is_area(area) else ""
             rows.append(
                 f"<tr><td>{html.escape(question.question)}</td>"
                 f"<td>{html.escape(question.text)}</td>"
@@ -267,7 +298,8 @@ class DashboardController:
                 f"<td style='text-align:right'>{round(100.0 * (question.score or 0.0)):.0f}</td>"
                 f"<td>{question.n_answers}{flag}</td></tr>"
             )
-        return (
-            "<table class='ak-table'><tr><th>Question</th><th>Text</th><th>Area</th>"
-            f"<th>Score</th><th>Answers</th></tr>{''.join(rows)}</table>"
+        heads = "".join(
+            f"<th>{html.escape(_(head))}</th>"
+            for head in (N_("Question"), N_("Text"), N_("Area"), N_("Score"), N_("Answers"))
         )
+        return f"<table class='ak-table'><tr>{heads}</tr>{''.join(rows)}</table>"

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as W
 
+from assessment_kit.i18n import translations
+
 if TYPE_CHECKING:
     from assessment_kit.briefing import BriefingResult
 
@@ -52,11 +54,13 @@ class ExportController:
         self.result: BriefingResult | None = None
         self.error: Exception | None = None
         self._thread: threading.Thread | None = None
+        #: The button's words, in the mission's language (the briefing's).
+        self._ = translations(_mission_language(self.mission_path)).gettext
         self.button = W.Button(
-            description="Export briefing",
+            description=self._("Export briefing"),
             icon="file-pdf",
             button_style="primary",
-            tooltip="Export the briefing (cover, summary, areas, recommendations, annex)",
+            tooltip=self._("Export the briefing (cover, summary, areas, recommendations, annex)"),
             layout=W.Layout(width="auto"),
         )
         self.format = W.Dropdown(
@@ -125,20 +129,26 @@ class ExportController:
         except (AssessmentKitError, OSError) as error:
             self.error = error
             self.progress.bar_style = "danger"
-            self.stage.value = "Export failed"
+            self.stage.value = self._("Export failed")
             message = html.escape(str(error)).replace("\n", "<br>")
             self.link.value = f'<div style="color:#a4262c">{message}</div>'
         else:
             self.progress.bar_style = "success"
-            pages = f", {self.result.pages} pages" if self.result.pages else ""
-            self.stage.value = f"Done in {self.result.seconds:.1f} s{pages}"
-            self.link.value = self._link(out)
+            seconds = f"{self.result.seconds:.1f}"
+            if self.result.pages:
+                done = self._("Done in {seconds} s, {pages} pages").format(
+                    seconds=seconds, pages=self.result.pages
+                )
+            else:
+                done = self._("Done in {seconds} s").format(seconds=seconds)
+            self.stage.value = done
+            self.link.value = self._link(out, self._("Briefing written:"))
         finally:
             self.button.disabled = False
             self.format.disabled = False
 
     @staticmethod
-    def _link(path: Path) -> str:
+    def _link(path: Path, written: str) -> str:
         # Relative to the kernel's folder (the notebook's): JupyterLab opens such links in
         # a new tab through its file resolver.
         try:
@@ -147,6 +157,19 @@ class ExportController:
             href = str(path)
         href = Path(href).as_posix()
         return (
-            f'Briefing written: <a href="{html.escape(href)}" target="_blank" '
+            f'{html.escape(written)} <a href="{html.escape(href)}" target="_blank" '
             f'rel="noopener">{html.escape(path.name)}</a>'
         )
+
+
+def _mission_language(path: str | Path) -> str:
+    """The mission's language, English when the mission cannot be read (the export itself
+    reports why)."""
+    from assessment_kit.errors import AssessmentKitError
+    from assessment_kit.store import Mission
+
+    try:
+        with Mission.open(path) as mission:
+            return mission.info.language
+    except (AssessmentKitError, OSError):
+        return "en"

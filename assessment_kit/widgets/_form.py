@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+from assessment_kit.i18n import LANGUAGE_NAMES, LANGUAGES, direction, translations
 from assessment_kit.questionnaire.form_logic import Changes, FormState
 from assessment_kit.questionnaire.model import AnswerValue, Question, Questionnaire, Section
-from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker
+from assessment_kit.widgets._controls import STYLE, close_tree, instrument_picker, text_html
 from assessment_kit.widgets._question import AnswerDetails, QuestionCard
 from assessment_kit.widgets._respondents import RespondentPanel
 
@@ -124,13 +125,17 @@ class FormController:
         self._filter: set[str] = set()
         #: Called with the question id after every change to the store (e.g. dashboards).
         self.listeners: list[Callable[[str], None]] = []
+        #: The language the form is shown in: the mission's, until the assessor picks another
+        #: (display only: the stored answers are the same in every language).
+        self.language = mission.info.language
 
         self._build_top(qid, show_all)
         self._build_body()
+        self._label()
         self.widget = W.VBox(
             [
                 self.style,
-                self.title,
+                W.HBox([self.title, self.language_picker], layout=W.Layout(align_items="center")),
                 self.instrument,
                 self.panel.widget,
                 W.HBox([self.banner, self.continue_button], layout=W.Layout(align_items="center")),
@@ -139,6 +144,8 @@ class FormController:
             ]
         )
         self.widget.add_class("ak-root")
+        if direction(self.language) == "rtl":
+            self.widget.add_class("ak-rtl")
         self._update_title()
         start = respondent if respondent is not None else self._last_respondent()
         if start is not None:
@@ -148,32 +155,56 @@ class FormController:
         """What sits above the questions: title, pickers, the welcome-back banner."""
         self.style = W.HTML(STYLE)
         self.title = W.HTML("")
+        self.language_picker = W.Dropdown(
+            options=[(LANGUAGE_NAMES[code], code) for code in LANGUAGES],
+            value=self.language,
+            description="",
+            tooltip=self._("The language the form is shown in (the answers stay as they are)"),
+            layout=W.Layout(width="130px"),
+        )
+        self.language_picker.observe(lambda c: self.set_language(str(c["new"])), names="value")
         self.instrument = instrument_picker(self.questionnaires, qid)
         self.instrument.observe(self._instrument_changed, names="value")
         self.panel = RespondentPanel(self.mission, self._respondent_changed, by=self.by)
         self.show_all = W.Checkbox(
             value=show_all,
-            description="Show all questions",
             indent=False,
             layout=W.Layout(width="auto"),
         )
         self.show_all.observe(lambda _c: self._refresh_visibility(), names="value")
-        self.show_all.tooltip = (
-            "Also show the questions meant for other institution types, and the sections a "
-            "partial assessment leaves out"
-        )
         self.banner = W.HTML("")
         self.continue_button = W.Button(
-            description="Continue",
             icon="arrow-right",
             button_style="success",
             layout=W.Layout(width="auto", display="none"),
         )
         self.continue_button.on_click(lambda _b: self.continue_interview())
-        self.empty = W.HTML(
-            '<div class="ak-banner">Choose a respondent above, or click <b>New respondent</b>'
-            " to record a new interview.</div>"
+        self.empty = W.HTML("")
+
+    def _(self, message: str) -> str:
+        """``message`` in the language the form is shown in."""
+        return translations(self.language).gettext(message)
+
+    def _label(self) -> None:
+        """The fixed words of the form, in the language it is shown in."""
+        _ = self._
+        self.language_picker.tooltip = _(
+            "The language the form is shown in (the answers stay as they are)"
         )
+        self.show_all.description = _("Show all questions")
+        self.show_all.tooltip = _(
+            "Also show the questions meant for other institution types, and the sections a "
+            "partial assessment leaves out"
+        )
+        self.continue_button.description = _("Continue")
+        self.empty.value = '<div class="ak-banner">{}</div>'.format(
+            _(
+                "Choose a respondent above, or click <b>New respondent</b> to record a new "
+                "interview."
+            )
+        )
+        self.prev_button.description = _("Previous section")
+        self.next_button.description = _("Next section")
 
     def _build_body(self) -> None:
         """The sections' navigation with progress beside the current section's cards."""
@@ -185,8 +216,8 @@ class FormController:
         self.nav = W.VBox(layout=W.Layout(width="270px", min_width="270px"))
         self.section_title = W.HTML("")
         self.section_box = W.VBox(layout=W.Layout(flex="1 1 auto"))
-        self.prev_button = W.Button(description="Previous section", icon="arrow-left")
-        self.next_button = W.Button(description="Next section", icon="arrow-right")
+        self.prev_button = W.Button(icon="arrow-left")
+        self.next_button = W.Button(icon="arrow-right")
         self.prev_button.on_click(lambda _b: self.step(-1))
         self.next_button.on_click(lambda _b: self.step(1))
         self.nav_message = W.HTML("")
@@ -212,9 +243,32 @@ class FormController:
 
     def _update_title(self) -> None:
         info = self.mission.info
-        self.title.value = (
-            f"<h3 style='margin:4px 0'>Interview · {html.escape(info.title or info.country)}</h3>"
+        heading = self._("Interview · {mission}").format(
+            mission=html.escape(info.title or info.country)
         )
+        self.title.value = f"<h3 style='margin:4px 0'>{heading}</h3>"
+
+    def set_language(self, code: str) -> None:
+        """Show the form in another language (one of the six); the answers are untouched.
+
+        The open section's cards are built again in the new language from the answers as
+        stored, and the same section stays open.
+        """
+        if code not in LANGUAGES or code == self.language:
+            return
+        self.language = code
+        self._label()
+        self._update_title()
+        if self.language_picker.value != code:
+            self.language_picker.value = code
+        if direction(code) == "rtl":
+            self.widget.add_class("ak-rtl")
+        else:
+            self.widget.remove_class("ak-rtl")
+        current = self.state.current
+        self._load()
+        if current is not None and self.session is not None:
+            self.open_section(current)
 
     def _instrument_changed(self, change: dict[str, Any]) -> None:
         self.questionnaire = self.questionnaires[change["new"]]
@@ -225,6 +279,7 @@ class FormController:
 
     def _load(self) -> None:
         """Start (or resume) the session of the chosen respondent and questionnaire."""
+        _ = self._
         code = self.panel.code
         self.section_box.children = ()
         for view in self.state.built.values():
@@ -249,32 +304,40 @@ class FormController:
         respondent = self.mission.respondent(code)
         note = ""
         if not self._type_known():
-            note = (
-                f" {html.escape(respondent.institution_type)} is not an institution type of"
-                " this questionnaire, so all questions are shown."
-            )
+            note = " " + _(
+                "{type} is not an institution type of this questionnaire, so all questions are "
+                "shown."
+            ).format(type=html.escape(respondent.institution_type))
         if answered and first is not None:
-            self.banner.value = (
-                f'<div class="ak-banner">Welcome back: {answered} of {total} questions answered'
-                f" for <b>{html.escape(code)}</b>. The first unanswered question is"
-                f" <b>{self.state.numbers[first]}</b>.{note}</div>"
+            welcome = _(
+                "Welcome back: {answered} of {total} questions answered for <b>{respondent}</b>. "
+                "The first unanswered question is <b>{number}</b>."
+            ).format(
+                answered=answered,
+                total=total,
+                respondent=html.escape(code),
+                number=self.state.numbers[first],
             )
-            self.continue_button.description = f"Continue at {self.state.numbers[first]}"
+            self.banner.value = f'<div class="ak-banner">{welcome}{note}</div>'
+            self.continue_button.description = _("Continue at {number}").format(
+                number=self.state.numbers[first]
+            )
             self.continue_button.layout.display = None
             self.open_section(self.questionnaire.question(first).section)
         elif answered:
-            self.banner.value = (
-                f'<div class="ak-banner">All {total} questions are answered for'
-                f" <b>{html.escape(code)}</b>. You can review and change any answer.{note}</div>"
-            )
+            done = _(
+                "All {total} questions are answered for <b>{respondent}</b>. You can review and "
+                "change any answer."
+            ).format(total=total, respondent=html.escape(code))
+            self.banner.value = f'<div class="ak-banner">{done}{note}</div>'
             self.continue_button.layout.display = "none"
             self.open_section(self._visible_sections()[0] if self._visible_sections() else None)
         else:
-            self.banner.value = (
-                f'<div class="ak-banner">New interview with <b>{html.escape(code)}</b>:'
-                f" {total} questions for this institution type. Answers are saved as you"
-                f" give them.{note}</div>"
-            )
+            new = _(
+                "New interview with <b>{respondent}</b>: {total} questions for this institution "
+                "type. Answers are saved as you give them."
+            ).format(respondent=html.escape(code), total=total)
+            self.banner.value = f'<div class="ak-banner">{new}{note}</div>'
             self.continue_button.layout.display = "none"
             sections = self._visible_sections()
             self.open_section(sections[0] if sections else None)
@@ -362,18 +425,21 @@ class FormController:
         self.section_buttons = {}
         for index, section in enumerate(self.questionnaire.sections, start=1):
             button = W.Button(
-                description=f"{index}. {section.title}",
+                description=f"{index}. {section.title.get(self.language)}",
                 layout=W.Layout(width="100%", height="auto"),
-                tooltip=str(section.title),
+                tooltip=section.title.get(self.language),
             )
             button.add_class("ak-section-btn")
             button.on_click(lambda _b, sid=section.id: self.open_section(sid))
             self.section_buttons[section.id] = button
+        progress = self._("Progress")
+        sections = self._("Sections")
+        counts = self._("(answered / to answer)")
         self.nav.children = (
-            W.HTML("<b>Progress</b>"),
+            W.HTML(f"<b>{progress}</b>"),
             self.overall,
             self.overall_label,
-            W.HTML("<b>Sections</b> <span class='ak-unsaved'>(answered / to answer)</span>"),
+            W.HTML(f"<b>{sections}</b> <span class='ak-unsaved'>{counts}</span>"),
             *self.section_buttons.values(),
             self.show_all,
         )
@@ -393,7 +459,7 @@ class FormController:
         index = self.questionnaire.sections.index(section) + 1
         answered, relevant = self.section_progress(section)
         button = self.section_buttons[section_id]
-        button.description = f"{index}. {section.title} — {answered}/{relevant}"
+        button.description = f"{index}. {section.title.get(self.language)} — {answered}/{relevant}"
         button.icon = "check" if relevant and answered == relevant else ""
         return button
 
@@ -401,9 +467,10 @@ class FormController:
         answered, relevant = self.progress()
         self.overall.max = max(relevant, 1)
         self.overall.value = answered
-        self.overall_label.value = (
-            f"<span class='ak-unsaved'>{answered} of {relevant} questions answered</span>"
+        words = self._("{answered} of {relevant} questions answered").format(
+            answered=answered, relevant=relevant
         )
+        self.overall_label.value = f"<span class='ak-unsaved'>{words}</span>"
 
     def _refresh_visibility(self) -> None:
         if self.session is None:
@@ -434,6 +501,7 @@ class FormController:
                 if answer is None
                 else AnswerDetails(answer.note, answer.evidence, answer.confidential),
                 saved_at="" if answer is None else answer.updated_at,
+                language=self.language,
             )
             card.set_required(session.logic.required(question.id))
             if question.type == "calculate":
@@ -462,13 +530,13 @@ class FormController:
         self.nav_message.value = ""
         index = self.questionnaire.sections.index(section) + 1
         description = (
-            f"<div class='ak-section-intro'>{html.escape(str(section.description))}</div>"
+            f"<div class='ak-section-intro'>{text_html(section.description, self.language)}</div>"
             if section.description
             else ""
         )
+        title = text_html(section.title, self.language)
         self.section_title.value = (
-            f"<h3 style='margin:6px 0 2px 0'>{index}. {html.escape(str(section.title))}</h3>"
-            f"{description}"
+            f"<h3 style='margin:6px 0 2px 0'>{index}. {title}</h3>{description}"
         )
         self.section_box.children = (view,)
         self._update_nav()
@@ -497,11 +565,11 @@ class FormController:
             ]
             if missing:
                 self._next_warned = self.state.current
-                self.nav_message.value = (
-                    f"<span class='ak-message'>⚠ {len(missing)} required question(s) in this"
-                    " section still need an answer (marked in red). Click Next again to move"
-                    " on anyway.</span>"
-                )
+                warning = self._(
+                    "{count} required question(s) in this section still need an answer (marked "
+                    "in red). Click Next again to move on anyway."
+                ).format(count=len(missing))
+                self.nav_message.value = f"<span class='ak-message'>⚠ {warning}</span>"
                 return
         position = sections.index(self.state.current) if self.state.current in sections else 0
         target = position + direction

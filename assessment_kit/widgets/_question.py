@@ -18,6 +18,7 @@ import ipywidgets as W
 from ipywidgets.widgets.widget_bool import ToggleButtonStyle
 
 from assessment_kit.errors import AnswerError, Code
+from assessment_kit.i18n import language, translations
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.widgets._controls import (
     Control,
@@ -28,6 +29,7 @@ from assessment_kit.widgets._controls import (
     message_html,
     shared_layout,
     shared_style,
+    text_html,
     value_label,
 )
 
@@ -127,8 +129,12 @@ class QuestionCard:
         details: AnswerDetails = AnswerDetails(),
         saved_at: str = "",
         on_change: Callable[[Question], None] | None = None,
+        language: str = "en",
     ) -> None:
         self.question = question
+        #: The language the card is shown in (display only).
+        self.language = language
+        self._ = translations(language).gettext
         self.sink = sink
         self.saved_value: AnswerValue | None = value
         self.details = details
@@ -144,7 +150,7 @@ class QuestionCard:
         self.header = html_widget(self._header_html(number))
         self._message: W.HTML | None = None
         self.status = html_widget("")
-        self.control: Control | None = make_control(question, self._entered)
+        self.control: Control | None = make_control(question, self._entered, language)
         parts: list[W.Widget] = [self.header]
         if question.type == "note":
             self.calculated = None
@@ -160,16 +166,16 @@ class QuestionCard:
             tools: list[W.Widget] = []
             if question.guidance or question.evidence:
                 self.guidance_button = _tool_toggle(
-                    "Guidance",
+                    self._("Guidance"),
                     "info-circle",
-                    "What to look for and which documents to ask for",
+                    self._("What to look for and which documents to ask for"),
                     self._toggle_guidance,
                 )
                 tools.append(self.guidance_button)
             self.details_button = _tool_toggle(
                 self._details_label(),
                 "pencil",
-                "Note, evidence and confidentiality of this answer",
+                self._("Note, evidence and confidentiality of this answer"),
                 self._toggle_details,
             )
             tools.append(self.details_button)
@@ -179,7 +185,8 @@ class QuestionCard:
             parts.append(self.tools)
             self._show_saved(saved_at, loaded=True)
         elif question.guidance:
-            parts.append(html_widget(f'<div class="ak-guidance">{esc(question.guidance)}</div>'))
+            guidance = text_html(question.guidance, language)
+            parts.append(html_widget(f'<div class="ak-guidance">{guidance}</div>'))
         self.widget = W.VBox(parts)
         self.widget.add_class("ak-card")
         if value is not None:
@@ -190,13 +197,15 @@ class QuestionCard:
         q = self.question
         flags = []
         if q.sensitive:
-            flags.append("sensitive")
+            flags.append(self._("sensitive"))
         if q.type == "note":
-            return f'<div class="ak-guidance ak-qtext">{esc(q.text)}</div>'
+            return f'<div class="ak-guidance ak-qtext">{text_html(q.text, self.language)}</div>'
         meta = " · ".join([q.id, *flags])
-        required = ' <span class="ak-message" title="required">*</span>' if self._required else ""
+        title = esc(self._("required"))
+        required = f' <span class="ak-message" title="{title}">*</span>' if self._required else ""
         return (
-            f'<div class="ak-qtext"><b>{esc(number)}</b>&nbsp; {esc(q.text)}{required}'
+            f'<div class="ak-qtext"><b>{esc(number)}</b>&nbsp; {text_html(q.text, self.language)}'
+            f"{required}"
             f'&nbsp; <span class="ak-qid">{esc(meta)}</span></div>'
         )
 
@@ -212,16 +221,18 @@ class QuestionCard:
             self.header.value = self._header_html(self._number)
 
     def _details_label(self) -> str:
-        return "Note & evidence ✓" if self.details.filled else "Note & evidence"
+        words = self._("Note & evidence")
+        return f"{words} ✓" if self.details.filled else words
 
     def _toggle_guidance(self, change: dict[str, object]) -> None:
         if self.guidance_box is None:
             q = self.question
             parts = []
             if q.guidance:
-                parts.append(f"<p>{esc(q.guidance)}</p>")
+                parts.append(f"<p>{text_html(q.guidance, self.language)}</p>")
             if q.evidence:
-                parts.append(f"<p><b>Evidence to ask for:</b> {esc(q.evidence)}</p>")
+                ask = esc(self._("Evidence to ask for:"))
+                parts.append(f"<p><b>{ask}</b> {text_html(q.evidence, self.language)}</p>")
             self.guidance_box = W.HTML(f'<div class="ak-guidance">{"".join(parts)}</div>')
             children = list(self.widget.children)
             children.insert(children.index(self.tools), self.guidance_box)
@@ -238,19 +249,19 @@ class QuestionCard:
         # Built on first use: most answers carry no note, and fewer widgets open faster.
         self.note_area = W.Textarea(
             value=self.details.note,
-            placeholder="Note: what the respondent said, in your words",
+            placeholder=self._("Note: what the respondent said, in your words"),
             continuous_update=False,
             layout=W.Layout(width="100%", height="56px"),
         )
         self.evidence_text = W.Text(
             value=self.details.evidence,
-            placeholder="Evidence: document, law, report or web address",
+            placeholder=self._("Evidence: document, law, report or web address"),
             continuous_update=False,
             layout=W.Layout(width="100%"),
         )
         self.confidential_box = W.Checkbox(
             value=self.details.confidential,
-            description="Confidential: keep this answer out of the briefing's quotes",
+            description=self._("Confidential: keep this answer out of the briefing's quotes"),
             indent=False,
             layout=W.Layout(width="auto"),
         )
@@ -268,24 +279,29 @@ class QuestionCard:
         )
         self.details_button.description = self._details_label()
         if self.saved_value is None:
-            self.status.value = (
-                '<span class="ak-unsaved">The note will be saved with the answer.</span>'
-            )
+            later = esc(self._("The note will be saved with the answer."))
+            self.status.value = f'<span class="ak-unsaved">{later}</span>'
             return
         self._save(self.saved_value)
 
     def _show_saved(self, when: str = "", *, loaded: bool = False) -> None:
         if self.saved_value is None:
-            self.status.value = '<span class="ak-unsaved">Not answered yet</span>'
+            unanswered = esc(self._("Not answered yet"))
+            self.status.value = f'<span class="ak-unsaved">{unanswered}</span>'
             return
         shown = value_label(self.question, self.saved_value)
         # The answer itself is on screen; the indicator only needs to recall it briefly.
         shown = esc(shown if len(shown) <= 60 else shown[:57] + "…")
         if loaded:
             stamp = _local_time(when)
-            text = f"✓ Saved{f' {stamp}' if stamp else ''}: {shown}"
+            if stamp:
+                text = self._("Saved {when}: {answer}").format(when=stamp, answer=shown)
+            else:
+                text = self._("Saved: {answer}").format(answer=shown)
         else:
-            text = f"✓ Saved at {dt.datetime.now().strftime('%H:%M:%S')}: {shown}"
+            now = dt.datetime.now().strftime("%H:%M:%S")
+            text = self._("Saved at {time}: {answer}").format(time=now, answer=shown)
+        text = f"✓ {text}"
         self.status.value = f'<span class="ak-saved">{text}</span>'
 
     @property
@@ -317,14 +333,17 @@ class QuestionCard:
                 self.widget.remove_class("ak-answered")
                 self._changed()
             self.widget.remove_class("ak-invalid")
-            self.show_message("This question needs an answer." if self._required else "")
-            self.status.value = '<span class="ak-unsaved">Answer cleared</span>'
+            self.show_message(self._("This question needs an answer.") if self._required else "")
+            cleared = esc(self._("Answer cleared"))
+            self.status.value = f'<span class="ak-unsaved">{cleared}</span>'
             return
         self._save(entry.value)
 
     def _save(self, value: AnswerValue) -> None:
         try:
-            self.sink.save(self.question, value, self.details)
+            # A refusal reads in the card's language (the catalogue translates as it is made).
+            with language(self.language):
+                self.sink.save(self.question, value, self.details)
         except AnswerError as error:
             self._refuse(answer_error_text(error))
             return
@@ -341,11 +360,10 @@ class QuestionCard:
         self.show_message(message)
         self.widget.add_class("ak-invalid")
         if self.saved_value is None:
-            kept = "Not saved."
+            kept = esc(self._("Not saved."))
         else:
-            kept = (
-                "Not saved; the saved answer is still "
-                f"{esc(value_label(self.question, self.saved_value))}."
+            kept = esc(self._("Not saved; the saved answer is still {answer}.")).format(
+                answer=esc(value_label(self.question, self.saved_value))
             )
         self.status.value = f'<span class="ak-message">{kept}</span>'
 
@@ -375,7 +393,7 @@ class QuestionCard:
     def require(self) -> bool:
         """Show the 'required' message if the question is required and unanswered."""
         if self._required and self.saved_value is None and self.control is not None:
-            self.show_message("This question needs an answer.")
+            self.show_message(self._("This question needs an answer."))
             return False
         return True
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from assessment_kit.errors import AnswerError
+from assessment_kit.i18n import translations
 from assessment_kit.widgets._controls import institution_types, labelled_dropdown, message_html
 from assessment_kit.widgets._question import answer_error_text
 
@@ -42,15 +43,17 @@ class RespondentPanel:
         by: str = "",
     ) -> None:
         self.mission = mission
+        #: The panel's words, in the mission's language.
+        self._ = translations(mission.info.language).gettext
         self._on_select = on_select
         self.by = by
         self._types = institution_types(self.mission.questionnaires)
-        self.picker = labelled_dropdown("Respondent", self._options(), _NONE, width="460px")
+        self.picker = labelled_dropdown(self._("Respondent"), self._options(), _NONE, width="460px")
         self.picker.observe(self._picked, names="value")
         self.new_button = W.Button(
-            description="New respondent",
+            description=self._("New respondent"),
             icon="user-plus",
-            tooltip="Record a new interview",
+            tooltip=self._("Record a new interview"),
             layout=W.Layout(width="auto"),
         )
         self.new_button.on_click(self._toggle_new)
@@ -96,10 +99,17 @@ class RespondentPanel:
         r: Respondent = self.mission.respondent(code)
         parts = [
             f"<b>{html.escape(self.type_label(r.institution_type))}</b>",
-            html.escape(r.sector.replace("_", " ")) if r.sector else "",
-            f"interviewed {r.interview_date.isoformat()}" if r.interview_date else "",
-            f"by {html.escape(r.interviewer)}" if r.interviewer else "",
-            "consent recorded" if r.consent else "<b>consent not recorded</b>",
+            # The shipped sectors are in the catalogues (see briefing.methodology.SECTORS).
+            html.escape(self._(r.sector.replace("_", " "))) if r.sector else "",
+            self._("interviewed {date}").format(date=r.interview_date.isoformat())
+            if r.interview_date
+            else "",
+            self._("by {interviewer}").format(interviewer=html.escape(r.interviewer))
+            if r.interviewer
+            else "",
+            html.escape(self._("consent recorded"))
+            if r.consent
+            else "<b>{}</b>".format(html.escape(self._("consent not recorded"))),
         ]
         text = " · ".join(part for part in parts if part)
         self.details.value = f'<span class="ak-unsaved">{text}</span>'
@@ -117,41 +127,41 @@ class RespondentPanel:
         wide = W.Layout(width="460px")
         style = {"description_width": "130px"}
         self.code_text = W.Text(
-            description="Code",
-            placeholder="pseudonym, e.g. R07 (never a name)",
+            description=self._("Code"),
+            placeholder=self._("pseudonym, e.g. R07 (never a name)"),
             layout=wide,
             style=style,
         )
         options = sorted(((label, tid) for tid, (label, _s) in self._types.items()))
         self.type_picker = W.Dropdown(
-            description="Institution type",
-            options=[("— choose —", _NONE), *options],
+            description=self._("Institution type"),
+            options=[(self._("— choose —"), _NONE), *options],
             value=_NONE,
             layout=wide,
             style=style,
         )
         self.type_picker.observe(self._type_picked, names="value")
-        self.sector_text = W.Text(description="Sector", layout=wide, style=style)
+        self.sector_text = W.Text(description=self._("Sector"), layout=wide, style=style)
         self.date_picker = W.DatePicker(
-            description="Interview date", value=dt.date.today(), style=style
+            description=self._("Interview date"), value=dt.date.today(), style=style
         )
         self.interviewer_text = W.Text(
-            description="Interviewer", value=self.by, layout=wide, style=style
+            description=self._("Interviewer"), value=self.by, layout=wide, style=style
         )
         self.consent_box = W.Checkbox(
-            description="The respondent gave informed consent to this interview",
+            description=self._("The respondent gave informed consent to this interview"),
             value=False,
             indent=False,
             layout=W.Layout(width="auto"),
         )
         self.add_button = W.Button(
-            description="Add respondent", button_style="primary", icon="check"
+            description=self._("Add respondent"), button_style="primary", icon="check"
         )
         self.add_button.on_click(self._add)
         self.add_message = W.HTML("")
         box = W.VBox(
             [
-                W.HTML("<b>New respondent</b>"),
+                W.HTML(f"<b>{self._('New respondent')}</b>"),
                 self.code_text,
                 self.type_picker,
                 self.sector_text,
@@ -174,13 +184,13 @@ class RespondentPanel:
     def _add(self, _button: W.Button | None = None) -> None:
         code = self.code_text.value.strip()
         if not code:
-            self._message("Give the respondent a pseudonymous code.")
+            self._message(self._("Give the respondent a pseudonymous code."))
             return
         if not self.type_picker.value:
-            self._message("Choose the institution type.")
+            self._message(self._("Choose the institution type."))
             return
         if not self.consent_box.value:
-            self._message("Record the respondent's consent before the interview.")
+            self._message(self._("Record the respondent's consent before the interview."))
             return
         try:
             self.mission.add_respondent(

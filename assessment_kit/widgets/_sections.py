@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+from assessment_kit.i18n import translations
 from assessment_kit.widgets._controls import shared_layout
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ class SectionsController:
 
     def __init__(self, mission: Mission) -> None:
         self.mission = mission
+        #: The chooser's words, in the mission's language.
+        self._ = translations(mission.info.language).gettext
         #: Callables run with the questionnaire id after each saved change.
         self.listeners: list[Callable[[str], None]] = []
         self.checkboxes: dict[str, dict[str, W.Checkbox]] = {}
@@ -54,7 +57,9 @@ class SectionsController:
             if not ticked:
                 # A mission assesses something of every instrument it uses.
                 boxes[section].value = True
-                self.status.value = "At least one section of each questionnaire is assessed."
+                self.status.value = self._(
+                    "At least one section of each questionnaire is assessed."
+                )
                 return
             whole = len(ticked) == len(boxes)
             self.mission.set_sections(questionnaire, None if whole else ticked)
@@ -74,9 +79,9 @@ class SectionsController:
             if not all(box.value for box in boxes.values())
         ]
         self.status.value = (
-            "Full assessment: every section is assessed."
+            self._("Full assessment: every section is assessed.")
             if not left
-            else "Partial assessment, saved. Left out (not scored, not counted as gaps): "
-            + "; ".join(left)
-            + "."
+            else self._(
+                "Partial assessment, saved. Left out (not scored, not counted as gaps): {left}."
+            ).format(left="; ".join(left))
         )
