@@ -34,6 +34,7 @@ WIDGETS = Path(__file__).resolve().parent.parent / "assessment_kit" / "widgets"
 MARKED_MODULES = (
     "assessment_kit/areas.py",
     "assessment_kit/errors.py",
+    "assessment_kit/error_codes.py",
     "assessment_kit/cli.py",
     "assessment_kit/briefing/context.py",
     "assessment_kit/briefing/notebook.py",

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "": 0,  # the package itself: __version__
     "areas": 0,
     "errors": 0,
+    "error_codes": 0,  # the Code catalogue, re-exported by errors
     "i18n": 0,  # gettext catalogues (gettext and Babel only): the layers above translate
     "extras": 0,  # which optional extras are installed: below everything that checks
     "questionnaire": 1,
