@@ -36,6 +36,7 @@ MARKED_MODULES = (
     "assessment_kit/errors.py",
     "assessment_kit/error_codes.py",
     "assessment_kit/cli.py",
+    "assessment_kit/cli_parser.py",
     "assessment_kit/briefing/context.py",
     "assessment_kit/briefing/notebook.py",
 )

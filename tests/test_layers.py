@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "briefing": 5,
     "widgets": 6,
     "cli": 7,
+    "cli_parser": 7,  # the command line's argument parser
     "server": 7,  # the Jupyter server extension: an edge, like the command line
 }
 
