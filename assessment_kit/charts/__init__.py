@@ -17,16 +17,22 @@ are drawn as gaps, never as zeros.
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from assessment_kit.areas import AREAS, Area, get_area, is_area
+from assessment_kit.areas import AREAS, get_area, is_area
+from assessment_kit.charts._followup import add_baseline, progress_figure, progress_spec
+from assessment_kit.charts._style import (
+    _GRID,
+    BASELINE_COLOUR,
+    Spec,
+    _area_rows,
+    _base_layout,
+    _hex_to_rgba,
+    updated,
+)
 from assessment_kit.i18n import N_, _, current_language
 from assessment_kit.scoring.rank import priorities, section_area_means
 
@@ -35,8 +41,6 @@ if TYPE_CHECKING:
 
     from assessment_kit.questionnaire.model import Questionnaire
     from assessment_kit.scoring import MissionScores
-    from assessment_kit.scoring.compare import AreaReading as ComparisonReading
-    from assessment_kit.scoring.compare import Comparison
 
 __all__ = [
     "BASELINE_COLOUR",
@@ -52,105 +56,6 @@ __all__ = [
     "updated",
     "weakest_questions_table",
 ]
-
-#: A figure as plotly.js takes it: ``{"data": [...], "layout": {...}}``.
-Spec = dict[str, Any]
-
-_FONT = {"family": "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
-_GRID = "#d9d9d9"
-_INK = "#333333"
-#: A follow-up's baseline, drawn beside its scores: a quiet grey (dashed on the radar).
-BASELINE_COLOUR = "#8c8c8c"
-
-
-@dataclass(frozen=True, slots=True)
-class _AreaRow:
-    """An area's record as the charts draw it (no score: a gap, no coverage: 0)."""
-
-    area: Area
-    score: float | None
-    low: float | None
-    high: float | None
-    coverage: float
-    band: str
-    scored: int
-    relevant: int
-
-
-def _area_rows(scores: MissionScores) -> list[_AreaRow]:
-    """One row per area in AREAS order, whatever order or subset the scores hold."""
-    by_id = {record.area: record for record in scores.area_scores}
-    rows = []
-    for area in AREAS:
-        record = by_id.get(area.id)
-        if record is None:
-            rows.append(_AreaRow(area, None, None, None, 0.0, "", 0, 0))
-            continue
-        rows.append(
-            _AreaRow(
-                area=area,
-                score=record.score,
-                low=record.low,
-                high=record.high,
-                coverage=record.coverage or 0.0,
-                band=record.band or "",
-                scored=record.questions_scored,
-                relevant=record.questions_relevant,
-            )
-        )
-    return rows
-
-
-def _hex_to_rgba(colour: str, alpha: float) -> str:
-    colour = colour.lstrip("#")
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({red},{green},{blue},{alpha:.2f})"
-
-
-@cache
-def _plotly_white() -> dict[str, Any]:
-    """plotly's ``plotly_white`` template, read as the data plotly ships it as."""
-    from importlib.resources import files
-
-    shipped = files("plotly") / "package_data" / "templates" / "plotly_white.json"
-    try:
-        template: dict[str, Any] = json.loads(shipped.read_text(encoding="utf-8"))
-    except OSError:  # laid out otherwise in some plotly version: ask plotly
-        import plotly.io as pio
-
-        template = pio.templates["plotly_white"].to_plotly_json()
-    return template
-
-
-def updated(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """``spec`` with ``changes`` merged in, nested dicts key by key, as plotly's
-    ``update_layout`` merges them (a list or a plain value replaces)."""
-    merged = dict(spec)
-    for key, value in changes.items():
-        current = merged.get(key)
-        if isinstance(value, Mapping) and isinstance(current, Mapping):
-            merged[key] = updated(current, value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _base_layout(title: str, height: int) -> dict[str, Any]:
-    return {
-        "title": {
-            "text": title,
-            "x": 0.01,
-            "xref": "paper",
-            "xanchor": "left",
-            "font": {"size": 16},
-        },
-        "template": copy.deepcopy(_plotly_white()),
-        "font": {**_FONT, "color": _INK},
-        "height": height,
-        "margin": {"l": 60, "r": 40, "t": 60, "b": 40},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-    }
 
 
 def radar_figure(scores: MissionScores, *, title: str = "Scores by area") -> go.Figure:
@@ -492,131 +397,3 @@ def weakest_questions_table(scores: MissionScores, n: int = 10) -> pd.DataFrame:
 
 def _area_name(area_id: str | None) -> str:
     return get_area(area_id).name if area_id is not None and is_area(area_id) else ""
-
-
-def _span(upper: float | None, lower: float | None) -> float:
-    """A whisker's length (0 when either end is missing)."""
-    return max(0.0, upper - lower) if upper is not None and lower is not None else 0.0
-
-
-def add_baseline(fig: go.Figure, baseline: MissionScores, *, label: str = "Baseline") -> None:
-    """Draw a follow-up's baseline scores on its :func:`radar_figure` or :func:`area_bars_figure`.
-
-    On the radar: a dashed grey line, its range a dotted grey outline; on the bars: a grey
-    diamond at each score with its range as a grey whisker. Named ``label`` in the legend.
-    """
-    import plotly.graph_objects as go
-
-    by_name = {_(row.area.name): row for row in _area_rows(baseline)}
-    grey = {"color": BASELINE_COLOUR}
-
-    def hover(row: _AreaRow) -> str:
-        if row.score is None:
-            return f"<b>{row.area.name}</b><br>{label}: no score"
-        return (
-            f"<b>{row.area.name}</b><br>{label}: score {row.score:.0f} "
-            f"(range {row.low or 0:.0f}–{row.high or 100:.0f})"
-        )
-
-    if isinstance(fig.data[0], go.Scatterpolar):
-        rows = _area_rows(baseline)
-        theta = [*fig.data[1].theta]  # the radar's own axis labels, closed
-        for edge in ("high", "low"):
-            edges = [getattr(row, edge) for row in rows]
-            fig.add_trace(go.Scatterpolar(
-                r=[*edges, edges[0]], theta=theta, mode="lines", hoverinfo="skip",
-                line={**grey, "width": 1, "dash": "dot"}, name=f"{label} range",
-                showlegend=edge == "high", legendgroup="baseline-range",
-            ))  # fmt: skip
-        fig.add_trace(go.Scatterpolar(
-            r=[*(row.score for row in rows), rows[0].score], theta=theta, name=label,
-            mode="lines+markers", line={**grey, "width": 2, "dash": "dash"},
-            marker={**grey, "size": 6}, text=[*map(hover, rows), hover(rows[0])],
-            hovertemplate="%{text}<extra></extra>",
-        ))  # fmt: skip
-        return
-    rows = [by_name[name] for name in fig.data[0].y]
-    fig.add_trace(go.Scatter(
-        x=[row.score for row in rows], y=[_(row.area.name) for row in rows], mode="markers",
-        marker={**grey, "symbol": "diamond", "size": 10, "line": {"color": "white", "width": 1}},
-        error_x={"type": "data", "symmetric": False, "color": BASELINE_COLOUR,
-                 "array": [_span(row.high, row.score) for row in rows],
-                 "arrayminus": [_span(row.score, row.low) for row in rows],
-                 "thickness": 1, "width": 3},
-        text=[hover(row) for row in rows], hovertemplate="%{text}<extra></extra>", name=label,
-    ))  # fmt: skip
-    fig.data[0].showlegend = True
-    fig.update_layout(
-        showlegend=True, legend={"orientation": "h", "y": -0.2, "x": 0.5, "xanchor": "center"}
-    )
-
-
-def progress_figure(comparison: Comparison, *, title: str | None = None) -> go.Figure:
-    """:func:`progress_spec` as a plotly figure (for notebooks)."""
-    import plotly.graph_objects as go
-
-    return go.Figure(progress_spec(comparison, title=title))
-
-
-def progress_spec(comparison: Comparison, *, title: str | None = None) -> Spec:
-    """A follow-up's areas then and now: two bars per area, each with its range.
-
-    The baseline's bar is grey, the follow-up's in the area's colour; the whiskers are the
-    uncertainty ranges. The label right of each pair gives the change as ``compare --json``
-    prints it and whether it is real (the ranges do not overlap). An area without a score
-    on one side has no bar there.
-    """
-    from assessment_kit.scoring.compare import WORDS
-
-    changes = list(reversed(comparison.areas))  # first area on top
-    names = [_(change.name) for change in changes]
-    colours = {area.id: area.colour for area in AREAS}
-    labels = [
-        _(WORDS[c.verdict]) if c.printed_change is None
-        else f"{c.printed_change:+.1f} · {_(WORDS[c.verdict])}"
-        for c in changes
-    ]  # fmt: skip
-    traces = [
-        _side([c.then for c in changes], names, _("Baseline"), [BASELINE_COLOUR]),
-        _side(
-            [c.now for c in changes], names, _("Now"), [colours.get(c.area, _INK) for c in changes]
-        ),
-        {"type": "scatter", "x": [103.0] * len(changes), "y": names, "mode": "text",
-         "text": labels, "cliponaxis": False, "textposition": "middle right",
-         "hoverinfo": "skip", "showlegend": False},
-    ]  # fmt: skip
-    title = _("Then and now, with their ranges") if title is None else title
-    layout = updated(_base_layout(title, 470), {
-        "barmode": "group", "bargap": 0.3, "bargroupgap": 0.05, "yaxis": {"automargin": True},
-        "xaxis": {"range": [0, 160], "tickvals": [0, 25, 50, 75, 100], "gridcolor": _GRID,
-                  "zeroline": False,
-                  "title": {"text": _("score (0–100); whiskers: the uncertainty ranges")}},
-        "legend": {"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
-    })  # fmt: skip
-    return {"data": traces, "layout": layout}
-
-
-def _side(
-    readings: list[ComparisonReading], names: list[str], name: str, colours: list[str]
-) -> dict[str, Any]:
-    """One side of the progress chart: the scores as bars, the ranges as whiskers."""
-    from assessment_kit.scoring.compare import round_score
-
-    def text(r: ComparisonReading) -> str:
-        if r.score is None or r.low is None or r.high is None:
-            return f"{name}: no score"
-        return (
-            f"{name}: {round_score(r.score):.1f} "
-            f"(range {round_score(r.low):.1f}–{round_score(r.high):.1f})"
-        )
-
-    return {
-        "type": "bar", "x": [r.score if r.score is not None else 0.0 for r in readings],
-        "y": names, "name": name, "orientation": "h",
-        "marker": {"color": colours * (len(readings) // len(colours))},
-        "error_x": {"type": "data", "symmetric": False, "color": "#555555", "thickness": 1.1,
-                    "width": 3, "array": [_span(r.high, r.score) for r in readings],
-                    "arrayminus": [_span(r.score, r.low) for r in readings]},
-        "text": [text(r) for r in readings], "textposition": "none",
-        "hovertemplate": "%{text}<extra></extra>",
-    }  # fmt: skip
