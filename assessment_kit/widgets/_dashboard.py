@@ -74,17 +74,7 @@ class DashboardController:
         self.profile = profile
         self.questionnaires = dict(mission.questionnaires)
         self.baseline = baseline
-        self.baseline_label = _("Baseline")
-        if self.baseline is not None:
-            from assessment_kit.scoring.compare import open_baseline
-
-            # Refused now, before anything is drawn: a file that is not this mission's
-            # baseline (or of other instruments) is a clear error, not a wrong overlay.
-            with open_baseline(mission, self.baseline) as before:
-                when = before.info.start_date or before.info.end_date
-            if when is not None:
-                month = format_month(when, self.language)
-                self.baseline_label = _("Baseline ({month})").format(month=month)
+        self.baseline_label = self._baseline_label()
         self.scores: MissionScores | None = None
         self.baseline_scores: MissionScores | None = None
         self.comparison: Comparison | None = None
@@ -138,6 +128,22 @@ class DashboardController:
         )
         self.widget.add_class("ak-root")
         self.refresh()
+
+    def _baseline_label(self) -> str:
+        """The baseline's name in the legends, with its month; checks the baseline first."""
+        _ = translations(self.language).gettext
+        if self.baseline is None:
+            return _("Baseline")
+        from assessment_kit.scoring.compare import open_baseline
+
+        # Refused now, before anything is drawn: a file that is not this mission's
+        # baseline (or of other instruments) is a clear error, not a wrong overlay.
+        with open_baseline(self.mission, self.baseline) as before:
+            when = before.info.start_date or before.info.end_date
+        if when is None:
+            return _("Baseline")
+        month = format_month(when, self.language)
+        return _("Baseline ({month})").format(month=month)
 
     def add_tool(self, widget: W.Widget) -> None:
         """Add a widget (such as an export button) to the dashboard's tool row."""
