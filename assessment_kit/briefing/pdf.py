@@ -220,6 +220,18 @@ async def print_tab(session: Any) -> Any:
     return tab
 
 
+def _page_css(info: Mapping[str, Any], footer: str | None) -> str:
+    """The page's footer style, from what the page describes of itself (``_DESCRIBE``);
+    ``footer`` replaces the page's own footer text when given."""
+    footer_text = footer if footer is not None else str(info["footer"])
+    return footer_css(
+        footer_text,
+        cover=bool(info["cover"]),
+        page_label=str(info.get("pageLabel") or PAGE_LABEL),
+        rtl=bool(info.get("rtl")),
+    )
+
+
 async def cdp_print(
     tab: Any,
     html_text: str,
@@ -270,14 +282,7 @@ async def cdp_print(
         await send("Page.navigate", {"url": page_file.as_uri()})
         await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
         info = await evaluate(f"({_DESCRIBE})()")
-        footer_text = footer if footer is not None else str(info["footer"])
-        css = footer_css(
-            footer_text,
-            cover=bool(info["cover"]),
-            page_label=str(info.get("pageLabel") or PAGE_LABEL),
-            rtl=bool(info.get("rtl")),
-        )
-        await evaluate(f"({_ADD_STYLE})({json.dumps(css)})")
+        await evaluate(f"({_ADD_STYLE})({json.dumps(_page_css(info, footer))})")
         lap("load")
         headings: dict[str, int] = {}
         if info["toc"]:
