@@ -23,42 +23,14 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from scale_survey import scale_survey
+
 RESPONDENTS = 1_000
 ANSWERS = 20
 SHARED = 50
 CHOICES = ("yes", "partly", "no")
 
-QUESTIONNAIRE = """\
-id: bench
-version: 1.0.0
-title: Benchmark questionnaire
-description: Twenty scale questions.
-languages: [en]
-respondent_types:
-  police: {label: Police, sector: law_enforcement}
-scales:
-  ypn:
-    label: Yes, partly or no
-    choices:
-      - {value: "yes", label: "Yes", score: 1}
-      - {value: partly, label: Partly, score: 0.5}
-      - {value: "no", label: "No", score: 0}
-sections:
-  - id: main
-    title: Main
-    description: The questions.
-    questions:
-""" + "".join(
-    f"""      - id: q{n:02d}
-        type: scale
-        scale: ypn
-        text: Question {n}?
-        guidance: Ask for documents.
-        areas: {{legislation: 1}}
-        recommendation: Do better.
-"""
-    for n in range(ANSWERS)
-)
+QUESTIONNAIRE = scale_survey(ANSWERS)
 
 
 def make_copies(directory: Path) -> tuple[Path, Path]:

@@ -18,40 +18,12 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+from scale_survey import scale_survey
+
 N = 1_000
 SCALE_CHOICES = ("yes", "partly", "no", "unknown")
 
-QUESTIONNAIRE = """\
-id: bench
-version: 1.0.0
-title: Benchmark questionnaire
-description: Fifty scale questions.
-languages: [en]
-respondent_types:
-  police: {label: Police, sector: law_enforcement}
-scales:
-  ypn:
-    label: Yes, partly or no
-    choices:
-      - {value: "yes", label: "Yes", score: 1}
-      - {value: partly, label: Partly, score: 0.5}
-      - {value: "no", label: "No", score: 0}
-sections:
-  - id: main
-    title: Main
-    description: The questions.
-    questions:
-""" + "".join(
-    f"""      - id: q{n:02d}
-        type: scale
-        scale: ypn
-        text: Question {n}?
-        guidance: Ask for documents.
-        areas: {{legislation: 1}}
-        recommendation: Do better.
-"""
-    for n in range(50)
-)
+QUESTIONNAIRE = scale_survey(50)
 
 
 def percentile(values: list[float], fraction: float) -> float:

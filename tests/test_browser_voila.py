@@ -7,6 +7,7 @@ are shown again. Screenshots go to test-artifacts/ (gitignored) for a human to l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -67,8 +68,9 @@ def mission_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def voila(mission_file: Path, tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve_voila(mission_file: Path, tmp_path: Path) -> Iterator[str]:
+    """Voilà serving the interview notebook on ``mission_file``; yields its URL."""
     port = _free_port()
     voila_bin = Path(sys.executable).with_name("voila")
     env = {**os.environ, "ASSESSMENT_KIT_MISSION": str(mission_file)}
@@ -99,6 +101,12 @@ def voila(mission_file: Path, tmp_path: Path) -> Iterator[str]:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+@pytest.fixture
+def voila(mission_file: Path, tmp_path: Path) -> Iterator[str]:
+    with serve_voila(mission_file, tmp_path) as url:
+        yield url
 
 
 def _card(page: Any, question_id: str) -> Any:

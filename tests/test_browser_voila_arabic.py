@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser_voila import ARTIFACTS, _card, _free_port, _wait_for_port
+from test_browser_voila import ARTIFACTS, _card, serve_voila
 
 from assessment_kit.briefing.browser import find_browser
 from assessment_kit.briefing.pdf import CHROMIUM_ARGS
@@ -50,34 +50,8 @@ def mission_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def voila(mission_file: Path, tmp_path: Path) -> Iterator[str]:
-    import signal
-    import subprocess
-    import sys
-
-    port = _free_port()
-    voila_bin = Path(sys.executable).with_name("voila")
-    env = {**os.environ, "ASSESSMENT_KIT_MISSION": str(mission_file)}
-    env["ASSESSMENT_KIT_ASSESSOR"] = "browser"
-    log = (tmp_path / "voila.log").open("wb")
-    proc = subprocess.Popen(
-        [str(voila_bin), str(NOTEBOOK), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        _wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+    with serve_voila(mission_file, tmp_path) as url:
+        yield url
 
 
 def _shot(page: Any, name: str, docs_name: str) -> None:
