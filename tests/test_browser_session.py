@@ -166,6 +166,39 @@ def test_kept_session_survives_a_dead_browser_and_closes(browser: Path, mission:
     assert _chromium_processes(workspace) == []
 
 
+def _profile_made(renderer: ChartRenderer) -> bool:
+    return renderer.workspace.exists() and any(renderer.workspace.iterdir())
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["at once", "profile made", "browser process seen", "opened"],
+)
+def test_session_closed_while_its_browser_starts_leaves_nothing(browser: Path, moment: str) -> None:
+    """A session closed at any moment of its browser's start (an error in the mission, a
+    Ctrl-C) ends every process it started and removes its workspace. choreographer starts
+    the process in a thread of its own, which cancelling does not stop: the moments just
+    before and just after that start are the ones that once left a browser behind."""
+    conditions = {
+        "at once": lambda renderer: True,
+        "profile made": _profile_made,
+        "browser process seen": lambda renderer: _chromium_processes(renderer.workspace) != [],
+        "opened": lambda renderer: renderer.alive,
+    }
+    for _ in range(3):
+        renderer = ChartRenderer(browser)
+        workspace = renderer.workspace
+        try:
+            deadline = time.monotonic() + 60
+            while not conditions[moment](renderer):
+                assert time.monotonic() < deadline, f"the browser never reached {moment!r}"
+                time.sleep(0.001)  # polling a condition of another process: no event
+        finally:
+            renderer.close()
+        assert _chromium_processes(workspace) == []
+        assert not workspace.exists()
+
+
 def test_workspace_of_a_killed_export_is_swept(mission: Path) -> None:
     """SIGKILL of `brief` leaves its browser profile behind; the next session removes it."""
     # A short private temporary folder: Chromium's profile sockets need short paths.

@@ -181,9 +181,10 @@ def remove_own_workspaces(root: Path | None = None) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def end_strays(workspace: Path, seconds: float = 5.0) -> int:
-    """Kill the processes still running with ``workspace`` in their command line; return how
-    many. (Linux: read from /proc; elsewhere nothing is found.)
+def end_strays(workspace: Path, seconds: float = 5.0, spare: int | None = None) -> int:
+    """Kill the processes still running with ``workspace`` in their command line, except
+    ``spare``, and wait for them to end; return how many. (Linux: read from /proc;
+    elsewhere nothing is found.)
 
     A session cancelled while its browser was being launched never learns the process it
     started (the launch was under way in another thread), and that browser would go on
@@ -193,7 +194,7 @@ def end_strays(workspace: Path, seconds: float = 5.0) -> int:
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         pid = int(entry.name)
-        if pid == os.getpid():
+        if pid in (os.getpid(), spare):
             continue
         try:
             if marker in (entry / "cmdline").read_bytes():

@@ -102,6 +102,8 @@ class ChartRenderer:
         self.session_timings: dict[str, float] = {}
         self._created = time.perf_counter()
         self._closed = False
+        #: Set by close(): a launch not yet begun is then skipped (see _open).
+        self._closing = threading.Event()
         self._chrome: Any = None
         self._tab: ChartTab | None = None
         self._open_error: BaseException | None = None
@@ -135,6 +137,8 @@ class ChartRenderer:
             self._chrome = choreographer.Browser(
                 path=str(self.browser), tmp_dir=str(self.workspace)
             )
+            if self._closing.is_set():
+                raise CancelledError  # closed before the launch: start nothing
             await self._chrome.open()
             self.session_timings["start"] = time.perf_counter() - self._created
             self._prepare_print_tab()
@@ -380,8 +384,11 @@ class ChartRenderer:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()
         _live.discard(self)
         started = self._thread.is_alive()
+        if started and not self._opened.done():
+            self._abort_launch()
         # Only a browser that opened is asked to close over its pipe; one still starting,
         # or hanging at its start, would never answer: it is ended below.
         opened = self._opened.done() and not self._opened.cancelled() and not self._open_error
@@ -410,6 +417,30 @@ class ChartRenderer:
             if hasattr(self, "workspace"):
                 end_strays(self.workspace)  # a launch we cancelled half way
                 shutil.rmtree(self.workspace, ignore_errors=True)
+
+    def _abort_launch(self) -> None:
+        """End a browser whose start is still under way, without waiting for it to start.
+
+        choreographer starts the process in a thread pool of its own, which cancelling our
+        task does not stop: the process would appear after we looked and outlive us. So
+        wait until the launch is known (the process exists, or ``_open`` ended without
+        one), then kill it outright: a browser killed while starting has nothing to save,
+        and one starting ignores SIGTERM for seconds. Once the process is known, cancelling
+        the rest of the start is safe (close does it).
+        """
+        deadline = time.monotonic() + self.open_timeout
+        while not self._opened.done() and time.monotonic() < deadline:
+            process = getattr(self._chrome, "subprocess", None)
+            if process is not None:
+                # The browser's processes first, the launcher (our child) after them:
+                # its exit wakes choreographer's watchdog, which removes the profile and
+                # would stall retrying if a browser process were still writing there. The
+                # launcher is ended with SIGTERM, which it passes on to what it started
+                # (a browser without our profile in its command line is not found above).
+                end_strays(self.workspace, spare=process.pid)
+                _end_process(process)
+                break
+            time.sleep(0.005)  # waiting on another thread's Popen; no event to wait on
 
     def __enter__(self) -> ChartRenderer:
         return self
