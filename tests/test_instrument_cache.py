@@ -206,3 +206,19 @@ def test_a_second_process_reads_what_the_first_wrote(folder: Path) -> None:
     _plant(TEXT, "From the first process")
     second = subprocess.run(run, input=TEXT, capture_output=True, text=True, check=True)
     assert second.stdout.strip() == "From the first process"
+
+
+def test_the_folder_keeps_the_entries_written_last(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "KEEP", 3)
+    texts = [TEXT.replace("A cached instrument", f"Edit {n}") for n in range(5)]
+    for n, text in enumerate(texts):
+        loads(text)
+        os.utime(_entry(text), ns=(n * 10**9, n * 10**9))  # written in this order
+    other = folder / "instruments" / "notes.json"  # not an entry: never removed
+    other.write_text("{}", encoding="utf-8")
+    loads(TEXT)  # the sixth entry, written now
+    kept = sorted(path.name for path in (folder / "instruments").iterdir())
+    expected = [_entry(text).name for text in (TEXT, texts[3], texts[4])]
+    assert kept == sorted([*expected, "notes.json"])

@@ -23,7 +23,9 @@ The cache can only make loading faster, never change its outcome:
   every entry is stale, and is read again from the YAML and rewritten;
 - an entry carries the SHA-256 of its data: a corrupt entry (truncated, edited, not JSON)
   is ignored and rewritten;
-- writes are atomic; a cache folder that cannot be written (read-only, full) is no error.
+- writes are atomic; a cache folder that cannot be written (read-only, full) is no error;
+- the folder keeps the 64 entries written last, so editing an instrument many times does
+  not fill the disk.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,9 @@ __all__ = ["ENV_VAR", "cache_folder", "entry_path", "fingerprint", "read", "writ
 ENV_VAR = "ASSESSMENT_KIT_CACHE_DIR"
 #: The layout of an entry; change it when the entry's form changes.
 FORMAT = 1
+#: How many entries the folder keeps (the ones written last); each is 100-200 KB.
+KEEP = 64
+_DIGEST = re.compile("[0-9a-f]{64}")
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -120,6 +126,23 @@ def write(digest: str, data: dict[str, Any]) -> None:
     # A cache that cannot be written (read-only, full) only means the YAML is read again.
     with contextlib.suppress(OSError):
         write_atomically(header.encode("utf-8") + b"\n" + encoded, path)
+        _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the ``KEEP`` entries written last: each edit of an instrument being written
+    makes an entry, and the folder must not grow without end. Only entries are removed
+    (files named by a SHA-256), never anything else that may be in the folder."""
+    entries = [
+        path
+        for path in folder.iterdir()
+        if path.suffix == ".json" and _DIGEST.fullmatch(path.stem) is not None
+    ]
+    if len(entries) <= KEEP:
+        return
+    entries.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    for path in entries[KEEP:]:
+        path.unlink(missing_ok=True)
 
 
 def _header(digest: str, data_digest: str) -> dict[str, Any]:
