@@ -192,6 +192,7 @@ def test_a_cache_that_cannot_be_written_is_no_error(
             where.chmod(0o755)
 
 
+@pytest.mark.slow
 def test_a_second_process_reads_what_the_first_wrote(folder: Path) -> None:
     # Across processes, as the command line runs: the first writes the entry, the second
     # builds from it (the planted title proves it), and neither reads the other's memory.
