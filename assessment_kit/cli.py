@@ -8,7 +8,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import errno
+import gc
 import json
 import sqlite3
 import sys
@@ -428,6 +430,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     Messages are in the user's language (``ASSESSMENT_KIT_LANGUAGE``, else the gettext
     variables ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), English by default.
     """
+    # At exit the interpreter's collector would walk every object still alive (pandas and
+    # numpy alone make hundreds of thousands) just before the process ends: about 0.15 s of
+    # a 0.8 s ``score``. Frozen objects are skipped; an in-process caller (a notebook, the
+    # tests) gets this only at its own exit.
+    atexit.unregister(gc.freeze)  # once, however often main runs in one process
+    atexit.register(gc.freeze)
     with i18n.language(i18n.environment_language()):
         return _main(argv)
 

@@ -1,5 +1,6 @@
-"""Fixtures shared by the test files: one throwaway PostgreSQL server per session, and the
-``backend`` the store tests run against (an SQLite file, or a PostgreSQL database)."""
+"""Fixtures shared by the test files: the session's own instrument cache, one throwaway
+PostgreSQL server per session, and the ``backend`` the store tests run against (an SQLite
+file, or a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,24 @@ from pathlib import Path
 
 import pytest
 from pg_support import MISSING, PgServer, server_bin
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instrument_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The parsed-instrument cache of the session's own (subprocesses inherit it): the tests
+    never write the user's cache folder, nor read what another run left in it."""
+    from assessment_kit.questionnaire.cache import ENV_VAR
+
+    folder = tmp_path_factory.mktemp("instrument-cache")
+    saved = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = str(folder)
+    try:
+        yield folder
+    finally:
+        if saved is None:
+            os.environ.pop(ENV_VAR, None)
+        else:
+            os.environ[ENV_VAR] = saved
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "error_codes": 0,  # the Code catalogue, re-exported by errors
     "i18n": 0,  # gettext catalogues (gettext and Babel only): the layers above translate
     "extras": 0,  # which optional extras are installed: below everything that checks
+    "atomic": 0,  # the one atomic-write helper: the store, the briefing and the cache use it
     "questionnaire": 1,
     "store": 2,
     "scoring": 3,

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from assessment_kit.errors import Code, Problem, QuestionnaireError, count_problems
+from assessment_kit.questionnaire import cache as instrument_cache
 from assessment_kit.questionnaire.expressions import Expr, parse
 from assessment_kit.questionnaire.model import (
     EMPTY_TEXT,
@@ -71,15 +72,41 @@ def loads(text: str, file: str = "<string>", *, folder: str | Path | None = None
     against; without it they are not checked (a mission's stored copy was checked when it
     was added, and must open anywhere).
 
+    A text found valid is kept in the instrument cache (:mod:`.cache`, by its SHA-256):
+    without ``folder``, the same text is built from there next time, in any process,
+    without reading the YAML or checking it again. An invalid text is never cached.
+
     Raises
     ------
     QuestionnaireError
         Listing every problem found, each with file, line and path.
     """
+    digest = _sha256(text)
+    if folder is None:  # with a folder, the earlier versions beside it are checked too
+        cached = _from_cache(digest, file, text)
+        if cached is not None:
+            return cached
     document, problems, _ = _check(text, file, None if folder is None else Path(folder))
     if problems or document is None:
         raise QuestionnaireError(problems, summary=f"{file}: {count_problems(len(problems))}")
+    # Valid with its folder implies valid without (the checks are a superset): cache it.
+    instrument_cache.write(digest, document.data)
     return _build(document.data, file, text)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _from_cache(digest: str, file: str, text: str) -> Questionnaire | None:
+    """The questionnaire built from the cached, validated document of the text, if any."""
+    data = instrument_cache.read(digest)
+    if data is None:
+        return None
+    try:
+        return _build(data, file, text)
+    except Exception:  # whatever it raises, an entry that does not build is corrupt
+        return None
 
 
 @cache
@@ -145,18 +172,24 @@ def loads_known(
     unchanged: validating them anew (the JSON Schema walk alone is half the time of opening
     a mission) would repeat what the test suite proves for every release. The comparison is
     by SHA-256 of the whole text, so any edit, or a hostile file, is validated in full.
+    Either way the instrument cache is read first, and written after (see :func:`loads`).
     """
     folders = [
         *translation_folders(),
         *(Folder(Path(folder), strict=False) for folder in translations),
     ]
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() not in _shipped_digests():
+    digest = _sha256(text)
+    known = _from_cache(digest, file, text)
+    if known is not None:
+        questionnaire = known
+    elif digest not in _shipped_digests():
         questionnaire = loads(text, file)
     else:
         document, problems = read_yaml(text, file)
         if problems or document is None:  # cannot happen for a shipped file; never trust
             questionnaire = loads(text, file)
         else:
+            instrument_cache.write(digest, document.data)
             questionnaire = _build(document.data, file, text)
     translated, _ = with_translations(questionnaire, folders)
     return translated

@@ -15,12 +15,12 @@ Every command that writes a file the user names (``export``, ``brief``) calls
 from __future__ import annotations
 
 import os
-import secrets
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from assessment_kit.atomic import write_atomically
 from assessment_kit.errors import Code, Problem, StoreError
 from assessment_kit.store.connection import is_url
 from assessment_kit.store.schema import APPLICATION_ID, refuse_folder
@@ -113,24 +113,3 @@ def check_output(
     if out.exists() and not force:
         raise _refuse(Code.OUTPUT_EXISTS, out)
     return out
-
-
-def write_atomically(data: bytes, out: str | Path) -> None:
-    """Write ``data`` to ``out`` whole or not at all: through a file beside it, then renamed.
-
-    A failed write (a full disk, a killed process) leaves an earlier file of that name as
-    it was and removes the temporary file; the rename is atomic on one file system. The
-    file gets the permissions a plain ``open()`` gives (tempfile would make it private to
-    its owner). Raises the :class:`OSError` met: callers say what they were writing.
-    """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # A name of our own (process and a random part), so that two writers never share it.
-    temporary = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
-    try:
-        with temporary.open("xb") as handle:
-            handle.write(data)
-        os.replace(temporary, out)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
