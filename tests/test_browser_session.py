@@ -27,6 +27,7 @@ from assessment_kit.briefing import export_briefing
 from assessment_kit.briefing.browser import find_browser, new_workspace, sweep_workspaces
 from assessment_kit.briefing.svg import ChartRenderer, close_shared_renderer, shared_renderer
 from assessment_kit.errors import BriefingError
+from assessment_kit.questionnaire.cache import ENV_VAR
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -81,7 +82,7 @@ def mission(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_page_without_its_script_is_reloaded_before_the_first_chart(browser: Path) -> None:
     """The race of the issue: the tab is asked to draw before kaleido's script has run."""
-    with ChartRenderer(browser) as renderer:
+    with ChartRenderer(browser, cache=False) as renderer:
         # The page has loaded; take its entry point away, as a page still loading lacks it.
         assert renderer.evaluate_in_chart_page("delete window.kaleido_scopes") is True
         assert renderer.evaluate_in_chart_page("typeof window.kaleido_scopes") == "undefined"
@@ -91,7 +92,7 @@ def test_page_without_its_script_is_reloaded_before_the_first_chart(browser: Pat
 
 
 def test_not_ready_error_while_drawing_is_retried_once(browser: Path) -> None:
-    with ChartRenderer(browser) as renderer:
+    with ChartRenderer(browser, cache=False) as renderer:
         first = renderer.render(FIGURES[:1])
         assert renderer.retries == 0
         # Ready was seen; now the page loses its script between two charts.
@@ -103,7 +104,7 @@ def test_not_ready_error_while_drawing_is_retried_once(browser: Path) -> None:
 
 
 def test_page_navigated_away_is_brought_back(browser: Path) -> None:
-    with ChartRenderer(browser) as renderer:
+    with ChartRenderer(browser, cache=False) as renderer:
         renderer.evaluate_in_chart_page("location.href = 'about:blank'; 1")
         svgs = renderer.render(FIGURES)
     assert all(svg.startswith("<svg") for svg in svgs)
@@ -248,8 +249,12 @@ def _busy_cores(count: int, seconds: float) -> Iterator[None]:
             worker.wait(30)
 
 
-def test_eight_exports_in_a_row_on_busy_cores(mission: Path, tmp_path: Path) -> None:
-    """Both cores kept busy by the test itself: every one of eight PDF exports succeeds."""
+def test_eight_exports_in_a_row_on_busy_cores(
+    mission: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both cores kept busy by the test itself: every one of eight PDF exports succeeds.
+    No chart cache: each export loads plotly.js and draws, the step that once raced."""
+    monkeypatch.setenv(ENV_VAR, "")
     pages = []
     with _busy_cores(os.cpu_count() or 2, seconds=600):
         for run in range(8):

@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from assessment_kit.briefing.browser import end_strays, new_workspace
+from assessment_kit.briefing.chart_cache import ChartCache, chart_uid
 from assessment_kit.briefing.chart_tab import (
     ChartTab,
     chart_page,
@@ -89,14 +90,20 @@ class ChartRenderer:
     kept
         True for a session kept for many prints (:func:`shared_renderer`): each print's tab
         is then made while the session is idle, before it is asked for. (Every session
-        makes its first one while the chart page loads.)
+        makes its first one while the browser starts.)
+    cache
+        Use the user's chart cache (:mod:`.chart_cache`): charts drawn before are taken
+        from it, and the chart page (plotly.js) is loaded only when one is missing.
     """
 
-    def __init__(self, browser: Path | str, *, kept: bool = False) -> None:
+    def __init__(self, browser: Path | str, *, kept: bool = False, cache: bool = True) -> None:
         self.browser = Path(browser)
         self.kept = kept
         self.open_timeout = open_timeout()
         self.charts_drawn = 0
+        #: How many of the charts drawn were taken from the chart cache.
+        self.charts_cached = 0
+        self._cache = ChartCache.for_browser(self.browser) if cache else None
         self.timings: dict[str, float] = {}
         #: Seconds the browser thread spent on each step: start, chart page, charts.
         self.session_timings: dict[str, float] = {}
@@ -110,8 +117,10 @@ class ChartRenderer:
         self._chart_error: BaseException | None = None
         #: Done once the browser has started (or failed to: ``_open_error``).
         self._opened: Future[None] = Future()
-        #: Done once the chart page can be drawn in (or failed to load: ``_chart_error``).
-        self._chart_page: Future[None] = Future()
+        #: Done once the chart page can be drawn in (or failed to load: ``_chart_error``);
+        #: None until a chart must be drawn (see _want_chart_page).
+        self._chart_page: Future[None] | None = None
+        self._chart_page_lock = threading.Lock()
         #: The next print's tab, made while the session is idle (see _take_print_tab).
         self._spare_tab: asyncio.Task[Any] | None = None
         self._loop = asyncio.new_event_loop()
@@ -124,7 +133,6 @@ class ChartRenderer:
         self.workspace = new_workspace()
         self._thread.start()
         self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
-        self._chart_page = asyncio.run_coroutine_threadsafe(self._open_chart_page(), self._loop)
 
     async def _open(self) -> None:
         # Any failure is kept for _session() to explain, not raised: a task whose error
@@ -144,6 +152,15 @@ class ChartRenderer:
             self._prepare_print_tab()
         except (Exception, CancelledError) as error:
             self._open_error = error
+
+    def _want_chart_page(self) -> Future[None]:
+        """Start loading the chart page (once; a chart is to be drawn)."""
+        with self._chart_page_lock:
+            if self._chart_page is None:
+                self._chart_page = asyncio.run_coroutine_threadsafe(
+                    self._open_chart_page(), self._loop
+                )
+            return self._chart_page
 
     async def _open_chart_page(self) -> None:
         """Load the chart page in the first tab once the browser is up.
@@ -236,7 +253,7 @@ class ChartRenderer:
 
     async def _chart_tab(self) -> ChartTab:
         """The chart page's tab, once it can draw; or why it cannot."""
-        await asyncio.wrap_future(self._chart_page)
+        await asyncio.wrap_future(self._want_chart_page())
         if self._tab is None or self._chart_error is not None:
             error = self._chart_error or self._open_error
             if isinstance(error, BriefingError):
@@ -258,7 +275,9 @@ class ChartRenderer:
                 svg = await asyncio.wait_for(tab.draw(figure), timeout=CHART_TIMEOUT)
             except BriefingError as error:
                 raise BriefingError(f"could not draw chart {index + 1}: {error}") from error
-            svgs.append(stable_svg(svg, f"c{first + index:05d}"))
+            svgs.append(stable_svg(svg, chart_uid(first + index)))
+            if self._cache is not None:
+                self._cache.put(figure, svgs[-1])
         self.session_timings["charts"] = time.perf_counter() - started
         return svgs
 
@@ -266,12 +285,20 @@ class ChartRenderer:
         """Start drawing ``figures`` as SVG; the future gives one SVG text per figure.
 
         Drawing waits for the browser to open and runs in the background, so the caller
-        can go on (build the page, print a first pass) meanwhile.
+        can go on (build the page, print a first pass) meanwhile. When the chart cache has
+        every one of them, the future is done at once and plotly.js is not loaded.
         """
         if self._closed:
             raise BriefingError("the browser session is closed")
         first = self.charts_drawn
         self.charts_drawn += len(figures)
+        cached = None if self._cache is None else self._cache.get_all(figures, first)
+        if cached is not None:
+            self.charts_cached += len(cached)
+            done: Future[list[str]] = Future()
+            done.set_result(cached)
+            return done
+        self._want_chart_page()
         return asyncio.run_coroutine_threadsafe(self._draw_all(list(figures), first), self._loop)
 
     def render(self, figures: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -394,7 +421,8 @@ class ChartRenderer:
         opened = self._opened.done() and not self._opened.cancelled() and not self._open_error
         try:
             self._opened.cancel()
-            self._chart_page.cancel()
+            if self._chart_page is not None:
+                self._chart_page.cancel()
             if started and opened and self._chrome is not None:
                 closing = self._chrome.close()
                 asyncio.run_coroutine_threadsafe(closing, self._loop).result(timeout=15)

@@ -1,0 +1,174 @@
+"""Charts kept as SVG between exports, so that a briefing whose charts did not change is
+printed without loading plotly.js at all.
+
+Drawing is the longest step of a cold export: before its first chart the browser loads
+4.7 MB of plotly.js (about a second on a laptop). A chart's SVG depends only on its figure
+(a plain plotly spec, see :func:`.api.briefing_charts`) and on what drew it: plotly.js
+(plotly's version), kaleido's page, the browser and the fonts it measured text with. So
+each SVG is kept under the SHA-256 of both, in the user's cache folder (the one the
+instrument cache uses, :func:`assessment_kit.questionnaire.cache.cache_folder`; an empty
+``ASSESSMENT_KIT_CACHE_DIR`` turns both off), in ``charts/``.
+
+The cache can only make an export faster, never change it:
+
+- a figure that changed (another score, another label, another language) has another key;
+- an upgrade of plotly or kaleido, another browser, an updated browser or a change in the
+  installed fonts gives every figure another key;
+- an entry is checked before use (an SVG document, whole); a corrupt or unreadable entry is
+  drawn again and rewritten; a folder that cannot be written is no error;
+- writes are atomic; the folder keeps the ``KEEP`` entries used last.
+
+What is kept is what the briefing shows (area scores and names, never respondents), in the
+user's own folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from assessment_kit.atomic import write_atomically
+from assessment_kit.briefing.chart_tab import stable_svg
+
+__all__ = ["KEEP", "ChartCache"]
+
+#: The layout of an entry and of its key; change it when either changes.
+FORMAT = 1
+#: How many charts the folder keeps (the ones used last); each is 10-60 KB.
+KEEP = 256
+_DIGEST = re.compile("[0-9a-f]{64}")
+#: Where Linux keeps fonts; a font installed or removed changes one of these folders.
+_FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def _stamp(path: Path) -> str:
+    """What changes when ``path`` is replaced (an upgrade): its size and modification time."""
+    try:
+        status = path.stat()
+    except OSError:
+        return "missing"
+    return f"{status.st_size}:{status.st_mtime_ns}"
+
+
+def _fonts_stamp() -> str:
+    """The modification times of the font folders and their subfolders (one per package)."""
+    parts = []
+    for name in _FONT_FOLDERS:
+        folder = Path(name).expanduser()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        parts.append(f"{folder}={_stamp(folder)}")
+        parts += [f"{entry.name}={_stamp(Path(entry.path))}" for entry in entries]
+    return ";".join(parts)
+
+
+def drawn_by(browser: Path) -> str:
+    """Everything besides the figure that decides its SVG, as one line."""
+    resolved = browser.resolve()
+    return "|".join(
+        [
+            f"format {FORMAT}",
+            f"plotly {_version('plotly')}",
+            f"kaleido {_version('kaleido')}",
+            f"browser {resolved} {_stamp(resolved)}",
+            f"fonts {_fonts_stamp()}",
+        ]
+    )
+
+
+class ChartCache:
+    """SVG charts under ``folder``, for figures drawn by one browser (see the module).
+
+    Parameters
+    ----------
+    folder
+        Where the entries go (created when the first is written).
+    drawn_by
+        What besides the figure decides its SVG (:func:`drawn_by`); part of every key.
+    """
+
+    def __init__(self, folder: Path, drawn_by: str) -> None:
+        self.folder = folder
+        self.drawn_by = drawn_by
+
+    @classmethod
+    def for_browser(cls, browser: Path | str) -> ChartCache | None:
+        """The user's chart cache for ``browser``; None when the cache is turned off."""
+        from assessment_kit.questionnaire.cache import cache_folder
+
+        root = cache_folder()
+        return None if root is None else cls(root / "charts", drawn_by(Path(browser)))
+
+    def key(self, figure: Mapping[str, Any]) -> str:
+        """The SHA-256 naming ``figure``'s entry."""
+        spec = json.dumps(figure, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(f"{self.drawn_by}\n{spec}".encode()).hexdigest()
+
+    def _path(self, figure: Mapping[str, Any]) -> Path:
+        return self.folder / f"{self.key(figure)}.svg"
+
+    def get(self, figure: Mapping[str, Any], uid: str) -> str | None:
+        """``figure``'s SVG with ``uid`` as its ids' key, or None when it is not kept (or
+        its entry is not a whole SVG document: then it is drawn again)."""
+        path = self._path(figure)
+        try:
+            svg = path.read_text(encoding="utf-8")
+        except (OSError, ValueError):  # ValueError: not UTF-8
+            return None
+        if not (svg.startswith("<svg") and svg.rstrip().endswith("</svg>")):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: kept longer than charts not used for a while
+        return stable_svg(svg, uid)
+
+    def get_all(self, figures: Sequence[Mapping[str, Any]], first: int) -> list[str] | None:
+        """The SVGs of all ``figures`` (ids keyed from ``first`` on, as when drawn), or None
+        if any is missing: the chart page is then loaded anyway, and all are drawn."""
+        svgs = []
+        for index, figure in enumerate(figures):
+            svg = self.get(figure, chart_uid(first + index))
+            if svg is None:
+                return None
+            svgs.append(svg)
+        return svgs
+
+    def put(self, figure: Mapping[str, Any], svg: str) -> None:
+        """Keep ``figure``'s SVG; a folder that cannot be written only means no cache."""
+        with contextlib.suppress(OSError):
+            write_atomically(svg.encode("utf-8"), self._path(figure))
+            self._prune()
+
+    def _prune(self) -> None:
+        """Keep the ``KEEP`` entries used last; remove only files named like entries."""
+        entries = [
+            path
+            for path in self.folder.iterdir()
+            if path.suffix == ".svg" and _DIGEST.fullmatch(path.stem) is not None
+        ]
+        if len(entries) <= KEEP:
+            return
+        entries.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
+        for path in entries[KEEP:]:
+            path.unlink(missing_ok=True)
+
+
+def chart_uid(number: int) -> str:
+    """The key of the ``number``-th chart of a session: its SVG's ids are made unique by it
+    (six letters and digits, as plotly's own, see :func:`.chart_tab.stable_svg`)."""
+    return f"c{number:05d}"
