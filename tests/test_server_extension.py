@@ -19,6 +19,7 @@ import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPResponse
 
 from assessment_kit.questionnaire import builtin
+from assessment_kit.server._paths import api_text
 from assessment_kit.store import Mission
 
 pytest_plugins = ["pytest_jupyter.jupyter_server"]
@@ -419,3 +420,33 @@ async def test_hidden_paths_are_refused_as_jupyter_refuses_them(
     assert (status, body["code"]) == (403, "HIDDEN_PATH")
     # Listing the root does not offer the hidden mission either.
     assert await _get(jp_fetch, "missions", folder="") == (200, {"missions": []})
+
+
+async def test_refusals_never_show_where_the_server_keeps_its_files(
+    jp_fetch: Fetch, jp_root_dir: Path
+) -> None:
+    """A store refusal names the file as the front-end knows it, never the server's
+    absolute folder (on a shared server, whose account and where)."""
+    (jp_root_dir / "work").mkdir()
+    _mission_with_notes(jp_root_dir / "work" / "newer.db")
+    database = sqlite3.connect(jp_root_dir / "work" / "newer.db")
+    database.execute("PRAGMA user_version = 999")  # written by a later assessment-kit
+    database.commit()
+    database.close()
+    status, body = await _get(jp_fetch, "mission", path="work/newer.db")
+    assert (status, body["code"]) == (400, "SCHEMA_TOO_NEW"), body
+    assert body["message"].startswith("work/newer.db: ")
+    assert str(jp_root_dir) not in body["message"]
+    assert str(jp_root_dir.resolve()) not in body["message"]
+
+
+def test_api_text_leaves_out_the_root_only() -> None:
+    root = "/srv/jupyter"
+    assert api_text(root, "cannot open /srv/jupyter/work/m.db: locked") == (
+        "cannot open work/m.db: locked"
+    )
+    assert api_text(root, "the folder /srv/jupyter is full") == "the folder . is full"
+    assert api_text(root, "/srv/jupyter2/x, /srv/jupyter-old/y") == (
+        "/srv/jupyter2/x, /srv/jupyter-old/y"
+    )
+    assert api_text("/", "/etc/passwd") == "/etc/passwd"

@@ -7,11 +7,12 @@ a symbolic link is refused before any file is touched.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from assessment_kit.errors import Code, Problem, RequestRefused
 
-__all__ = ["api_path", "resolve"]
+__all__ = ["api_path", "api_text", "resolve"]
 
 
 def _outside(path: str) -> RequestRefused:
@@ -49,3 +50,25 @@ def resolve(root: str | Path, path: str, *, allow_hidden: bool = True) -> Path:
 def api_path(root: str | Path, path: Path) -> str:
     """``path`` (inside ``root``) as the front-end names it: relative, ``/``-separated."""
     return path.resolve().relative_to(Path(root).resolve()).as_posix()
+
+
+def api_text(root: str | Path, text: str) -> str:
+    """``text`` (a message for the front-end) with the server's own location left out:
+    paths inside ``root`` as the front-end names them, ``root`` itself as ``.``.
+
+    A refusal's message names its file for the person at the desk; the folder the server
+    serves from is none of their business (on a shared server it says whose account, and
+    where). Paths outside ``root`` are never in a message: requests for them are refused
+    with the path as it was asked for.
+    """
+    for base in sorted({str(Path(root)), str(Path(root).resolve())}, key=len, reverse=True):
+        if base in ("", "/", "."):
+            continue  # nothing to leave out of a message: every path is already as asked
+        # The root followed by a name is a path inside it; followed by nothing that could
+        # continue a name, the root itself; otherwise another folder (``/srv/jupyter2``).
+        text = re.sub(
+            re.escape(base) + r"(?:/(?=[^/])|(?![\w.-]))",
+            lambda found: "" if found.group(0).endswith("/") else ".",
+            text,
+        )
+    return text

@@ -39,7 +39,7 @@ from assessment_kit.errors import (
     RequestRefused,
     StoreError,
 )
-from assessment_kit.server._paths import api_path, resolve
+from assessment_kit.server._paths import api_path, api_text, resolve
 from assessment_kit.server.exports import ExportJobs, ExportState
 from assessment_kit.server.missions import (
     find_missions,
@@ -127,7 +127,7 @@ class _Handler(APIHandler):
             {
                 "code": codes[0].name if codes else type(error).__name__,
                 "codes": [code.name for code in codes],
-                "message": str(error),
+                "message": api_text(self.root, str(error)),
             },
             status,
         )
@@ -231,7 +231,8 @@ def _require_mission(root: Path, path: Path) -> None:
 
 def _state(root: Path, state: ExportState) -> dict[str, Any]:
     output = None if state.output is None else api_path(root, state.output)
-    return {**dataclasses.asdict(state), "output": output}
+    error = None if state.error is None else api_text(root, state.error)
+    return {**dataclasses.asdict(state), "output": output, "error": error}
 
 
 class ExportsHandler(_Handler):
