@@ -15,8 +15,8 @@ help:
 	@echo "make app     open the interview notebook as a Voila app"
 
 # The Debian packages come first: installing the package builds its JupyterLab extension,
-# which needs Node.js.
-$(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock | system
+# which needs Node.js. A change to the extension's sources installs (and builds) again.
+$(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock $(wildcard labextension/src/*.ts labextension/style/*) | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[all,dev]'

@@ -202,6 +202,11 @@ def test_launcher_new_mission_interview_and_progress(lab: Lab) -> None:
                 re.compile(r"^freedonia-\d{4}\.db$")
             )
             dialog.locator('input[name="file"]').fill("freedonia.db")
+            # The six languages, in their own words; English unless another is chosen.
+            language = dialog.locator('select[name="language"]')
+            expect(language.locator("option")).to_have_count(6)
+            expect(language.locator('option[value="fr"]')).to_have_text("Français")
+            expect(language).to_have_value("en")
             _shot(page, "lab-2-dialog.png")
             dialog.locator(".jp-Dialog-button.jp-mod-accept").click()
 
@@ -213,6 +218,7 @@ def test_launcher_new_mission_interview_and_progress(lab: Lab) -> None:
             mission_path = lab.root / "freedonia.db"
             with Mission.open(mission_path) as mission:
                 assert [qid for qid, _ in mission.info.instruments] == ["organ_removal"]
+                assert mission.info.language == "en"
             assert (lab.root / "freedonia-interview.ipynb").is_file()
 
             # Interview: the notebook beside the mission, run on the venv's kernel.

@@ -450,3 +450,21 @@ def test_api_text_leaves_out_the_root_only() -> None:
         "/srv/jupyter2/x, /srv/jupyter-old/y"
     )
     assert api_text("/", "/etc/passwd") == "/etc/passwd"
+
+
+async def test_new_mission_in_another_language(jp_fetch: Fetch, jp_root_dir: Path) -> None:
+    status, body = await _get(jp_fetch, "instruments")
+    assert status == 200
+    assert [code for code, _ in body["languages"]] == ["en", "fr", "es", "ar", "ru", "zh"]
+    base = {"folder": "", "country": "Freedonie", "instruments": ["organ_removal"]}
+    status, made = await _post(jp_fetch, "missions", {**base, "file": "fr.db", "language": "fr"})
+    assert status == 200, made
+    with Mission.open(jp_root_dir / "fr.db") as mission:
+        assert mission.info.language == "fr"
+    status, made = await _post(jp_fetch, "missions", {**base, "file": "en.db"})
+    assert status == 200, made
+    with Mission.open(jp_root_dir / "en.db") as mission:
+        assert mission.info.language == "en"  # none given: English
+    status, body = await _post(jp_fetch, "missions", {**base, "file": "x.db", "language": "xx"})
+    assert (status, body["code"]) == (400, "MISSION_LANGUAGE")
+    assert not (jp_root_dir / "x.db").exists()

@@ -7,7 +7,8 @@ are confined to the served folder (:mod:`._paths`). A user's mistake answers wit
 catalogued code and message as JSON, never a traceback.
 
 =========================================  ===============================================
-``GET  instruments``                       the shipped instruments and their sections
+``GET  instruments``                       the shipped instruments and their sections, and the
+                                           languages a mission can be in
 ``GET  mission?path=P``                    the panel's summary (``{"mission": null}`` when
                                            P is not a mission by its content)
 ``GET  missions?folder=F``                 the missions in folder F
@@ -44,6 +45,7 @@ from assessment_kit.server.exports import ExportJobs, ExportState
 from assessment_kit.server.missions import (
     find_missions,
     instrument_choices,
+    language_choices,
     mission_notebook,
     mission_summary,
     new_mission,
@@ -158,8 +160,11 @@ class InstrumentsHandler(_Handler):
     @tornado.web.authenticated
     async def get(self) -> None:
         await self.answer(
-            instrument_choices,
-            lambda found: {"instruments": [dataclasses.asdict(i) for i in found]},
+            lambda: (instrument_choices(), language_choices()),
+            lambda found: {
+                "instruments": [dataclasses.asdict(i) for i in found[0]],
+                "languages": found[1],
+            },
         )
 
 
@@ -197,6 +202,7 @@ class MissionsHandler(_Handler):
                 title=_text_field(data, "title", ""),
                 instruments=_list_field(data, "instruments"),
                 sections=_list_field(data, "sections"),
+                language=_text_field(data, "language", "en"),
             )
             return {
                 "path": api_path(self.root, made.path),

@@ -247,6 +247,13 @@ def find_missions(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name)
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages a mission can be in, as (code, name in its own words), English first."""
+    from assessment_kit.i18n import LANGUAGE_NAMES, LANGUAGES
+
+    return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
 def instrument_choices() -> list[InstrumentChoice]:
     """The shipped instruments and their sections, for the New mission dialog."""
     return [
@@ -345,8 +352,10 @@ def new_mission(
     title: str,
     instruments: Sequence[str],
     sections: Sequence[str] = (),
+    language: str = "en",
 ) -> NewMission:
-    """Create a mission in ``folder`` and write its four notebooks beside it.
+    """Create a mission in ``folder`` and write its four notebooks beside it; ``language``
+    is the mission's (its briefing's and forms'), one of :func:`language_choices`.
 
     Raises
     ------
@@ -370,6 +379,7 @@ def new_mission(
         title=title.strip() or f"Needs assessment: {country.strip()}",
         questionnaires=questionnaires,
         sections=sections,
+        language=language,
     ):
         pass
     notebooks = {kind: mission_notebook(path, kind) for kind in NOTEBOOKS}

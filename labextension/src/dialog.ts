@@ -1,11 +1,12 @@
 /**
- * The New mission dialog's body: country, title, instruments, sections and file name.
+ * The New mission dialog's body: country, title, language, instruments, sections and file
+ * name.
  */
 import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { suggestFileName } from './logic';
-import type { IInstrumentChoice, INewMission } from './types';
+import type { IInstrumentChoice, INewMission, LanguageChoice } from './types';
 
 function labelled(text: string, control: HTMLElement): HTMLLabelElement {
   const label = document.createElement('label');
@@ -25,6 +26,13 @@ function input(name: string, placeholder = ''): HTMLInputElement {
   return node;
 }
 
+function select(name: string): HTMLSelectElement {
+  const node = document.createElement('select');
+  node.className = 'jp-mod-styled';
+  node.name = name;
+  return node;
+}
+
 export class NewMissionBody
   extends Widget
   implements Dialog.IBodyWidget<INewMission>
@@ -32,6 +40,7 @@ export class NewMissionBody
   constructor(
     private readonly folder: string,
     instruments: IInstrumentChoice[],
+    languages: LanguageChoice[],
     previous: INewMission | null = null
   ) {
     super();
@@ -54,6 +63,16 @@ export class NewMissionBody
     };
     this.node.appendChild(labelled('Country', this._country));
     this.node.appendChild(labelled('Title (optional)', this._title));
+    for (const [code, name] of languages) {
+      const option = document.createElement('option');
+      option.value = code;
+      option.textContent = name;
+      this._language.appendChild(option);
+    }
+    this._language.value = previous?.language ?? languages[0]?.[0] ?? 'en';
+    this.node.appendChild(
+      labelled('Language (of the briefing and the forms)', this._language)
+    );
 
     const fieldset = document.createElement('fieldset');
     const legend = document.createElement('legend');
@@ -114,6 +133,7 @@ export class NewMissionBody
       file: this._file.value.trim(),
       country: this._country.value.trim(),
       title: this._title.value.trim(),
+      language: this._language.value,
       instruments,
       // Sections only of the instruments chosen.
       sections: this._sections
@@ -125,6 +145,7 @@ export class NewMissionBody
   private _country = input('country', 'Freedonia');
   private _title = input('title', 'Needs assessment: Freedonia');
   private _file = input('file', 'freedonia-2026.db');
+  private _language = select('language');
   private _fileEdited = false;
   private _instruments: HTMLInputElement[] = [];
   private _sections: HTMLInputElement[] = [];

@@ -37,7 +37,12 @@ import { ApiError, postAPI, requestAPI } from './api';
 import { NewMissionBody } from './dialog';
 import { checkNewMission, chooseMission, NOTEBOOK_LABELS } from './logic';
 import { IPanelActions, MissionPanel } from './panel';
-import type { IInstrumentChoice, INewMission, NotebookKind } from './types';
+import type {
+  IInstrumentChoice,
+  INewMission,
+  LanguageChoice,
+  NotebookKind
+} from './types';
 
 const FACTORY = 'Assessment mission';
 const MODEL = 'assessment-kit-mission';
@@ -208,10 +213,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       icon: newMissionIcon,
       execute: async () => {
         let instruments: IInstrumentChoice[];
+        let languages: LanguageChoice[];
         try {
-          instruments = (
-            await requestAPI<{ instruments: IInstrumentChoice[] }>('instruments')
-          ).instruments;
+          ({ instruments, languages } = await requestAPI<{
+            instruments: IInstrumentChoice[];
+            languages: LanguageChoice[];
+          }>('instruments'));
         } catch (reason) {
           error('Cannot list the instruments', reason);
           return;
@@ -222,7 +229,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         for (;;) {
           const result: Dialog.IResult<INewMission> = await showDialog({
             title: 'New mission',
-            body: new NewMissionBody(where, instruments, previous),
+            body: new NewMissionBody(where, instruments, languages, previous),
             buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Create' })],
             focusNodeSelector: 'input[name="country"]'
           });

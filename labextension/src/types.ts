@@ -77,4 +77,9 @@ export interface INewMission {
   title: string;
   instruments: string[];
   sections: string[];
+  /** The mission's language: its briefing's and its forms' (a code such as 'fr'). */
+  language: string;
 }
+
+/** A language a mission can be in: [code, name in its own words]. */
+export type LanguageChoice = [string, string];

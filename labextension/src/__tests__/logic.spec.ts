@@ -65,7 +65,8 @@ describe('checkNewMission', () => {
     country: 'Freedonia',
     title: '',
     instruments: ['criminal_justice'],
-    sections: []
+    sections: [],
+    language: 'fr'
   };
 
   it('accepts a complete form', () => {
