@@ -28,7 +28,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 
 from assessment_kit.atomic import write_atomically
 from assessment_kit.briefing.chart_tab import stable_svg
+from assessment_kit.questionnaire.cache import cache_folder, keep_latest
 
 __all__ = ["KEEP", "ChartCache"]
 
@@ -43,7 +43,6 @@ __all__ = ["KEEP", "ChartCache"]
 FORMAT = 1
 #: How many charts the folder keeps (the ones used last); each is 10-60 KB.
 KEEP = 256
-_DIGEST = re.compile("[0-9a-f]{64}")
 #: Where Linux keeps fonts; a font installed or removed changes one of these folders.
 _FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 
@@ -110,8 +109,6 @@ class ChartCache:
     @classmethod
     def for_browser(cls, browser: Path | str) -> ChartCache | None:
         """The user's chart cache for ``browser``; None when the cache is turned off."""
-        from assessment_kit.questionnaire.cache import cache_folder
-
         root = cache_folder()
         return None if root is None else cls(root / "charts", drawn_by(Path(browser)))
 
@@ -152,20 +149,7 @@ class ChartCache:
         """Keep ``figure``'s SVG; a folder that cannot be written only means no cache."""
         with contextlib.suppress(OSError):
             write_atomically(svg.encode("utf-8"), self._path(figure))
-            self._prune()
-
-    def _prune(self) -> None:
-        """Keep the ``KEEP`` entries used last; remove only files named like entries."""
-        entries = [
-            path
-            for path in self.folder.iterdir()
-            if path.suffix == ".svg" and _DIGEST.fullmatch(path.stem) is not None
-        ]
-        if len(entries) <= KEEP:
-            return
-        entries.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
-        for path in entries[KEEP:]:
-            path.unlink(missing_ok=True)
+            keep_latest(self.folder, ".svg", KEEP)  # get() touches what it uses
 
 
 def chart_uid(number: int) -> str:

@@ -39,7 +39,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENV_VAR", "cache_folder", "entry_path", "fingerprint", "read", "write"]
+__all__ = ["ENV_VAR", "cache_folder", "entry_path", "fingerprint", "keep_latest", "read", "write"]
 
 #: The environment variable naming the cache folder (empty: no cache).
 ENV_VAR = "ASSESSMENT_KIT_CACHE_DIR"
@@ -126,22 +126,25 @@ def write(digest: str, data: dict[str, Any]) -> None:
     # A cache that cannot be written (read-only, full) only means the YAML is read again.
     with contextlib.suppress(OSError):
         write_atomically(header.encode("utf-8") + b"\n" + encoded, path)
-        _prune(path.parent)
+        # Each edit of an instrument being written makes an entry: keep the folder bounded.
+        keep_latest(path.parent, ".json", KEEP)
 
 
-def _prune(folder: Path) -> None:
-    """Keep the ``KEEP`` entries written last: each edit of an instrument being written
-    makes an entry, and the folder must not grow without end. Only entries are removed
-    (files named by a SHA-256), never anything else that may be in the folder."""
+def keep_latest(folder: Path, suffix: str, keep: int) -> None:
+    """Keep the ``keep`` entries of ``folder`` written (or touched) last, remove the others.
+
+    Entries are the files named by a SHA-256 and ending in ``suffix``; nothing else that
+    may be in the folder is ever removed. (The chart cache keeps its folder so too.)
+    """
     entries = [
         path
         for path in folder.iterdir()
-        if path.suffix == ".json" and _DIGEST.fullmatch(path.stem) is not None
+        if path.suffix == suffix and _DIGEST.fullmatch(path.stem) is not None
     ]
-    if len(entries) <= KEEP:
+    if len(entries) <= keep:
         return
     entries.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
-    for path in entries[KEEP:]:
+    for path in entries[keep:]:
         path.unlink(missing_ok=True)
 
 
