@@ -1,10 +1,13 @@
-"""Batch.set_answers: many answers of one respondent in one statement per table, written
-exactly as set_answer writes each (the same rows, the same history), for imports of
-thousands of submissions. Real SQLite files, the inline survey questionnaire."""
+"""Batch.set_answers and Batch.write_checked: many answers (and respondents) in one
+statement per table, written exactly as set_answer and add_respondent write each (the same
+rows, the same history in the same order), for imports of thousands of submissions. Real
+SQLite files, the inline survey questionnaire."""
 
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,9 @@ from store_support import SURVEY_YAML
 
 from assessment_kit.errors import AnswerError, Code
 from assessment_kit.questionnaire import loads
-from assessment_kit.store import Mission
+from assessment_kit.questionnaire.answers import coerce
+from assessment_kit.store import CheckedAnswer, Mission, Respondent
+from assessment_kit.store.schema import new_uuid, new_uuids
 
 VALUES = {
     "law": "partly",
@@ -77,3 +82,105 @@ def test_set_answers_is_checked_like_set_answer(tmp_path: Path) -> None:
         batch.set_answers("R1", "survey", {"law": "yes", "victims": 2, "convicted": 5})
     assert caught.value.codes == [Code.CONSTRAINT]
     assert _tables(mission.path) == ([], [])
+
+
+def _lineage(path: Path) -> list[tuple[object, ...]]:
+    """Every history entry in id order, with its parent and resolved entries given by
+    their position in that order (uuids differ between two files)."""
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT kind, respondent, questionnaire, question, old_value, new_value, detail,"
+            ' "by", uuid, parent, resolved FROM history ORDER BY id'
+        ).fetchall()
+    conn.close()
+    position = {row[8]: index for index, row in enumerate(rows)}
+    return [
+        (*row[:8], position.get(row[9]), [position[u] for u in (row[10] or "").split()])
+        for row in rows
+    ]
+
+
+def _respondent_rows(path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT code, institution_type, sector, interview_date, interviewer, consent"
+            " FROM respondents ORDER BY code"
+        ).fetchall()
+    conn.close()
+    return rows
+
+
+def test_write_checked_writes_what_the_single_writes_write(tmp_path: Path) -> None:
+    """New respondents with their answers, and answers of a stored respondent (whose
+    entries follow the stored ones), in one go: the same rows and the same history, in the
+    same order, as add_respondent and set_answer one by one."""
+    new = Respondent("N1", "police", interview_date=date(2026, 3, 1), interviewer="ana",
+                     consent=True)  # fmt: skip
+    one_by_one = _mission(tmp_path / "a.db")
+    at_once = _mission(tmp_path / "b.db")
+    for mission in (one_by_one, at_once):
+        with mission.batch(by="ana") as batch:
+            batch.set_answer("R1", "survey", "law", "no")
+            batch.set_answer("R1", "survey", "victims", 4)
+    with one_by_one.batch(by="bo") as batch:
+        batch.add_respondent("N1", institution_type="police", interview_date=date(2026, 3, 1),
+                             interviewer="ana", consent=True)  # fmt: skip
+        batch.set_answer("N1", "survey", "law", "partly")
+        batch.set_answer("N1", "survey", "roles", ("transit", "origin"))
+        batch.set_answer("R1", "survey", "law", "yes", note="n", evidence="e", confidential=True)
+        batch.set_answer("R1", "survey", "victims", 4)  # unchanged: left alone
+    roles = at_once.question("survey", "roles")
+    with at_once.batch(by="bo") as batch:
+        written = batch.write_checked(
+            [
+                new,
+                CheckedAnswer("N1", "survey", "law", "partly"),
+                # Checked: as the one answer parser gives it (in the choices' order).
+                CheckedAnswer("N1", "survey", "roles", coerce(roles, ("transit", "origin"))),
+                CheckedAnswer("R1", "survey", "law", "yes", "n", "e", True),
+                CheckedAnswer("R1", "survey", "victims", 4),
+            ]
+        )
+    assert written == 3
+    assert _tables(at_once.path) == _tables(one_by_one.path)
+    assert _lineage(at_once.path) == _lineage(one_by_one.path)
+    assert _respondent_rows(at_once.path) == _respondent_rows(one_by_one.path)
+    with at_once:
+        assert at_once.respondent("N1").sector == one_by_one.respondent("N1").sector
+
+
+@pytest.mark.parametrize(
+    ("items", "code"),
+    [
+        ([("answer", "NOBODY", "law")], Code.UNKNOWN_RESPONDENT),
+        ([("answer", "N1", "law"), ("respondent", "N1", "")], Code.UNKNOWN_RESPONDENT),
+        ([("respondent", "N1", ""), ("answer", "N1", "nothing")], Code.UNKNOWN_QUESTION),
+        ([("respondent", "R1", "")], Code.DUPLICATE_RESPONDENT),
+        ([("respondent", "N1", ""), ("respondent", "N1", "")], Code.DUPLICATE_RESPONDENT),
+        ([("respondent", "N1", "")] * 1 + [("respondent", "N2", "x" * 200_001)],
+         Code.TEXT_TOO_LONG),
+    ],
+)  # fmt: skip
+def test_write_checked_refuses_what_the_single_writes_refuse(
+    tmp_path: Path, items: list[tuple[str, str, str]], code: Code
+) -> None:
+    mission = _mission(tmp_path / "m.db")
+    records: list[Respondent | CheckedAnswer] = [
+        Respondent(name, "police", interviewer=text)
+        if kind == "respondent"
+        else CheckedAnswer(name, "survey", text, "yes")
+        for kind, name, text in items
+    ]
+    with pytest.raises(AnswerError) as caught, mission.batch() as batch:
+        batch.write_checked(records)
+    assert caught.value.codes == [code]
+    assert _tables(mission.path) == ([], [])
+    assert [row[0] for row in _respondent_rows(mission.path)] == ["R1"]
+
+
+def test_new_uuids_are_random_version_4() -> None:
+    made = [*new_uuids(2_000), new_uuid()]
+    assert len(set(made)) == len(made)
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)

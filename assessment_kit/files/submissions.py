@@ -57,7 +57,7 @@ from assessment_kit.questionnaire.model import (
     Question,
     Questionnaire,
 )
-from assessment_kit.store import Mission
+from assessment_kit.store import CheckedAnswer, Mission, Respondent
 from assessment_kit.store.writes import check_code
 
 __all__ = [
@@ -252,6 +252,21 @@ class _Reader:
         self.header = header
         self.columns = columns
         self.checker = checker
+        # What each cell text gave, by question: thousands of submissions repeat a few
+        # choice values, and reading one is a pure function of the question and the text.
+        # (Free text is not kept: it is seldom repeated.)
+        self.read: dict[tuple[str, type, object], AnswerValue] = {}
+
+    def value(self, question: Question, raw: object) -> AnswerValue:
+        """:func:`cell_value`, remembered for repeated cells (by type as well: the
+        number 1 and the text "1" are read apart)."""
+        if question.type == "text":
+            return cell_value(question, raw)
+        key = (question.id, type(raw), raw)
+        value = self.read.get(key)
+        if value is None:
+            value = self.read[key] = cell_value(question, raw)
+        return value
 
     def bad(self, line: int, index: int | None, detail: str, fix: str) -> None:
         name = self.header[index] if index is not None else ""
@@ -340,7 +355,7 @@ class _Reader:
                 continue
             question = self.q.questions[question_id]
             try:
-                answers[question_id] = cell_value(question, raw)
+                answers[question_id] = self.value(question, raw)
             except AnswerError as error:
                 self.checker.add_error(line, self.header[index], error)
         for question_id, index in self.columns.states.items():
@@ -356,7 +371,7 @@ class _Reader:
                          f"use one of: {offered}")  # fmt: skip
             else:
                 try:
-                    answers[question_id] = cell_value(self.q.questions[question_id], state)
+                    answers[question_id] = self.value(self.q.questions[question_id], state)
                 except AnswerError as error:
                     self.checker.add_error(line, self.header[index], error)
         self.constraints(line, answers)
@@ -452,17 +467,20 @@ def _import_table(
             raise ImportProblems(
                 problems, summary=f"{where}: {bad:,} bad row(s); nothing was imported"
             )
-        written = 0
+        # Every cell and constraint was checked above (to name each bad one): the batch
+        # writes the interviews in one go without reading the values again.
+        items: list[Respondent | CheckedAnswer] = []
         for submission in fresh:
-            batch.add_respondent(
-                submission.code,
-                institution_type=submission.institution_type,
-                sector=submission.sector,
-                interview_date=submission.interview_date,
-                interviewer=submission.interviewer,
-                consent=submission.consent,
+            code = submission.code
+            items.append(
+                Respondent(code, submission.institution_type, submission.sector,
+                           submission.interview_date, submission.interviewer, submission.consent)
+            )  # fmt: skip
+            items.extend(
+                CheckedAnswer(code, questionnaire.id, question, value)
+                for question, value in submission.answers.items()
             )
-            written += batch.set_answers(submission.code, questionnaire.id, submission.answers)
+        written = batch.write_checked(items)
     return SubmissionsResult(
         format=fmt,
         questionnaire=questionnaire.id,

@@ -28,6 +28,7 @@ from assessment_kit.store.mission import (
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
+    CheckedAnswer,
     ConsolidatedAnswer,
     MissionInfo,
     Respondent,
@@ -40,6 +41,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Answer",
     "Batch",
+    "CheckedAnswer",
     "Conflict",
     "ConsolidatedAnswer",
     "HistoryEntry",

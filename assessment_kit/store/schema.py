@@ -28,6 +28,7 @@ __all__ = [
     "file_error",
     "migrate",
     "new_uuid",
+    "new_uuids",
     "refuse_folder",
     "storage_error",
 ]
@@ -221,7 +222,28 @@ def _migrate_5_to_6(conn: Any) -> None:
 
 def new_uuid() -> str:
     """A new random identity (UUID version 4, as text): of a mission or a history entry."""
-    return str(uuid.uuid4())
+    return new_uuids(1)[0]
+
+
+# Bytes 6 and 8 of a version 4 UUID carry its version (0100) and variant (10) bits
+# (RFC 4122, 4.4); the other 122 bits are random.
+_VERSION_4 = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_VARIANT = bytes((byte & 0x3F) | 0x80 for byte in range(256))
+
+
+def new_uuids(count: int) -> list[str]:
+    """``count`` new random identities (UUID version 4, as text), from one read of the
+    system's random source: an import gives every history entry its own, and
+    ``uuid.uuid4()`` per entry (one ``os.urandom`` call and a UUID object each) cost a
+    second per 200,000."""
+    block = bytearray(os.urandom(16 * count))
+    block[6::16] = block[6::16].translate(_VERSION_4)
+    block[8::16] = block[8::16].translate(_VARIANT)
+    digits = block.hex()
+    return [
+        f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:]}"
+        for d in (digits[start : start + 32] for start in range(0, 32 * count, 32))
+    ]
 
 
 #: ``MIGRATIONS[i]`` migrates a file from schema version ``i`` to ``i + 1``.

@@ -18,11 +18,12 @@ from assessment_kit.store.connection import Connection
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
+    CheckedAnswer,
     ConsolidatedAnswer,
     Respondent,
     date_text,
 )
-from assessment_kit.store.schema import new_uuid
+from assessment_kit.store.schema import new_uuid, new_uuids
 from assessment_kit.store.values import check_text, decode_value, encode_value
 
 __all__ = [
@@ -30,12 +31,13 @@ __all__ = [
     "Lineage",
     "check_code",
     "check_institution_type",
+    "checked_respondent",
     "in_conflict",
     "insert_respondent",
     "item_lineage",
     "put_answer",
-    "put_answers",
     "put_consolidated",
+    "put_interviews",
     "record_history",
     "respondent_json",
     "stored_values",
@@ -209,6 +211,38 @@ def item_lineage(
     return [Lineage(*row) for row in rows]
 
 
+def checked_respondent(
+    code: str,
+    *,
+    institution_type: str,
+    sector: str,
+    interview_date: date | None,
+    interviewer: str,
+    consent: bool,
+    known_types: Mapping[str, str],
+) -> Respondent:
+    """A new respondent, checked (code, texts, institution type), as the store adds it.
+
+    ``known_types`` are the mission's institution types (id -> sector); ``sector``
+    defaults to the one they give. Whether the code is taken is asked when it is written
+    (:func:`put_interviews`).
+    """
+    code = code.strip()
+    check_code(code)
+    for label, text in (("respondent code", code), ("interviewer", interviewer)):
+        check_text(label, text, path=code)
+    check_text("sector", sector, path=code)
+    check_institution_type(known_types, code, institution_type)
+    return Respondent(
+        code=code,
+        institution_type=institution_type,
+        sector=sector or known_types.get(institution_type, ""),
+        interview_date=interview_date,
+        interviewer=interviewer,
+        consent=bool(consent),
+    )
+
+
 def insert_respondent(
     conn: Connection,
     code: str,
@@ -227,39 +261,16 @@ def insert_respondent(
     ``known_types`` are the mission's institution types (id -> sector); ``sector``
     defaults to the one they give.
     """
-    code = code.strip()
-    check_code(code)
-    for label, text in (("respondent code", code), ("interviewer", interviewer)):
-        check_text(label, text, path=code)
-    check_text("sector", sector, path=code)
-    check_institution_type(known_types, code, institution_type)
-    if conn.execute("SELECT 1 FROM respondents WHERE code = ?", (code,)).fetchone():
-        raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
-    respondent = Respondent(
-        code=code,
+    respondent = checked_respondent(
+        code,
         institution_type=institution_type,
-        sector=sector or known_types.get(institution_type, ""),
+        sector=sector,
         interview_date=interview_date,
         interviewer=interviewer,
-        consent=bool(consent),
+        consent=consent,
+        known_types=known_types,
     )
-    conn.execute(
-        "INSERT INTO respondents (code, institution_type, sector, interview_date,"
-        " interviewer, consent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            respondent.code,
-            respondent.institution_type,
-            respondent.sector,
-            date_text(respondent.interview_date),
-            respondent.interviewer,
-            int(respondent.consent),
-            now,
-            now,
-        ),
-    )
-    record_history(
-        conn, "respondent", code, None, None, None, respondent_json(respondent), None, by, now
-    )
+    put_interviews(conn, [respondent], by=by, now=now)
     return respondent
 
 
@@ -343,79 +354,177 @@ def put_answer(conn: Connection, answer: Answer) -> Answer:
     return answer
 
 
-def put_answers(
-    conn: Connection, respondent: str, questionnaire: str, answers: list[Answer]
+_INSERT_RESPONDENT = (
+    "INSERT INTO respondents (code, institution_type, sector, interview_date, interviewer,"
+    " consent, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_ANSWER = (
+    "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
+    " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
+    " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
+    " confidential = excluded.confidential, updated_by = excluded.updated_by,"
+    " updated_at = excluded.updated_at"
+)
+_INSERT_HISTORY = (
+    "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
+    ' detail, "by", at, uuid, parent, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+)
+
+#: Keys asked at once in an ``IN (...)`` (under SQLite's oldest limit of 999 parameters).
+_CHUNK = 500
+
+
+def put_interviews(
+    conn: Connection,
+    items: Sequence[Respondent | CheckedAnswer],
+    *,
+    by: str,
+    now: str,
 ) -> int:
-    """Write many validated answers of one respondent in one questionnaire inside the
-    caller's transaction, as :func:`put_answer` writes each (an unchanged answer is left
-    alone, every change has its history row), with one statement per table for all of
-    them. Returns how many were written."""
-    existing = {
-        row[0]: row[1:]
-        for row in conn.execute(
-            "SELECT question, value, note, evidence, confidential FROM answers"
-            " WHERE respondent = ? AND questionnaire = ?",
-            (respondent, questionnaire),
-        )
-    }
-    # Every entry of the respondent's answers in this questionnaire, read at once: each new
-    # entry follows its item's current one, as record_history links it.
-    # Asked by question (IN), so that the history index on (questionnaire, question,
-    # respondent) is probed per question instead of scanning the questionnaire's entries.
-    lineages: dict[str, list[Lineage]] = {}
-    questions = sorted({answer.question for answer in answers})
-    for start in range(0, len(questions), 500):
-        chunk = questions[start : start + 500]
-        for question, *lineage in conn.execute(
-            "SELECT question, uuid, at, parent, resolved FROM history"
-            " WHERE kind = 'answer' AND questionnaire = ? AND respondent = ?"
-            f" AND question IN ({', '.join('?' * len(chunk))})",
-            (questionnaire, respondent, *chunk),
-        ):
-            lineages.setdefault(question, []).append(Lineage(*lineage))
+    """Add respondents and write answers, many at once, inside the caller's transaction:
+    the store's one bulk write, for an import of thousands of interviews.
+
+    ``items`` are written in their order, and their history entries get it, each by
+    ``by`` at ``now``: a :class:`Respondent` (checked by :func:`checked_respondent`;
+    refused when its code is taken) is added; a :class:`CheckedAnswer` (its value
+    validated by the caller, its respondent stored or added before it) is written as
+    :func:`put_answer` writes one: an unchanged answer is left alone unless it is in
+    conflict, and every change has its history entry, following the item's current one.
+    A respondent added here has no history yet, so its answers' lineage is not read;
+    answers of respondents already stored are read per respondent and questionnaire. One
+    statement per table, its rows in the table's key order. Returns how many answers were
+    written.
+    """
+    added = [item.code for item in items if isinstance(item, Respondent)]
+    _refuse_taken(conn, added)
+    new = frozenset(added)
+    stored_rows, lineages = _stored_answers(
+        conn, [a for a in items if isinstance(a, CheckedAnswer) and a.respondent not in new]
+    )
+    # The answers written earlier in this call, by key: (value, flags, uuid).
+    written: dict[tuple[str, str, str], tuple[str, tuple[str, str, bool], str]] = {}
+    uuids = new_uuids(len(items))
+    encoded: dict[tuple[type, AnswerValue], str] = {}
     details: dict[tuple[str, str, bool], str] = {}
+    respondents: list[tuple[object, ...]] = []
     rows: list[tuple[object, ...]] = []
     history: list[tuple[object, ...]] = []
-    for answer in answers:
-        check_text("note", answer.note, path=answer.question)
-        check_text("evidence", answer.evidence, path=answer.question)
-        new_value = encode_value(answer.value)
-        old = existing.get(answer.question)
-        flags = (answer.note, answer.evidence, answer.confidential)
-        heads = tips(lineages.get(answer.question, ()))
-        unchanged = old is not None and (old[0], old[1], old[2], bool(old[3])) == (
-            new_value,
-            *flags,
-        )
-        if unchanged and len(heads) < 2:  # setting an answer in conflict again settles it
+    for position, item in enumerate(items):
+        if isinstance(item, Respondent):
+            respondents.append((item.code, item.institution_type, item.sector,
+                                date_text(item.interview_date), item.interviewer,
+                                int(item.consent), now, now))  # fmt: skip
+            history.append(("respondent", item.code, None, None, None, respondent_json(item),
+                            None, by, now, uuids[position], None, None))  # fmt: skip
             continue
+        if item.note:
+            check_text("note", item.note, path=item.question)
+        if item.evidence:
+            check_text("evidence", item.evidence, path=item.question)
+        value = item.value
+        # By type as well: 1, 1.0 and True are equal keys but stored as 1, 1.0 and true.
+        new_value = encoded.get((type(value), value))
+        if new_value is None:
+            new_value = encoded[type(value), value] = encode_value(value)
+        flags = (item.note, item.evidence, item.confidential)
+        key = (item.respondent, item.questionnaire, item.question)
+        old_value: str | None
+        parent: str | None
+        resolved: str | None
+        if key in written:  # written again in this call: follows the first
+            old_value, old_flags, parent = written[key]
+            resolved = None
+            if (old_value, old_flags) == (new_value, flags):
+                continue
+        elif item.respondent in new:
+            old_value, parent, resolved = None, None, None
+        else:
+            old = stored_rows.get(key)
+            heads = tips(lineages.get(key, ()))
+            old_value = None if old is None else old[0]
+            # Setting an answer in conflict again settles it, even to the value it holds.
+            if old is not None and old == (new_value, *flags) and len(heads) < 2:
+                continue
+            parent, resolved = follow(heads)
         detail = details.get(flags)
         if detail is None:
             detail = details[flags] = json.dumps(
                 {"note": flags[0], "evidence": flags[1], "confidential": flags[2]},
                 ensure_ascii=False,
             )
-        key = (respondent, questionnaire, answer.question)
-        rows.append((*key, new_value, *flags[:2], int(flags[2]), answer.updated_by,
-                     answer.updated_at))  # fmt: skip
-        history.append(("answer", *key, None if old is None else old[0], new_value, detail,
-                        answer.updated_by, answer.updated_at, new_uuid(),
-                        *follow(heads)))  # fmt: skip
-    conn.executemany(
-        "INSERT INTO answers (respondent, questionnaire, question, value, note, evidence,"
-        " confidential, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (respondent, questionnaire, question) DO UPDATE SET"
-        " value = excluded.value, note = excluded.note, evidence = excluded.evidence,"
-        " confidential = excluded.confidential, updated_by = excluded.updated_by,"
-        " updated_at = excluded.updated_at",
-        rows,
-    )
-    conn.executemany(
-        "INSERT INTO history (kind, respondent, questionnaire, question, old_value, new_value,"
-        ' detail, "by", at, uuid, parent, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        history,
-    )
+        entry = uuids[position]
+        written[key] = (new_value, flags, entry)
+        rows.append((*key, new_value, item.note, item.evidence, int(item.confidential), by,
+                     now))  # fmt: skip
+        history.append(("answer", *key, old_value, new_value, detail, by, now, entry, parent,
+                        resolved))  # fmt: skip
+    if respondents:
+        conn.executemany(_INSERT_RESPONDENT, respondents)
+    # In key order, the table's B-tree is filled page by page (the sort is stable: a key
+    # written twice keeps its order, the last one stays).
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+    conn.executemany(_UPSERT_ANSWER, rows)
+    conn.executemany(_INSERT_HISTORY, history)
     return len(rows)
+
+
+def _refuse_taken(conn: Connection, codes: Sequence[str]) -> None:
+    """Refuse respondent codes already stored or given twice (the first one named)."""
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise AnswerError([Problem.make(Code.DUPLICATE_RESPONDENT, path=code, respondent=code)])
+        seen.add(code)
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start : start + _CHUNK]
+        row = conn.execute(
+            f"SELECT code FROM respondents WHERE code IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchone()
+        if row is not None:
+            raise AnswerError(
+                [Problem.make(Code.DUPLICATE_RESPONDENT, path=row[0], respondent=row[0])]
+            )
+
+
+def _stored_answers(
+    conn: Connection, answers: Sequence[CheckedAnswer]
+) -> tuple[
+    dict[tuple[str, str, str], tuple[str, str, str, bool]],
+    dict[tuple[str, str, str], list[Lineage]],
+]:
+    """The stored value and flags of the answers' items, and every history entry of them
+    (each new entry follows its item's current one, as :func:`record_history` links it),
+    read per respondent and questionnaire."""
+    questions: dict[tuple[str, str], set[str]] = {}
+    for answer in answers:
+        questions.setdefault((answer.respondent, answer.questionnaire), set()).add(answer.question)
+    stored: dict[tuple[str, str, str], tuple[str, str, str, bool]] = {}
+    lineages: dict[tuple[str, str, str], list[Lineage]] = {}
+    for (respondent, questionnaire), wanted in questions.items():
+        for question, value, note, evidence, confidential in conn.execute(
+            "SELECT question, value, note, evidence, confidential FROM answers"
+            " WHERE respondent = ? AND questionnaire = ?",
+            (respondent, questionnaire),
+        ):
+            if question in wanted:
+                stored[respondent, questionnaire, question] = (value, note, evidence,
+                                                              bool(confidential))  # fmt: skip
+        # Asked by question (IN), so that the history index on (questionnaire, question,
+        # respondent) is probed per question instead of scanning the questionnaire's.
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            for question, *lineage in conn.execute(
+                "SELECT question, uuid, at, parent, resolved FROM history"
+                " WHERE kind = 'answer' AND questionnaire = ? AND respondent = ?"
+                f" AND question IN ({', '.join('?' * len(chunk))})",
+                (questionnaire, respondent, *chunk),
+            ):
+                key = (respondent, questionnaire, question)
+                lineages.setdefault(key, []).append(Lineage(*lineage))
+    return stored, lineages
 
 
 def put_consolidated(conn: Connection, answer: ConsolidatedAnswer) -> ConsolidatedAnswer:
