@@ -220,6 +220,67 @@ def _migrate_5_to_6(conn: Any) -> None:
     )
 
 
+# Schema 7: the history table as SQLite makes it again, the uuid NOT NULL.
+_HISTORY_7 = """
+CREATE TABLE history_7 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('answer', 'consolidated', 'respondent')),
+    respondent TEXT,
+    questionnaire TEXT,
+    question TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    detail TEXT,
+    "by" TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    parent TEXT,
+    resolved TEXT
+);
+"""
+
+_HISTORY_7_REST = """
+CREATE INDEX history_by_answer ON history (questionnaire, question, respondent);
+CREATE UNIQUE INDEX history_by_uuid ON history (uuid);
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+"""
+
+_HISTORY_COLUMNS = (
+    'id, kind, respondent, questionnaire, question, old_value, new_value, detail, "by", at,'
+    " uuid, parent, resolved"
+)
+
+
+def _migrate_6_to_7(conn: Any) -> None:
+    # Every history entry needs its uuid (merging copies matches entries by it). Schema 4
+    # said so with a trigger run before each insert, which cost an import of 200,000
+    # answers half a second; a NOT NULL column says the same for nothing. The append-only
+    # triggers stay.
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        conn.execute("ALTER TABLE history ALTER COLUMN uuid SET NOT NULL")
+        conn.execute("DROP TRIGGER history_needs_uuid ON history")
+        conn.execute("DROP FUNCTION history_needs_uuid()")
+        return
+    # SQLite cannot add NOT NULL to a column: the table is made again, with every entry
+    # (its id too), its indexes and its triggers; its AUTOINCREMENT counter carries on
+    # from where it was, so no id is ever given twice.
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'history'").fetchone()
+    _execute_script(conn, _HISTORY_7)
+    conn.execute(
+        f"INSERT INTO history_7 ({_HISTORY_COLUMNS}) SELECT {_HISTORY_COLUMNS} FROM history"
+    )
+    conn.execute("DROP TABLE history")
+    conn.execute("ALTER TABLE history_7 RENAME TO history")
+    _execute_script(conn, _HISTORY_7_REST)
+    if row is not None:
+        conn.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'history'", (row[0],)
+        )
+
+
 def new_uuid() -> str:
     """A new random identity (UUID version 4, as text): of a mission or a history entry."""
     return new_uuids(1)[0]
@@ -254,6 +315,7 @@ MIGRATIONS: tuple[Callable[[Any], None], ...] = (
     _migrate_3_to_4,
     _migrate_4_to_5,
     _migrate_5_to_6,
+    _migrate_6_to_7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
