@@ -22,7 +22,7 @@ from assessment_kit.files.long_format import NEEDED, REQUIRED_COLUMNS, Checker, 
 from assessment_kit.files.xlsx_cells import read_xlsx
 from assessment_kit.questionnaire.answers import check_text, coerce, validate
 from assessment_kit.questionnaire.model import AnswerValue
-from assessment_kit.store import CONSOLIDATED, Batch, Mission, Respondent
+from assessment_kit.store import CONSOLIDATED, Batch, CheckedAnswer, Mission, Respondent
 from assessment_kit.store.schema import file_error, refuse_folder
 
 __all__ = ["ImportResult", "import_answers", "read_rows"]
@@ -348,16 +348,7 @@ def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") 
                 summary=f"{where}: {bad:,} bad row(s); nothing was imported"
                 + _another_mission(mission, rows),
             )
-        for respondent in new_respondents.values():
-            batch.add_respondent(
-                respondent.code,
-                institution_type=respondent.institution_type,
-                sector=respondent.sector,
-                interview_date=respondent.interview_date,
-                interviewer=respondent.interviewer,
-                consent=respondent.consent,
-            )
-        consolidated = _write_rows(batch, rows)
+        consolidated = _write_rows(batch, list(new_respondents.values()), rows)
     return ImportResult(
         rows=len(rows),
         respondents_added=len(new_respondents),
@@ -366,24 +357,29 @@ def import_answers(mission_path: str | Path, file: str | Path, *, by: str = "") 
     )
 
 
-def _write_rows(batch: Batch, rows: Sequence[Row]) -> int:
-    """Write checked rows through ``batch``; returns how many were consolidated answers."""
+def _write_rows(batch: Batch, respondents: list[Respondent], rows: Sequence[Row]) -> int:
+    """Add the new respondents and write the checked rows through ``batch``, in the file's
+    order; returns how many were consolidated answers.
+
+    Every value, text and constraint was checked above (to report each bad row), so the
+    answers go through the store's bulk write as checked records, a run of them at a time
+    between consolidated answers, as the Kobo and ODK imports write theirs.
+    """
+    items: list[Respondent | CheckedAnswer] = list(respondents)
     consolidated = 0
     for row in rows:
         assert row.value is not None  # checked before
         if row.respondent == CONSOLIDATED:
+            batch.write_checked(items)
+            items = []
             batch.consolidate(
                 row.questionnaire, row.question, row.value, rationale=row.rationale or row.note
             )
             consolidated += 1
         else:
-            batch.set_answer(
-                row.respondent,
-                row.questionnaire,
-                row.question,
-                row.value,
-                note=row.note,
-                evidence=row.evidence,
-                confidential=row.confidential,
-            )
+            items.append(
+                CheckedAnswer(row.respondent, row.questionnaire, row.question, row.value,
+                              row.note, row.evidence, row.confidential)
+            )  # fmt: skip
+    batch.write_checked(items)
     return consolidated

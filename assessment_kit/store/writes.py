@@ -464,8 +464,10 @@ def put_interviews(
     # In key order, the table's B-tree is filled page by page (the sort is stable: a key
     # written twice keeps its order, the last one stays).
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    conn.executemany(_UPSERT_ANSWER, rows)
-    conn.executemany(_INSERT_HISTORY, history)
+    if rows:
+        conn.executemany(_UPSERT_ANSWER, rows)
+    if history:
+        conn.executemany(_INSERT_HISTORY, history)
     return len(rows)
 
 
