@@ -11,7 +11,7 @@ written. Exporting answers gives a file that imports back unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +157,7 @@ def _check(
 ) -> dict[str, Respondent]:
     """Check every row against the mission; returns the respondents to add."""
     existing = {r.code: r for r in mission.respondents()}
+    known_types = mission.institution_types()  # asked once, not once per row
     new_respondents: dict[str, tuple[int, Respondent]] = {}
     seen: dict[tuple[str, str, str], int] = {}
     for row in rows:
@@ -185,7 +186,7 @@ def _check(
                     "correct the institution type or use another respondent code",
                 )
             continue
-        _check_new_respondent(mission, checker, row, new_respondents)
+        _check_new_respondent(mission, checker, row, new_respondents, known_types)
     _check_constraints(mission, batch, checker, rows)
     return {code: respondent for code, (_, respondent) in new_respondents.items()}
 
@@ -227,13 +228,14 @@ def _check_new_respondent(
     checker: Checker,
     row: Row,
     new_respondents: dict[str, tuple[int, Respondent]],
+    known_types: dict[str, str],
 ) -> None:
-    """A respondent the file adds: a known institution type, the same on every row."""
-    known_types = mission.institution_types()
+    """A respondent the file adds: a known institution type, the same on every row
+    (``known_types``: the mission's, id -> sector)."""
     questionnaire = mission.questionnaires.get(row.questionnaire)
-    types = dict(known_types)
+    types: Mapping[str, object] = known_types
     if questionnaire is not None and questionnaire.respondent_types:
-        types = {k: v.sector for k, v in questionnaire.respondent_types.items()}
+        types = questionnaire.respondent_types
     if not row.institution_type:
         checker.add(
             row.line,
@@ -275,6 +277,12 @@ def _check_new_respondent(
 
 def _check_constraints(mission: Mission, batch: Batch, checker: Checker, rows: list[Row]) -> None:
     """Constraints, against the answers the respondent will have after the import."""
+    # The file's good values by respondent and questionnaire, gathered in one pass (not
+    # once per respondent: a file of 1,000 interviews has 200,000 rows).
+    given: dict[tuple[str, str], dict[str, AnswerValue]] = {}
+    for row in rows:
+        if row.value is not None:
+            given.setdefault((row.respondent, row.questionnaire), {})[row.question] = row.value
     by_target: dict[tuple[str, str], dict[str, AnswerValue | None]] = {}
     for row in rows:
         if row.value is None:
@@ -287,9 +295,7 @@ def _check_constraints(mission: Mission, batch: Batch, checker: Checker, rows: l
             answers = batch.stored_values(
                 None if row.respondent == CONSOLIDATED else row.respondent, row.questionnaire
             )
-            for other in rows:
-                if (other.respondent, other.questionnaire) == target and other.value is not None:
-                    answers[other.question] = other.value
+            answers.update(given[target])
             by_target[target] = answers
         try:
             validate(question, row.value, by_target[target])

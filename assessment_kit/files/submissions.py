@@ -73,6 +73,8 @@ __all__ = [
 #: The metadata columns of a KoboToolbox export (not answers).
 #: Hex digits of the instance id kept in a respondent's code.
 ID_DIGITS = 10
+#: Submissions written in one bulk write (a slice of an export's 200,000 answers).
+WRITE_SLICE = 100
 _YES = frozenset({"yes", "true", "1", "y"})
 _NO = frozenset({"no", "false", "0", "n", ""})
 
@@ -468,19 +470,23 @@ def _import_table(
                 problems, summary=f"{where}: {bad:,} bad row(s); nothing was imported"
             )
         # Every cell and constraint was checked above (to name each bad one): the batch
-        # writes the interviews in one go without reading the values again.
-        items: list[Respondent | CheckedAnswer] = []
-        for submission in fresh:
-            code = submission.code
-            items.append(
-                Respondent(code, submission.institution_type, submission.sector,
-                           submission.interview_date, submission.interviewer, submission.consent)
-            )  # fmt: skip
-            items.extend(
-                CheckedAnswer(code, questionnaire.id, question, value)
-                for question, value in submission.answers.items()
-            )
-        written = batch.write_checked(items)
+        # writes the interviews in bulk without reading the values again, a slice of them
+        # at a time so that a large export is not held twice in memory.
+        written = 0
+        for start in range(0, len(fresh), WRITE_SLICE):
+            items: list[Respondent | CheckedAnswer] = []
+            for submission in fresh[start : start + WRITE_SLICE]:
+                code = submission.code
+                items.append(
+                    Respondent(code, submission.institution_type, submission.sector,
+                               submission.interview_date, submission.interviewer,
+                               submission.consent)
+                )  # fmt: skip
+                items.extend(
+                    CheckedAnswer(code, questionnaire.id, question, value)
+                    for question, value in submission.answers.items()
+                )
+            written += batch.write_checked(items)
     return SubmissionsResult(
         format=fmt,
         questionnaire=questionnaire.id,
