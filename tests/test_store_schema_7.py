@@ -1,7 +1,8 @@
 """Schema 7: a history entry's uuid is a NOT NULL column instead of a trigger run before
-every insert (an import of thousands of interviews paid for the trigger); the history stays
-append-only. A version-6 file and a version-6 PostgreSQL mission are upgraded with every
-entry, id, uuid and parent kept, and the next entry numbered after the last one."""
+every insert, and SQLite's history ids are rowids without AUTOINCREMENT (an import of
+thousands of interviews paid for both); the history stays append-only. A version-6 file and
+a version-6 PostgreSQL mission are upgraded with every entry, id, uuid and parent kept, and
+the next entry numbered after the last one."""
 
 from __future__ import annotations
 
@@ -38,8 +39,7 @@ def _entries(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
 
 
 def _schema_6_file(path: Path, survey: Questionnaire, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A mission written by the release before schema 7, with a history (the last entry
-    given back by no one: the AUTOINCREMENT counter is ahead of the largest id)."""
+    """A mission written by the release before schema 7, with a history."""
     from assessment_kit.store import schema
 
     monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:6])
@@ -49,8 +49,6 @@ def _schema_6_file(path: Path, survey: Questionnaire, monkeypatch: pytest.Monkey
     monkeypatch.undo()
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 6
-        # A counter ahead of the ids, as a rolled-forward or copied file can have.
-        raw.execute("UPDATE sqlite_sequence SET seq = 40 WHERE name = 'history'")
     raw.close()
 
 
@@ -73,7 +71,7 @@ def test_a_schema_6_file_keeps_its_history_and_needs_uuids(
         assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
         after = _entries(raw)
         assert after[: len(before)] == before  # every entry, id, uuid and parent kept
-        assert after[-1][0] == 41  # numbered after the counter, never an id again
+        assert after[-1][0] == len(before) + 1  # the next id, as AUTOINCREMENT gave it
         assert after[-1][11] == before[2][10]  # the new entry follows the last 'law' one
         names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
         assert {"history_by_answer", "history_by_uuid", "history_no_update",
@@ -81,6 +79,8 @@ def test_a_schema_6_file_keeps_its_history_and_needs_uuids(
         assert not {"history_needs_uuid", "history_7"} & names
         uuid_column = [row for row in raw.execute("PRAGMA table_info(history)") if row[1] == "uuid"]
         assert uuid_column[0][3] == 1  # NOT NULL
+        table = raw.execute("SELECT sql FROM sqlite_master WHERE name = 'history'").fetchone()
+        assert "AUTOINCREMENT" not in table[0]
         with pytest.raises(sqlite3.IntegrityError, match="NOT NULL"):
             raw.execute(_ROW, (None,))
         with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):

@@ -223,7 +223,7 @@ def _migrate_5_to_6(conn: Any) -> None:
 # Schema 7: the history table as SQLite makes it again, the uuid NOT NULL.
 _HISTORY_7 = """
 CREATE TABLE history_7 (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('answer', 'consolidated', 'respondent')),
     respondent TEXT,
     questionnaire TEXT,
@@ -255,19 +255,21 @@ _HISTORY_COLUMNS = (
 
 
 def _migrate_6_to_7(conn: Any) -> None:
-    # Every history entry needs its uuid (merging copies matches entries by it). Schema 4
-    # said so with a trigger run before each insert, which cost an import of 200,000
-    # answers half a second; a NOT NULL column says the same for nothing. The append-only
-    # triggers stay.
+    # Two costs of every history insert go, for an import of 200,000 answers whose
+    # entries took seconds to insert (benchmarks/bench_interop.py):
+    # - the uuid every entry needs (merging copies matches entries by it) is a NOT NULL
+    #   column instead of schema 4's trigger run before each insert (half a second);
+    # - on SQLite, the id is the rowid without AUTOINCREMENT, whose counter table was read
+    #   and written again for every entry (over a second). AUTOINCREMENT only differs when
+    #   the entry with the largest id has been deleted, and history entries never are
+    #   (the append-only triggers stay): each new entry still takes the next id.
     if getattr(conn, "dialect", "sqlite") == "postgresql":
         conn.execute("ALTER TABLE history ALTER COLUMN uuid SET NOT NULL")
         conn.execute("DROP TRIGGER history_needs_uuid ON history")
         conn.execute("DROP FUNCTION history_needs_uuid()")
         return
-    # SQLite cannot add NOT NULL to a column: the table is made again, with every entry
-    # (its id too), its indexes and its triggers; its AUTOINCREMENT counter carries on
-    # from where it was, so no id is ever given twice.
-    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'history'").fetchone()
+    # SQLite cannot change a column or the table's key: the table is made again, with
+    # every entry (its id too), its indexes and its append-only triggers.
     _execute_script(conn, _HISTORY_7)
     conn.execute(
         f"INSERT INTO history_7 ({_HISTORY_COLUMNS}) SELECT {_HISTORY_COLUMNS} FROM history"
@@ -275,10 +277,6 @@ def _migrate_6_to_7(conn: Any) -> None:
     conn.execute("DROP TABLE history")
     conn.execute("ALTER TABLE history_7 RENAME TO history")
     _execute_script(conn, _HISTORY_7_REST)
-    if row is not None:
-        conn.execute(
-            "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'history'", (row[0],)
-        )
 
 
 def new_uuid() -> str:
