@@ -129,6 +129,8 @@ def test_write_checked_writes_what_the_single_writes_write(tmp_path: Path) -> No
         batch.set_answer("N1", "survey", "roles", ("transit", "origin"))
         batch.set_answer("R1", "survey", "law", "yes", note="n", evidence="e", confidential=True)
         batch.set_answer("R1", "survey", "victims", 4)  # unchanged: left alone
+        batch.set_answer("N1", "survey", "law", "no")  # written again: follows the first
+        batch.set_answer("R1", "survey", "law", "yes", note="n", evidence="e", confidential=True)
     roles = at_once.question("survey", "roles")
     with at_once.batch(by="bo") as batch:
         written = batch.write_checked(
@@ -139,9 +141,11 @@ def test_write_checked_writes_what_the_single_writes_write(tmp_path: Path) -> No
                 CheckedAnswer("N1", "survey", "roles", coerce(roles, ("transit", "origin"))),
                 CheckedAnswer("R1", "survey", "law", "yes", "n", "e", True),
                 CheckedAnswer("R1", "survey", "victims", 4),
+                CheckedAnswer("N1", "survey", "law", "no"),
+                CheckedAnswer("R1", "survey", "law", "yes", "n", "e", True),  # unchanged
             ]
         )
-    assert written == 3
+    assert written == 4
     assert _tables(at_once.path) == _tables(one_by_one.path)
     assert _lineage(at_once.path) == _lineage(one_by_one.path)
     assert _respondent_rows(at_once.path) == _respondent_rows(one_by_one.path)

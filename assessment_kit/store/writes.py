@@ -374,6 +374,7 @@ _INSERT_HISTORY = (
 
 #: The flags of an answer without note, evidence or confidentiality (most of an import's).
 _PLAIN = ("", "", False)
+_PLAIN_DETAIL = json.dumps({"note": "", "evidence": "", "confidential": False})
 _ANSWER_KEY = itemgetter(0, 1, 2)
 
 #: Keys asked at once in an ``IN (...)`` (under SQLite's oldest limit of 999 parameters).
@@ -407,18 +408,21 @@ def put_interviews(
     stored_rows, lineages = _stored_answers(
         conn, [a for a in items if isinstance(a, CheckedAnswer) and a.respondent not in new]
     )
-    # The answers written earlier in this call, by key: (value, flags, uuid).
-    written: dict[tuple[str, str, str], tuple[str, tuple[str, str, bool], str]] = {}
+    # The answers written earlier in this call: key -> their entry's place in ``history``.
+    written: dict[tuple[str, str, str], int] = {}
     # Random uuids, given in ascending order to the entries of this call: the unique
     # index on them is then filled page by page instead of at a random page per entry
     # (a third of the history's insert time). Order among entries is by id and time, and
     # one call makes at most one tip of an item, so nothing reads meaning into it.
     uuids = sorted(new_uuids(len(items)))
     encoded: dict[tuple[type, AnswerValue], str] = {}
-    details: dict[tuple[str, str, bool], str] = {}
+    details: dict[tuple[str, str, bool], str] = {_PLAIN: _PLAIN_DETAIL}
     respondents: list[tuple[object, ...]] = []
     rows: list[tuple[object, ...]] = []
-    history: list[tuple[object, ...]] = []
+    history: list[tuple[str | None, ...]] = []
+    old_value: str | None
+    parent: str | None
+    resolved: str | None
     for position, item in enumerate(items):
         if isinstance(item, Respondent):
             respondents.append((item.code, item.institution_type, item.sector,
@@ -427,32 +431,34 @@ def put_interviews(
             history.append(("respondent", item.code, None, None, None, respondent_json(item),
                             None, by, now, uuids[position], None, None))  # fmt: skip
             continue
-        if item.note:
-            check_text("note", item.note, path=item.question)
-        if item.evidence:
-            check_text("evidence", item.evidence, path=item.question)
+        respondent, questionnaire, question = item.respondent, item.questionnaire, item.question
+        note, evidence, confidential = item.note, item.evidence, item.confidential
+        if note or evidence or confidential:
+            check_text("note", note, path=question)
+            check_text("evidence", evidence, path=question)
+            flags = (note, evidence, confidential)
+            detail = details.get(flags)
+            if detail is None:
+                detail = details[flags] = json.dumps(
+                    {"note": note, "evidence": evidence, "confidential": confidential},
+                    ensure_ascii=False,
+                )
+        else:
+            flags, detail = _PLAIN, _PLAIN_DETAIL
         value = item.value
         # By type as well: 1, 1.0 and True are equal keys but stored as 1, 1.0 and true.
-        kind = type(value)
-        new_value = encoded.get((kind, value))
+        new_value = encoded.get((value.__class__, value))
         if new_value is None:
-            new_value = encoded[kind, value] = encode_value(value)
-        flags = (
-            (item.note, item.evidence, item.confidential)
-            if item.note or item.evidence or item.confidential
-            else _PLAIN
-        )
-        key = (item.respondent, item.questionnaire, item.question)
-        old_value: str | None
-        parent: str | None
-        resolved: str | None
-        if key in written:  # written again in this call: follows the first
-            old_value, old_flags, parent = written[key]
-            resolved = None
-            if (old_value, old_flags) == (new_value, flags):
+            new_value = encoded[value.__class__, value] = encode_value(value)
+        key = (respondent, questionnaire, question)
+        earlier = written.get(key)
+        if earlier is not None:  # written again in this call: follows that entry
+            before = history[earlier]
+            old_value, parent, resolved = before[5], before[9], None
+            if (old_value, before[6]) == (new_value, detail):
                 continue
-        elif item.respondent in new:
-            old_value, parent, resolved = None, None, None
+        elif respondent in new:  # added in this call: no answer, no history yet
+            old_value = parent = resolved = None
         else:
             old = stored_rows.get(key)
             heads = tips(lineages.get(key, ()))
@@ -461,18 +467,12 @@ def put_interviews(
             if old is not None and old == (new_value, *flags) and len(heads) < 2:
                 continue
             parent, resolved = follow(heads)
-        detail = details.get(flags)
-        if detail is None:
-            detail = details[flags] = json.dumps(
-                {"note": flags[0], "evidence": flags[1], "confidential": flags[2]},
-                ensure_ascii=False,
-            )
         entry = uuids[position]
-        written[key] = (new_value, flags, entry)
-        rows.append((*key, new_value, item.note, item.evidence, int(item.confidential), by,
-                     now))  # fmt: skip
-        history.append(("answer", *key, old_value, new_value, detail, by, now, entry, parent,
-                        resolved))  # fmt: skip
+        written[key] = len(history)
+        rows.append((respondent, questionnaire, question, new_value, note, evidence,
+                     int(confidential), by, now))  # fmt: skip
+        history.append(("answer", respondent, questionnaire, question, old_value, new_value,
+                        detail, by, now, entry, parent, resolved))  # fmt: skip
     if respondents:
         conn.executemany(_INSERT_RESPONDENT, respondents)
     # In key order, the table's B-tree is filled page by page (the sort is stable: a key
