@@ -16,7 +16,7 @@ from store_support import SURVEY_YAML
 from assessment_kit.errors import AnswerError, Code
 from assessment_kit.questionnaire import loads
 from assessment_kit.questionnaire.answers import coerce
-from assessment_kit.store import CheckedAnswer, Mission, Respondent
+from assessment_kit.store import CheckedAnswer, CheckedAnswers, Mission, Respondent
 from assessment_kit.store.schema import new_uuid, new_uuids
 
 VALUES = {
@@ -136,9 +136,12 @@ def test_write_checked_writes_what_the_single_writes_write(tmp_path: Path) -> No
         written = batch.write_checked(
             [
                 new,
-                CheckedAnswer("N1", "survey", "law", "partly"),
-                # Checked: as the one answer parser gives it (in the choices' order).
-                CheckedAnswer("N1", "survey", "roles", coerce(roles, ("transit", "origin"))),
+                # One interview's answers; checked: as the one answer parser gives them.
+                CheckedAnswers(
+                    "N1",
+                    "survey",
+                    {"law": "partly", "roles": coerce(roles, ("transit", "origin"))},
+                ),
                 CheckedAnswer("R1", "survey", "law", "yes", "n", "e", True),
                 CheckedAnswer("R1", "survey", "victims", 4),
                 CheckedAnswer("N1", "survey", "law", "no"),
@@ -159,6 +162,9 @@ def test_write_checked_writes_what_the_single_writes_write(tmp_path: Path) -> No
         ([("answer", "NOBODY", "law")], Code.UNKNOWN_RESPONDENT),
         ([("answer", "N1", "law"), ("respondent", "N1", "")], Code.UNKNOWN_RESPONDENT),
         ([("respondent", "N1", ""), ("answer", "N1", "nothing")], Code.UNKNOWN_QUESTION),
+        ([("survey", "R1", "nothing")], Code.UNKNOWN_QUESTION),
+        ([("nowhere", "R1", "law")], Code.UNKNOWN_QUESTIONNAIRE),
+        ([("survey", "NOBODY", "law")], Code.UNKNOWN_RESPONDENT),
         ([("respondent", "R1", "")], Code.DUPLICATE_RESPONDENT),
         ([("respondent", "N1", ""), ("respondent", "N1", "")], Code.DUPLICATE_RESPONDENT),
         ([("respondent", "N1", "")] * 1 + [("respondent", "N2", "x" * 200_001)],
@@ -169,10 +175,12 @@ def test_write_checked_refuses_what_the_single_writes_refuse(
     tmp_path: Path, items: list[tuple[str, str, str]], code: Code
 ) -> None:
     mission = _mission(tmp_path / "m.db")
-    records: list[Respondent | CheckedAnswer] = [
+    records: list[Respondent | CheckedAnswer | CheckedAnswers] = [
         Respondent(name, "police", interviewer=text)
         if kind == "respondent"
         else CheckedAnswer(name, "survey", text, "yes")
+        if kind == "answer"
+        else CheckedAnswers(name, kind, {"law": "yes", text: "yes"})
         for kind, name, text in items
     ]
     with pytest.raises(AnswerError) as caught, mission.batch() as batch:

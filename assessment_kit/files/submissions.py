@@ -57,7 +57,7 @@ from assessment_kit.questionnaire.model import (
     Question,
     Questionnaire,
 )
-from assessment_kit.store import CheckedAnswer, Mission, Respondent
+from assessment_kit.store import CheckedAnswers, Mission, Respondent
 from assessment_kit.store.writes import check_code
 
 __all__ = [
@@ -474,7 +474,7 @@ def _import_table(
         # at a time so that a large export is not held twice in memory.
         written = 0
         for start in range(0, len(fresh), WRITE_SLICE):
-            items: list[Respondent | CheckedAnswer] = []
+            items: list[Respondent | CheckedAnswers] = []
             for submission in fresh[start : start + WRITE_SLICE]:
                 code = submission.code
                 items.append(
@@ -482,10 +482,7 @@ def _import_table(
                                submission.interview_date, submission.interviewer,
                                submission.consent)
                 )  # fmt: skip
-                items.extend(
-                    CheckedAnswer(code, questionnaire.id, question, value)
-                    for question, value in submission.answers.items()
-                )
+                items.append(CheckedAnswers(code, questionnaire.id, submission.answers))
             written += batch.write_checked(items)
     return SubmissionsResult(
         format=fmt,

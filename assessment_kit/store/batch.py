@@ -24,7 +24,13 @@ from assessment_kit.questionnaire.expressions import references
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.store import writes
 from assessment_kit.store.connection import Connection
-from assessment_kit.store.records import Answer, CheckedAnswer, ConsolidatedAnswer, Respondent
+from assessment_kit.store.records import (
+    Answer,
+    CheckedAnswer,
+    CheckedAnswers,
+    ConsolidatedAnswer,
+    Respondent,
+)
 from assessment_kit.store.values import check_constraint, coerce_value
 
 if TYPE_CHECKING:
@@ -140,15 +146,16 @@ class Batch:
             self._remember(respondent, target, questionnaire)
         return writes.put_interviews(self._db, answers, by=self.by, now=self.now)
 
-    def write_checked(self, items: Sequence[Respondent | CheckedAnswer]) -> int:
+    def write_checked(self, items: Sequence[Respondent | CheckedAnswer | CheckedAnswers]) -> int:
         """Add respondents and save answers an import has checked itself, in one go: the
         bulk write of thousands of interviews.
 
         Each :class:`Respondent` is added as :meth:`add_respondent` adds one (its code,
         texts and institution type checked, a taken code refused); each
-        :class:`CheckedAnswer` is saved as :meth:`set_answer` saves one, but its value and
-        constraint are not checked again (the record says they were), and its respondent
-        must be stored or come before it. The history entries follow the items' order.
+        :class:`CheckedAnswer`, and each answer of a :class:`CheckedAnswers`, is saved as
+        :meth:`set_answer` saves one, but its value and constraint are not checked again
+        (the record says they were), and its respondent must be stored or come before it.
+        The history entries follow the items' order.
         Returns how many answers were written (an unchanged answer is left alone).
 
         Raises
@@ -180,12 +187,21 @@ class Batch:
                 raise AnswerError([Problem.make(Code.UNKNOWN_RESPONDENT, path=item.respondent,
                                                 respondent=item.respondent)])  # fmt: skip
             known = questions.get(item.questionnaire)
-            if known is None or item.question not in known:
-                # Unknown: the mission names what is missing.
-                self._mission.question(item.questionnaire, item.question)
+            if known is None:
+                if item.questionnaire not in self._mission.questionnaires:
+                    self._mission.question(item.questionnaire, "")  # raises, naming it
                 known = questions[item.questionnaire] = self._mission.questionnaires[
                     item.questionnaire
                 ].questions
+            if isinstance(item, CheckedAnswers):
+                strangers = item.values.keys() - known.keys()
+                unknown = (
+                    next((q for q in item.values if q in strangers), None) if strangers else None
+                )
+            else:
+                unknown = None if item.question in known else item.question
+            if unknown is not None:
+                self._mission.question(item.questionnaire, unknown)  # raises, naming it
         written = writes.put_interviews(self._db, records, by=self.by, now=self.now)
         codes.update(added)
         return written

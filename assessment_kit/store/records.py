@@ -15,6 +15,7 @@ __all__ = [
     "CONSOLIDATED",
     "Answer",
     "CheckedAnswer",
+    "CheckedAnswers",
     "ConsolidatedAnswer",
     "MissionInfo",
     "MissionRef",
@@ -128,6 +129,16 @@ class CheckedAnswer:
     note: str = ""
     evidence: str = ""
     confidential: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedAnswers:
+    """A respondent's answers to one questionnaire, without notes, by question id, each
+    checked already as a :class:`CheckedAnswer` is: one interview of an import."""
+
+    respondent: str
+    questionnaire: str
+    values: Mapping[str, AnswerValue]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -20,6 +20,7 @@ from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
     CheckedAnswer,
+    CheckedAnswers,
     ConsolidatedAnswer,
     Respondent,
     date_text,
@@ -381,9 +382,31 @@ _ANSWER_KEY = itemgetter(0, 1, 2)
 _CHUNK = 500
 
 
+#: What :func:`put_interviews` writes.
+Interviews = Sequence[Respondent | CheckedAnswer | CheckedAnswers]
+
+#: One answer as :func:`put_interviews` reads it: respondent, questionnaire, question,
+#: value, note, evidence, confidential.
+_AnswerRow = tuple[str, str, str, AnswerValue, str, str, bool]
+
+
+def _entries(items: Interviews) -> Iterator[Respondent | _AnswerRow]:
+    """The items one history entry at a time: respondents, and answers as rows."""
+    for item in items:
+        if isinstance(item, CheckedAnswers):
+            respondent, questionnaire = item.respondent, item.questionnaire
+            for question, value in item.values.items():
+                yield (respondent, questionnaire, question, value, "", "", False)
+        elif isinstance(item, CheckedAnswer):
+            yield (item.respondent, item.questionnaire, item.question, item.value, item.note,
+                   item.evidence, item.confidential)  # fmt: skip
+        else:
+            yield item
+
+
 def put_interviews(
     conn: Connection,
-    items: Sequence[Respondent | CheckedAnswer],
+    items: Interviews,
     *,
     by: str,
     now: str,
@@ -394,27 +417,36 @@ def put_interviews(
     ``items`` are written in their order, and their history entries get it, each by
     ``by`` at ``now``: a :class:`Respondent` (checked by :func:`checked_respondent`;
     refused when its code is taken) is added; a :class:`CheckedAnswer` (its value
-    validated by the caller, its respondent stored or added before it) is written as
-    :func:`put_answer` writes one: an unchanged answer is left alone unless it is in
-    conflict, and every change has its history entry, following the item's current one.
-    A respondent added here has no history yet, so its answers' lineage is not read;
-    answers of respondents already stored are read per respondent and questionnaire. One
-    statement per table, its rows in the table's key order. Returns how many answers were
-    written.
+    validated by the caller, its respondent stored or added before it), or each answer of
+    a :class:`CheckedAnswers`, is written as :func:`put_answer` writes one: an unchanged
+    answer is left alone unless it is in conflict, and every change has its history
+    entry, following the item's current one. A respondent added here has no history yet,
+    so its answers' lineage is not read; answers of respondents already stored are read
+    per respondent and questionnaire. One statement per table, its rows in the table's
+    key order. Returns how many answers were written.
     """
     added = [item.code for item in items if isinstance(item, Respondent)]
     _refuse_taken(conn, added)
     new = frozenset(added)
-    stored_rows, lineages = _stored_answers(
-        conn, [a for a in items if isinstance(a, CheckedAnswer) and a.respondent not in new]
-    )
+    asked: dict[tuple[str, str], set[str]] = {}
+    count = 0
+    for item in items:
+        if isinstance(item, CheckedAnswers):
+            count += len(item.values)
+            if item.respondent not in new:
+                asked.setdefault((item.respondent, item.questionnaire), set()).update(item.values)
+            continue
+        count += 1
+        if isinstance(item, CheckedAnswer) and item.respondent not in new:
+            asked.setdefault((item.respondent, item.questionnaire), set()).add(item.question)
+    stored_rows, lineages = _stored_answers(conn, asked)
     # The answers written earlier in this call: key -> their entry's place in ``history``.
     written: dict[tuple[str, str, str], int] = {}
     # Random uuids, given in ascending order to the entries of this call: the unique
     # index on them is then filled page by page instead of at a random page per entry
     # (a third of the history's insert time). Order among entries is by id and time, and
     # one call makes at most one tip of an item, so nothing reads meaning into it.
-    uuids = sorted(new_uuids(len(items)))
+    uuids = sorted(new_uuids(count))
     encoded: dict[tuple[type, AnswerValue], str] = {}
     details: dict[tuple[str, str, bool], str] = {_PLAIN: _PLAIN_DETAIL}
     respondents: list[tuple[object, ...]] = []
@@ -423,16 +455,15 @@ def put_interviews(
     old_value: str | None
     parent: str | None
     resolved: str | None
-    for position, item in enumerate(items):
-        if isinstance(item, Respondent):
-            respondents.append((item.code, item.institution_type, item.sector,
-                                date_text(item.interview_date), item.interviewer,
-                                int(item.consent), now, now))  # fmt: skip
-            history.append(("respondent", item.code, None, None, None, respondent_json(item),
+    for position, entry in enumerate(_entries(items)):
+        if isinstance(entry, Respondent):
+            respondents.append((entry.code, entry.institution_type, entry.sector,
+                                date_text(entry.interview_date), entry.interviewer,
+                                int(entry.consent), now, now))  # fmt: skip
+            history.append(("respondent", entry.code, None, None, None, respondent_json(entry),
                             None, by, now, uuids[position], None, None))  # fmt: skip
             continue
-        respondent, questionnaire, question = item.respondent, item.questionnaire, item.question
-        note, evidence, confidential = item.note, item.evidence, item.confidential
+        respondent, questionnaire, question, value, note, evidence, confidential = entry
         if note or evidence or confidential:
             check_text("note", note, path=question)
             check_text("evidence", evidence, path=question)
@@ -445,7 +476,6 @@ def put_interviews(
                 )
         else:
             flags, detail = _PLAIN, _PLAIN_DETAIL
-        value = item.value
         # By type as well: 1, 1.0 and True are equal keys but stored as 1, 1.0 and true.
         new_value = encoded.get((value.__class__, value))
         if new_value is None:
@@ -467,12 +497,12 @@ def put_interviews(
             if old is not None and old == (new_value, *flags) and len(heads) < 2:
                 continue
             parent, resolved = follow(heads)
-        entry = uuids[position]
+        identity = uuids[position]
         written[key] = len(history)
         rows.append((respondent, questionnaire, question, new_value, note, evidence,
                      int(confidential), by, now))  # fmt: skip
         history.append(("answer", respondent, questionnaire, question, old_value, new_value,
-                        detail, by, now, entry, parent, resolved))  # fmt: skip
+                        detail, by, now, identity, parent, resolved))  # fmt: skip
     if respondents:
         conn.executemany(_INSERT_RESPONDENT, respondents)
     # In key order, the table's B-tree is filled page by page (the sort is stable: a key
@@ -505,20 +535,18 @@ def _refuse_taken(conn: Connection, codes: Sequence[str]) -> None:
 
 
 def _stored_answers(
-    conn: Connection, answers: Sequence[CheckedAnswer]
+    conn: Connection, asked: Mapping[tuple[str, str], set[str]]
 ) -> tuple[
     dict[tuple[str, str, str], tuple[str, str, str, bool]],
     dict[tuple[str, str, str], list[Lineage]],
 ]:
-    """The stored value and flags of the answers' items, and every history entry of them
-    (each new entry follows its item's current one, as :func:`record_history` links it),
-    read per respondent and questionnaire."""
-    questions: dict[tuple[str, str], set[str]] = {}
-    for answer in answers:
-        questions.setdefault((answer.respondent, answer.questionnaire), set()).add(answer.question)
+    """The stored value and flags of the answers asked (questions by respondent and
+    questionnaire), and every history entry of them (each new entry follows its item's
+    current one, as :func:`record_history` links it), read per respondent and
+    questionnaire."""
     stored: dict[tuple[str, str, str], tuple[str, str, str, bool]] = {}
     lineages: dict[tuple[str, str, str], list[Lineage]] = {}
-    for (respondent, questionnaire), wanted in questions.items():
+    for (respondent, questionnaire), wanted in asked.items():
         for question, value, note, evidence, confidential in conn.execute(
             "SELECT question, value, note, evidence, confidential FROM answers"
             " WHERE respondent = ? AND questionnaire = ?",
