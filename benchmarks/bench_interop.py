@@ -11,10 +11,11 @@ statement per table for each slice of submissions, in one transaction).
 
 The baseline, measured in the same run on the same disk, is our own long-format import
 (``import_answers``) of the same answers into a fresh mission: the same writes through the
-same bulk path, from one row per answer. Time is the best of the runs; peak memory is Python's allocations
-(tracemalloc) in one further run of each. The machine's load average is printed beside the
-times, since a shared machine can slow both several times over; the CPU time (the process's
-own) is printed too, as it depends less on what else runs. Target: under 3 s.
+same bulk path, from one row per answer. Time is the best of the runs; peak memory is
+Python's allocations (tracemalloc) in one further run of each. The machine's load average
+is printed beside the times, since a shared machine can slow both several times over; the
+CPU time (the process's own) is printed too, as it depends less on what else runs.
+Target: under 3 s.
 """
 
 from __future__ import annotations

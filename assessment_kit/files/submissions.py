@@ -237,11 +237,6 @@ def _text(cells: Sequence[object], index: int | None) -> str:
     return str(value).strip()
 
 
-def _raw(cells: Sequence[object], index: int) -> object:
-    value = cells[index] if index < len(cells) else ""
-    return "" if value is None else value
-
-
 class _Reader:
     def __init__(
         self,
@@ -264,7 +259,7 @@ class _Reader:
         number 1 and the text "1" are read apart)."""
         if question.type == "text":
             return cell_value(question, raw)
-        key = (question.id, type(raw), raw)
+        key = (question.id, raw.__class__, raw)
         value = self.read.get(key)
         if value is None:
             value = self.read[key] = cell_value(question, raw)
@@ -351,13 +346,19 @@ class _Reader:
 
     def answers(self, line: int, cells: Sequence[object]) -> dict[str, AnswerValue]:
         answers: dict[str, AnswerValue] = {}
+        questions, read, width = self.q.questions, self.read, len(cells)
         for question_id, index in self.columns.answers.items():
-            raw = _raw(cells, index)
-            if raw == "" or (isinstance(raw, str) and not raw.strip()):
+            raw = cells[index] if index < width else ""
+            if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
                 continue
-            question = self.q.questions[question_id]
+            # What the same text gave this question before (see value()), looked up here:
+            # this loop reads every cell of the export.
+            value = read.get((question_id, raw.__class__, raw))
+            if value is not None:
+                answers[question_id] = value
+                continue
             try:
-                answers[question_id] = self.value(question, raw)
+                answers[question_id] = self.value(questions[question_id], raw)
             except AnswerError as error:
                 self.checker.add_error(line, self.header[index], error)
         for question_id, index in self.columns.states.items():
