@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import Backend
 from store_support import SURVEY_YAML
 
 from assessment_kit.errors import AnswerError, Code
@@ -196,3 +197,75 @@ def test_new_uuids_are_random_version_4() -> None:
     for text in made:
         parsed = uuid.UUID(text)
         assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+
+
+def test_write_checked_mixes_plain_and_flagged_answers(tmp_path: Path) -> None:
+    """Plain answers and answers with a note, evidence or confidentiality, of new and
+    stored respondents, none written twice: the same rows and history as one by one."""
+    one_by_one = _mission(tmp_path / "a.db")
+    at_once = _mission(tmp_path / "b.db")
+    for mission in (one_by_one, at_once):
+        mission.set_answer("R1", "survey", "law", "no")
+    with one_by_one.batch(by="cy") as batch:
+        batch.add_respondent("N1", institution_type="ngo")
+        batch.set_answer("N1", "survey", "law", "yes")
+        batch.set_answer("N1", "survey", "year", 2004)
+        batch.set_answer("N1", "survey", "budget", 2.5, note="about", confidential=True)
+        batch.set_answer("R1", "survey", "law", "partly")
+        batch.set_answer("R1", "survey", "victims", 3, evidence="report")
+    with at_once.batch(by="cy") as batch:
+        written = batch.write_checked(
+            [
+                Respondent("N1", "ngo"),
+                CheckedAnswers("N1", "survey", {"law": "yes", "year": 2004}),
+                CheckedAnswer("N1", "survey", "budget", 2.5, note="about", confidential=True),
+                CheckedAnswer("R1", "survey", "law", "partly"),
+                CheckedAnswer("R1", "survey", "victims", 3, evidence="report"),
+            ]
+        )
+    assert written == 5
+    assert _tables(at_once.path) == _tables(one_by_one.path)
+    assert _lineage(at_once.path) == _lineage(one_by_one.path)
+
+
+def _entries_by_position(mission: Mission) -> list[tuple[object, ...]]:
+    entries = mission.history_entries()
+    position = {entry.uuid: index for index, entry in enumerate(entries)}
+    return [
+        (entry.kind, entry.respondent, entry.question, entry.old_value, entry.new_value,
+         entry.detail, position.get(entry.parent or ""))
+        for entry in entries
+    ]  # fmt: skip
+
+
+def test_write_checked_on_both_backends(backend: Backend, tmp_path: Path) -> None:
+    """The bulk write's statements (plain answers and first entries written out) on
+    PostgreSQL as on SQLite: the same history as the single writes on a file."""
+    survey = loads(SURVEY_YAML, file="survey.yaml")
+    reference = _mission(tmp_path / "reference.db")
+    with reference.batch(by="cy") as batch:
+        batch.add_respondent("N1", institution_type="ngo")
+        batch.set_answer("N1", "survey", "law", "yes")
+        batch.set_answer("N1", "survey", "budget", 2.5, note="about")
+        batch.set_answer("N1", "survey", "law", "no")
+        batch.set_answer("R1", "survey", "law", "partly")
+    with Mission.create(
+        backend.target(), country="F", title="T", questionnaires=[survey]
+    ) as mission:
+        mission.add_respondent("R1", institution_type="police")
+        with mission.batch(by="cy") as batch:
+            batch.write_checked(
+                [
+                    Respondent("N1", "ngo"),
+                    CheckedAnswers("N1", "survey", {"law": "yes"}),
+                    CheckedAnswer("N1", "survey", "budget", 2.5, note="about"),
+                    CheckedAnswer("N1", "survey", "law", "no"),
+                    CheckedAnswer("R1", "survey", "law", "partly"),
+                ]
+            )
+        assert _entries_by_position(mission) == _entries_by_position(reference)
+        ours, theirs = (
+            m.answers_frame().drop(columns="updated_at").to_dict("records")
+            for m in (mission, reference)
+        )
+        assert ours == theirs
