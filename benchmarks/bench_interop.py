@@ -5,15 +5,17 @@ Run with ``python benchmarks/bench_interop.py [--submissions N] [--runs R]``. Th
 is a Kobo CSV in the exact shape the server gives (tests/interop_support.py, shared with
 the tests): ``group/question`` headers, one 0/1 column per option of a select_multiple,
 Kobo's metadata. Each run imports it into a fresh mission with ``import_submissions``
-(reading, recognising the form, checking every cell and constraint, then one batch
-transaction with history rows).
+(reading, recognising the form, checking every cell and constraint once, then the store's
+bulk write, ``Batch.write_checked``: respondents, answers and their history rows, a
+statement per table for each slice of submissions, in one transaction).
 
 The baseline, measured in the same run on the same disk, is our own long-format import
-(``import_answers``) of the same answers into a fresh mission: the same writes, from one
-row per answer. Time is the best of the runs; peak memory is Python's allocations
-(tracemalloc) in one further run of each. The machine's load average is printed beside the
-times, since a shared machine can slow both several times over; the CPU time (the process's
-own) is printed too, as it depends less on what else runs. Target: under 3 s.
+(``import_answers``) of the same answers into a fresh mission: the same writes through the
+same bulk path, from one row per answer. Time is the best of the runs; peak memory is
+Python's allocations (tracemalloc) in one further run of each. The machine's load average
+is printed beside the times, since a shared machine can slow both several times over; the
+CPU time (the process's own) is printed too, as it depends less on what else runs.
+Target: under 3 s.
 """
 
 from __future__ import annotations

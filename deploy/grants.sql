@@ -13,7 +13,6 @@ ALTER TABLE answers OWNER TO assessment_lead;
 ALTER TABLE consolidated OWNER TO assessment_lead;
 ALTER TABLE history OWNER TO assessment_lead;
 ALTER FUNCTION history_append_only() OWNER TO assessment_lead;
-ALTER FUNCTION history_needs_uuid() OWNER TO assessment_lead;
 
 -- Nobody but the owner by default: no CREATE in the schema, no rights through PUBLIC.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;

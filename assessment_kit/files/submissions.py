@@ -57,7 +57,7 @@ from assessment_kit.questionnaire.model import (
     Question,
     Questionnaire,
 )
-from assessment_kit.store import Mission
+from assessment_kit.store import CheckedAnswers, Mission, Respondent
 from assessment_kit.store.writes import check_code
 
 __all__ = [
@@ -73,6 +73,8 @@ __all__ = [
 #: The metadata columns of a KoboToolbox export (not answers).
 #: Hex digits of the instance id kept in a respondent's code.
 ID_DIGITS = 10
+#: Submissions written in one bulk write (a slice of an export's 200,000 answers).
+WRITE_SLICE = 100
 _YES = frozenset({"yes", "true", "1", "y"})
 _NO = frozenset({"no", "false", "0", "n", ""})
 
@@ -235,11 +237,6 @@ def _text(cells: Sequence[object], index: int | None) -> str:
     return str(value).strip()
 
 
-def _raw(cells: Sequence[object], index: int) -> object:
-    value = cells[index] if index < len(cells) else ""
-    return "" if value is None else value
-
-
 class _Reader:
     def __init__(
         self,
@@ -252,6 +249,21 @@ class _Reader:
         self.header = header
         self.columns = columns
         self.checker = checker
+        # What each cell text gave, by question: thousands of submissions repeat a few
+        # choice values, and reading one is a pure function of the question and the text.
+        # (Free text is not kept: it is seldom repeated.)
+        self.read: dict[tuple[str, type, object], AnswerValue] = {}
+
+    def value(self, question: Question, raw: object) -> AnswerValue:
+        """:func:`cell_value`, remembered for repeated cells (by type as well: the
+        number 1 and the text "1" are read apart)."""
+        if question.type == "text":
+            return cell_value(question, raw)
+        key = (question.id, raw.__class__, raw)
+        value = self.read.get(key)
+        if value is None:
+            value = self.read[key] = cell_value(question, raw)
+        return value
 
     def bad(self, line: int, index: int | None, detail: str, fix: str) -> None:
         name = self.header[index] if index is not None else ""
@@ -334,13 +346,19 @@ class _Reader:
 
     def answers(self, line: int, cells: Sequence[object]) -> dict[str, AnswerValue]:
         answers: dict[str, AnswerValue] = {}
+        questions, read, width = self.q.questions, self.read, len(cells)
         for question_id, index in self.columns.answers.items():
-            raw = _raw(cells, index)
-            if raw == "" or (isinstance(raw, str) and not raw.strip()):
+            raw = cells[index] if index < width else ""
+            if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
                 continue
-            question = self.q.questions[question_id]
+            # What the same text gave this question before (see value()), looked up here:
+            # this loop reads every cell of the export.
+            value = read.get((question_id, raw.__class__, raw))
+            if value is not None:
+                answers[question_id] = value
+                continue
             try:
-                answers[question_id] = cell_value(question, raw)
+                answers[question_id] = self.value(questions[question_id], raw)
             except AnswerError as error:
                 self.checker.add_error(line, self.header[index], error)
         for question_id, index in self.columns.states.items():
@@ -356,7 +374,7 @@ class _Reader:
                          f"use one of: {offered}")  # fmt: skip
             else:
                 try:
-                    answers[question_id] = cell_value(self.q.questions[question_id], state)
+                    answers[question_id] = self.value(self.q.questions[question_id], state)
                 except AnswerError as error:
                     self.checker.add_error(line, self.header[index], error)
         self.constraints(line, answers)
@@ -452,17 +470,21 @@ def _import_table(
             raise ImportProblems(
                 problems, summary=f"{where}: {bad:,} bad row(s); nothing was imported"
             )
+        # Every cell and constraint was checked above (to name each bad one): the batch
+        # writes the interviews in bulk without reading the values again, a slice of them
+        # at a time so that a large export is not held twice in memory.
         written = 0
-        for submission in fresh:
-            batch.add_respondent(
-                submission.code,
-                institution_type=submission.institution_type,
-                sector=submission.sector,
-                interview_date=submission.interview_date,
-                interviewer=submission.interviewer,
-                consent=submission.consent,
-            )
-            written += batch.set_answers(submission.code, questionnaire.id, submission.answers)
+        for start in range(0, len(fresh), WRITE_SLICE):
+            items: list[Respondent | CheckedAnswers] = []
+            for submission in fresh[start : start + WRITE_SLICE]:
+                code = submission.code
+                items.append(
+                    Respondent(code, submission.institution_type, submission.sector,
+                               submission.interview_date, submission.interviewer,
+                               submission.consent)
+                )  # fmt: skip
+                items.append(CheckedAnswers(code, questionnaire.id, submission.answers))
+            written += batch.write_checked(items)
     return SubmissionsResult(
         format=fmt,
         questionnaire=questionnaire.id,

@@ -28,6 +28,8 @@ from assessment_kit.store.mission import (
 from assessment_kit.store.records import (
     CONSOLIDATED,
     Answer,
+    CheckedAnswer,
+    CheckedAnswers,
     ConsolidatedAnswer,
     MissionInfo,
     Respondent,
@@ -40,6 +42,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Answer",
     "Batch",
+    "CheckedAnswer",
+    "CheckedAnswers",
     "Conflict",
     "ConsolidatedAnswer",
     "HistoryEntry",

@@ -15,7 +15,7 @@ order of the writes in a batch does not matter. Every write of a batch carries o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,13 @@ from assessment_kit.questionnaire.expressions import references
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.store import writes
 from assessment_kit.store.connection import Connection
-from assessment_kit.store.records import Answer, ConsolidatedAnswer, Respondent
+from assessment_kit.store.records import (
+    Answer,
+    CheckedAnswer,
+    CheckedAnswers,
+    ConsolidatedAnswer,
+    Respondent,
+)
 from assessment_kit.store.values import check_constraint, coerce_value
 
 if TYPE_CHECKING:
@@ -135,11 +141,70 @@ class Batch:
         for question, value in values.items():
             target = self._mission.question(questionnaire, question)
             answers.append(
-                Answer(respondent, questionnaire, question, coerce_value(target, value),
-                       "", "", False, self.by, self.now)
-            )  # fmt: skip
+                CheckedAnswer(respondent, questionnaire, question, coerce_value(target, value))
+            )
             self._remember(respondent, target, questionnaire)
-        return writes.put_answers(self._db, respondent, questionnaire, answers)
+        return writes.put_interviews(self._db, answers, by=self.by, now=self.now)
+
+    def write_checked(self, items: Sequence[Respondent | CheckedAnswer | CheckedAnswers]) -> int:
+        """Add respondents and save answers an import has checked itself, in one go: the
+        bulk write of thousands of interviews.
+
+        Each :class:`Respondent` is added as :meth:`add_respondent` adds one (its code,
+        texts and institution type checked, a taken code refused); each
+        :class:`CheckedAnswer`, and each answer of a :class:`CheckedAnswers`, is saved as
+        :meth:`set_answer` saves one, but its value and constraint are not checked again
+        (the record says they were), and its respondent must be stored or come before it.
+        The history entries follow the items' order.
+        Returns how many answers were written (an unchanged answer is left alone).
+
+        Raises
+        ------
+        AnswerError
+            A respondent, questionnaire or question that is not known, a respondent code
+            that is taken, a note or evidence too long; nothing of the batch is kept.
+        """
+        codes = self._respondent_codes()
+        known_types = self._mission.institution_types()
+        added: set[str] = set()
+        questions: dict[str, Mapping[str, Question]] = {}
+        records = list(items)
+        for position, item in enumerate(items):
+            if isinstance(item, Respondent):
+                respondent = writes.checked_respondent(
+                    item.code,
+                    institution_type=item.institution_type,
+                    sector=item.sector,
+                    interview_date=item.interview_date,
+                    interviewer=item.interviewer,
+                    consent=item.consent,
+                    known_types=known_types,
+                )
+                added.add(respondent.code)
+                records[position] = respondent
+                continue
+            if item.respondent not in codes and item.respondent not in added:
+                raise AnswerError([Problem.make(Code.UNKNOWN_RESPONDENT, path=item.respondent,
+                                                respondent=item.respondent)])  # fmt: skip
+            known = questions.get(item.questionnaire)
+            if known is None:
+                if item.questionnaire not in self._mission.questionnaires:
+                    self._mission.question(item.questionnaire, "")  # raises, naming it
+                known = questions[item.questionnaire] = self._mission.questionnaires[
+                    item.questionnaire
+                ].questions
+            if isinstance(item, CheckedAnswers):
+                strangers = item.values.keys() - known.keys()
+                unknown = (
+                    next((q for q in item.values if q in strangers), None) if strangers else None
+                )
+            else:
+                unknown = None if item.question in known else item.question
+            if unknown is not None:
+                self._mission.question(item.questionnaire, unknown)  # raises, naming it
+        written = writes.put_interviews(self._db, records, by=self.by, now=self.now)
+        codes.update(added)
+        return written
 
     def consolidate(
         self, questionnaire: str, question: str, value: object, *, rationale: str = ""

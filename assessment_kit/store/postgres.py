@@ -55,11 +55,11 @@ APPLICATION = "assessment-kit mission"
 CONNECT_TIMEOUT = 10
 
 #: The schema version :data:`PG_SCHEMA` is; later migrations run on it as on SQLite.
-PG_SCHEMA_VERSION = 6
+PG_SCHEMA_VERSION = 7
 
 _TEXT = 'TEXT COLLATE "C"'
 
-#: The current schema, as SQLite's migrations 1 to 6 leave a file (same tables, columns and
+#: The current schema, as SQLite's migrations 1 to 7 leave a file (same tables, columns and
 #: checks; ``tests/test_store_backends.py`` compares them).
 PG_SCHEMA = f"""
 CREATE TABLE mission_schema (
@@ -129,7 +129,7 @@ CREATE TABLE history (
     detail {_TEXT},
     "by" {_TEXT} NOT NULL DEFAULT '',
     at {_TEXT} NOT NULL,
-    uuid {_TEXT},
+    uuid {_TEXT} NOT NULL,
     parent {_TEXT},
     resolved {_TEXT}
 );
@@ -144,13 +144,6 @@ CREATE TRIGGER history_no_update BEFORE UPDATE OR DELETE ON history
     FOR EACH ROW EXECUTE FUNCTION history_append_only();
 CREATE TRIGGER history_no_truncate BEFORE TRUNCATE ON history
     FOR EACH STATEMENT EXECUTE FUNCTION history_append_only();
-CREATE FUNCTION history_needs_uuid() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'a history entry needs its uuid' USING ERRCODE = 'not_null_violation';
-END
-$$;
-CREATE TRIGGER history_needs_uuid BEFORE INSERT ON history
-    FOR EACH ROW WHEN (NEW.uuid IS NULL) EXECUTE FUNCTION history_needs_uuid();
 """
 
 #: The key of the advisory lock every writer of a mission database takes first.
@@ -512,4 +505,4 @@ def drop_new_mission(url: str) -> None:
             "DROP TABLE history, answers, consolidated, respondents, instruments, mission,"
             " mission_schema"
         )
-        raw.execute("DROP FUNCTION history_append_only(), history_needs_uuid()")
+        raw.execute("DROP FUNCTION history_append_only()")

@@ -14,6 +14,8 @@ from assessment_kit.questionnaire.model import AnswerValue
 __all__ = [
     "CONSOLIDATED",
     "Answer",
+    "CheckedAnswer",
+    "CheckedAnswers",
     "ConsolidatedAnswer",
     "MissionInfo",
     "MissionRef",
@@ -106,6 +108,37 @@ class MissionInfo:
             start_date=self.start_date,
             end_date=self.end_date,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedAnswer:
+    """An answer its writer has checked already: its value is what the one answer parser
+    (:func:`assessment_kit.questionnaire.answers.coerce`) gives for the question, and its
+    constraint held against the answers the respondent has once the batch is written.
+
+    An import checks every cell itself, to report each bad one with its row and column
+    before anything is written; :meth:`Batch.write_checked
+    <assessment_kit.store.batch.Batch.write_checked>` then writes these without reading
+    each value a second time.
+    """
+
+    respondent: str
+    questionnaire: str
+    question: str
+    value: AnswerValue
+    note: str = ""
+    evidence: str = ""
+    confidential: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedAnswers:
+    """A respondent's answers to one questionnaire, without notes, by question id, each
+    checked already as a :class:`CheckedAnswer` is: one interview of an import."""
+
+    respondent: str
+    questionnaire: str
+    values: Mapping[str, AnswerValue]
 
 
 @dataclass(frozen=True, slots=True)

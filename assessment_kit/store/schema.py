@@ -28,6 +28,7 @@ __all__ = [
     "file_error",
     "migrate",
     "new_uuid",
+    "new_uuids",
     "refuse_folder",
     "storage_error",
 ]
@@ -219,9 +220,89 @@ def _migrate_5_to_6(conn: Any) -> None:
     )
 
 
+# Schema 7: the history table as SQLite makes it again, the uuid NOT NULL.
+_HISTORY_7 = """
+CREATE TABLE history_7 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('answer', 'consolidated', 'respondent')),
+    respondent TEXT,
+    questionnaire TEXT,
+    question TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    detail TEXT,
+    "by" TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    uuid TEXT NOT NULL,
+    parent TEXT,
+    resolved TEXT
+);
+"""
+
+_HISTORY_7_REST = """
+CREATE INDEX history_by_answer ON history (questionnaire, question, respondent);
+CREATE UNIQUE INDEX history_by_uuid ON history (uuid);
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+"""
+
+_HISTORY_COLUMNS = (
+    'id, kind, respondent, questionnaire, question, old_value, new_value, detail, "by", at,'
+    " uuid, parent, resolved"
+)
+
+
+def _migrate_6_to_7(conn: Any) -> None:
+    # Two costs of every history insert go, for an import of 200,000 answers whose
+    # entries took seconds to insert (benchmarks/bench_interop.py):
+    # - the uuid every entry needs (merging copies matches entries by it) is a NOT NULL
+    #   column instead of schema 4's trigger run before each insert (half a second);
+    # - on SQLite, the id is the rowid without AUTOINCREMENT, whose counter table was read
+    #   and written again for every entry (over a second). AUTOINCREMENT only differs when
+    #   the entry with the largest id has been deleted, and history entries never are
+    #   (the append-only triggers stay): each new entry still takes the next id.
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        conn.execute("ALTER TABLE history ALTER COLUMN uuid SET NOT NULL")
+        conn.execute("DROP TRIGGER history_needs_uuid ON history")
+        conn.execute("DROP FUNCTION history_needs_uuid()")
+        return
+    # SQLite cannot change a column or the table's key: the table is made again, with
+    # every entry (its id too), its indexes and its append-only triggers.
+    _execute_script(conn, _HISTORY_7)
+    conn.execute(
+        f"INSERT INTO history_7 ({_HISTORY_COLUMNS}) SELECT {_HISTORY_COLUMNS} FROM history"
+    )
+    conn.execute("DROP TABLE history")
+    conn.execute("ALTER TABLE history_7 RENAME TO history")
+    _execute_script(conn, _HISTORY_7_REST)
+
+
 def new_uuid() -> str:
     """A new random identity (UUID version 4, as text): of a mission or a history entry."""
-    return str(uuid.uuid4())
+    return new_uuids(1)[0]
+
+
+# Bytes 6 and 8 of a version 4 UUID carry its version (0100) and variant (10) bits
+# (RFC 4122, 4.4); the other 122 bits are random.
+_VERSION_4 = bytes((byte & 0x0F) | 0x40 for byte in range(256))
+_VARIANT = bytes((byte & 0x3F) | 0x80 for byte in range(256))
+
+
+def new_uuids(count: int) -> list[str]:
+    """``count`` new random identities (UUID version 4, as text), from one read of the
+    system's random source: an import gives every history entry its own, and
+    ``uuid.uuid4()`` per entry (one ``os.urandom`` call and a UUID object each) cost a
+    second per 200,000."""
+    block = bytearray(os.urandom(16 * count))
+    block[6::16] = block[6::16].translate(_VERSION_4)
+    block[8::16] = block[8::16].translate(_VARIANT)
+    digits = block.hex()
+    return [
+        f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:]}"
+        for d in (digits[start : start + 32] for start in range(0, 32 * count, 32))
+    ]
 
 
 #: ``MIGRATIONS[i]`` migrates a file from schema version ``i`` to ``i + 1``.
@@ -232,6 +313,7 @@ MIGRATIONS: tuple[Callable[[Any], None], ...] = (
     _migrate_3_to_4,
     _migrate_4_to_5,
     _migrate_5_to_6,
+    _migrate_6_to_7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -47,7 +47,7 @@ class SQLiteConnection:
         self.raw.executemany(sql, rows)
 
     def after_copy(self) -> None:
-        # AUTOINCREMENT already moved past the ids inserted (sqlite_sequence).
+        # A new history entry takes the id after the largest one, the copied ones too.
         pass
 
     def begin_write(self) -> None:
