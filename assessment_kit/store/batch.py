@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from assessment_kit.errors import AnswerError, Code, Problem, StoreError
 from assessment_kit.questionnaire.expressions import references
 from assessment_kit.questionnaire.model import AnswerValue, Question
-from assessment_kit.store import writes
+from assessment_kit.store import bulk, writes
 from assessment_kit.store.connection import Connection
 from assessment_kit.store.records import (
     Answer,
@@ -82,7 +82,7 @@ class Batch:
         consent: bool = False,
     ) -> Respondent:
         """Add a respondent, as :meth:`Mission.add_respondent` does."""
-        respondent = writes.insert_respondent(
+        respondent = bulk.insert_respondent(
             self._db,
             code,
             institution_type=institution_type,
@@ -144,7 +144,7 @@ class Batch:
                 CheckedAnswer(respondent, questionnaire, question, coerce_value(target, value))
             )
             self._remember(respondent, target, questionnaire)
-        return writes.put_interviews(self._db, answers, by=self.by, now=self.now)
+        return bulk.put_interviews(self._db, answers, by=self.by, now=self.now)
 
     def write_checked(self, items: Sequence[Respondent | CheckedAnswer | CheckedAnswers]) -> int:
         """Add respondents and save answers an import has checked itself, in one go: the
@@ -202,7 +202,7 @@ class Batch:
                 unknown = None if item.question in known else item.question
             if unknown is not None:
                 self._mission.question(item.questionnaire, unknown)  # raises, naming it
-        written = writes.put_interviews(self._db, records, by=self.by, now=self.now)
+        written = bulk.put_interviews(self._db, records, by=self.by, now=self.now)
         codes.update(added)
         return written
 

@@ -6,7 +6,7 @@ from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Final
 
-from assessment_kit.store import writes
+from assessment_kit.store import bulk, writes
 from assessment_kit.store.records import (
     Respondent,
 )
@@ -55,7 +55,7 @@ class RespondentsMixin(MissionBase):
             ``DUPLICATE_RESPONDENT``, ``UNKNOWN_RESPONDENT_TYPE`` or ``BAD_VALUE`` (code).
         """
         with self._write() as conn:
-            return writes.insert_respondent(
+            return bulk.insert_respondent(
                 conn,
                 code,
                 institution_type=institution_type,
