@@ -99,6 +99,8 @@ class Conflict:
         entry = self.current
         if entry.kind == "respondent":
             where = f"respondent {entry.respondent}"
+        elif entry.kind == "sections":
+            where = f"sections of {entry.questionnaire}"
         else:
             who = "consolidated" if entry.respondent is None else entry.respondent
             where = f"{who} {entry.questionnaire}.{entry.question}"
@@ -107,7 +109,11 @@ class Conflict:
 
 
 def _side(entry: HistoryEntry) -> str:
-    value = "cleared" if entry.new_value is None else repr(entry.value)
+    if entry.kind == "sections":
+        chosen = entry.value
+        value = ", ".join(map(str, chosen)) if isinstance(chosen, (list, tuple)) else "all"
+    else:
+        value = "cleared" if entry.new_value is None else repr(entry.value)
     when = entry.at.replace("T", " ")[:16]
     who = f"{entry.by}, " if entry.by else ""
     return f"{value} ({who}{when})"

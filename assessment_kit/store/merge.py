@@ -73,6 +73,8 @@ class MergeCounts:
     answers_changed: int = 0
     consolidated_added: int = 0
     consolidated_changed: int = 0
+    #: Instruments whose chosen sections changed.
+    sections_changed: int = 0
     conflicts: tuple[Conflict, ...] = ()
 
 
@@ -101,7 +103,12 @@ class MergeResult:
             f"{_count(c.consolidated_added, 'consolidated answer')} added; "
             f"{_count(c.respondents_changed, 'respondent')}, "
             f"{_count(c.answers_changed, 'answer')}, "
-            f"{_count(c.consolidated_changed, 'consolidated answer')} changed",
+            f"{_count(c.consolidated_changed, 'consolidated answer')} changed"
+            + (
+                f"; the sections of {_count(c.sections_changed, 'instrument')} changed"
+                if c.sections_changed
+                else ""
+            ),
             _count(len(c.conflicts), "conflict"),
         ]
         lines += [f"  conflict: {conflict.describe()}" for conflict in c.conflicts]
@@ -231,7 +238,7 @@ def _receive(
                         deletes.append(key)
                         changed[kind] += 1
                 elif row != wanted:
-                    upserts.append((*key, *wanted))
+                    upserts.append(table.row_params(key, wanted))
                     added[kind] += row is None
                     changed[kind] += row is not None
             conn.executemany(table.upsert, upserts)
@@ -249,6 +256,7 @@ def _receive(
         answers_changed=changed["answer"],
         consolidated_added=added["consolidated"],
         consolidated_changed=changed["consolidated"],
+        sections_changed=changed["sections"],
         conflicts=tuple(conflicts_among(shared)),
     )
 
@@ -306,6 +314,12 @@ def _respondent_state(entry: HistoryEntry, entries: list[Row]) -> tuple[Row, Row
     )
 
 
+def _sections_state(entry: HistoryEntry, entries: list[Row]) -> tuple[Row, Row | None]:
+    # The instrument is in both copies (merging checks they hold the same instruments);
+    # its row is only ever updated, to the list of sections or NULL for all of them.
+    return (entry.questionnaire,), (None if entry.new_value == "null" else entry.new_value,)
+
+
 @dataclass(frozen=True, slots=True)
 class _Table:
     """How the current rows of one kind of item are read and written."""
@@ -317,6 +331,8 @@ class _Table:
     state: Callable[[HistoryEntry, list[Row]], tuple[Row, Row | None]]
     #: Whether an item cleared in its history is removed (respondents never are).
     removable: bool = True
+    #: Whether the item's row always exists and is only updated (an instrument's sections).
+    update_only: bool = False
 
     def current(self, conn: Connection) -> dict[Row, Row]:
         n = len(self.keys)
@@ -325,6 +341,10 @@ class _Table:
 
     @property
     def upsert(self) -> str:
+        if self.update_only:  # parameters: see row_params
+            where = " AND ".join(f"{key} = ?" for key in self.keys)
+            sets = ", ".join(f"{column} = ?" for column in self.columns)
+            return f"UPDATE {self.name} SET {sets} WHERE {where}"
         names = self.keys + self.columns
         marks = ", ".join("?" for _ in names)
         updates = ", ".join(f"{column} = excluded.{column}" for column in self.columns)
@@ -332,6 +352,10 @@ class _Table:
             f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({marks})"
             f" ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {updates}"
         )
+
+    def row_params(self, key: Row, row: Row) -> Row:
+        """The parameters of :attr:`upsert` for the item ``key`` set to ``row``."""
+        return (*row, *key) if self.update_only else (*key, *row)
 
     @property
     def delete(self) -> str:
@@ -363,6 +387,9 @@ _TABLES = {
         ("respondent", "questionnaire", "question"),
         ("value", "note", "evidence", "confidential", "updated_by", "updated_at"),
         _answer_state,
+    ),
+    "sections": _Table(
+        "instruments", ("id",), ("sections",), _sections_state, removable=False, update_only=True
     ),
 }
 

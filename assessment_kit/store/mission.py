@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from assessment_kit.errors import Code, Problem, ProblemsError, StoreError
 from assessment_kit.i18n import LANGUAGES
 from assessment_kit.questionnaire.model import Questionnaire
-from assessment_kit.store import backends, schema
+from assessment_kit.store import backends, schema, writes
 from assessment_kit.store.connection import Connection, is_url, target_name
 from assessment_kit.store.records import (
     CONSOLIDATED,
@@ -108,6 +108,12 @@ def resolve_sections(
     return {
         qid: tuple(s.id for s in by_id[qid].sections if s.id in ids) for qid, ids in chosen.items()
     }
+
+
+def sections_value(stored: str | None) -> str:
+    """A mission's sections of one instrument as a history entry holds them: the stored
+    list, or ``null`` for all of them (so that an entry never reads as "cleared")."""
+    return "null" if stored is None else stored
 
 
 def _sections_json(questionnaire: Questionnaire, sections: Sequence[str] | None) -> str | None:
@@ -292,10 +298,14 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             }
         )
 
-    def set_sections(self, questionnaire: str, sections: Sequence[str] | None) -> None:
+    def set_sections(
+        self, questionnaire: str, sections: Sequence[str] | None, *, by: str = ""
+    ) -> None:
         """Choose the sections of ``questionnaire`` the mission assesses (None: all of them).
 
-        Answers to the other sections are kept; scoring leaves them out.
+        Answers to the other sections are kept; scoring leaves them out. A change is a
+        history entry (kind ``sections``, its value the list of sections or ``null`` for
+        all), so that a merge of two copies carries it like any answer.
 
         Raises
         ------
@@ -319,9 +329,21 @@ class Mission(RespondentsMixin, AnswersMixin, ConsolidatedMixin, MergeMixin):
             resolve_sections([instrument], [f"{questionnaire}.{s}" for s in sections])
         stored = _sections_json(instrument, sections)
         with self._write() as conn:
+            row = conn.execute(
+                "SELECT sections FROM instruments WHERE id = ?", (questionnaire,)
+            ).fetchone()
+            before = row[0] if row is not None else None
+            if before == stored and not writes.in_conflict(
+                conn, "sections", None, questionnaire, None
+            ):
+                return
             conn.execute(
                 "UPDATE instruments SET sections = ? WHERE id = ?", (stored, questionnaire)
             )
+            writes.record_history(
+                conn, "sections", None, questionnaire, None,
+                sections_value(before), sections_value(stored), None, by, _now(),
+            )  # fmt: skip
 
 
 def _baseline(stored: str | None) -> MissionRef | None:

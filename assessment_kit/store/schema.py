@@ -220,11 +220,12 @@ def _migrate_5_to_6(conn: Any) -> None:
     )
 
 
-# Schema 7: the history table as SQLite makes it again, the uuid NOT NULL.
-_HISTORY_7 = """
-CREATE TABLE history_7 (
+# Schema 7: the history table as SQLite makes it again, the uuid NOT NULL; schema 8 makes
+# it so once more, with one more kind ({kinds}).
+_HISTORY_AGAIN = """
+CREATE TABLE history_again (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('answer', 'consolidated', 'respondent')),
+    kind TEXT NOT NULL CHECK (kind IN ({kinds})),
     respondent TEXT,
     questionnaire TEXT,
     question TEXT,
@@ -268,15 +269,39 @@ def _migrate_6_to_7(conn: Any) -> None:
         conn.execute("DROP TRIGGER history_needs_uuid ON history")
         conn.execute("DROP FUNCTION history_needs_uuid()")
         return
-    # SQLite cannot change a column or the table's key: the table is made again, with
-    # every entry (its id too), its indexes and its append-only triggers.
-    _execute_script(conn, _HISTORY_7)
+    # SQLite cannot change a column or the table's key: the table is made again.
+    _make_history_again(conn, "'answer', 'consolidated', 'respondent'")
+
+
+def _make_history_again(conn: Any, kinds: str) -> None:
+    """Make SQLite's history table again, the kinds ``kinds`` allowed: every entry (its id
+    too), its indexes and its append-only triggers (SQLite cannot change a column, a check
+    or the table's key in place)."""
+    _execute_script(conn, _HISTORY_AGAIN.format(kinds=kinds))
     conn.execute(
-        f"INSERT INTO history_7 ({_HISTORY_COLUMNS}) SELECT {_HISTORY_COLUMNS} FROM history"
+        f"INSERT INTO history_again ({_HISTORY_COLUMNS}) SELECT {_HISTORY_COLUMNS} FROM history"
     )
     conn.execute("DROP TABLE history")
-    conn.execute("ALTER TABLE history_7 RENAME TO history")
+    conn.execute("ALTER TABLE history_again RENAME TO history")
     _execute_script(conn, _HISTORY_7_REST)
+
+
+#: The kinds of history entries from schema 8 on (PostgreSQL's schema names them too).
+HISTORY_KINDS = "'answer', 'consolidated', 'respondent', 'sections'"
+
+
+def _migrate_7_to_8(conn: Any) -> None:
+    # A change of the sections a mission assesses is a history entry (kind 'sections') like
+    # any other change, so that merging two copies carries it: before, it was only written
+    # in place, and a merge kept the receiving copy's sections.
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        conn.execute("ALTER TABLE history DROP CONSTRAINT history_kind_check")
+        conn.execute(
+            "ALTER TABLE history ADD CONSTRAINT history_kind_check"
+            f" CHECK (kind IN ({HISTORY_KINDS}))"
+        )
+        return
+    _make_history_again(conn, HISTORY_KINDS)
 
 
 def new_uuid() -> str:
@@ -314,6 +339,7 @@ MIGRATIONS: tuple[Callable[[Any], None], ...] = (
     _migrate_4_to_5,
     _migrate_5_to_6,
     _migrate_6_to_7,
+    _migrate_7_to_8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -41,7 +41,7 @@ __all__ = [
     "tips",
 ]
 
-HistoryKind = Literal["answer", "consolidated", "respondent"]
+HistoryKind = Literal["answer", "consolidated", "respondent", "sections"]
 
 #: Unicode categories a respondent code may not hold: controls, formats (zero-width
 #: characters, direction marks), surrogates, line and paragraph separators.
@@ -178,6 +178,9 @@ _LINEAGE_SQL: dict[str, str] = {
     "respondent": (
         "kind = 'respondent' AND respondent = ? AND questionnaire IS NULL AND question IS NULL"
     ),
+    "sections": (
+        "kind = 'sections' AND respondent IS NULL AND questionnaire = ? AND question IS NULL"
+    ),
 }
 
 
@@ -200,7 +203,8 @@ def item_lineage(
     questionnaire: str | None,
     question: str | None,
 ) -> list[Lineage]:
-    """Every history entry of one respondent, answer or consolidated answer."""
+    """Every history entry of one respondent, answer, consolidated answer or instrument's
+    sections."""
     keys = [key for key in (respondent, questionnaire, question) if key is not None]
     rows = conn.execute(
         f"SELECT uuid, at, parent, resolved FROM history WHERE {_LINEAGE_SQL[kind]}", keys
