@@ -114,6 +114,8 @@ export function describeChange(change: IChange): string {
       return `Team answer set for ${change.question}${where}`;
     case 'respondent':
       return `Respondent ${change.respondent} added or changed`;
+    case 'sections':
+      return `Sections to assess chosen${where}`;
     default:
       return `${change.kind} ${change.question ?? ''}`.trim();
   }

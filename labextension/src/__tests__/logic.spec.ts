@@ -130,6 +130,14 @@ describe('the history and dates as text', () => {
         questionnaire: null
       })
     ).toBe('Respondent R01 added or changed');
+    expect(
+      describeChange({
+        ...change,
+        kind: 'sections',
+        respondent: null,
+        question: null
+      })
+    ).toBe('Sections to assess chosen (criminal_justice)');
     expect(shortTime(change.at)).toBe('2026-12-01 10:02');
     expect(shortTime('yesterday')).toBe('yesterday');
   });
