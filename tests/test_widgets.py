@@ -191,7 +191,7 @@ def test_no_cases_is_offered_only_where_declared(mission: Mission) -> None:
 
 
 def test_sections_chooser_saves_a_partial_assessment(mission: Mission) -> None:
-    chooser = SectionsChooser(mission)
+    chooser = SectionsChooser(mission, by="ana")
     saved: list[str] = []
     chooser.listeners.append(saved.append)
     boxes = chooser.controller.checkboxes["mini"]
@@ -208,6 +208,11 @@ def test_sections_chooser_saves_a_partial_assessment(mission: Mission) -> None:
     assert rows(mission.path, "SELECT sections FROM instruments") == [('["legal"]',)]
     boxes["practice"].value = True  # whole again
     assert rows(mission.path, "SELECT sections FROM instruments") == [(None,)]
+    # Each change is in the history, by the assessor, for a merge to carry.
+    assert rows(mission.path, "SELECT new_value, by FROM history WHERE kind = 'sections'") == [
+        ('["legal"]', "ana"),
+        ("null", "ana"),
+    ]
     # Opened again, the chooser shows what the file holds.
     mission.set_sections("mini", ["practice"])
     again = SectionsChooser(mission).controller.checkboxes["mini"]

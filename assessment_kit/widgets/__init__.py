@@ -238,10 +238,12 @@ class SectionsChooser(_SavingFace[SectionsController]):
     ----------
     mission
         An open mission or the path of a mission file.
+    by
+        Who chooses (recorded in the history, which a merge of copies reads).
     """
 
-    def __init__(self, mission: Mission | str | Path, **kwargs: Any) -> None:
-        super().__init__(SectionsController(_mission(mission)), **kwargs)
+    def __init__(self, mission: Mission | str | Path, *, by: str = "", **kwargs: Any) -> None:
+        super().__init__(SectionsController(_mission(mission), by=by), **kwargs)
 
 
 class ExportBriefingButton(_Face[ExportController]):

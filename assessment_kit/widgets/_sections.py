@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 class SectionsController:
     """The chooser's behaviour; ``SectionsChooser`` is its face."""
 
-    def __init__(self, mission: Mission) -> None:
+    def __init__(self, mission: Mission, *, by: str = "") -> None:
         self.mission = mission
+        self.by = by
         #: The chooser's words, in the mission's language.
         self._ = translations(mission.info.language).gettext
         #: Callables run with the questionnaire id after each saved change.
@@ -62,7 +63,7 @@ class SectionsController:
                 )
                 return
             whole = len(ticked) == len(boxes)
-            self.mission.set_sections(questionnaire, None if whole else ticked)
+            self.mission.set_sections(questionnaire, None if whole else ticked, by=self.by)
             self._show()
             for listener in self.listeners:
                 listener(questionnaire)
