@@ -5,14 +5,12 @@ exactly, everything else is trimmed, and rows keep the numbers the spreadsheet s
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assessment_kit.errors import Code, Problem, StoreError
 from assessment_kit.files.xlsform_out import LANGUAGE_NAMES
-from assessment_kit.files.xlsx_cells import XLSX_UNPACKED_LIMIT, load_openpyxl, xlsx_value
+from assessment_kit.files.xlsx_cells import open_workbook, xlsx_value
 
 __all__ = ["TEXT_FIELDS", "Sheet", "cell", "read_sheets", "split_column"]
 
@@ -62,36 +60,7 @@ def cell(value: object, header: str = "") -> object:
 
 
 def read_sheets(path: Path) -> dict[str, Sheet]:
-    where = str(path)
-    openpyxl = load_openpyxl(where)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        unpacked = 0  # openpyxl's own error below says what is wrong
-    if unpacked > XLSX_UNPACKED_LIMIT:  # a zip bomb is refused before it is unpacked
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=where,
-                detail=f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than a "
-                "form may hold",
-                fix="check that this is the right file",
-            )
-        )
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=where)) from None
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=where,
-                detail=f"cannot read the workbook: {error}",
-                fix="save it again from your spreadsheet program as .xlsx",
-            )
-        ) from error
+    book = open_workbook(path, "a form", "check that this is the right file")
     sheets: dict[str, Sheet] = {}
     try:
         for sheet in book.worksheets:

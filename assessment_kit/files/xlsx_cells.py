@@ -25,6 +25,7 @@ __all__ = [
     "XLSX_UNPACKED_LIMIT",
     "Unfilled",
     "load_openpyxl",
+    "open_workbook",
     "read_xlsx",
     "xlsx_bytes",
     "xlsx_text",
@@ -39,6 +40,41 @@ def load_openpyxl(where: str) -> Any:
     except ImportError as error:
         raise StoreError(problem=Problem.make(Code.XLSX_EXTRA, file=where)) from error
     return openpyxl
+
+
+def open_workbook(path: Path, holder: str, fix_too_big: str) -> Any:
+    """Open the workbook ``path`` read-only (cached values, not formulas).
+
+    A zip bomb is refused before it is unpacked: over ``XLSX_UNPACKED_LIMIT`` it is
+    ``BAD_ROW`` saying what ``holder`` (a form, an answers file) may hold and how to fix it
+    (``fix_too_big``). A missing file is ``FILE_NOT_FOUND``; a damaged one ``BAD_ROW``.
+    """
+    where = str(path)
+    openpyxl = load_openpyxl(where)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        unpacked = 0  # openpyxl's own error below says what is wrong
+    if unpacked > XLSX_UNPACKED_LIMIT:
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than the "
+            f"{XLSX_UNPACKED_LIMIT / 2**20:,.0f} MB {holder} may hold",
+            fix_too_big,
+        )
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise StoreError(problem=Problem.make(Code.FILE_NOT_FOUND, file=where)) from None
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise file_error(
+            Code.BAD_ROW,
+            where,
+            f"cannot read the workbook: {error}",
+            "save it again from your spreadsheet program as .xlsx",
+        ) from error
 
 
 class Unfilled(str):
@@ -65,29 +101,9 @@ def read_xlsx(path: Path, needed: Sequence[str] = ()) -> list[list[object]]:
     formula with no saved value) is read as an :class:`Unfilled` saying why.
     """
     where = str(path)
-    openpyxl = load_openpyxl(where)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        unpacked = 0  # openpyxl's own error below says what is wrong
-    if unpacked > XLSX_UNPACKED_LIMIT:
-        raise file_error(
-            Code.BAD_ROW,
-            where,
-            f"the workbook unpacks to {unpacked / 2**20:,.0f} MB, more than the "
-            f"{XLSX_UNPACKED_LIMIT / 2**20:,.0f} MB an answers file may hold",
-            "split the answers into several files, or shorten the notes",
-        )
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise file_error(
-            Code.BAD_ROW,
-            where,
-            f"cannot read the workbook: {error}",
-            "save it again from your spreadsheet program as .xlsx",
-        ) from error
+    book = open_workbook(
+        path, "an answers file", "split the answers into several files, or shorten the notes"
+    )
     try:
         sheet = book.worksheets[0]
         rows = [[_xlsx_read(value) for value in row] for row in sheet.iter_rows(values_only=True)]
@@ -103,7 +119,7 @@ def read_xlsx(path: Path, needed: Sequence[str] = ()) -> list[list[object]]:
             "move the answers sheet first, or save it alone",
         )
     if rows:
-        _explain_empty_cells(openpyxl, path, rows, needed)
+        _explain_empty_cells(load_openpyxl(where), path, rows, needed)
     return rows
 
 
