@@ -51,23 +51,41 @@ def csv_value(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
-def read_csv(path: Path) -> list[list[object]]:
-    """The rows of a UTF-8 CSV file, each cell through :func:`csv_value`."""
+def read_csv(
+    path: Path,
+    *,
+    delimiter: str | None = ",",
+    ours: bool = True,
+    fix: str = "save it as 'CSV UTF-8' from your spreadsheet program",
+) -> list[list[object]]:
+    """The rows of a UTF-8 CSV file.
+
+    ``delimiter`` None takes ``;`` or ``,``, whichever the header line has more of (a
+    server's export, as its settings chose). ``ours`` is a file in our format: each cell
+    goes through :func:`csv_value`; a server's cells are read as they are. ``fix`` says
+    how to mend a file that is not UTF-8.
+    """
     where = str(path)
+    if delimiter is None:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            first = handle.readline()
+        delimiter = ";" if first.count(";") > first.count(",") else ","
     previous = csv.field_size_limit()
     # The limit is the csv module's one global setting: raised for this read only.
     csv.field_size_limit(max(previous, CSV_CELL_LIMIT))
     reader: Any = None
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
+            reader = csv.reader(handle, delimiter=delimiter)
+            if not ours:
+                return [list(row) for row in reader]
             return [[csv_value(cell) for cell in row] for row in reader]
     except UnicodeDecodeError as error:
         raise file_error(
             Code.BAD_ROW,
             where,
             f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
-            "save it as 'CSV UTF-8' from your spreadsheet program",
+            fix,
         ) from error
     except csv.Error as error:
         line = reader.line_num if reader is not None else None

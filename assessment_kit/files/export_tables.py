@@ -3,13 +3,12 @@ columns which tool made it, and the columns each adds that are not answers."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 from assessment_kit.errors import Code, ImportProblems, Problem, StoreError
+from assessment_kit.files.csv_cells import read_csv
 from assessment_kit.files.long_format import REQUIRED_COLUMNS
 from assessment_kit.files.xlsx_cells import read_xlsx
 from assessment_kit.store.schema import refuse_folder
@@ -97,43 +96,17 @@ def read_table(file: str | Path) -> tuple[list[str], list[list[object]]]:
     if path.suffix.lower() == ".xlsx":
         rows = read_xlsx(path)
     else:
-        rows = [list(row) for row in _read_csv(path)]
+        # Kobo writes ';' or ',' as chosen in the export settings; the header tells which.
+        rows = read_csv(
+            path,
+            delimiter=None,
+            ours=False,
+            fix="export it again as CSV from the server, or save it as 'CSV UTF-8'",
+        )
     if not rows:
         raise ImportProblems([Problem.make(Code.EMPTY_FILE, file=where)], summary=where)
     header = ["" if name is None else str(name).strip() for name in rows[0]]
     return header, rows[1:]
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=str(path),
-                detail=f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
-                fix="export it again as CSV from the server, or save it as 'CSV UTF-8'",
-            )
-        ) from None
-    first = text.split("\n", 1)[0]
-    # Kobo writes ';' or ',' as chosen in the export settings; the header tells which.
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    previous = csv.field_size_limit()
-    csv.field_size_limit(max(previous, 1_000_000))
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise StoreError(
-            problem=Problem.make(
-                Code.BAD_ROW,
-                file=str(path),
-                detail=f"the CSV cannot be read: {error}",
-                fix="export it again from the server",
-            )
-        ) from None
-    finally:
-        csv.field_size_limit(previous)
 
 
 def recognise_format(header: Sequence[str]) -> FileFormat | None:
