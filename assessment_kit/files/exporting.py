@@ -30,7 +30,7 @@ from assessment_kit.store.schema import file_error, refuse_folder
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ExportResult", "export_answers", "export_scores", "output_error"]
+__all__ = ["ExportResult", "export_answers", "export_scores", "output_error", "write_output"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +181,12 @@ def _write_table(
     else:
         ((columns, rows),) = sheets.values()
         data = csv_bytes(columns, rows)
+    write_output(data, out)
+
+
+def write_output(data: bytes, out: Path) -> None:
+    """Write an output file whole or not at all; a failure is one clear :class:`StoreError`
+    (``DISK_FULL`` or ``STORE_IO``, see :func:`output_error`)."""
     try:
         write_atomically(data, out)
     except OSError as error:

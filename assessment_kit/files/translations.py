@@ -21,7 +21,7 @@ from assessment_kit.errors import (
     QuestionnaireError,
 )
 from assessment_kit.files.cells import read_cell
-from assessment_kit.files.exporting import output_error
+from assessment_kit.files.exporting import write_output
 from assessment_kit.files.xlsx_cells import load_openpyxl, read_xlsx, xlsx_bytes
 from assessment_kit.questionnaire import builtin, builtin_dir, builtin_ids, load
 from assessment_kit.questionnaire.model import Questionnaire, Text
@@ -38,7 +38,7 @@ from assessment_kit.questionnaire.translations import (
     field_of,
     text_fields,
 )
-from assessment_kit.store.outputs import check_output, write_atomically
+from assessment_kit.store.outputs import check_output
 from assessment_kit.store.schema import refuse_folder
 
 __all__ = [
@@ -145,10 +145,7 @@ def export_translations(
         out,
         {"strings": (list(TRANSLATION_COLUMNS), rows), "about": (["name", "value"], about)},
     )
-    try:
-        write_atomically(data, out)
-    except OSError as error:
-        raise output_error(out, error) from error
+    write_output(data, out)
     return TranslationExport(
         path=out,
         instrument=questionnaire.id,
@@ -217,10 +214,7 @@ def import_translations(
     target = Path(out) if out is not None else folder / file_name(questionnaire.id, language)
     ordered = {key: entries[key] for key in english if key in entries}
     content = TranslationFile(questionnaire.id, questionnaire.version, language, ordered)
-    try:
-        write_atomically(dump_translation_file(content).encode("utf-8"), target)
-    except OSError as error:
-        raise output_error(target, error) from error
+    write_output(dump_translation_file(content).encode("utf-8"), target)
     return TranslationImport(
         path=target,
         instrument=questionnaire.id,

@@ -32,6 +32,7 @@ from assessment_kit.errors import (
     StoreError,
     count_problems,
 )
+from assessment_kit.files.exporting import write_output
 from assessment_kit.files.xlsform_expr import (
     EXCLUSIVE_STATES_MESSAGE,
     from_xlsform,
@@ -51,7 +52,7 @@ from assessment_kit.questionnaire.model import (
     RESERVED_VALUES,
     Questionnaire,
 )
-from assessment_kit.store.outputs import check_output, write_atomically
+from assessment_kit.store.outputs import check_output
 
 __all__ = ["XLSFormImportResult", "import_xlsform"]
 
@@ -586,7 +587,7 @@ def import_xlsform(
         raise QuestionnaireError(
             placed, summary=f"{where}: {count_problems(len(placed))}"
         ) from None
-    write_atomically(text.encode("utf-8"), target)
+    write_output(text.encode("utf-8"), target)
     return XLSFormImportResult(
         target, questionnaire, len(questionnaire.sections), len(questionnaire.questions)
     )

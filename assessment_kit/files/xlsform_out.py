@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assessment_kit.errors import Code, ExpressionError, Problem, QuestionnaireError
+from assessment_kit.files.exporting import write_output
 from assessment_kit.files.xlsform_expr import (
     EXCLUSIVE_STATES_MESSAGE,
     required_to_xlsform,
@@ -43,7 +44,7 @@ from assessment_kit.questionnaire.model import (
     Section,
     Text,
 )
-from assessment_kit.store.outputs import check_output, write_atomically
+from assessment_kit.store.outputs import check_output
 
 __all__ = [
     "INTERVIEW_FIELDS",
@@ -381,10 +382,11 @@ def write_xlsform(
     QuestionnaireError
         The instrument cannot be written as an XLSForm (see :func:`xlsform_sheets`).
     StoreError
-        The output is a mission, exists (without ``force``), or a cell is too long.
+        The output is a mission, exists (without ``force``), a cell is too long, or the
+        file cannot be written (``DISK_FULL``, ``STORE_IO``).
     """
     path = check_output(out, force=force)
     data = xlsx_bytes(path, xlsform_sheets(questionnaire))
-    write_atomically(data, path)
+    write_output(data, path)
     groups, questions = _survey_counts(questionnaire)
     return XLSFormResult(path, questionnaire.id, questionnaire.version, groups, questions)
