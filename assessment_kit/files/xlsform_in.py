@@ -116,20 +116,24 @@ class _Reader:
         #: (section id, question id or "") -> survey row, to place validation problems.
         self.rows: dict[tuple[str, str], int] = {}
 
-    def problem(self, sheet: str, row: int, column: str, detail: str, fix: str) -> None:
+    def add(self, code: Code, sheet: str, row: int, column: str, **fields: object) -> None:
+        """A problem at one cell of the workbook (its sheet, row and column; templates that
+        do not name the column ignore it)."""
         self.problems.append(
             Problem.make(
-                Code.XLSFORM_CELL,
+                code,
                 file=self.where,
                 line=row,
                 path=f"{sheet}:{column}",
                 sheet=sheet,
                 row=row,
                 column=column,
-                detail=detail,
-                fix=fix,
+                **fields,
             )
         )
+
+    def problem(self, sheet: str, row: int, column: str, detail: str, fix: str) -> None:
+        self.add(Code.XLSFORM_CELL, sheet, row, column, detail=detail, fix=fix)
 
     def text(self, row: Mapping[str, Any], field: str) -> str | dict[str, str] | None:
         found: dict[str, str] = {}
@@ -167,18 +171,7 @@ class _Reader:
                 return required_from_xlsform(text)
             return str(from_xlsform(text))
         except ExpressionError as error:
-            self.problems.append(
-                Problem.make(
-                    Code.XLSFORM_EXPRESSION,
-                    file=self.where,
-                    line=number,
-                    path=f"survey:{column}",
-                    sheet="survey",
-                    row=number,
-                    column=column,
-                    detail=str(error),
-                )
-            )
+            self.add(Code.XLSFORM_EXPRESSION, "survey", number, column, detail=str(error))
             return None
 
     # -- sheets ---------------------------------------------------------------------------
@@ -291,17 +284,7 @@ class _Reader:
         return sections
 
     def groups(self, number: int, detail: str) -> None:
-        self.problems.append(
-            Problem.make(
-                Code.XLSFORM_GROUPS,
-                file=self.where,
-                line=number,
-                path="survey:type",
-                sheet="survey",
-                row=number,
-                detail=detail,
-            )
-        )
+        self.add(Code.XLSFORM_GROUPS, "survey", number, "type", detail=detail)
 
     def section(self, number: int, row: Mapping[str, Any]) -> dict[str, Any]:
         section: dict[str, Any] = {"id": str(row.get("name", "")), "title": self.text(row, "label")}
@@ -338,18 +321,7 @@ class _Reader:
             return {"type": "single" if head == "select_one" else "multiple", "choices": choices}
         if head in _PLAIN_TYPES and not list_name:
             return {"type": _PLAIN_TYPES[head]}
-        self.problems.append(
-            Problem.make(
-                Code.XLSFORM_TYPE,
-                file=self.where,
-                line=number,
-                path="survey:type",
-                sheet="survey",
-                row=number,
-                type=kind,
-                known=_KNOWN_TYPES,
-            )
-        )
+        self.add(Code.XLSFORM_TYPE, "survey", number, "type", type=kind, known=_KNOWN_TYPES)
         return None
 
     def question(
