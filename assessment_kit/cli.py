@@ -453,6 +453,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 1
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)
+        _clear_interrupt_mark()
         return 130
     except sqlite3.Error as error:
         # A state of the file or the disk the library did not name: still a message.
@@ -467,6 +468,18 @@ def _main(argv: Sequence[str] | None) -> int:
         print(_("error: {message}").format(message=message), file=sys.stderr)
         return 1
     return status
+
+
+def _clear_interrupt_mark() -> None:
+    """Let a caught Ctrl-C end the process with our status 130.
+
+    CPython marks the process as ended by an unhandled Ctrl-C whenever a KeyboardInterrupt
+    leaves code that ``exec`` ran from a string, even when a caller catches it: the
+    interpreter then kills itself with SIGINT at exit. ``dataclasses`` makes its methods
+    that way, so a Ctrl-C during an import lands there now and then. A string ``exec``
+    that ends normally clears the mark (it is reset at the start of every such run).
+    """
+    exec("")  # a constant empty string: nothing read from anywhere
 
 
 def _os_error(error: OSError, out: object = None) -> str:

@@ -126,10 +126,7 @@ class ChartTab:
     async def load(self) -> None:
         """Navigate to the chart page and wait for its load event."""
         self._global = None
-        loaded = self.tab.subscribe_once("Page.loadEventFired")
-        await self._send("Page.enable")
-        await self._send("Page.navigate", {"url": self.url})
-        await asyncio.wait_for(loaded, timeout=READY_TIMEOUT)
+        await asyncio.wait_for(self.tab.navigate(self.url), timeout=READY_TIMEOUT)
 
     async def wait_ready(self) -> None:
         """Wait until the page can draw, reloading it when it has lost its script."""

@@ -36,9 +36,12 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessment_kit.errors import BriefingError
+
+if TYPE_CHECKING:
+    from assessment_kit.briefing.devtools import Browser, Tab
 
 #: Chromium flags: no sandbox (containers run as root), no GPU, nothing phoning home.
 CHROMIUM_ARGS: tuple[str, ...] = (
@@ -208,15 +211,13 @@ _PUT_CHART = """(key, svg) => {
 }"""
 
 
-async def print_tab(session: Any) -> Any:
-    """A new tab of the open choreographer browser ``session``, ready to print in (page
-    events on, print media). A kept session prepares the next one while it is idle."""
-    tab = await session.create_tab("")
-    for command, params in (
-        ("Page.enable", None),
-        ("Emulation.setEmulatedMedia", {"media": "print"}),
-    ):
-        _cdp_result(await tab.send_command(command, params=params), command)
+async def print_tab(session: Browser) -> Tab:
+    """A new tab of the open browser ``session``, ready to print in (page events on, print
+    media). A kept session prepares the next one while it is idle."""
+    tab = await session.create_tab()
+    await tab.enable_page_events()
+    command = "Emulation.setEmulatedMedia"
+    _cdp_result(await tab.send_command(command, {"media": "print"}), command)
     return tab
 
 
@@ -278,9 +279,7 @@ async def cdp_print(
             await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
             return headings
 
-        loaded = tab.subscribe_once("Page.loadEventFired")
-        await send("Page.navigate", {"url": page_file.as_uri()})
-        await asyncio.wait_for(loaded, timeout=TIMEOUT_MS / 1000)
+        await asyncio.wait_for(tab.navigate(page_file.as_uri()), timeout=TIMEOUT_MS / 1000)
         info = await evaluate(f"({_DESCRIBE})()")
         await evaluate(f"({_ADD_STYLE})({json.dumps(_page_css(info, footer))})")
         lap("load")

@@ -14,10 +14,8 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import logging
 import os
 import shutil
-import subprocess
 import threading
 import time
 import weakref
@@ -29,12 +27,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from assessment_kit.briefing.browser import end_strays, new_workspace
 from assessment_kit.briefing.chart_cache import ChartCache, chart_uid
-from assessment_kit.briefing.chart_tab import (
-    ChartTab,
-    chart_page,
-    figure_size,
-    stable_svg,
-)
+from assessment_kit.briefing.chart_page import ChartPage
+from assessment_kit.briefing.chart_tab import ChartTab, figure_size, stable_svg
+from assessment_kit.briefing.devtools import Browser, BrowserGone, Tab
 from assessment_kit.errors import BriefingError
 
 if TYPE_CHECKING:
@@ -60,10 +55,9 @@ def open_timeout() -> float:
 
 T = TypeVar("T")
 
-# choreographer logs what went wrong with the browser as warnings ("Resorting to unclean
-# kill browser"); with no logging set up Python prints them raw beside our one message,
-# which already says it. Someone who configures logging still sees them.
-logging.getLogger("choreographer").addHandler(logging.NullHandler())
+#: Seconds a browser is given to close by itself (and write its disk cache) before it is
+#: killed.
+CLOSE_TIMEOUT = 5.0
 
 
 async def _cancel_pending() -> None:
@@ -109,9 +103,7 @@ class ChartRenderer:
         self.session_timings: dict[str, float] = {}
         self._created = time.perf_counter()
         self._closed = False
-        #: Set by close(): a launch not yet begun is then skipped (see _open).
-        self._closing = threading.Event()
-        self._chrome: Any = None
+        self._chrome: Browser | None = None
         self._tab: ChartTab | None = None
         self._open_error: BaseException | None = None
         self._chart_error: BaseException | None = None
@@ -122,36 +114,52 @@ class ChartRenderer:
         self._chart_page: Future[None] | None = None
         self._chart_page_lock = threading.Lock()
         #: The next print's tab, made while the session is idle (see _take_print_tab).
-        self._spare_tab: asyncio.Task[Any] | None = None
+        self._spare_tab: asyncio.Task[Tab] | None = None
         self._loop = asyncio.new_event_loop()
+        #: Held while the browser is started; close() takes it to mark the session closed.
+        self._starting = threading.Lock()
         self._thread = threading.Thread(
-            target=self._loop.run_forever, name="assessment-kit-browser", daemon=True
+            target=self._thread_main, name="assessment-kit-browser", daemon=True
         )
         # From here on there is something to clean up: registered first, so that a Ctrl-C
         # at any later point is still closed at exit (see _close_all_at_exit).
         _live.add(self)
         self.workspace = new_workspace()
+        self._page = ChartPage()
         self._thread.start()
-        self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+
+    def _thread_main(self) -> None:
+        """The browser thread: start the browser, then run the loop that talks to it."""
+        with self._starting:
+            # Started in this thread, not the caller's: posix_spawn blocks every signal
+            # in its thread while it runs, and a Ctrl-C must reach the main thread as a
+            # KeyboardInterrupt. Under the lock, close() either sees the process or
+            # prevents it.
+            if not self._closed:
+                try:
+                    flags = self._page.browser_flags()
+                    self._chrome = Browser(self.browser, self.workspace, flags)
+                except OSError as error:
+                    self._open_error = error
+            if not self._closed:
+                self._loop.create_task(self._open())
+        self._loop.run_forever()
 
     async def _open(self) -> None:
         # Any failure is kept for _session() to explain, not raised: a task whose error
         # nobody awaits (the export failed elsewhere first) would print it at exit.
         try:
-            import choreographer
-
-            # headless, no GPU and no sandbox (containers run as root) are choreographer's
-            # defaults; the profile goes into our workspace so that nothing outlives us.
-            self._chrome = choreographer.Browser(
-                path=str(self.browser), tmp_dir=str(self.workspace)
-            )
-            if self._closing.is_set():
-                raise CancelledError  # closed before the launch: start nothing
-            await self._chrome.open()
+            if self._chrome is None:
+                return  # it could not be started: _session() explains
+            await self._page.serve()
+            await self._chrome.connect()
             self.session_timings["start"] = time.perf_counter() - self._created
-            self._prepare_print_tab()
+            self._prepare_print_tab(self._chrome)
         except (Exception, CancelledError) as error:
             self._open_error = error
+        finally:
+            if self._opened.set_running_or_notify_cancel():  # False: closed meanwhile
+                self._opened.set_result(None)
 
     def _want_chart_page(self) -> Future[None]:
         """Start loading the chart page (once; a chart is to be drawn)."""
@@ -174,8 +182,7 @@ class ChartRenderer:
             if self._chrome is None or self._open_error is not None:
                 return  # _session() explains
             started = time.perf_counter()
-            tab = self._chrome.get_tab() or await self._chrome.create_tab("")
-            self._tab = ChartTab(tab, chart_page(self.workspace))
+            self._tab = ChartTab(await self._chrome.first_tab(), self._page.url)
             await self._tab.load()
             self.session_timings["chart page"] = time.perf_counter() - started
         except (Exception, CancelledError) as error:
@@ -183,9 +190,10 @@ class ChartRenderer:
 
     @property
     def alive(self) -> bool:
-        """True while the browser process runs (False before it opens and after it ends)."""
-        process = getattr(self._chrome, "subprocess", None)
-        return not self._closed and process is not None and process.poll() is None
+        """True while the browser runs, once open (False before it opens and after it ends)."""
+        chrome = self._chrome
+        opened = self._opened.done() and self._open_error is None
+        return not self._closed and opened and chrome is not None and chrome.poll() is None
 
     @property
     def retries(self) -> int:
@@ -196,11 +204,10 @@ class ChartRenderer:
         """One clear error for anything that went wrong in the browser thread."""
         if isinstance(error, BriefingError):
             return error
-        process = getattr(self._chrome, "subprocess", None)
+        process = self._chrome
         if process is not None and not isinstance(error, TimeoutError):
             # A browser that was killed takes a moment to be reaped: ask before blaming it.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=2)
+            process.wait(timeout=2)
         if process is not None and process.poll() is not None:
             return BriefingError(
                 f"the browser ({self.browser}) stopped while {doing}; nothing was written. "
@@ -212,7 +219,6 @@ class ChartRenderer:
                 "written. Check that it runs (try `chromium --headless --version`) or set "
                 "BROWSER_PATH to another Chromium or Chrome."
             )
-        # choreographer puts its explanation in several string arguments
         detail = " ".join(str(part) for part in error.args) or repr(error)
         return BriefingError(f"Chromium ({self.browser}) failed while {doing}: {detail}")
 
@@ -228,7 +234,7 @@ class ChartRenderer:
             future.cancel()
             raise self._failure(error, doing) from error
 
-    def _session(self) -> Any:
+    def _session(self) -> Browser:
         """The open browser; waits for it to start, or says why it did not."""
         try:
             self._opened.result(timeout=self.open_timeout)
@@ -241,15 +247,26 @@ class ChartRenderer:
         except CancelledError:
             raise BriefingError("the browser session is closed") from None
         error = self._open_error
-        if error is not None:
+        if error is not None or self._chrome is None:
             if isinstance(error, BriefingError):
                 raise error
-            detail = " ".join(str(part) for part in error.args) or repr(error)
+            detail = self._start_failure(error)
             raise BriefingError(
                 f"could not start the browser {self.browser} to draw the charts and print: "
                 f"{detail}\nCheck BROWSER_PATH, or install Chromium (apt-get install chromium)."
             ) from error
         return self._chrome
+
+    def _start_failure(self, error: BaseException | None) -> str:
+        """Why the browser did not start, in its own words when it said any."""
+        if isinstance(error, BrowserGone) and self._chrome is not None:
+            status = self._chrome.wait(timeout=2)
+            said = self._chrome.last_words()
+            ended = "it ended at once" + ("" if status is None else f" (exit status {status})")
+            return ended + (f": {said}" if said else "")
+        if error is None:
+            return "it was not started"
+        return " ".join(str(part) for part in error.args) or repr(error)
 
     async def _chart_tab(self) -> ChartTab:
         """The chart page's tab, once it can draw; or why it cannot."""
@@ -328,15 +345,15 @@ class ChartRenderer:
 
         return self._run(run(), CHART_TIMEOUT, "running a script in the chart page")
 
-    def _prepare_print_tab(self) -> None:
+    def _prepare_print_tab(self, chrome: Browser) -> None:
         """Make the next print's tab now, off the print's path (runs in the loop)."""
         from assessment_kit.briefing.pdf import print_tab
 
-        self._spare_tab = asyncio.ensure_future(print_tab(self._chrome))
+        self._spare_tab = asyncio.ensure_future(print_tab(chrome))
         # A tab that could not be made is made again by the print, which explains why.
         self._spare_tab.add_done_callback(lambda task: task.cancelled() or task.exception())
 
-    async def _take_print_tab(self) -> Any:
+    async def _take_print_tab(self, chrome: Browser) -> Tab:
         """The prepared tab, or a new one when there is none (or it failed)."""
         from assessment_kit.briefing.pdf import print_tab
 
@@ -344,10 +361,11 @@ class ChartRenderer:
         if spare is not None:
             with contextlib.suppress(Exception):
                 return await spare
-        return await print_tab(self._chrome)
+        return await print_tab(chrome)
 
     async def _print(
         self,
+        chrome: Browser,
         html_text: str,
         footer: str | None,
         late_charts: Mapping[str, Future[str]] | None,
@@ -355,15 +373,15 @@ class ChartRenderer:
         """Print in a tab of its own, closed after; the next print's tab is made meanwhile."""
         from assessment_kit.briefing.pdf import _Lap, cdp_print
 
-        tab = await self._take_print_tab()
+        tab = await self._take_print_tab(chrome)
         try:
             return await cdp_print(
                 tab, html_text, footer, _Lap(self.timings), late_charts, self.workspace
             )
         finally:
-            await self._chrome.close_tab(tab.target_id)
+            await chrome.close_tab(tab)
             if self.kept:
-                self._prepare_print_tab()
+                self._prepare_print_tab(chrome)
 
     def print_bytes(
         self,
@@ -382,10 +400,10 @@ class ChartRenderer:
         """
         from assessment_kit.briefing.pdf import TIMEOUT_MS
 
-        self._session()
+        chrome = self._session()
         self.timings = {}  # this print's own stages (a kept session prints many times)
         return self._run(
-            self._print(html_text, footer, late_charts),
+            self._print(chrome, html_text, footer, late_charts),
             4 * TIMEOUT_MS / 1000,
             "printing the PDF",
         )
@@ -407,68 +425,61 @@ class ChartRenderer:
         return PrintResult(Path(out), pages, headings, dict(self.timings))
 
     def close(self) -> None:
-        """Close the browser, stop the thread and remove the workspace (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-        self._closing.set()
+        """Close the browser, stop the thread and remove the workspace (idempotent).
+
+        The browser's process is known from the renderer's creation on, so a session closed
+        at any moment of its start, or of an export, ends it: its whole process group is
+        killed. Only a session that loaded the chart page with the shared disk cache first
+        asks the browser to close by itself, so that the compiled plotly.js is written.
+        """
+        with self._starting:  # a browser being started is known once this is taken
+            if self._closed:
+                return
+            self._closed = True
         _live.discard(self)
+        chrome = self._chrome
         started = self._thread.is_alive()
-        if started and not self._opened.done():
-            self._abort_launch()
-        # Only a browser that opened is asked to close over its pipe; one still starting,
-        # or hanging at its start, would never answer: it is ended below.
-        opened = self._opened.done() and not self._opened.cancelled() and not self._open_error
         try:
             self._opened.cancel()
             if self._chart_page is not None:
                 self._chart_page.cancel()
-            if started and opened and self._chrome is not None:
-                closing = self._chrome.close()
-                asyncio.run_coroutine_threadsafe(closing, self._loop).result(timeout=15)
+            if started and chrome is not None and self.alive_for_cache():
+                closing = chrome.close(CLOSE_TIMEOUT)
+                asyncio.run_coroutine_threadsafe(closing, self._loop).result(CLOSE_TIMEOUT + 5)
         except (Exception, CancelledError):  # closing must not hide the real error
             pass
         finally:
+            if chrome is not None:
+                chrome.kill()
             if started:
-                # Let choreographer's watchdogs and readers finish rather than being
+                # Let the pipe's readers and the page's server end rather than being
                 # destroyed pending (which prints warnings at exit); a stuck task must not
                 # keep the export from returning.
                 with contextlib.suppress(Exception, CancelledError):
-                    cancelling = asyncio.run_coroutine_threadsafe(_cancel_pending(), self._loop)
-                    cancelling.result(timeout=10)
+                    ending = asyncio.run_coroutine_threadsafe(self._wind_down(), self._loop)
+                    ending.result(timeout=10)
                 self._loop.call_soon_threadsafe(self._loop.stop)
                 self._thread.join(timeout=30)
             if not self._thread.is_alive():
                 self._loop.close()
-            # Read only now: the thread may have started the browser while we closed.
-            _end_process(getattr(self._chrome, "subprocess", None))
-            if hasattr(self, "workspace"):
-                end_strays(self.workspace)  # a launch we cancelled half way
-                shutil.rmtree(self.workspace, ignore_errors=True)
+            if chrome is not None and not started:
+                chrome.disconnect()
+            self._page.close()
+            end_strays(self.workspace)  # anything of the browser's that left its group
+            shutil.rmtree(self.workspace, ignore_errors=True)
 
-    def _abort_launch(self) -> None:
-        """End a browser whose start is still under way, without waiting for it to start.
+    def alive_for_cache(self) -> bool:
+        """True when closing gently is worth it: the browser is up, and it loaded the chart
+        page with the shared disk cache (which it writes as it closes)."""
+        return self.alive and self._page.disk_cache is not None and self._tab is not None
 
-        choreographer starts the process in a thread pool of its own, which cancelling our
-        task does not stop: the process would appear after we looked and outlive us. So
-        wait until the launch is known (the process exists, or ``_open`` ended without
-        one), then kill it outright: a browser killed while starting has nothing to save,
-        and one starting ignores SIGTERM for seconds. Once the process is known, cancelling
-        the rest of the start is safe (close does it).
-        """
-        deadline = time.monotonic() + self.open_timeout
-        while not self._opened.done() and time.monotonic() < deadline:
-            process = getattr(self._chrome, "subprocess", None)
-            if process is not None:
-                # The browser's processes first, the launcher (our child) after them:
-                # its exit wakes choreographer's watchdog, which removes the profile and
-                # would stall retrying if a browser process were still writing there. The
-                # launcher is ended with SIGTERM, which it passes on to what it started
-                # (a browser without our profile in its command line is not found above).
-                end_strays(self.workspace, spare=process.pid)
-                _end_process(process)
-                break
-            time.sleep(0.005)  # waiting on another thread's Popen; no event to wait on
+    async def _wind_down(self) -> None:
+        """End every other task of the loop, the page's server and our ends of the pipe."""
+        await _cancel_pending()
+        self._page.stop_serving()
+        if self._chrome is not None:
+            self._chrome.disconnect()
+        await asyncio.sleep(0)  # transports close on the loop's next turn
 
     def __enter__(self) -> ChartRenderer:
         return self
@@ -480,20 +491,6 @@ class ChartRenderer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _end_process(process: subprocess.Popen[Any] | None) -> None:
-    """End a browser that would not close: SIGTERM first (choreographer's launcher passes it
-    on to Chromium), SIGKILL after a grace period. It must not outlive us."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
 
 
 _shared: ChartRenderer | None = None
