@@ -42,6 +42,7 @@ from assessment_kit.errors import BriefingError
 
 if TYPE_CHECKING:
     from assessment_kit.briefing.devtools import Browser, Tab
+    from assessment_kit.briefing.page_numbers import PageNumbers
 
 #: Chromium flags: no sandbox (containers run as root), no GPU, nothing phoning home.
 CHROMIUM_ARGS: tuple[str, ...] = (
@@ -158,6 +159,11 @@ def _anchor_pages(data: bytes) -> dict[str, int]:
     return pages
 
 
+def _contents(pages: Mapping[str, int], toc: list[str]) -> dict[str, int]:
+    """The pages of the contents' anchors, of every anchor's page in a print."""
+    return {name: pages[name] for name in toc if name in pages}
+
+
 def _page_count(data: bytes) -> int:
     from pypdf import PdfReader
 
@@ -240,6 +246,7 @@ async def cdp_print(
     lap: _Lap,
     late_charts: Mapping[str, Future[str]] | None = None,
     folder: Path | None = None,
+    numbers: PageNumbers | None = None,
 ) -> tuple[bytes, int, dict[str, int]]:
     """Print in a tab made by :func:`print_tab`, over the DevTools protocol.
 
@@ -249,6 +256,10 @@ async def cdp_print(
     their same-size placeholders only then, so that first print runs while they are drawn,
     and the final print follows them. A final print whose entries moved (a chart that did
     not keep its placeholder's size) is numbered and printed once more.
+
+    With ``numbers`` (:mod:`.page_numbers`), the contents' numbers of the last print of the
+    same contents are filled in instead of that first print; the final print is checked
+    against them in the same way, and its numbers are kept for the next one.
     """
     import base64
 
@@ -272,25 +283,26 @@ async def cdp_print(
             result = await send("Page.printToPDF", _CDP_PAGE)
             return base64.b64decode(result["data"])
 
-        async def number(data: bytes) -> dict[str, int]:
-            """Fill the contents' page numbers from a print; return every anchor's page."""
-            headings = _anchor_pages(data)
-            wanted = {name: headings[name] for name in info["toc"] if name in headings}
-            await evaluate(f"({_FILL_TOC})({json.dumps(wanted)})")
-            return headings
+        async def fill(pages: Mapping[str, int]) -> None:
+            await evaluate(f"({_FILL_TOC})({json.dumps(dict(pages))})")
 
         await asyncio.wait_for(tab.navigate(page_file.as_uri()), timeout=TIMEOUT_MS / 1000)
         info = await evaluate(f"({_DESCRIBE})()")
         await evaluate(f"({_ADD_STYLE})({json.dumps(_page_css(info, footer))})")
         lap("load")
-        headings: dict[str, int] = {}
-        if info["toc"]:
+        toc: list[str] = list(info["toc"])
+        filled = numbers.get(toc) if numbers is not None and toc else None
+        if filled is not None:
+            await fill(filled)  # the last print's numbers: checked after the print
+            lap("numbering")
+        elif toc:
             # Placeholders lay out like their charts: the pages are already final. Only
             # where each anchor falls is wanted, so nothing is painted.
             await evaluate(f"({_PAINT_NOTHING})(true)")
             layout = await pdf()
             await evaluate(f"({_PAINT_NOTHING})(false)")
-            headings = await number(layout)
+            filled = _contents(_anchor_pages(layout), toc)
+            await fill(filled)
             lap("numbering")
         for key, drawing in (late_charts or {}).items():
             svg = await asyncio.wrap_future(drawing)
@@ -298,10 +310,16 @@ async def cdp_print(
         lap("waiting for charts")
         data = await pdf()
         lap("print")
-        if info["toc"]:
-            printed = _anchor_pages(data)
-            if printed != headings:  # something moved: number again from this print
-                headings = await number(data)
+        headings: dict[str, int] = {}
+        if toc:
+            headings = _anchor_pages(data)
+            if _contents(headings, toc) != filled:
+                # something moved (a guess from another print, or a chart that did not
+                # keep its placeholder's size): number from this print and print again
+                await fill(_contents(headings, toc))
                 data = await pdf()
+                headings = _anchor_pages(data)
+            if numbers is not None:
+                numbers.put(toc, _contents(headings, toc))
             lap("check")
         return data, _page_count(data), headings

@@ -30,6 +30,7 @@ from assessment_kit.briefing.chart_cache import ChartCache, chart_uid
 from assessment_kit.briefing.chart_page import ChartPage
 from assessment_kit.briefing.chart_tab import ChartTab, figure_size, stable_svg
 from assessment_kit.briefing.devtools import Browser, BrowserGone, Tab
+from assessment_kit.briefing.page_numbers import PageNumbers
 from assessment_kit.errors import BriefingError
 
 if TYPE_CHECKING:
@@ -87,7 +88,8 @@ class ChartRenderer:
         makes its first one while the browser starts.)
     cache
         Use the user's chart cache (:mod:`.chart_cache`): charts drawn before are taken
-        from it, and the chart page (plotly.js) is loaded only when one is missing.
+        from it, and the chart page (plotly.js) is loaded only when one is missing; and the
+        contents' page numbers of the last print (:mod:`.page_numbers`).
     """
 
     def __init__(self, browser: Path | str, *, kept: bool = False, cache: bool = True) -> None:
@@ -98,6 +100,7 @@ class ChartRenderer:
         #: How many of the charts drawn were taken from the chart cache.
         self.charts_cached = 0
         self._cache = ChartCache.for_browser(self.browser) if cache else None
+        self._numbers = PageNumbers.for_user() if cache else None
         self.timings: dict[str, float] = {}
         #: Seconds the browser thread spent on each step: start, chart page, charts.
         self.session_timings: dict[str, float] = {}
@@ -375,8 +378,9 @@ class ChartRenderer:
 
         tab = await self._take_print_tab(chrome)
         try:
+            lap = _Lap(self.timings)
             return await cdp_print(
-                tab, html_text, footer, _Lap(self.timings), late_charts, self.workspace
+                tab, html_text, footer, lap, late_charts, self.workspace, self._numbers
             )
         finally:
             await chrome.close_tab(tab)
