@@ -177,9 +177,9 @@ def _profile_made(renderer: ChartRenderer) -> bool:
 )
 def test_session_closed_while_its_browser_starts_leaves_nothing(browser: Path, moment: str) -> None:
     """A session closed at any moment of its browser's start (an error in the mission, a
-    Ctrl-C) ends every process it started and removes its workspace. choreographer starts
-    the process in a thread of its own, which cancelling does not stop: the moments just
-    before and just after that start are the ones that once left a browser behind."""
+    Ctrl-C) ends every process it started and removes its workspace. The browser is started
+    in the session's thread: the moments just before and just after that start are the ones
+    that once left a browser behind."""
     conditions = {
         "at once": lambda renderer: True,
         "profile made": _profile_made,

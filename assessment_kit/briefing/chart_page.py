@@ -95,6 +95,8 @@ class ChartPage:
         self._socket = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._socket.getsockname()[1])
         self._server: asyncio.Server | None = None
+        #: The routes asked for, in order (a script taken from the disk cache is not).
+        self.served: list[str] = []
         #: The connections open now (closed by stop_serving).
         self.connections: set[asyncio.Transport] = set()
         self._lock: IO[bytes] | None = None
@@ -145,6 +147,7 @@ class ChartPage:
         status, keep = "200 OK", "public, max-age=31536000, immutable"
         parts = request.split(b" ", 2)
         route = parts[1].decode("latin-1").split("?", 1)[0] if len(parts) > 2 else ""
+        self.served.append(route)
         if route == "/charts.html":
             body, kind, keep = self._page, "text/html; charset=utf-8", "no-store"
         elif route in self._files:

@@ -174,6 +174,8 @@ class _Lap:
     def __init__(self, timings: dict[str, float]) -> None:
         self.timings = timings
         self.clock = time.perf_counter()
+        #: How many times the page was printed (2 when it had to be numbered first).
+        self.prints = 0
 
     def __call__(self, name: str) -> None:
         now = time.perf_counter()
@@ -280,6 +282,7 @@ async def cdp_print(
             return result.get("result", {}).get("value")
 
         async def pdf() -> bytes:
+            lap.prints += 1
             result = await send("Page.printToPDF", _CDP_PAGE)
             return base64.b64decode(result["data"])
 
@@ -291,7 +294,8 @@ async def cdp_print(
         await evaluate(f"({_ADD_STYLE})({json.dumps(_page_css(info, footer))})")
         lap("load")
         toc: list[str] = list(info["toc"])
-        filled = numbers.get(toc) if numbers is not None and toc else None
+        guessed = numbers.get(toc) if numbers is not None and toc else None
+        filled = guessed
         if filled is not None:
             await fill(filled)  # the last print's numbers: checked after the print
             lap("numbering")
@@ -319,7 +323,7 @@ async def cdp_print(
                 await fill(_contents(headings, toc))
                 data = await pdf()
                 headings = _anchor_pages(data)
-            if numbers is not None:
+            if numbers is not None and _contents(headings, toc) != guessed:
                 numbers.put(toc, _contents(headings, toc))
             lap("check")
         return data, _page_count(data), headings

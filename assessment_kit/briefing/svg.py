@@ -1,12 +1,15 @@
 """Plotly figures to static SVG, in the one headless Chromium that also prints the PDF.
 
-Opening the browser and loading plotly.js cost about a second; each chart after that about
-0.05 s. :class:`ChartRenderer` therefore opens one session in a background thread as soon as
-it is created, so the browser starts while the mission is read and scored, then draws every
-chart in one tab (:class:`ChartTab`) and prints the briefing in another. A notebook keeps
-its session for the kernel's life (:func:`shared_renderer`), so a second export is warm.
+Starting the browser costs about 0.3 s and loading plotly.js 0.4 to 1 s; each chart after
+that about 0.05 s. :class:`ChartRenderer` therefore opens one session in a background thread
+as soon as it is created, so the browser starts while the mission is read and scored, then
+draws every chart in one tab (:class:`ChartTab`) and prints the briefing in another. A
+notebook keeps its session for the kernel's life (:func:`shared_renderer`), so a second
+export is warm.
 
-The tab that draws, and how an SVG is made stable, are in :mod:`.chart_tab`.
+The browser and its DevTools pipe are in :mod:`.devtools`; the chart page, served so that
+plotly.js stays compiled, in :mod:`.chart_page`; the tab that draws, and how an SVG is made
+stable, in :mod:`.chart_tab`.
 """
 
 from __future__ import annotations
@@ -99,6 +102,9 @@ class ChartRenderer:
         self.charts_drawn = 0
         #: How many of the charts drawn were taken from the chart cache.
         self.charts_cached = 0
+        #: How many times this session printed a page (a briefing needing its contents
+        #: numbered is printed twice; see :mod:`.page_numbers`).
+        self.prints = 0
         self._cache = ChartCache.for_browser(self.browser) if cache else None
         self._numbers = PageNumbers.for_user() if cache else None
         self.timings: dict[str, float] = {}
@@ -383,6 +389,7 @@ class ChartRenderer:
                 tab, html_text, footer, lap, late_charts, self.workspace, self._numbers
             )
         finally:
+            self.prints += lap.prints
             await chrome.close_tab(tab)
             if self.kept:
                 self._prepare_print_tab(chrome)
@@ -537,7 +544,7 @@ def _close_all_at_exit() -> None:
     """Close every session still open and remove this process's workspaces.
 
     Sessions run in daemon threads: without this, a Ctrl-C or an uncaught error would leave
-    their browsers to choreographer's watchdog and their profiles in the temporary folder.
+    their browsers running and their profiles in the temporary folder.
     """
     from assessment_kit.briefing.browser import remove_own_workspaces
 
