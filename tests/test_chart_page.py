@@ -1,0 +1,134 @@
+"""The chart page served over http under a fixed name: the page kaleido writes, scripts
+kept in the browser's disk cache, that cache used by one session at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from assessment_kit.briefing import chart_page
+from assessment_kit.briefing.browser import find_browser
+from assessment_kit.briefing.chart_page import ChartPage, page_html, page_scripts
+from assessment_kit.briefing.svg import ChartRenderer
+from assessment_kit.questionnaire.cache import ENV_VAR
+
+FIGURE = {
+    "data": [{"type": "bar", "x": ["North", "South"], "y": [3, 4]}],
+    "layout": {"title": {"text": "Served chart"}, "width": 320, "height": 220},
+}
+
+
+def test_the_page_is_the_one_kaleido_writes() -> None:
+    """We write kaleido's page ourselves (importing kaleido costs 0.15 s of every export) and
+    find its two scripts in the installed packages; this pins both to kaleido's own."""
+    from kaleido import PageGenerator
+
+    theirs = PageGenerator(mathjax=False).generate_index()
+    sources = re.findall(r'<script src="([^"]+)"', theirs)
+    assert [Path(source.removeprefix("file://")) for source in sources] == list(page_scripts())
+    assert page_html(sources) == theirs
+
+
+def _ask(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(1 << 16):
+            answer += chunk
+    return answer
+
+
+def test_the_server_answers_the_page_its_scripts_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    page = ChartPage()
+
+    async def run() -> list[bytes]:
+        await page.serve()
+        routes = re.findall(r'src="([^"]+)"', page_html(list(page._files)))
+        asked = ["/charts.html", *routes, "/../../etc/passwd"]
+        answers = []
+        for route in asked:
+            request = f"GET {route} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+            answers.append(await asyncio.to_thread(_ask, page.port, request))
+        answers.append(await asyncio.to_thread(_ask, page.port, b"nonsense\r\n\r\n"))
+        page.stop_serving()
+        return answers
+
+    try:
+        html, plotly, scopes, outside, nonsense = asyncio.run(run())
+    finally:
+        page.close()
+    assert html.startswith(b"HTTP/1.1 200 OK")
+    assert b"Cache-Control: no-store" in html
+    assert b"Kaleido-fier" in html
+    for script, path in zip((plotly, scopes), page_scripts(), strict=True):
+        head, _, body = script.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK")
+        assert b"max-age=31536000, immutable" in head
+        assert body == path.read_bytes()
+    assert outside.startswith(b"HTTP/1.1 404")
+    assert outside.endswith(b"\r\n\r\n")
+    assert nonsense.startswith(b"HTTP/1.1 404")
+
+
+def test_a_changed_script_has_another_url(tmp_path: Path) -> None:
+    """Scripts are cached for a year: an upgraded plotly must come under a new URL."""
+    script = tmp_path / "plotly.min.js"
+    script.write_text("one", encoding="utf-8")
+    before = chart_page._stamp(script)
+    script.write_text("other", encoding="utf-8")
+    assert chart_page._stamp(script) != before
+
+
+def test_the_disk_cache_is_one_sessions_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    first = ChartPage()
+    second = ChartPage()
+    try:
+        assert first.disk_cache == tmp_path / "browser"
+        assert second.disk_cache is None  # taken: it keeps a cache of its own
+        assert not any("--disk-cache-dir" in flag for flag in second.browser_flags())
+    finally:
+        first.close()
+        second.close()
+    third = ChartPage()
+    try:
+        assert third.disk_cache == tmp_path / "browser"
+        assert f"--disk-cache-dir={tmp_path / 'browser'}" in third.browser_flags()
+    finally:
+        third.close()
+    monkeypatch.setenv(ENV_VAR, "")
+    off = ChartPage()
+    off.close()
+    assert off.disk_cache is None
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_later_session_takes_plotly_js_from_the_disk_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first session fetches the scripts from our server; a later one, under the same
+    URL, takes them from the shared disk cache (Chromium keeps their compiled code there)
+    and draws the same SVG."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    browser = find_browser()
+    served = []
+    drawn = []
+    for _ in range(2):
+        with ChartRenderer(browser, cache=False) as session:
+            drawn.append(session.render([FIGURE]))
+            served.append(list(session._page.served))
+    scripts = [f"/{chart_page._stamp(path)}/{path.name}" for path in page_scripts()]
+    assert [route for route in served[0] if route in scripts] == scripts
+    assert "/charts.html" in served[1]
+    assert [route for route in served[1] if route in scripts] == []
+    assert drawn[0] == drawn[1]
