@@ -4,9 +4,12 @@ Every run starts a fresh process, so every run pays for its imports and its brow
 
 - ours: ``assessment-kit brief DEMO.db --out briefing.pdf`` (read, score, context, the page
   rendered without nbconvert, three charts as SVG and the print, in one Chromium), first
-  with the chart cache emptied before each run (a mission's first export: plotly.js is
-  loaded and the charts drawn), then again with its charts kept (an export of a mission
-  whose scores did not change since its last export: plotly.js is not loaded);
+  with what the cache folder keeps of the mission emptied before each run (a mission's
+  first export: plotly.js is loaded and the charts drawn, the contents numbered by a first
+  print; the browser's disk cache, with plotly.js compiled, stays), then again with its
+  charts and page numbers kept (an export of a mission whose scores did not change since
+  its last export: plotly.js is not loaded, the page printed once), and, for reference, the
+  first export after installing (the whole cache folder emptied);
 - the floor, measured in the same run: a bare ``chromium --headless --print-to-pdf`` of a
   one-line page, the price of one browser start and one print (target: ours at most
   FLOOR_TARGET times that);
@@ -256,13 +259,26 @@ def _print_stages(stages: dict[str, float], what: str) -> None:
     )
 
 
+#: What a first export finds in the cache folder: nothing of this mission (no chart, no page
+#: numbers). The browser's disk cache (plotly.js compiled) stays: the machine has exported
+#: a briefing before. "cold" empties the whole folder: the first export after installing.
+MISSION_KEPT = ("charts", "page-numbers")
+
+
+def _forget_mission(cache: Path) -> None:
+    for name in MISSION_KEPT:
+        shutil.rmtree(cache / name, ignore_errors=True)
+
+
 def _before(name: str, folder: Path, cache: Path) -> None:
-    """Make ready for a run of ``name``: brief never writes over a file, and "ours" is a
-    first export, with no chart kept."""
-    if name in ("ours", "again"):
+    """Make ready for a run of ``name``: brief never writes over a file, "ours" is a first
+    export of the mission, "cold" the first export after installing."""
+    if name in ("ours", "again", "cold"):
         (folder / "briefing.pdf").unlink(missing_ok=True)
     if name == "ours":
-        shutil.rmtree(cache / "charts", ignore_errors=True)
+        _forget_mission(cache)
+    if name == "cold":
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def _runs(times: list[float]) -> str:
@@ -297,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         brief = [str(BIN / "assessment-kit"), "brief", str(mission), "--quiet"]
         out = str(folder / "briefing.pdf")
         commands = {
+            "cold": ([*brief, "--out", out], installed),
             "ours": ([*brief, "--out", out], installed),
             "again": ([*brief, "--out", out], installed),
             "floor": (floor_command(browser, folder), None),
@@ -308,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         # One warm-up of each (disk caches, bytecode), then interleave the runs so that
         # every variant sees the same machine load.
         # (brief never writes over an existing file: each run starts without it.)
-        # ("ours" empties the chart cache first; "again", run next, finds its charts.)
+        # ("cold" empties the cache folder, "ours" what it keeps of the mission; "again",
+        # run next, finds its charts and page numbers.)
         for name, (command, command_env) in commands.items():
             _before(name, folder, cache)
             timed(command, command_env, name=name)
@@ -323,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = {"ours": len(PdfReader(folder / "briefing.pdf").pages)}
         for renderer in RENDERERS:
             pages[renderer] = len(PdfReader(folder / f"baseline_{renderer}.pdf").pages)
-        shutil.rmtree(cache / "charts", ignore_errors=True)
+        _forget_mission(cache)
         stages = stage_timings(mission, folder / "stages.pdf", installed)
         cached_stages = stage_timings(mission, folder / "stages-cached.pdf", installed)
         os.environ[CACHE_VARIABLE] = ""  # the kept session loads plotly.js once, and draws
@@ -341,8 +359,12 @@ def main(argv: list[str] | None = None) -> int:
         f"  ({pages['ours']} pages)  {_runs(runs['ours'])}"
     )
     print(
-        f"ours      the same, charts kept from the last export  {median['again']:6.2f} s"
+        f"ours      again, charts and page numbers kept         {median['again']:6.2f} s"
         f"  {_runs(runs['again'])}"
+    )
+    print(
+        f"ours      first export after installing (no cache)    {median['cold']:6.2f} s"
+        f"  {_runs(runs['cold'])}  {median['cold'] / median['floor']:.2f}x the floor"
     )
     print(
         f"floor     chromium --headless --print-to-pdf, 1 line  {median['floor']:6.2f} s"
@@ -357,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, count in FAILURES.items():
         print(f"failed    {name}: {count} run(s) failed and were run again")
     _print_stages(stages, "a first export in a fresh process")
-    _print_stages(cached_stages, "an export with its charts kept, in a fresh process")
+    _print_stages(cached_stages, "an export again, charts and page numbers kept")
     print(
         f"\nwarm re-export in one process (the notebook's kept session): cold {cold:.2f} s, "
         f"warm median {warm_median:.2f} s {_runs(warm)}"

@@ -38,20 +38,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessment_kit.briefing.devtools import BROWSER_FLAGS
 from assessment_kit.errors import BriefingError
 
 if TYPE_CHECKING:
     from assessment_kit.briefing.devtools import Browser, Tab
     from assessment_kit.briefing.page_numbers import PageNumbers
 
-#: Chromium flags: no sandbox (containers run as root), no GPU, nothing phoning home.
-CHROMIUM_ARGS: tuple[str, ...] = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+#: Chromium's flags for a browser someone else starts (the UI tests' Playwright): ours,
+#: without the two that Playwright sets itself.
+CHROMIUM_ARGS: tuple[str, ...] = tuple(
+    flag for flag in BROWSER_FLAGS if flag not in ("--headless", "--remote-debugging-pipe")
 )
 TIMEOUT_MS = 60_000
 
