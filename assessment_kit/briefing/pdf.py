@@ -27,10 +27,12 @@ never leaves half a PDF.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import io
 import json
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future
@@ -262,6 +264,9 @@ async def cdp_print(
     """
     import base64
 
+    # pypdf reads the printed PDF (the check, and the numbering): imported while Chromium
+    # loads and prints, not after. A later import waits for this one (the import lock).
+    threading.Thread(target=importlib.import_module, args=("pypdf",), daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="print-", dir=folder) as page_folder:
         page_file = Path(page_folder) / "briefing.html"
         page_file.write_text(html_text, encoding="utf-8")
