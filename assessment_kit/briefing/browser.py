@@ -209,6 +209,30 @@ def end_strays(workspace: Path, seconds: float = 5.0, spare: int | None = None) 
     return len(found)
 
 
+def wait_for_group(pgid: int, seconds: float = 5.0) -> bool:
+    """Wait until no process of group ``pgid`` runs any more (a zombie has ended); True
+    when none does. (Linux: read from /proc; elsewhere there is nothing to wait for.)
+
+    SIGKILL sent to a group returns at once, while its processes take a moment to end: a
+    caller about to remove their files waits for them.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        members = [entry for entry in Path("/proc").glob("[0-9]*") if _group_of(entry) == pgid]
+        if not any(_running(entry) for entry in members):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)  # processes of another group ending: no event to wait on
+
+
+def _group_of(proc: Path) -> int | None:
+    try:
+        return int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _running(proc: Path) -> bool:
     """True while a /proc entry is a process that has not exited (a zombie has)."""
     try:

@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from assessment_kit.briefing.browser import wait_for_group
+
 __all__ = ["BROWSER_FLAGS", "Browser", "BrowserGone", "Tab"]
 
 #: Chromium's flags for a briefing session; each says why in its comment.
@@ -231,13 +233,14 @@ class Browser:
 
     def kill(self) -> None:
         """End the browser and every process of its group at once (nothing to save: its
-        profile is thrown away), and reap it."""
+        profile is thrown away); reap it, and wait until its group has ended."""
         # Also once the browser itself has ended: its renderers and services may outlive
         # it for a while (a network service holding the disk cache). The group's id stays
         # theirs while any of them lives; once none does, nothing answers to it.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
         self.wait(10)
+        wait_for_group(self.pid)
 
     def last_words(self) -> str:
         """The browser's last line of output (why it did not start), or ''."""
@@ -343,15 +346,6 @@ class Browser:
         """Close ``tab`` (a browser already gone has nothing to close)."""
         with contextlib.suppress(BrowserGone):
             await self.send_command("Target.closeTarget", {"targetId": tab.target_id})
-
-    async def close(self, timeout: float) -> None:
-        """Ask the browser to close, so that it writes its caches; wait ``timeout`` seconds
-        for it to end (:meth:`kill` ends it after that)."""
-        with contextlib.suppress(BrowserGone):
-            await asyncio.wait_for(self.send_command("Browser.close"), timeout)
-        deadline = time.monotonic() + timeout
-        while self.poll() is None and time.monotonic() < deadline:
-            await asyncio.sleep(0.005)
 
     def disconnect(self) -> None:
         """Close our ends of the pipe (on the loop's thread once connected)."""

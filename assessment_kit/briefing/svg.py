@@ -59,10 +59,6 @@ def open_timeout() -> float:
 
 T = TypeVar("T")
 
-#: Seconds a browser is given to close by itself (and write its disk cache) before it is
-#: killed.
-CLOSE_TIMEOUT = 5.0
-
 
 async def _cancel_pending() -> None:
     """Cancel every other task of the running loop and wait for them to end."""
@@ -140,15 +136,13 @@ class ChartRenderer:
     def _thread_main(self) -> None:
         """The browser thread: start the browser, then run the loop that talks to it."""
         with self._starting:
-            # Started in this thread, not the caller's: posix_spawn blocks every signal
-            # in its thread while it runs, and a Ctrl-C must reach the main thread as a
-            # KeyboardInterrupt. Under the lock, close() either sees the process or
-            # prevents it.
+            # Started here, so that the caller goes on at once (it reads the mission
+            # meanwhile). Under the lock, close() either sees the process or prevents it.
             if not self._closed:
                 try:
                     flags = self._page.browser_flags()
                     self._chrome = Browser(self.browser, self.workspace, flags)
-                except OSError as error:
+                except Exception as error:  # kept for _session() to explain
                     self._open_error = error
             if not self._closed:
                 self._loop.create_task(self._open())
@@ -438,10 +432,10 @@ class ChartRenderer:
     def close(self) -> None:
         """Close the browser, stop the thread and remove the workspace (idempotent).
 
-        The browser's process is known from the renderer's creation on, so a session closed
-        at any moment of its start, or of an export, ends it: its whole process group is
-        killed. Only a session that loaded the chart page with the shared disk cache first
-        asks the browser to close by itself, so that the compiled plotly.js is written.
+        The browser's process is known from its start on, so a session closed at any moment
+        of its start, or of an export, ends it: its whole process group is killed, which is
+        also the quickest end. Its profile is thrown away, and the disk cache it shares
+        (:mod:`.chart_page`) is Chromium's crash-safe one: what it wrote stays usable.
         """
         with self._starting:  # a browser being started is known once this is taken
             if self._closed:
@@ -450,18 +444,13 @@ class ChartRenderer:
         _live.discard(self)
         chrome = self._chrome
         started = self._thread.is_alive()
+        self._opened.cancel()
+        if self._chart_page is not None:
+            self._chart_page.cancel()
         try:
-            self._opened.cancel()
-            if self._chart_page is not None:
-                self._chart_page.cancel()
-            if started and chrome is not None and self.alive_for_cache():
-                closing = chrome.close(CLOSE_TIMEOUT)
-                asyncio.run_coroutine_threadsafe(closing, self._loop).result(CLOSE_TIMEOUT + 5)
-        except (Exception, CancelledError):  # closing must not hide the real error
-            pass
-        finally:
             if chrome is not None:
                 chrome.kill()
+        finally:
             if started:
                 # Let the pipe's readers and the page's server end rather than being
                 # destroyed pending (which prints warnings at exit); a stuck task must not
@@ -478,11 +467,6 @@ class ChartRenderer:
             self._page.close()
             end_strays(self.workspace)  # anything of the browser's that left its group
             shutil.rmtree(self.workspace, ignore_errors=True)
-
-    def alive_for_cache(self) -> bool:
-        """True when closing gently is worth it: the browser is up, and it loaded the chart
-        page with the shared disk cache (which it writes as it closes)."""
-        return self.alive and self._page.disk_cache is not None and self._tab is not None
 
     async def _wind_down(self) -> None:
         """End every other task of the loop, the page's server and our ends of the pipe."""
