@@ -240,8 +240,48 @@ def _page_css(info: Mapping[str, Any], footer: str | None) -> str:
     )
 
 
+class _Printing:
+    """The page being printed in a tab: its scripts, its prints, its contents' numbers."""
+
+    def __init__(self, tab: Tab, lap: _Lap) -> None:
+        self.tab = tab
+        self.lap = lap
+
+    async def send(self, command: str, params: dict[str, Any] | None = None) -> Any:
+        return _cdp_result(await self.tab.send_command(command, params), command)
+
+    async def evaluate(self, expression: str) -> Any:
+        result = await self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
+        if "exceptionDetails" in result:
+            raise BriefingError(f"script failed in the page: {result['exceptionDetails']}")
+        return result.get("result", {}).get("value")
+
+    async def pdf(self) -> bytes:
+        import base64
+
+        self.lap.prints += 1
+        result = await self.send("Page.printToPDF", _CDP_PAGE)
+        return base64.b64decode(result["data"])
+
+    async def fill(self, pages: Mapping[str, int]) -> None:
+        """Write the contents' page numbers (their boxes have a fixed width: nothing moves)."""
+        await self.evaluate(f"({_FILL_TOC})({json.dumps(dict(pages))})")
+
+    async def numbering_print(self, toc: list[str]) -> dict[str, int]:
+        """The contents' pages, from a print that paints nothing. Placeholders lay out like
+        their charts, so the pages are already final; only where each anchor falls is
+        wanted."""
+        await self.evaluate(f"({_PAINT_NOTHING})(true)")
+        layout = await self.pdf()
+        await self.evaluate(f"({_PAINT_NOTHING})(false)")
+        return _contents(_anchor_pages(layout), toc)
+
+
 async def cdp_print(
-    tab: Any,
+    tab: Tab,
     html_text: str,
     footer: str | None,
     lap: _Lap,
@@ -262,59 +302,28 @@ async def cdp_print(
     same contents are filled in instead of that first print; the final print is checked
     against them in the same way, and its numbers are kept for the next one.
     """
-    import base64
-
     # pypdf reads the printed PDF (the check, and the numbering): imported while Chromium
     # loads and prints, not after. A later import waits for this one (the import lock).
     threading.Thread(target=importlib.import_module, args=("pypdf",), daemon=True).start()
+    page = _Printing(tab, lap)
     with tempfile.TemporaryDirectory(prefix="print-", dir=folder) as page_folder:
         page_file = Path(page_folder) / "briefing.html"
         page_file.write_text(html_text, encoding="utf-8")
-
-        async def send(command: str, params: dict[str, Any] | None = None) -> Any:
-            return _cdp_result(await tab.send_command(command, params=params), command)
-
-        async def evaluate(expression: str) -> Any:
-            result = await send(
-                "Runtime.evaluate",
-                {"expression": expression, "returnByValue": True, "awaitPromise": True},
-            )
-            if "exceptionDetails" in result:
-                raise BriefingError(f"script failed in the page: {result['exceptionDetails']}")
-            return result.get("result", {}).get("value")
-
-        async def pdf() -> bytes:
-            lap.prints += 1
-            result = await send("Page.printToPDF", _CDP_PAGE)
-            return base64.b64decode(result["data"])
-
-        async def fill(pages: Mapping[str, int]) -> None:
-            await evaluate(f"({_FILL_TOC})({json.dumps(dict(pages))})")
-
         await asyncio.wait_for(tab.navigate(page_file.as_uri()), timeout=TIMEOUT_MS / 1000)
-        info = await evaluate(f"({_DESCRIBE})()")
-        await evaluate(f"({_ADD_STYLE})({json.dumps(_page_css(info, footer))})")
+        info = await page.evaluate(f"({_DESCRIBE})()")
+        await page.evaluate(f"({_ADD_STYLE})({json.dumps(_page_css(info, footer))})")
         lap("load")
         toc: list[str] = list(info["toc"])
         guessed = numbers.get(toc) if numbers is not None and toc else None
-        filled = guessed
+        filled = guessed if guessed is not None or not toc else await page.numbering_print(toc)
         if filled is not None:
-            await fill(filled)  # the last print's numbers: checked after the print
-            lap("numbering")
-        elif toc:
-            # Placeholders lay out like their charts: the pages are already final. Only
-            # where each anchor falls is wanted, so nothing is painted.
-            await evaluate(f"({_PAINT_NOTHING})(true)")
-            layout = await pdf()
-            await evaluate(f"({_PAINT_NOTHING})(false)")
-            filled = _contents(_anchor_pages(layout), toc)
-            await fill(filled)
+            await page.fill(filled)  # a guess is checked after the final print
             lap("numbering")
         for key, drawing in (late_charts or {}).items():
             svg = await asyncio.wrap_future(drawing)
-            await evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
+            await page.evaluate(f"({_PUT_CHART})({json.dumps(key)}, {json.dumps(svg)})")
         lap("waiting for charts")
-        data = await pdf()
+        data = await page.pdf()
         lap("print")
         headings: dict[str, int] = {}
         if toc:
@@ -322,8 +331,8 @@ async def cdp_print(
             if _contents(headings, toc) != filled:
                 # something moved (a guess from another print, or a chart that did not
                 # keep its placeholder's size): number from this print and print again
-                await fill(_contents(headings, toc))
-                data = await pdf()
+                await page.fill(_contents(headings, toc))
+                data = await page.pdf()
                 headings = _anchor_pages(data)
             if numbers is not None and _contents(headings, toc) != guessed:
                 numbers.put(toc, _contents(headings, toc))
