@@ -3,8 +3,8 @@ printed without loading plotly.js at all.
 
 Drawing is the longest step of a cold export: before its first chart the browser loads
 4.7 MB of plotly.js (about a second on a laptop). A chart's SVG depends only on its figure
-(a plain plotly spec, see :func:`.api.briefing_charts`) and on what drew it: plotly.js
-(plotly's version), kaleido's page, the browser and the fonts it measured text with. So
+(a plain plotly spec, see :func:`.api.briefing_charts`) and on what drew it: plotly.js and
+kaleido's page script (their files), the browser and the fonts it measured text with. So
 each SVG is kept under the SHA-256 of both, in the user's cache folder (the one the
 instrument cache uses, :func:`assessment_kit.questionnaire.cache.cache_folder`; an empty
 ``ASSESSMENT_KIT_CACHE_DIR`` turns both off), in ``charts/``.
@@ -29,29 +29,22 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from assessment_kit.atomic import write_atomically
+from assessment_kit.briefing.chart_page import page_scripts
 from assessment_kit.briefing.chart_tab import stable_svg
 from assessment_kit.questionnaire.cache import cache_folder, keep_latest
 
 __all__ = ["KEEP", "ChartCache"]
 
 #: The layout of an entry and of its key; change it when either changes.
-FORMAT = 1
+FORMAT = 2
 #: How many charts the folder keeps (the ones used last); each is 10-60 KB.
 KEEP = 256
 #: Where Linux keeps fonts; a font installed or removed changes one of these folders.
 _FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "none"
 
 
 def _stamp(path: Path) -> str:
@@ -78,13 +71,18 @@ def _fonts_stamp() -> str:
 
 
 def drawn_by(browser: Path) -> str:
-    """Everything besides the figure that decides its SVG, as one line."""
+    """Everything besides the figure that decides its SVG, as one line.
+
+    The page's two scripts are named by their files (path, size, time): the very code that
+    draws, and two ``stat`` calls where asking the packages' versions scans every installed
+    distribution (30 to 60 ms, on the way to starting the browser).
+    """
     resolved = browser.resolve()
+    scripts = [f"{path} {_stamp(path)}" for path in page_scripts()]
     return "|".join(
         [
             f"format {FORMAT}",
-            f"plotly {_version('plotly')}",
-            f"kaleido {_version('kaleido')}",
+            *scripts,
             f"browser {resolved} {_stamp(resolved)}",
             f"fonts {_fonts_stamp()}",
         ]
