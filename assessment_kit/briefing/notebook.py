@@ -72,8 +72,11 @@ def _finalize(value: Any) -> Any:
 def _environment() -> jinja2.Environment:
     import jinja2
 
+    from assessment_kit.briefing.template_cache import template_cache
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(FRAGMENTS)),
+        bytecode_cache=template_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
