@@ -234,8 +234,8 @@ def warm_exports(mission: Path, folder: Path, runs: int) -> tuple[float, list[fl
 STAGE_GROUPS = {
     "": "main thread (the process's own steps; 'Printing the PDF' waits for the browser)",
     "browser: ": "browser thread, from the export's start, alongside: start, plotly.js, charts",
-    "print: ": "the print, in its own tab: load, numbering print (nothing painted) while the "
-    "charts are drawn, final print, check",
+    "print: ": "the print, in its own tab: load, numbering (a print that paints nothing, while "
+    "the charts are drawn; none when the last print's numbers are kept), final print, check",
 }
 
 
