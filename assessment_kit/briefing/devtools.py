@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assessment_kit.briefing.browser import wait_for_group
+from assessment_kit.errors import BriefingError
 
 __all__ = ["BROWSER_FLAGS", "Browser", "BrowserGone", "Tab"]
 
@@ -102,12 +103,15 @@ class Tab:
         """Send ``command`` to this page; the reply as sent (``result`` or ``error``)."""
         return await self.browser.send_command(command, params, session_id=self.session_id)
 
+    async def call(self, command: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Send ``command`` to this page; its result, or its error raised (see :func:`result`)."""
+        return await self.browser.call(command, params, session_id=self.session_id)
+
     async def enable_page_events(self) -> None:
         """Turn on the page's events and its lifecycle events (once)."""
         if not self._lifecycle:
-            for command in ("Page.enable", "Page.setLifecycleEventsEnabled"):
-                params = {"enabled": True} if command.endswith("Enabled") else None
-                result(await self.send_command(command, params), command)
+            await self.call("Page.enable")
+            await self.call("Page.setLifecycleEventsEnabled", {"enabled": True})
             self._lifecycle = True
 
     async def navigate(self, url: str) -> None:
@@ -123,7 +127,7 @@ class Tab:
         for attempt in range(3):
             events = self.browser._listen(self.session_id, "Page.lifecycleEvent")
             try:
-                started = result(await self.send_command("Page.navigate", {"url": url}), url)
+                started = await self.call("Page.navigate", {"url": url})
                 failed = started.get("errorText")
                 if not failed:
                     await _load_of(events, str(started.get("loaderId")))
@@ -131,7 +135,7 @@ class Tab:
             finally:
                 self.browser._unlisten(self.session_id, "Page.lifecycleEvent", events)
             if failed != "net::ERR_ABORTED" or attempt == 2:
-                raise RuntimeError(f"Chromium could not load {url}: {failed}")
+                raise BriefingError(f"Chromium could not load {url}: {failed}")
             await asyncio.sleep(0.05)
 
 
@@ -261,10 +265,10 @@ class Browser:
         writer = os.fdopen(self._commands, "wb", buffering=0)
         self._reader, _ = await loop.connect_read_pipe(lambda: _Pipe(self), reader)
         self._writer, _ = await loop.connect_write_pipe(asyncio.BaseProtocol, writer)
-        result(await self.send_command("Browser.getVersion"), "Browser.getVersion")
+        await self.call("Browser.getVersion")
         # The page it opened at its start (about:blank), taken now: a tab made later is
         # listed too, and must not be taken for it.
-        targets = result(await self.send_command("Target.getTargets"), "Target.getTargets")
+        targets = await self.call("Target.getTargets")
         pages = [t for t in targets.get("targetInfos", []) if t.get("type") == "page"]
         self._first_page = str(pages[0]["targetId"]) if pages else None
 
@@ -323,9 +327,19 @@ class Browser:
         self._writer.write(json.dumps(message).encode() + b"\0")
         return await reply
 
+    async def call(
+        self,
+        command: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        session_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Send ``command``; its result, or its error raised (see :func:`result`)."""
+        return result(await self.send_command(command, params, session_id=session_id), command)
+
     async def create_tab(self, url: str = "about:blank") -> Tab:
         """Open a new page and attach to it."""
-        made = result(await self.send_command("Target.createTarget", {"url": url}), "a new tab")
+        made = await self.call("Target.createTarget", {"url": url})
         return await self._attach(str(made["targetId"]))
 
     async def first_tab(self) -> Tab:
@@ -334,12 +348,8 @@ class Browser:
         return await (self._attach(first) if first else self.create_tab())
 
     async def _attach(self, target_id: str) -> Tab:
-        attached = result(
-            await self.send_command(
-                "Target.attachToTarget", {"targetId": target_id, "flatten": True}
-            ),
-            "Target.attachToTarget",
-        )
+        params = {"targetId": target_id, "flatten": True}
+        attached = await self.call("Target.attachToTarget", params)
         return Tab(self, target_id, str(attached["sessionId"]))
 
     async def close_tab(self, tab: Tab) -> None:
@@ -362,10 +372,10 @@ class Browser:
 
 
 def result(reply: Mapping[str, Any], doing: str) -> dict[str, Any]:
-    """The ``result`` of a DevTools reply; its ``error`` raised as a RuntimeError."""
+    """The ``result`` of a DevTools reply; its ``error`` raised as a BriefingError."""
     if "error" in reply:
         error = reply["error"]
         message = error.get("message", error) if isinstance(error, Mapping) else error
-        raise RuntimeError(f"Chromium refused {doing}: {message}")
+        raise BriefingError(f"Chromium refused {doing}: {message}")
     found: dict[str, Any] = reply.get("result", {})
     return found

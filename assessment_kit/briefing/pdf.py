@@ -192,12 +192,6 @@ _CDP_PAGE = {
 }
 
 
-def _cdp_result(response: Any, command: str) -> Any:
-    if "error" in response:
-        raise BriefingError(f"Chromium refused {command}: {response['error']}")
-    return response.get("result", {})
-
-
 #: Hides every box without moving any (``visibility`` does not change the layout): the print
 #: that only tells the contents' page numbers then paints no text, about half its cost.
 _PAINT_NOTHING = """(on) => {
@@ -223,8 +217,7 @@ async def print_tab(session: Browser) -> Tab:
     media). A kept session prepares the next one while it is idle."""
     tab = await session.create_tab()
     await tab.enable_page_events()
-    command = "Emulation.setEmulatedMedia"
-    _cdp_result(await tab.send_command(command, {"media": "print"}), command)
+    await tab.call("Emulation.setEmulatedMedia", {"media": "print"})
     return tab
 
 
@@ -248,7 +241,7 @@ class _Printing:
         self.lap = lap
 
     async def send(self, command: str, params: dict[str, Any] | None = None) -> Any:
-        return _cdp_result(await self.tab.send_command(command, params), command)
+        return await self.tab.call(command, params)
 
     async def evaluate(self, expression: str) -> Any:
         result = await self.send(
