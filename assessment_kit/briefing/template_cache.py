@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING
+
+import jinja2
 
 from assessment_kit.questionnaire.cache import cache_folder
-
-if TYPE_CHECKING:
-    import jinja2
 
 __all__ = ["template_cache"]
 
@@ -27,10 +25,22 @@ __all__ = ["template_cache"]
 FOLDER = "templates"
 
 
+class _Kept(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache, for which a bad entry or a full disk is no error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged entry (its header is a pickle): compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # not kept: the next process compiles it
+            super().dump_bytecode(bucket)
+
+
 def template_cache() -> jinja2.BytecodeCache | None:
     """Jinja's bytecode cache in the user's private cache folder, or None (see the module)."""
-    import jinja2
-
     root = cache_folder()
     if root is None:
         return None
@@ -42,18 +52,4 @@ def template_cache() -> jinja2.BytecodeCache | None:
         return None
     if status.st_uid != os.getuid() or status.st_mode & 0o077:
         return None  # others could write code there: never load any from it
-
-    class _Kept(jinja2.FileSystemBytecodeCache):
-        """Jinja's cache, for which a bad entry or a full disk is no error."""
-
-        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            try:
-                super().load_bytecode(bucket)
-            except Exception:  # a damaged entry (its header is a pickle): compile again
-                bucket.reset()
-
-        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            with contextlib.suppress(OSError):  # not kept: the next process compiles it
-                super().dump_bytecode(bucket)
-
     return _Kept(str(folder))
