@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from assessment_kit.atomic import write_atomically
-from assessment_kit.briefing.chart_page import page_scripts
+from assessment_kit.briefing.chart_page import file_stamp, page_scripts
 from assessment_kit.briefing.chart_tab import stable_svg
 from assessment_kit.questionnaire.cache import cache_folder, keep_latest
 
@@ -47,15 +47,6 @@ KEEP = 256
 _FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 
 
-def _stamp(path: Path) -> str:
-    """What changes when ``path`` is replaced (an upgrade): its size and modification time."""
-    try:
-        status = path.stat()
-    except OSError:
-        return "missing"
-    return f"{status.st_size}:{status.st_mtime_ns}"
-
-
 def _fonts_stamp() -> str:
     """The modification times of the font folders and their subfolders (one per package)."""
     parts = []
@@ -65,8 +56,8 @@ def _fonts_stamp() -> str:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError:
             continue
-        parts.append(f"{folder}={_stamp(folder)}")
-        parts += [f"{entry.name}={_stamp(Path(entry.path))}" for entry in entries]
+        parts.append(f"{folder}={file_stamp(folder)}")
+        parts += [f"{entry.name}={file_stamp(Path(entry.path))}" for entry in entries]
     return ";".join(parts)
 
 
@@ -78,12 +69,12 @@ def drawn_by(browser: Path) -> str:
     distribution (30 to 60 ms, on the way to starting the browser).
     """
     resolved = browser.resolve()
-    scripts = [f"{path} {_stamp(path)}" for path in page_scripts()]
+    scripts = [f"{path} {file_stamp(path)}" for path in page_scripts()]
     return "|".join(
         [
             f"format {FORMAT}",
             *scripts,
-            f"browser {resolved} {_stamp(resolved)}",
+            f"browser {resolved} {file_stamp(resolved)}",
             f"fonts {_fonts_stamp()}",
         ]
     )

@@ -25,6 +25,7 @@ import asyncio
 import hashlib
 import importlib.util
 import socket
+from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -62,6 +63,7 @@ def _package_folder(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+@cache
 def page_scripts() -> tuple[Path, Path]:
     """The page's scripts: the plotly.js that plotly ships, and kaleido's page script."""
     return (
@@ -75,10 +77,18 @@ def page_html(routes: list[str]) -> str:
     return PAGE.format(plotly=routes[0], scopes=routes[1])
 
 
+def file_stamp(path: Path) -> str:
+    """What changes when ``path`` is replaced (an upgrade): its size and modification time."""
+    try:
+        status = path.stat()
+    except OSError:
+        return "missing"
+    return f"{status.st_size}:{status.st_mtime_ns}"
+
+
 def _stamp(path: Path) -> str:
-    status = path.stat()
-    text = f"{path}|{status.st_size}|{status.st_mtime_ns}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """A short digest of a script's path and :func:`file_stamp`, for its URL."""
+    return hashlib.sha256(f"{path}|{file_stamp(path)}".encode()).hexdigest()[:16]
 
 
 class ChartPage:
