@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "i18n": 0,  # gettext catalogues (gettext and Babel only): the layers above translate
     "extras": 0,  # which optional extras are installed: below everything that checks
     "atomic": 0,  # the one atomic-write helper: the store, the briefing and the cache use it
+    "columns": 0,  # a table without pandas: the store reads answers into it, scoring reads it
     "questionnaire": 1,
     "store": 2,
     "scoring": 3,

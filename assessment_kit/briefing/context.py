@@ -52,10 +52,9 @@ from assessment_kit.scoring.rank import STRONG as STRONG
 from assessment_kit.scoring.rank import WEAK as WEAK
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from assessment_kit.briefing.progress import ProgressSection
     from assessment_kit.scoring import MissionScores, ScoringProfile
+    from assessment_kit.scoring.layout import AnswerTable
     from assessment_kit.store import Mission, MissionInfo, Respondent
 
 __all__ = [
@@ -167,8 +166,8 @@ def build_context(
     info: MissionInfo,
     questionnaires: Mapping[str, Questionnaire],
     scores: MissionScores,
-    answers: pd.DataFrame,
-    consolidated: pd.DataFrame | None,
+    answers: AnswerTable,
+    consolidated: AnswerTable | None,
     respondents: Sequence[Respondent],
     date: dt.date | None = None,
     profile: ScoringProfile | None = None,
@@ -178,7 +177,8 @@ def build_context(
     Parameters
     ----------
     info, questionnaires, answers, consolidated, respondents
-        As the mission store gives them (``answers_frame()``, ``consolidated_frame()``).
+        As the mission store gives them (``answers_table()`` and ``consolidated_table()``,
+        or their frames).
     scores
         The mission's scores (``score_mission``).
     date
@@ -205,8 +205,8 @@ def _build_context(
     info: MissionInfo,
     questionnaires: Mapping[str, Questionnaire],
     scores: MissionScores,
-    answers: pd.DataFrame,
-    consolidated: pd.DataFrame | None,
+    answers: AnswerTable,
+    consolidated: AnswerTable | None,
     respondents: Sequence[Respondent],
     date: dt.date | None,
     profile: ScoringProfile | None,
@@ -346,8 +346,8 @@ def briefing_context(
         info=mission.info,
         questionnaires=mission.questionnaires,
         scores=scores,
-        answers=mission.answers_frame(),
-        consolidated=mission.consolidated_frame(),
+        answers=mission.answers_table(),  # no pandas on the export's path
+        consolidated=mission.consolidated_table(),
         respondents=mission.respondents(),
         date=date,
         profile=profile,

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from assessment_kit.briefing.facts import Key, MissionFacts, text_of, value_label
 from assessment_kit.briefing.text import NameScrubber
+from assessment_kit.columns import Columns
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from assessment_kit.scoring.layout import AnswerTable
     from assessment_kit.store import Respondent
 
 __all__ = ["RespondentText", "records", "respondent_text", "scrubber"]
@@ -35,11 +35,13 @@ def scrubber(respondents: Sequence[Respondent]) -> NameScrubber:
     )
 
 
-def records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """The rows of a store frame as dicts (none for a missing or empty frame)."""
-    if frame is None or len(frame) == 0:
+def records(table: AnswerTable | None) -> list[dict[str, Any]]:
+    """The rows of a store table or frame as dicts (none for a missing or empty one)."""
+    if table is None or len(table) == 0:
         return []
-    return [{str(key): value for key, value in row.items()} for row in frame.to_dict("records")]
+    if isinstance(table, Columns):
+        return table.records()
+    return [{str(key): value for key, value in row.items()} for row in table.to_dict("records")]
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from assessment_kit.areas import AREAS, get_area, is_area
 from assessment_kit.charts._followup import add_baseline, progress_figure, progress_spec
 from assessment_kit.charts._style import (
@@ -37,6 +35,7 @@ from assessment_kit.i18n import N_, _, current_language
 from assessment_kit.scoring.rank import priorities, section_area_means
 
 if TYPE_CHECKING:
+    import pandas as pd
     import plotly.graph_objects as go
 
     from assessment_kit.questionnaire.model import Questionnaire
@@ -375,6 +374,8 @@ def weakest_questions_table(scores: MissionScores, n: int = 10) -> pd.DataFrame:
     primary area's name), ``score`` (0..100, rounded), ``gap``, ``answers`` (number of
     respondent answers) and ``disagreement``. Ties keep questionnaire order.
     """
+    import pandas as pd  # only here: the briefing's charts need none of it
+
     ranked = priorities(scores.question_scores, n)
     if not scores.question_scores:
         return pd.DataFrame(columns=list(WEAKEST_COLUMNS))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from assessment_kit.areas import AREA_IDS, AREAS
+from assessment_kit.columns import cells, factorize
 from assessment_kit.questionnaire.model import AnswerValue, Question
 from assessment_kit.scoring.explain import answer_label, explain_area
 from assessment_kit.scoring.layout import AreaLinks
@@ -27,6 +27,9 @@ from assessment_kit.scoring.records import (
     clean_number,
 )
 from assessment_kit.scoring.result import OverallScore
+
+if TYPE_CHECKING:
+    from assessment_kit.scoring.layout import AnswerTable
 
 __all__ = [
     "AreaTables",
@@ -181,7 +184,7 @@ class AnswerTables:
     scored questions, their question, score and whether the state is scored.
     """
 
-    answers: pd.DataFrame
+    answers: AnswerTable
     rows: IntArray
     row_q: IntArray
     scored_rows: IntArray
@@ -200,7 +203,7 @@ def respondent_records(
     if len(data.rows) == 0:
         return []
     answers = data.answers
-    r_codes_all, r_uniques = pd.factorize(answers["respondent"].to_numpy(dtype=object))
+    r_codes_all, r_uniques = factorize(answers["respondent"])
     named = r_codes_all[data.rows] >= 0  # a row without a respondent code cannot be attributed
     rows, row_q = data.rows[named], data.row_q[named]
     scored_rows, scored_q = data.scored_rows, data.scored_q
@@ -225,8 +228,8 @@ def respondent_records(
     def attribute(column: str) -> list[Any]:
         if column not in answers:
             return [""] * len(present)
-        values = answers[column].to_numpy(dtype=object)
-        return [values[first[r]] for r in respondent]
+        values = cells(answers[column])
+        return [values[first[r]] for r in respondent.tolist()]
 
     kinds, sectors = attribute("institution_type"), attribute("sector")
     records = [

@@ -52,7 +52,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from assessment_kit.errors import Code, Problem, ProblemsError
 from assessment_kit.questionnaire.model import Questionnaire
@@ -74,6 +73,7 @@ from assessment_kit.scoring.responses import STATES, Answers, Decided, decide, r
 from assessment_kit.scoring.result import MissionScores
 
 if TYPE_CHECKING:
+    from assessment_kit.scoring.layout import AnswerTable
     from assessment_kit.store import Mission
 
 __all__ = ["STATES", "score_answers", "score_mission"]
@@ -81,8 +81,8 @@ __all__ = ["STATES", "score_answers", "score_mission"]
 
 def score_answers(
     questionnaires: Mapping[str, Questionnaire],
-    answers: pd.DataFrame,
-    consolidated: pd.DataFrame,
+    answers: AnswerTable,
+    consolidated: AnswerTable,
     profile: ScoringProfile | None = None,
     sections: Mapping[str, Collection[str]] | None = None,
 ) -> MissionScores:
@@ -94,12 +94,12 @@ def score_answers(
         The questionnaires to score, by id; answers to other questionnaires are ignored,
         so passing one instrument scores that instrument alone.
     answers
-        Respondents' answers as ``Mission.answers_frame()`` gives them (columns
-        respondent, institution_type, sector, questionnaire, question, value; others are
-        ignored).
+        Respondents' answers as ``Mission.answers_frame()`` or ``Mission.answers_table()``
+        gives them (columns respondent, institution_type, sector, questionnaire, question,
+        value; others are ignored).
     consolidated
-        Consolidated answers as ``Mission.consolidated_frame()`` gives them (columns
-        questionnaire, question, value).
+        Consolidated answers as ``Mission.consolidated_frame()`` or
+        ``consolidated_table()`` gives them (columns questionnaire, question, value).
     profile
         Bands, weight overrides, caps and the disagreement threshold; the default profile
         when None.
@@ -126,7 +126,7 @@ def score_answers(
 
 
 def _records(
-    answers: pd.DataFrame,
+    answers: AnswerTable,
     plan: Layout,
     profile: ScoringProfile,
     given: Answers,
@@ -206,8 +206,9 @@ def score_mission(
         selected = {name: available[name] for name in questionnaires}
     return score_answers(
         selected,
-        mission.answers_frame(details=False),  # notes and who-when are not scored
-        mission.consolidated_frame(),
+        # without pandas (a quarter of a second to import); notes and who-when not scored
+        mission.answers_table(details=False),
+        mission.consolidated_table(),
         profile=profile,
         sections=mission.sections,
     )

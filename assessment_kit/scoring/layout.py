@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import cast
+from itertools import repeat
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from assessment_kit.areas import AREA_IDS
+from assessment_kit.columns import cells
 from assessment_kit.errors import Code, Problem
 from assessment_kit.questionnaire.form_logic import form_graph
 from assessment_kit.questionnaire.model import (
@@ -28,6 +29,15 @@ from assessment_kit.questionnaire.model import (
 )
 from assessment_kit.scoring.profile import ProfileError, ScoringProfile
 from assessment_kit.scoring.result import LeftOutSection
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from assessment_kit.columns import Columns
+
+    #: Answers as the store gives them: a frame (``answers_frame``), or the same columns
+    #: without pandas (``answers_table``); scoring reads either.
+    AnswerTable: TypeAlias = pd.DataFrame | Columns
 
 __all__ = ["AreaLinks", "Layout", "Static", "layout", "question_index", "static"]
 
@@ -268,23 +278,16 @@ def _profile_problem(profile: ScoringProfile, field: str, questionnaire: str) ->
     )
 
 
-def question_index(answers: pd.DataFrame, plan: Layout) -> IntArray:
+def question_index(answers: AnswerTable, plan: Layout) -> IntArray:
     """Global question index of every answer row (-1 when out of scope or unknown)."""
     names = plan.names
     if answers.empty or not names:
         return np.full(len(answers), -1, dtype=np.int64)
-    n_codes, n_uniques = pd.factorize(answers["questionnaire"].to_numpy(dtype=object))
-    q_codes, q_uniques = pd.factorize(answers["question"].to_numpy(dtype=object))
-    # A small (questionnaire x question) lookup table instead of a string merge.
-    table = np.full((len(n_uniques) + 1, len(q_uniques) + 1), -1, dtype=np.int64)
-    for i, name in enumerate(n_uniques):
-        if name not in names:
-            continue
-        k = names.index(name)
-        position = plan.statics[k].position
-        for j, question in enumerate(q_uniques):
-            local = position.get(question)
-            if local is not None:
-                table[i, j] = int(plan.offsets[k]) + local
-    # factorize codes missing values as -1, which indexes the spare last row/column.
-    return cast(IntArray, table[n_codes, q_codes].astype(np.int64))
+    # One dict lookup per answer: (questionnaire, question) -> global index, -1 elsewhere.
+    index = {
+        (name, question): int(plan.offsets[k]) + local
+        for k, name in enumerate(names)
+        for question, local in plan.statics[k].position.items()
+    }
+    pairs = zip(cells(answers["questionnaire"]), cells(answers["question"]), strict=True)
+    return np.fromiter(map(index.get, pairs, repeat(-1)), dtype=np.int64, count=len(answers))

@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from assessment_kit.questionnaire.model import AnswerValue
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "AreaScore",
@@ -63,6 +64,8 @@ class _Record:
     @classmethod
     def to_frame(cls, records: Sequence[Any]) -> pd.DataFrame:
         """The records as a DataFrame: one row each, nulls as NaN in number columns."""
+        import pandas as pd  # only here: scoring itself never needs it
+
         data: dict[str, Any] = {}
         for name in cls.columns():
             values = [getattr(record, name) for record in records]

@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
+from assessment_kit.columns import factorize, objects
 from assessment_kit.questionnaire.answers import INVALID, SCORED, counts_as
 from assessment_kit.questionnaire.model import (
     NO_CASES,
@@ -30,6 +30,9 @@ from assessment_kit.questionnaire.model import (
 )
 from assessment_kit.scoring.layout import Layout, Static, question_index
 from assessment_kit.scoring.profile import ScoringProfile
+
+if TYPE_CHECKING:
+    from assessment_kit.scoring.layout import AnswerTable
 
 __all__ = [
     "OUT",
@@ -89,7 +92,7 @@ class Answers:
     state: IntArray
 
 
-def read_answers(answers: pd.DataFrame, plan: Layout, profile: ScoringProfile) -> Answers:
+def read_answers(answers: AnswerTable, plan: Layout, profile: ScoringProfile) -> Answers:
     """Each answer's question, state and score, summed per question."""
     n = plan.size
     # Each answer row -> global question index (-1: not in scope, not answerable, or in a
@@ -100,7 +103,7 @@ def read_answers(answers: pd.DataFrame, plan: Layout, profile: ScoringProfile) -
         qidx[hit[~plan.assessed[qidx[hit]]]] = -1
     rows = np.flatnonzero(qidx >= 0)
     row_q = qidx[rows]
-    values = answers["value"].to_numpy(dtype=object)[rows] if len(rows) else np.empty(0, object)
+    values = objects(answers["value"])[rows] if len(rows) else np.empty(0, object)
 
     on_scored = plan.scored[row_q] if len(rows) else np.zeros(0, dtype=bool)
     s_rows = rows[on_scored]
@@ -171,13 +174,13 @@ def _score_values(
     if len(q) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     try:
-        v_codes, v_uniques = pd.factorize(values)
+        v_codes, v_uniques = factorize(values)
     except TypeError:  # lists for `multiple` in a hand-built frame: make them hashable
         hashable = np.empty(len(values), dtype=object)  # np.array() would nest the tuples
         hashable[:] = [tuple(v) if isinstance(v, list) else v for v in values]
-        v_codes, v_uniques = pd.factorize(hashable)
+        v_codes, v_uniques = factorize(hashable)
     pair = q * (len(v_uniques) + 1) + v_codes
-    p_codes, p_uniques = pd.factorize(pair)
+    p_codes, p_uniques = factorize(pair)
     pair_state = np.empty(len(p_uniques), dtype=np.int64)
     pair_score = np.empty(len(p_uniques), dtype=np.float64)
     width = len(v_uniques) + 1
@@ -193,11 +196,10 @@ def _score_values(
 def _extremes(q: IntArray, s: FloatArray, n: int) -> tuple[FloatArray, FloatArray]:
     """min and max of the respondents' scores per question (NaN without scored answers)."""
     low, high = np.full(n, np.nan), np.full(n, np.nan)
-    if len(q):
-        grouped = pd.Series(s).groupby(q)
-        hi, lo = grouped.max(), grouped.min()
-        low[lo.index.to_numpy()] = lo.to_numpy()
-        high[hi.index.to_numpy()] = hi.to_numpy()
+    # fmin/fmax skip NaN, as a grouped min and max do: a question keeps NaN only when
+    # none of its scores is a number.
+    np.fmin.at(low, q, s)
+    np.fmax.at(high, q, s)
     return low, high
 
 
@@ -242,9 +244,7 @@ class Decided:
         return [STATES[code] for code in self.state]
 
 
-def decide(
-    consolidated: pd.DataFrame, plan: Layout, given: Answers, warnings: list[str]
-) -> Decided:
+def decide(consolidated: AnswerTable, plan: Layout, given: Answers, warnings: list[str]) -> Decided:
     """Let consolidated answers override the respondents' (one row per question at most).
 
     A consolidated value a scored question does not take is ignored, with a warning.
@@ -273,15 +273,13 @@ def decide(
 
 
 def _consolidated_rows(
-    consolidated: pd.DataFrame, names: Sequence[str]
+    consolidated: AnswerTable, names: Sequence[str]
 ) -> list[tuple[str, str, AnswerValue | None]]:
     if consolidated.empty:
         return []
-    frame = consolidated[consolidated["questionnaire"].isin(list(names))]
-    return [
-        (str(n), str(q), _clean(v))
-        for n, q, v in zip(frame["questionnaire"], frame["question"], frame["value"], strict=True)
-    ]
+    scored = set(names)
+    columns = (consolidated[c] for c in ("questionnaire", "question", "value"))
+    return [(str(n), str(q), _clean(v)) for n, q, v in zip(*columns, strict=True) if n in scored]
 
 
 def _clean(value: Any) -> AnswerValue | None:

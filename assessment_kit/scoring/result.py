@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from assessment_kit.scoring.records import (
     AreaScore,
@@ -15,6 +13,9 @@ from assessment_kit.scoring.records import (
     RespondentScore,
     clean_number,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["LeftOutSection", "MissionScores", "Overall", "OverallScore", "number_or_none"]
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
+    from assessment_kit.columns import Columns
+
 from assessment_kit.store.base import MissionBase, question_order
 
 __all__ = ["AnswersMixin", "answer_from_row"]
@@ -183,8 +185,23 @@ class AnswersMixin(MissionBase):
         the order they were added), then questionnaire and question order (questions no
         instrument knows last). Scoring reads no details: leaving them out halves the read.
         """
+        columns, order = self._answer_columns(questionnaire, details)
+        return columns.to_frame().take(order).reset_index(drop=True)
+
+    def answers_table(self, questionnaire: str | None = None, *, details: bool = True) -> Columns:
+        """What :meth:`answers_frame` gives, as :class:`~assessment_kit.columns.Columns`:
+        the same rows and columns, read without pandas (scoring and the briefing)."""
+        columns, order = self._answer_columns(questionnaire, details)
+        return columns.take(order)
+
+    def _answer_columns(
+        self, questionnaire: str | None, details: bool
+    ) -> tuple[Columns, npt.NDArray[np.intp]]:
+        """The answers' columns as read, and the positions of the rows to keep, in order
+        (answers of unknown codes are left out, as a join leaves them out)."""
         import numpy as np
-        import pandas as pd
+
+        from assessment_kit.columns import Columns, factorize
 
         sql = _PACKED_ANSWERS_SQL if details else _PACKED_VALUES_SQL
         params = tuple[str, ...]()
@@ -198,10 +215,9 @@ class AnswersMixin(MissionBase):
                 "SELECT code, institution_type, sector FROM respondents ORDER BY created_at, code"
             ).fetchall()
         respondent, qid, question, values, *more = (json.loads(column) for column in packed)
-        # Respondents by rank (the order they were added); answers of unknown codes are
-        # left out, as a join leaves them out.
+        # Respondents by rank (the order they were added).
         rank = {code: index for index, (code, _, _) in enumerate(people)}
-        codes, uniques = pd.factorize(np.array(respondent, dtype=object))
+        codes, uniques = factorize(respondent)
         unique_rank = np.array([rank.get(code, -1) for code in uniques], dtype=np.int64)
         respondent_rank = unique_rank[codes] if len(codes) else np.zeros(0, dtype=np.int64)
         person = np.array([*people, ("", "", "")], dtype=object).reshape(-1, 3)
@@ -211,9 +227,7 @@ class AnswersMixin(MissionBase):
             "sector": person[respondent_rank, 2].tolist(),
             "questionnaire": qid,
             "question": question,
-            "value": pd.Series(
-                [v if type(v) in _SCALARS else _answer_value(v) for v in values], dtype=object
-            ),
+            "value": [v if type(v) in _SCALARS else _answer_value(v) for v in values],
         }
         if details:
             note, evidence, confidential, by, at = more
@@ -224,31 +238,32 @@ class AnswersMixin(MissionBase):
                 "updated_by": by,
                 "updated_at": at,
             }
-        frame = pd.DataFrame(columns)
-        order = self._answer_order(frame, respondent_rank)
-        return frame.take(order[respondent_rank[order] >= 0]).reset_index(drop=True)
+        table = Columns(columns, objects=("value",))
+        order = self._answer_order(table, respondent_rank)
+        return table, order[respondent_rank[order] >= 0]
 
     def _answer_order(
-        self, frame: pd.DataFrame, respondent_rank: npt.NDArray[np.int64]
+        self, table: Columns, respondent_rank: npt.NDArray[np.int64]
     ) -> npt.NDArray[np.intp]:
         """Row positions by respondent rank, questionnaire order, question order; rows that
         tie (questions no instrument knows) by questionnaire id, then question id."""
         import numpy as np
-        import pandas as pd
 
-        question_codes, question_ids = pd.factorize(frame["question"])
+        from assessment_kit.columns import factorize, objects
+
+        question_codes, question_ids = factorize(table["question"])
         unknown = 1 << 30
-        questionnaire_rank = np.full(len(frame), unknown, dtype=np.int64)
-        question_index = np.zeros(len(frame), dtype=np.int64)
-        questionnaire_column = frame["questionnaire"].to_numpy()
+        questionnaire_rank = np.full(len(table), unknown, dtype=np.int64)
+        question_index = np.zeros(len(table), dtype=np.int64)
+        questionnaire_column = objects(table["questionnaire"])
         for rank, (qid, instrument) in enumerate(self.questionnaires.items()):
             rows = np.flatnonzero(questionnaire_column == qid)
             if len(rows) == 0:
                 continue
             # Each distinct question id looked up once, then spread to its rows.
             positions = {question: index for index, question in enumerate(instrument.questions)}
-            table = np.array([positions.get(q, -1) for q in question_ids], dtype=np.int64)
-            index = table[question_codes[rows]]
+            lookup = np.array([positions.get(q, -1) for q in question_ids], dtype=np.int64)
+            index = lookup[question_codes[rows]]
             known = index >= 0
             questionnaire_rank[rows[known]] = rank
             question_index[rows[known]] = index[known]
@@ -256,7 +271,7 @@ class AnswersMixin(MissionBase):
         if (questionnaire_rank == unknown).any():
             # Ties by questionnaire id, then question id, as SQLite's ORDER BY gave them
             # (Python's string order is SQLite's: UTF-8 byte order is code point order).
-            by_question = pd.factorize(frame["question"], sort=True)[0]
-            by_questionnaire = pd.factorize(frame["questionnaire"], sort=True)[0]
+            by_question = factorize(table["question"], sort=True)[0]
+            by_questionnaire = factorize(table["questionnaire"], sort=True)[0]
             keys = [by_question, by_questionnaire, *keys]
         return np.lexsort(keys)

@@ -94,19 +94,9 @@ def object_frame(
 ) -> pd.DataFrame:
     """A frame whose ``objects`` columns hold Python values as they are (None stays None,
     tuples stay tuples) rather than being converted to NaN or expanded."""
-    import numpy as np
-    import pandas as pd
+    from assessment_kit.columns import Columns
 
-    data: dict[str, Any] = {}
-    for column in columns:
-        if column in objects:
-            cells = np.empty(len(records), dtype=object)
-            for index, record in enumerate(records):
-                cells[index] = record[column]
-            data[column] = pd.Series(cells, dtype=object)
-        else:
-            data[column] = [record[column] for record in records]
-    return pd.DataFrame(data, columns=list(columns))
+    return Columns.from_records(records, columns, objects=objects).to_frame()
 
 
 def question_order(questionnaire: Questionnaire | None) -> dict[str, int]:

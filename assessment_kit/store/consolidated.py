@@ -16,7 +16,9 @@ from assessment_kit.store.writes import record_history as _history
 if TYPE_CHECKING:
     import pandas as pd
 
-from assessment_kit.store.base import MissionBase, object_frame
+    from assessment_kit.columns import Columns
+
+from assessment_kit.store.base import MissionBase
 
 __all__ = ["ConsolidatedMixin"]
 
@@ -78,6 +80,12 @@ class ConsolidatedMixin(MissionBase):
     def consolidated_frame(self, questionnaire: str | None = None) -> pd.DataFrame:
         """Consolidated answers. Columns: questionnaire, question, value, rationale,
         updated_by, updated_at."""
+        return self.consolidated_table(questionnaire).to_frame()
+
+    def consolidated_table(self, questionnaire: str | None = None) -> Columns:
+        """What :meth:`consolidated_frame` gives, as :class:`~assessment_kit.columns.Columns`
+        (read without pandas: scoring and the briefing)."""
+        from assessment_kit.columns import Columns
 
         sql = "SELECT questionnaire, question, value, rationale, updated_by, updated_at"
         sql += " FROM consolidated"
@@ -88,5 +96,5 @@ class ConsolidatedMixin(MissionBase):
         rows = self._query(sql, params)
         records = [{**dict(row), "value": decode_value(row["value"])} for row in rows]
         records.sort(key=self._answer_sort_key)
-        columns = ["questionnaire", "question", "value", "rationale", "updated_by", "updated_at"]
-        return object_frame(records, columns, objects=("value",))
+        names = ["questionnaire", "question", "value", "rationale", "updated_by", "updated_at"]
+        return Columns.from_records(records, names, objects=("value",))
