@@ -110,6 +110,34 @@ def test_page_navigated_away_is_brought_back(browser: Path) -> None:
     assert all(svg.startswith("<svg") for svg in svgs)
 
 
+def test_print_takes_the_first_page_unless_the_charts_did(
+    browser: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export whose charts are all kept prints in the page the browser opened at its
+    start (its renderer already starting); when charts are drawn, they have that page and
+    the print gets a tab of its own, made while plotly.js loads."""
+    from assessment_kit.briefing.devtools import Browser
+
+    made: list[str] = []
+    create_tab = Browser.create_tab
+
+    async def counted(self: Browser, url: str = "about:blank") -> object:
+        made.append(url)
+        return await create_tab(self, url)
+
+    monkeypatch.setattr(Browser, "create_tab", counted)
+    page = "<!doctype html><title>t</title><p>One line.</p>"
+    with ChartRenderer(browser, cache=False) as renderer:
+        data, pages, _ = renderer.print_bytes(page)
+        assert (made, pages) == ([], 1)
+        assert data.startswith(b"%PDF")
+    with ChartRenderer(browser, cache=False) as renderer:
+        assert len(renderer.render(FIGURES[:1])) == 1
+        assert made == ["about:blank"]  # the print's tab, not the chart page's
+        assert renderer.print_bytes(page)[1] == 1
+        assert made == ["about:blank"]
+
+
 def test_browser_killed_while_printing_gives_one_message_and_no_file(
     browser: Path, mission: Path, tmp_path: Path
 ) -> None:

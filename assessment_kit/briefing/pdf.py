@@ -212,10 +212,12 @@ _PUT_CHART = """(key, svg) => {
 }"""
 
 
-async def print_tab(session: Browser) -> Tab:
-    """A new tab of the open browser ``session``, ready to print in (page events on, print
-    media). A kept session prepares the next one while it is idle."""
-    tab = await session.create_tab()
+async def print_tab(session: Browser, *, first: bool = False) -> Tab:
+    """A tab of the open browser ``session``, ready to print in (page events on, print
+    media): with ``first``, the page the browser opened at its start (whose renderer is
+    already starting) if nothing took it yet; else a new one. A kept session prepares the
+    next one while it is idle."""
+    tab = await (session.first_tab() if first else session.create_tab())
     await tab.enable_page_events()
     await tab.call("Emulation.setEmulatedMedia", {"media": "print"})
     return tab

@@ -157,7 +157,6 @@ class ChartRenderer:
             await self._page.serve()
             await self._chrome.connect()
             self.session_timings["start"] = time.perf_counter() - self._created
-            self._prepare_print_tab(self._chrome)
         except (Exception, CancelledError) as error:
             self._open_error = error
         finally:
@@ -186,6 +185,8 @@ class ChartRenderer:
                 return  # _session() explains
             started = time.perf_counter()
             self._tab = ChartTab(await self._chrome.first_tab(), self._page.url)
+            if self._spare_tab is None:  # the print's own tab, made while plotly.js loads
+                self._prepare_print_tab(self._chrome)
             await self._tab.load()
             self.session_timings["chart page"] = time.perf_counter() - started
         except (Exception, CancelledError) as error:
@@ -357,14 +358,15 @@ class ChartRenderer:
         self._spare_tab.add_done_callback(lambda task: task.cancelled() or task.exception())
 
     async def _take_print_tab(self, chrome: Browser) -> Tab:
-        """The prepared tab, or a new one when there is none (or it failed)."""
+        """The prepared tab; else the browser's first page when no chart is drawn (all
+        kept: the print need not wait for a new tab's renderer), else a new tab."""
         from assessment_kit.briefing.pdf import print_tab
 
         spare, self._spare_tab = self._spare_tab, None
         if spare is not None:
             with contextlib.suppress(Exception):
                 return await spare
-        return await print_tab(chrome)
+        return await print_tab(chrome, first=self._chart_page is None)
 
     async def _print(
         self,
