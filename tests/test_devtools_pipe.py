@@ -102,3 +102,39 @@ def test_a_caught_ctrl_c_in_code_run_by_exec_still_exits_130(tmp_path: Path) -> 
         for arg in ("keep", "clear")
     ]
     assert codes == [-2, 130]
+
+
+def _command_line(pid: int) -> str:
+    """A process's command line (Chromium rewrites its children's as one string)."""
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_text().replace("\0", " ")
+    except OSError:  # ended meanwhile
+        return ""
+
+
+def test_no_renderer_for_the_address_bar(tmp_path: Path) -> None:
+    """Headless Chromium preloads its address bar's pop-up (a WebUI page in a renderer of
+    its own, about a second of CPU) unless our flags turn it off: a session's renderers are
+    its pages' only."""
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><title>t</title><p>Loaded.</p>", encoding="utf-8")
+    chrome = Browser(find_browser(), tmp_path)
+
+    async def run() -> list[str]:
+        await chrome.connect()
+        tab = await chrome.first_tab()
+        await tab.enable_page_events()
+        await asyncio.wait_for(tab.navigate(page.as_uri()), timeout=60)
+        # The pop-up's renderer, where it is preloaded, starts with the browser: by the time
+        # the first page answers it is there (seen every time without the flag).
+        await asyncio.sleep(0.5)
+        renderers = [
+            line for line in map(_command_line, _group(chrome.pid)) if "--type=renderer" in line
+        ]
+        chrome.kill()
+        chrome.disconnect()
+        return renderers
+
+    renderers = asyncio.run(run())
+    assert renderers  # the page's own
+    assert not [r for r in renderers if "--top-chrome-webui" in r]

@@ -48,9 +48,13 @@ if TYPE_CHECKING:
     from assessment_kit.briefing.page_numbers import PageNumbers
 
 #: Chromium's flags for a browser someone else starts (the UI tests' Playwright): ours,
-#: without the two that Playwright sets itself.
+#: without the two that Playwright sets itself, nor our features switch (Chromium reads only
+#: the last one given: ours would drop the features Playwright turns off itself).
 CHROMIUM_ARGS: tuple[str, ...] = tuple(
-    flag for flag in BROWSER_FLAGS if flag not in ("--headless", "--remote-debugging-pipe")
+    flag
+    for flag in BROWSER_FLAGS
+    if flag not in ("--headless", "--remote-debugging-pipe")
+    and not flag.startswith("--disable-features=")
 )
 TIMEOUT_MS = 60_000
 
