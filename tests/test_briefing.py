@@ -295,6 +295,22 @@ def test_contents_links_lead_to_their_pages(exported: Exported) -> None:
     assert targets == numbers[: len(targets)]
 
 
+#: The fill colour of the contents' dotted leaders (#9aa5b1), as the PDF sets it.
+LEADER_FILL = b".6039 .6471 .6941 rg"
+
+
+def test_contents_leaders_are_painted_on_their_page_only(exported: Exported) -> None:
+    """Each dot of a leader is a little rectangle: painted on every page (clipped away, so
+    unseen), they made some prints a fifth larger than others of the same page."""
+    reader = PdfReader(exported.pdf.path)
+    painted = [
+        number
+        for number, page in enumerate(reader.pages, start=1)
+        if LEADER_FILL in page.get_contents().get_data()
+    ]
+    assert painted == [2]
+
+
 def test_footer_text_is_one_css_string_whatever_it_holds() -> None:
     from assessment_kit.briefing.pdf import css_string
 
