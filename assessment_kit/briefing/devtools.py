@@ -57,8 +57,11 @@ BROWSER_FLAGS: tuple[str, ...] = (
     "--disable-lazy-loading",
     # Headless Chromium still preloads its address bar's pop-up, a WebUI page of its own in
     # a renderer of its own: about a second of CPU at every start, taken from the page's
-    # renderer on a two-core machine. It has each of these three variants.
-    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup",
+    # renderer on a two-core machine. It has each of these three variants. It also starts
+    # a spare renderer for a next page; our pages' tabs are made ahead of their use, so it
+    # saved nothing, and starting it on two busy cores cost every export 0.1 s (measured).
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,"
+    "SpareRendererForSitePerProcess",
 )
 
 #: File in the workspace that keeps the browser's own messages (read when it fails to start).
