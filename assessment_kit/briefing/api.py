@@ -281,6 +281,8 @@ def export_briefing(
     started = time.perf_counter()
     mission_file, out, fmt = _check_request(mission_path, out, force=force)
     stages = _Stages(STAGES[fmt], progress)
+    # Timed, not shown as progress: it is over before a bar could be drawn.
+    stages.timings["Checking the request"] = time.perf_counter() - started
     session: ChartRenderer | None = None
     owned: ChartRenderer | None = None
     try:
