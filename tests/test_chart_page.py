@@ -4,8 +4,10 @@ kept in the browser's disk cache, that cache used by one session at a time."""
 from __future__ import annotations
 
 import asyncio
+import http.server
 import re
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,53 @@ def test_a_later_session_takes_plotly_js_from_the_disk_cache(
     assert "/charts.html" in served[1]
     assert [route for route in served[1] if route in scripts] == []
     assert drawn[0] == drawn[1]
+
+
+class _Counted(http.server.BaseHTTPRequestHandler):
+    """Answers every request, and counts it on its server."""
+
+    def do_GET(self) -> None:
+        self.server.requests += 1  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Length", "4")
+        self.end_headers()
+        self.wfile.write(b"pong")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # no line on the test's output for each request
+
+
+#: Asks ``url`` from the chart page, synchronously (what it answers does not matter: the
+#: other server counts what reaches it).
+_ASK = """(() => {{
+  const request = new XMLHttpRequest();
+  request.open('GET', {url!r}, false);
+  try {{ request.send(); return 'answered ' + request.status; }}
+  catch (error) {{ return 'failed: ' + error.name; }}
+}})()"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_session_reaches_no_host_but_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every name but the chart page's resolves to nothing. A second server on the loopback,
+    under another ``.localhost`` name (which Chromium would otherwise take for the loopback
+    itself, with no DNS asked), is never reached, while the chart page draws."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counted)
+    other.requests = 0  # type: ignore[attr-defined]
+    serving = threading.Thread(target=other.serve_forever, daemon=True)
+    serving.start()
+    try:
+        with ChartRenderer(find_browser(), cache=False) as session:
+            assert session.render([FIGURE])[0].startswith("<svg")
+            url = f"http://elsewhere.localhost:{other.server_address[1]}/ping"
+            said = session.evaluate_in_chart_page(_ASK.format(url=url))
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert said.startswith("failed")
+    assert other.requests == 0  # type: ignore[attr-defined]
