@@ -39,7 +39,8 @@ BROWSER_FLAGS: tuple[str, ...] = (
     "--disable-dev-shm-usage",  # containers have a tiny /dev/shm
     "--no-first-run",
     "--no-default-browser-check",
-    # Nothing phoning home or updating itself while a briefing prints.
+    # Nothing phoning home or updating itself while a briefing prints (what these flags do
+    # not stop finds no host: see chart_page.UNRESOLVED).
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
