@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib.util
 import socket
 from functools import cache
 from pathlib import Path
 from typing import IO
 
 from assessment_kit.errors import BriefingError
+from assessment_kit.extras import package_folder
 
 __all__ = ["HOST", "ChartPage"]
 
@@ -60,12 +60,11 @@ CACHE_NAME = "browser"
 
 
 def _package_folder(name: str) -> Path:
-    """Where an installed package lives, found without importing it (kaleido's import
-    takes 0.15 s, and we need only one of its files)."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
+    """Where an installed package lives (see :func:`.extras.package_folder`)."""
+    folder = package_folder(name)
+    if folder is None:
         raise BriefingError(f"the {name} package is not installed: pip install {name}")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return folder
 
 
 @cache

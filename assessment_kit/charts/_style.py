@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from collections.abc import Mapping
@@ -70,17 +71,20 @@ def _hex_to_rgba(colour: str, alpha: float) -> str:
 
 @cache
 def _plotly_white() -> dict[str, Any]:
-    """plotly's ``plotly_white`` template, read as the data plotly ships it as."""
-    from importlib.resources import files
+    """plotly's ``plotly_white`` template, read as the data plotly ships it as (its file
+    found without importing plotly, which an export would otherwise do for it alone)."""
+    from assessment_kit.extras import package_folder
 
-    shipped = files("plotly") / "package_data" / "templates" / "plotly_white.json"
-    try:
-        template: dict[str, Any] = json.loads(shipped.read_text(encoding="utf-8"))
-    except OSError:  # laid out otherwise in some plotly version: ask plotly
-        import plotly.io as pio
+    folder = package_folder("plotly")
+    if folder is not None:
+        shipped = folder / "package_data" / "templates" / "plotly_white.json"
+        with contextlib.suppress(OSError):  # laid out otherwise in some plotly version
+            template: dict[str, Any] = json.loads(shipped.read_text(encoding="utf-8"))
+            return template
+    import plotly.io as pio  # plotly then says what its template is
 
-        template = pio.templates["plotly_white"].to_plotly_json()
-    return template
+    shipped_template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
+    return shipped_template
 
 
 def updated(spec: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
