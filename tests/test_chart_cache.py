@@ -4,14 +4,19 @@ only when nothing that decides it has changed; a bad entry is drawn again, never
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
-from assessment_kit.briefing import chart_cache
+from assessment_kit.briefing import chart_cache, export_briefing
 from assessment_kit.briefing.browser import find_browser
 from assessment_kit.briefing.chart_cache import ChartCache, chart_uid, drawn_by
+from assessment_kit.briefing.pdf import PrintResult
 from assessment_kit.briefing.svg import ChartRenderer
+from assessment_kit.demo import create_demo_mission
 from assessment_kit.questionnaire.cache import ENV_VAR
 
 FIGURE = {
@@ -139,3 +144,45 @@ def test_charts_drawn_once_are_not_drawn_again(
         assert third.charts_cached == 0
     with ChartRenderer(browser, cache=False) as uncached:
         assert uncached.render(figures) == drawn
+
+
+class _Recording(ChartRenderer):
+    """A real session that also keeps what each print was given."""
+
+    def __init__(self, browser: Path) -> None:
+        super().__init__(browser)
+        self.given: list[tuple[str, int]] = []
+
+    def print(self, html_text: str, out: Path | str, **kwargs: Any) -> PrintResult:
+        self.given.append((html_text, len(kwargs.get("late_charts") or {})))
+        return super().print(html_text, out, **kwargs)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_charts_taken_from_the_cache_are_in_the_page_it_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export whose charts all come from the cache builds its page with them: nothing is
+    put in after the page has loaded, and the briefing printed is the same."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "cache"))
+    mission = tmp_path / "demo.db"
+    create_demo_mission(mission).close()
+    session = _Recording(find_browser())
+    with session:
+        first = export_briefing(mission, tmp_path / "first.pdf", renderer=session)
+        second = export_briefing(mission, tmp_path / "second.pdf", renderer=session)
+        assert session.charts_cached == 3  # the second export's three
+    (first_page, first_late), (second_page, second_late) = session.given
+    assert first_late == 3  # drawn while the page was numbered: placeholders first
+    assert second_late == 0
+    drawn = re.compile(r'<div class="chart-static[^"]*">(<svg.*?</svg>)</div>', re.S)
+    placeholders, charts = drawn.findall(first_page), drawn.findall(second_page)
+    assert len(placeholders) == len(charts) == 3
+    assert all("<g" not in svg for svg in placeholders)
+    assert all("<g" in svg for svg in charts)  # the drawn charts themselves
+    assert first.pages == second.pages
+    texts = [
+        [page.extract_text() for page in PdfReader(result.path).pages] for result in (first, second)
+    ]
+    assert texts[0] == texts[1]

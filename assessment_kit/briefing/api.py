@@ -126,6 +126,12 @@ class _Stages:
         if self.progress is not None:
             self.progress(name, self.names.index(name), len(self.names))
 
+    def passed(self, name: str, seconds: float) -> None:
+        """Show a stage that is over already, and keep its time."""
+        self.start(name)
+        self._current = None
+        self.timings[name] = seconds
+
     def _close(self) -> None:
         if self._current is not None:
             self.timings[self._current] = time.perf_counter() - self._started
@@ -275,22 +281,27 @@ def export_briefing(
     BriefingError
         When the output name has no known suffix or printing fails.
     StoreError
-        When the mission file cannot be opened, or ``out`` is refused before any work: a
-        mission, the mission read, or an existing file without ``force``.
+        When the mission file cannot be opened, or ``out`` is refused before the mission is
+        read: a mission, the mission read, or an existing file without ``force``.
     """
     started = time.perf_counter()
-    mission_file, out, fmt = _check_request(mission_path, out, force=force)
+    fmt = _check_format(out)
     stages = _Stages(STAGES[fmt], progress)
-    # Timed, not shown as progress: it is over before a bar could be drawn.
-    stages.timings["Checking the request"] = time.perf_counter() - started
     session: ChartRenderer | None = None
     owned: ChartRenderer | None = None
     try:
         if fmt == "pdf":
-            stages.start("Finding a browser")
-            if renderer is None:
-                owned = _start_browser()
+            # Before the request's other checks, which import the store: the browser's
+            # start is the longest step of an export whose charts are all kept.
+            owned = _start_browser() if renderer is None else None
             session = renderer or owned
+        checking = time.perf_counter()
+        mission_file, out = _check_request(mission_path, out, force=force)
+        # Timed, not shown as progress: it is over before a bar could be drawn. A request
+        # refused shows no bar at all, so the browser's start is shown only now.
+        stages.timings["Checking the request"] = time.perf_counter() - checking
+        if fmt == "pdf":
+            stages.passed("Finding a browser", checking - started)
         stages.start("Reading the mission")
         read = _read_and_score(
             mission_file, stages, date=date, profile=profile, baseline=baseline, session=session
@@ -315,24 +326,29 @@ def export_briefing(
     )
 
 
-def _check_request(
-    mission_path: str | Path, out: str | Path, *, force: bool
-) -> tuple[Path | str, Path, str]:
-    """The mission, the output and its format, refused before any work when they are wrong:
-    a mistake costs nothing."""
-    from assessment_kit.store.outputs import check_output
-
-    checked = check_output(out, inputs=[mission_path], force=force)
-    fmt = output_format(checked)
+def _check_format(out: str | Path) -> str:
+    """The output's format, and the optional parts it needs installed: checked first (the
+    PDF's browser starts as soon as they pass)."""
+    fmt = output_format(out)
     if fmt == "pdf":
         require("jupyter", "pdf", purpose="Exporting a PDF briefing")
     else:
         require("jupyter", purpose=f"Exporting a {fmt.upper()} briefing")
-    from assessment_kit.store.connection import is_url
+    return fmt
 
+
+def _check_request(
+    mission_path: str | Path, out: str | Path, *, force: bool
+) -> tuple[Path | str, Path]:
+    """The mission and the output, refused before any work when they are wrong: a mistake
+    costs nothing (but a browser already starting, ended at once)."""
+    from assessment_kit.store.connection import is_url
+    from assessment_kit.store.outputs import check_output
+
+    checked = check_output(out, inputs=[mission_path], force=force)
     mission_file = mission_path if is_url(mission_path) else Path(mission_path)
     check_paths(mission_file, checked)
-    return mission_file, checked, fmt
+    return mission_file, checked
 
 
 def _start_browser() -> ChartRenderer:
@@ -424,14 +440,18 @@ def _print_pdf(
     session: ChartRenderer, read: _Read, drawing: Future[list[str]], out: Path, stages: _Stages
 ) -> _Written:
     """The PDF: the page is built with placeholders of the charts' size, numbered while the
-    charts are drawn, and printed once they are in."""
+    charts are drawn, and printed once they are in. Charts already drawn (all taken from
+    the chart cache) go in the page at once: nothing to put in after it has loaded."""
     from assessment_kit.briefing.svg import placeholder_svg
 
     keys = list(read.figures)
-    placeholders = {key: placeholder_svg(figure) for key, figure in read.figures.items()}
-    html = _page(read.context, read.figures, placeholders, interactive_charts=False)
+    if drawing.done() and drawing.exception() is None:
+        svgs, late = dict(zip(keys, drawing.result(), strict=True)), {}
+    else:
+        svgs = {key: placeholder_svg(figure) for key, figure in read.figures.items()}
+        late = {key: _item(drawing, index) for index, key in enumerate(keys)}
+    html = _page(read.context, read.figures, svgs, interactive_charts=False)
     stages.start("Printing the PDF")
-    late = {key: _item(drawing, index) for index, key in enumerate(keys)}
     printed = session.print(html, out, footer=read.context.footer, late_charts=late)
     timings = {
         **{f"print: {k}": v for k, v in printed.timings.items()},
