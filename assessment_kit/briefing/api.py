@@ -285,22 +285,23 @@ def export_briefing(
         read: a mission, the mission read, or an existing file without ``force``.
     """
     started = time.perf_counter()
-    fmt = _check_format(out)
-    stages = _Stages(STAGES[fmt], progress)
     session: ChartRenderer | None = None
     owned: ChartRenderer | None = None
     try:
-        if fmt == "pdf":
-            # Before the request's other checks, which import the store: the browser's
-            # start is the longest step of an export whose charts are all kept.
-            owned = _start_browser() if renderer is None else None
-            session = renderer or owned
+        if renderer is None and FORMATS.get(Path(out).suffix.lower()) == "pdf":
+            # Before the request's checks, which import the store: the browser's start is
+            # the longest step of an export whose charts are all kept. A request refused
+            # ends it at once.
+            _require_extras("pdf")
+            owned = _start_browser()
         checking = time.perf_counter()
-        mission_file, out = _check_request(mission_path, out, force=force)
+        mission_file, out, fmt = _check_request(mission_path, out, force=force)
+        stages = _Stages(STAGES[fmt], progress)
         # Timed, not shown as progress: it is over before a bar could be drawn. A request
         # refused shows no bar at all, so the browser's start is shown only now.
         stages.timings["Checking the request"] = time.perf_counter() - checking
         if fmt == "pdf":
+            session = renderer or owned
             stages.passed("Finding a browser", checking - started)
         stages.start("Reading the mission")
         read = _read_and_score(
@@ -326,29 +327,28 @@ def export_briefing(
     )
 
 
-def _check_format(out: str | Path) -> str:
-    """The output's format, and the optional parts it needs installed: checked first (the
-    PDF's browser starts as soon as they pass)."""
-    fmt = output_format(out)
+def _require_extras(fmt: str) -> None:
+    """The optional parts an export to ``fmt`` needs, installed (MissingExtraError)."""
     if fmt == "pdf":
         require("jupyter", "pdf", purpose="Exporting a PDF briefing")
     else:
         require("jupyter", purpose=f"Exporting a {fmt.upper()} briefing")
-    return fmt
 
 
 def _check_request(
     mission_path: str | Path, out: str | Path, *, force: bool
-) -> tuple[Path | str, Path]:
-    """The mission and the output, refused before any work when they are wrong: a mistake
-    costs nothing (but a browser already starting, ended at once)."""
+) -> tuple[Path | str, Path, str]:
+    """The mission, the output and its format, refused before any work when they are wrong:
+    a mistake costs nothing (but a browser already starting, ended at once)."""
     from assessment_kit.store.connection import is_url
     from assessment_kit.store.outputs import check_output
 
     checked = check_output(out, inputs=[mission_path], force=force)
+    fmt = output_format(checked)
+    _require_extras(fmt)
     mission_file = mission_path if is_url(mission_path) else Path(mission_path)
     check_paths(mission_file, checked)
-    return mission_file, checked
+    return mission_file, checked, fmt
 
 
 def _start_browser() -> ChartRenderer:
