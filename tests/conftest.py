@@ -31,6 +31,19 @@ def instrument_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
             os.environ[ENV_VAR] = saved
 
 
+#: The session's PostgreSQL server, once a test has asked for it.
+_servers: list[PgServer] = []
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Each test's PostgreSQL databases are dropped when it ends (after its own fixtures,
+    which may still hold connections: autouse fixtures are set up first, ended last)."""
+    yield
+    for server in _servers:
+        server.drop_created()
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """A PostgreSQL server for the whole session, stopped at its end (also on failure).
@@ -47,9 +60,11 @@ def pg_server() -> Iterator[PgServer]:
     server = PgServer()
     saved = {key: os.environ.get(key) for key in server.environment()}
     os.environ.update(server.environment())
+    _servers.append(server)
     try:
         yield server
     finally:
+        _servers.remove(server)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

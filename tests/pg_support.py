@@ -70,6 +70,8 @@ class PgServer:
         self.port = _free_port()
         self._as_user = os.geteuid() == 0
         self._started = False
+        #: The databases made by new_database and not dropped yet.
+        self.created: list[str] = []
         try:
             self._start(fsync)
         except BaseException:
@@ -153,7 +155,19 @@ class PgServer:
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
         with self.admin() as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        self.created.append(name)
         return self.url(name)
+
+    def drop_created(self) -> None:
+        """Drop the databases made by new_database, closing what is still connected.
+
+        Each is 7.5 MB of files: a suite that kept them all wrote gigabytes to disk, and
+        spent 20 s removing them at its end. Dropped after its test, a database's pages are
+        mostly never written at all (fsync is off)."""
+        dropping, self.created = self.created, []
+        with self.admin() as conn:
+            for name in dropping:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def environment(self) -> dict[str, str]:
         """What a client process needs in its environment to sign in."""
