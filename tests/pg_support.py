@@ -165,6 +165,8 @@ class PgServer:
         spent 20 s removing them at its end. Dropped after its test, a database's pages are
         mostly never written at all (fsync is off)."""
         dropping, self.created = self.created, []
+        if not dropping:
+            return  # most tests make none: no connection for them
         with self.admin() as conn:
             for name in dropping:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
