@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from assessment_kit.areas import AREAS, Area
+from assessment_kit.extras import package_folder
 
 if TYPE_CHECKING:
     from assessment_kit.scoring import MissionScores
@@ -73,8 +74,6 @@ def _hex_to_rgba(colour: str, alpha: float) -> str:
 def _plotly_white() -> dict[str, Any]:
     """plotly's ``plotly_white`` template, read as the data plotly ships it as (its file
     found without importing plotly, which an export would otherwise do for it alone)."""
-    from assessment_kit.extras import package_folder
-
     folder = package_folder("plotly")
     if folder is not None:
         shipped = folder / "package_data" / "templates" / "plotly_white.json"
