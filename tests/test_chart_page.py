@@ -1,5 +1,5 @@
 """The chart page served over http under a fixed name: the page kaleido writes, scripts
-kept in the browser's disk cache, that cache used by one session at a time."""
+kept in the browser's disk cache, each disk cache used by one session at a time."""
 
 from __future__ import annotations
 
@@ -88,47 +88,71 @@ def test_a_changed_script_has_another_url(tmp_path: Path) -> None:
     assert chart_page._stamp(script) != before
 
 
-def test_the_disk_cache_is_one_sessions_at_a_time(
+def test_each_disk_cache_is_one_sessions_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Sessions at once (a notebook's kept one and a command-line export) take a disk cache
+    each, the first free one; one that finds them all taken keeps a cache of its own; a
+    cache let go is taken again."""
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    first = ChartPage()
-    second = ChartPage()
+    names = ["browser", *(f"browser-{n}" for n in range(2, chart_page.DISK_CACHES + 1))]
+    sessions = [ChartPage() for _ in range(chart_page.DISK_CACHES + 1)]
     try:
-        assert first.disk_cache == tmp_path / "browser"
-        assert second.disk_cache is None  # taken: it keeps a cache of its own
-        assert not any("--disk-cache-dir" in flag for flag in second.browser_flags())
+        assert [page.disk_cache for page in sessions] == [tmp_path / n for n in names] + [None]
+        assert f"--disk-cache-dir={tmp_path / 'browser-2'}" in sessions[1].browser_flags()
+        assert not any("--disk-cache-dir" in flag for flag in sessions[-1].browser_flags())
+        sessions[1].close()
+        again = ChartPage()
+        sessions.append(again)
+        assert again.disk_cache == tmp_path / "browser-2"
     finally:
-        first.close()
-        second.close()
-    third = ChartPage()
-    try:
-        assert third.disk_cache == tmp_path / "browser"
-        assert f"--disk-cache-dir={tmp_path / 'browser'}" in third.browser_flags()
-    finally:
-        third.close()
+        for page in sessions:
+            page.close()
+    after = ChartPage()
+    after.close()
+    assert after.disk_cache == tmp_path / "browser"
     monkeypatch.setenv(ENV_VAR, "")
     off = ChartPage()
     off.close()
     assert off.disk_cache is None
 
 
+def test_a_cache_folder_that_cannot_be_written_means_no_disk_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(ENV_VAR, str(blocker / "cache"))
+    page = ChartPage()
+    page.close()
+    assert page.disk_cache is None
+
+
 @pytest.mark.slow
 @pytest.mark.browser
+@pytest.mark.parametrize("kept_open", [False, True], ids=["alone", "beside-a-kept-session"])
 def test_a_later_session_takes_plotly_js_from_the_disk_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept_open: bool
 ) -> None:
     """The first session fetches the scripts from our server; a later one, under the same
     URL, takes them from the shared disk cache (Chromium keeps their compiled code there)
-    and draws the same SVG."""
+    and draws the same SVG. So do sessions beside one that holds the first disk cache (a
+    notebook's kept session): they use the next one."""
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
     browser = find_browser()
     served = []
     drawn = []
-    for _ in range(2):
-        with ChartRenderer(browser, cache=False) as session:
-            drawn.append(session.render([FIGURE]))
-            served.append(list(session._page.served))
+    kept = ChartPage() if kept_open else None
+    try:
+        for _ in range(2):
+            with ChartRenderer(browser, cache=False) as session:
+                drawn.append(session.render([FIGURE]))
+                served.append(list(session._page.served))
+                expected = "browser-2" if kept_open else "browser"
+                assert session._page.disk_cache == tmp_path / expected
+    finally:
+        if kept is not None:
+            kept.close()
     scripts = [f"/{chart_page._stamp(path)}/{path.name}" for path in page_scripts()]
     assert [route for route in served[0] if route in scripts] == scripts
     assert "/charts.html" in served[1]

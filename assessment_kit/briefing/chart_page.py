@@ -6,9 +6,10 @@ over http(s), in its disk cache, keyed by the script's URL. So each session serv
 from a small server of its own on the loopback interface, under one fixed name,
 ``http://assessment-kit.localhost/``, which ``--host-resolver-rules`` maps to the server's
 port (a port changes every time; the URL must not). The disk cache is a folder of the
-user's cache (:func:`~assessment_kit.questionnaire.cache.cache_folder`), used by one
-session at a time (a lock); a session that finds it taken, or no cache folder, keeps its
-cache in its own profile and loads plotly.js the slow way.
+user's cache (:func:`~assessment_kit.questionnaire.cache.cache_folder`), each used by one
+session at a time (a lock; :data:`DISK_CACHES` of them for sessions at once); a session that
+finds them all taken, or no cache folder, keeps its cache in its own profile and loads
+plotly.js the slow way.
 
 Measured on the demo (2 cores): the chart page took 1.0 to 1.2 s to load from file://, and
 0.36 to 0.52 s over http from the third session on.
@@ -57,6 +58,12 @@ PAGE = """
 UNRESOLVED = "MAP * ~NOTFOUND"
 #: The browser's disk cache, in the user's cache folder.
 CACHE_NAME = "browser"
+#: How many sessions at once keep a disk cache of their own (``browser/``, ``browser-2/``...):
+#: a notebook's kept session holds one for the kernel's life, and an export from the command
+#: line meanwhile would otherwise compile plotly.js anew every time (0.6 s). Each is about
+#: 15 MB, made only when that many sessions run at once; a session that finds them all
+#: taken keeps its cache in its own profile.
+DISK_CACHES = 4
 
 
 def _package_folder(name: str) -> Path:
@@ -130,27 +137,22 @@ class ChartPage:
         return flags
 
     def _take_disk_cache(self) -> Path | None:
-        """The shared disk cache folder when this session can have it alone, else None."""
-        import fcntl
-
+        """The first disk cache folder that no other session has (see :data:`DISK_CACHES`);
+        None when all are taken or the cache is off."""
         from assessment_kit.questionnaire.cache import cache_folder
 
-        folder = cache_folder()
-        if folder is None:
+        root = cache_folder()
+        if root is None:
             return None
-        folder = folder / CACHE_NAME
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            lock = (folder.parent / f"{CACHE_NAME}.lock").open("wb")
-        except OSError:
-            return None  # a cache folder we cannot write: the slow way, but no error
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # another session has it (two Chromiums must not share one)
-            lock.close()
-            return None
-        self._lock = lock
-        return folder
+        for slot in range(DISK_CACHES):
+            folder = root / (CACHE_NAME if slot == 0 else f"{CACHE_NAME}-{slot + 1}")
+            try:
+                self._lock = _lock_folder(folder)
+            except OSError:
+                return None  # a cache folder we cannot write: the slow way, but no error
+            if self._lock is not None:
+                return folder
+        return None
 
     async def serve(self) -> None:
         """Start answering the browser's requests (on the running loop)."""
@@ -191,6 +193,26 @@ class ChartPage:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
+
+
+def _lock_folder(folder: Path) -> IO[bytes] | None:
+    """``folder`` (made if need be) locked for this session: its lock file, kept open for as
+    long as the session uses it; None when another session holds it."""
+    import fcntl
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    lock = folder.with_name(f"{folder.name}.lock").open("wb")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # another session has it (two Chromiums must not share one)
+        lock.close()
+        return None
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        lock.close()
+        raise
+    return lock
 
 
 class _Answer(asyncio.Protocol):
