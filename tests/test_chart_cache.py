@@ -146,6 +146,36 @@ def test_charts_drawn_once_are_not_drawn_again(
         assert uncached.render(figures) == drawn
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_kept_session_loads_the_chart_page_once_it_has_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notebook's kept session whose export took every chart from the cache loads the chart
+    page after its print: the next export follows a correction, and its new charts then draw
+    without waiting for plotly.js. A session for one export does not load it for nothing."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "cache"))
+    mission = tmp_path / "demo.db"
+    create_demo_mission(mission).close()
+    browser = find_browser()
+    export_briefing(mission, tmp_path / "drawn.pdf")  # the charts, into the cache
+    with ChartRenderer(browser) as once:
+        export_briefing(mission, tmp_path / "once.pdf", renderer=once)
+        assert once.charts_cached == 3
+        assert "/charts.html" not in once._page.served
+        assert "chart page" not in once.session_timings
+    with ChartRenderer(browser, kept=True) as kept:
+        export_briefing(mission, tmp_path / "kept.pdf", renderer=kept)
+        assert kept.charts_cached == 3
+        loading = kept._chart_page
+        assert loading is not None  # started once the print was done
+        loading.result(timeout=60)
+        assert "chart page" in kept.session_timings
+        kept.render([FIGURE])  # a new chart: drawn in the page already loaded
+        assert kept.charts_cached == 3
+        assert kept._page.served.count("/charts.html") == 1
+
+
 class _Recording(ChartRenderer):
     """A real session that also keeps what each print was given."""
 

@@ -83,8 +83,9 @@ class ChartRenderer:
         The Chromium or Chrome executable (see :func:`.browser.find_browser`).
     kept
         True for a session kept for many prints (:func:`shared_renderer`): each print's tab
-        is then made while the session is idle, before it is asked for. (Every session
-        makes its first one while the browser starts.)
+        is then made while the session is idle, before it is asked for, and so is the
+        chart page once a print has not needed it. (Every session makes its first print's
+        tab while the browser starts.)
     cache
         Use the user's chart cache (:mod:`.chart_cache`): charts drawn before are taken
         from it, and the chart page (plotly.js) is loaded only when one is missing; and the
@@ -375,7 +376,9 @@ class ChartRenderer:
         footer: str | None,
         late_charts: Mapping[str, Future[str]] | None,
     ) -> tuple[bytes, int, dict[str, int]]:
-        """Print in a tab of its own, closed after; the next print's tab is made meanwhile."""
+        """Print in a tab of its own, closed after. A kept session then makes the next
+        print's tab, and loads the chart page if no chart needed it yet: the next export
+        follows a correction, whose charts are new (plotly.js would load on its path)."""
         from assessment_kit.briefing.pdf import _Lap, cdp_print
 
         tab = await self._take_print_tab(chrome)
@@ -389,6 +392,7 @@ class ChartRenderer:
             await chrome.close_tab(tab)
             if self.kept:
                 self._prepare_print_tab(chrome)
+                self._want_chart_page()
 
     def print_bytes(
         self,
