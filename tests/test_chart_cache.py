@@ -171,9 +171,11 @@ def test_a_kept_session_loads_the_chart_page_once_it_has_printed(
         assert loading is not None  # started once the print was done
         loading.result(timeout=60)
         assert "chart page" in kept.session_timings
+        loads = kept._page.served.count("/charts.html")  # 2 if a blank tab aborted the first
+        assert loads >= 1
         kept.render([FIGURE])  # a new chart: drawn in the page already loaded
         assert kept.charts_cached == 3
-        assert kept._page.served.count("/charts.html") == 1
+        assert kept._page.served.count("/charts.html") == loads
 
 
 class _Recording(ChartRenderer):
