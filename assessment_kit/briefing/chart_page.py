@@ -200,18 +200,13 @@ def _lock_folder(folder: Path) -> IO[bytes] | None:
     long as the session uses it; None when another session holds it."""
     import fcntl
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)  # a taken one exists already: its holder made it
     lock = folder.with_name(f"{folder.name}.lock").open("wb")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:  # another session has it (two Chromiums must not share one)
         lock.close()
         return None
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError:
-        lock.close()
-        raise
     return lock
 
 
