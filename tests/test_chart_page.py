@@ -15,6 +15,7 @@ import pytest
 from assessment_kit.briefing import chart_page
 from assessment_kit.briefing.browser import find_browser
 from assessment_kit.briefing.chart_page import ChartPage, page_html, page_scripts
+from assessment_kit.briefing.devtools import profile_folder
 from assessment_kit.briefing.svg import ChartRenderer
 from assessment_kit.questionnaire.cache import ENV_VAR
 
@@ -158,6 +159,43 @@ def test_a_later_session_takes_plotly_js_from_the_disk_cache(
     assert "/charts.html" in served[1]
     assert [route for route in served[1] if route in scripts] == []
     assert drawn[0] == drawn[1]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_compiled_plotly_js_is_kept_in_the_disk_cache_whatever_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each session's profile is thrown away, yet plotly.js compiled outlives it: the
+    profile's code cache is a link to the disk cache's, where Chromium keeps it anyway and
+    the headless shell (which keeps it in its profile) follows the link. Chromium writes
+    compiled code on a script's second load, so after three sessions the disk cache holds
+    an entry the size of compiled plotly.js (megabytes), and nothing was left behind."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    browser = find_browser()
+    for _ in range(3):
+        with ChartRenderer(browser, cache=False) as session:
+            session.render([FIGURE])
+            linked = profile_folder(session.workspace) / "Default" / chart_page.CODE_CACHE
+            assert linked.is_symlink()
+            assert linked.resolve() == tmp_path / "browser" / "Default" / chart_page.CODE_CACHE
+        assert not session.workspace.exists()
+    compiled = tmp_path / "browser" / "Default" / chart_page.CODE_CACHE / "js"
+    sizes = [entry.stat().st_size for entry in compiled.iterdir() if entry.is_file()]
+    assert max(sizes) > 1_000_000, sizes
+
+
+def test_no_code_cache_link_without_a_disk_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cache off there is nothing to link to: the profile is left to the browser."""
+    monkeypatch.setenv(ENV_VAR, "")
+    page = ChartPage()
+    try:
+        page.link_code_cache(tmp_path / "profile")
+    finally:
+        page.close()
+    assert not (tmp_path / "profile").exists()
 
 
 class _Counted(http.server.BaseHTTPRequestHandler):

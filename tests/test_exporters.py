@@ -161,7 +161,13 @@ def test_find_browser_order(tmp_path: Path) -> None:
     explicit.write_text("#!/bin/sh\n")
     explicit.chmod(0o755)
     assert find_browser({"PATH": str(fake.parent)}) == fake
+    # the headless shell prints the same PDF and starts in a third of the time
+    shell = fake.with_name("chromium-headless-shell")
+    shell.write_text("#!/bin/sh\n")
+    shell.chmod(0o755)
+    assert find_browser({"PATH": str(fake.parent)}) == shell
     assert find_browser({"PATH": str(fake.parent), "BROWSER_PATH": str(explicit)}) == explicit
+    assert find_browser({"PATH": str(fake.parent), "BROWSER_PATH": "chromium"}) == fake
     with pytest.raises(BrowserNotFoundError, match="BROWSER_PATH="):
         find_browser({"PATH": str(fake.parent), "BROWSER_PATH": str(tmp_path / "missing")})
 

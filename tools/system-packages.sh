@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Install the Debian packages assessment-kit needs outside Python, when they are missing:
-# Chromium (PDF printing, static charts, browser tests), poppler-utils (reading PDFs back)
-# fonts the briefing embeds (emoji in colour included; Noto Naskh and Noto Sans Arabic for
-# Arabic briefings, WenQuanYi Micro Hei, a compact CJK font, for Chinese ones), Node.js with
-# npm (building the JupyterLab extension when the package is installed) and PostgreSQL's
-# server programs (the tests and benchmarks start a throwaway server of their own; no
-# service is enabled). Runs apt-get only as root; otherwise says what to install.
+# Chromium and its headless shell (PDF printing, static charts, browser tests), poppler-utils
+# (reading PDFs back), fonts the briefing embeds (emoji in colour included; Noto Naskh and
+# Noto Sans Arabic for Arabic briefings, WenQuanYi Micro Hei, a compact CJK font, for
+# Chinese ones), Node.js with npm (building the JupyterLab extension when the package is
+# installed) and PostgreSQL's server programs (the tests and benchmarks start a throwaway
+# server of their own; no service is enabled). Runs apt-get only as root; otherwise says
+# what to install.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
   || command -v google-chrome >/dev/null 2>&1 || missing+=(chromium)
+# the same Blink without the desktop browser: what exports print with (a third of the start)
+command -v chromium-headless-shell >/dev/null 2>&1 || missing+=(chromium-headless-shell)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)

@@ -58,6 +58,8 @@ PAGE = """
 UNRESOLVED = "MAP * ~NOTFOUND"
 #: The browser's disk cache, in the user's cache folder.
 CACHE_NAME = "browser"
+#: The folder of compiled scripts, in a profile and in a disk cache folder alike.
+CODE_CACHE = "Code Cache"
 #: How many sessions at once keep a disk cache of their own (``browser/``, ``browser-2/``...):
 #: a notebook's kept session holds one for the kernel's life, and an export from the command
 #: line meanwhile would otherwise compile plotly.js anew every time (0.6 s). Each is about
@@ -135,6 +137,26 @@ class ChartPage:
         if self.disk_cache is not None:
             flags.append(f"--disk-cache-dir={self.disk_cache}")
         return flags
+
+    def link_code_cache(self, profile: Path) -> None:
+        """Make the browser with ``profile`` keep compiled scripts in the disk cache folder.
+
+        Chromium keeps them beside its disk cache (``Default/Code Cache`` under
+        ``--disk-cache-dir``); the headless shell keeps them in its profile, whatever that
+        flag says, and the profile is thrown away with the session. A link from the profile
+        to the same folder gives both one place. Where no link can be made, the shell
+        compiles plotly.js anew, as with no cache folder.
+        """
+        if self.disk_cache is None:
+            return
+        shared = self.disk_cache / "Default" / CODE_CACHE
+        linked = profile / "Default" / CODE_CACHE
+        try:
+            shared.mkdir(parents=True, exist_ok=True)
+            linked.parent.mkdir(parents=True, exist_ok=True)
+            linked.symlink_to(shared, target_is_directory=True)
+        except OSError:
+            pass  # the slow way, but no error
 
     def _take_disk_cache(self) -> Path | None:
         """The first disk cache folder that no other session has (see :data:`DISK_CACHES`);

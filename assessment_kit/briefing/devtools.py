@@ -157,6 +157,11 @@ async def _load_of(events: _Events, loader: str) -> None:
             return
 
 
+def profile_folder(workspace: Path) -> Path:
+    """Where the browser of the session in ``workspace`` keeps its profile."""
+    return workspace / "profile"
+
+
 class Browser:
     """A headless Chromium started at once, its DevTools pipe connected by :meth:`connect`.
 
@@ -178,7 +183,7 @@ class Browser:
 
     def __init__(self, path: Path, workspace: Path, flags: Sequence[str] = ()) -> None:
         self.path = path
-        self.profile = workspace / "profile"
+        self.profile = profile_folder(workspace)
         self.log = workspace / LOG_NAME
         to_browser, self._commands = os.pipe()
         self._replies, from_browser = os.pipe()

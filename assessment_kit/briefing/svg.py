@@ -32,7 +32,7 @@ from assessment_kit.briefing.browser import end_strays, new_workspace
 from assessment_kit.briefing.chart_cache import ChartCache, chart_uid
 from assessment_kit.briefing.chart_page import ChartPage
 from assessment_kit.briefing.chart_tab import ChartTab, figure_size, stable_svg
-from assessment_kit.briefing.devtools import Browser, BrowserGone, Tab
+from assessment_kit.briefing.devtools import Browser, BrowserGone, Tab, profile_folder
 from assessment_kit.briefing.page_numbers import PageNumbers
 from assessment_kit.errors import BriefingError
 
@@ -142,6 +142,7 @@ class ChartRenderer:
             if not self._closed:
                 try:
                     flags = self._page.browser_flags()
+                    self._page.link_code_cache(profile_folder(self.workspace))
                     self._chrome = Browser(self.browser, self.workspace, flags)
                 except Exception as error:  # kept for _session() to explain
                     self._open_error = error
