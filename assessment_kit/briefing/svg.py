@@ -259,7 +259,8 @@ class ChartRenderer:
             detail = self._start_failure(error)
             raise BriefingError(
                 f"could not start the browser {self.browser} to draw the charts and print: "
-                f"{detail}\nCheck BROWSER_PATH, or install Chromium (apt-get install chromium)."
+                f"{detail}\nCheck BROWSER_PATH, or install Chromium "
+                "(apt-get install chromium-headless-shell)."
             ) from error
         return self._chrome
 
