@@ -12,7 +12,8 @@ finds them all taken, or no cache folder, keeps its cache in its own profile and
 plotly.js the slow way.
 
 Measured on the demo (2 cores): the chart page took 1.0 to 1.2 s to load from file://, and
-0.36 to 0.52 s over http from the third session on.
+0.36 to 0.52 s over http from the third session on (Chromium); with the headless shell, 0.8 s
+and 0.3 s.
 
 The page is the one kaleido's ``PageGenerator`` writes (plotly.js and ``kaleido_scopes.js``),
 without MathJax, which kaleido would fetch from a CDN; a test checks that it still is. Each
