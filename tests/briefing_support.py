@@ -7,6 +7,8 @@ import contextlib
 import datetime as dt
 import random
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from assessment_kit.questionnaire import builtin
@@ -126,3 +128,12 @@ def footer_last(text: str) -> str:
         return text
     body = text[found.end() :].lstrip()
     return f"{body}\n{found.group(2).strip()} {found.group(1)}"
+
+
+def wait_for(condition: Callable[[], object], what: str, seconds: float = 60.0) -> None:
+    """Poll ``condition`` until it holds; fail saying ``what`` was awaited after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)

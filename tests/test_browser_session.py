@@ -21,7 +21,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from briefing_support import make_mission
+from briefing_support import make_mission, wait_for
 
 from assessment_kit.briefing import export_briefing
 from assessment_kit.briefing.browser import find_browser, new_workspace, sweep_workspaces
@@ -60,14 +60,6 @@ def _chromium_processes(workspace: Path) -> list[int]:
         ):
             pids.append(int(entry.name))
     return pids
-
-
-def _wait_for(condition: object, what: str, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +148,7 @@ def test_browser_killed_while_printing_gives_one_message_and_no_file(
         thread = threading.Thread(target=print_it)
         thread.start()
         # The page is loaded and the print waits for the late chart: kill now.
-        _wait_for(lambda: "load" in renderer.timings, "the page loaded for printing")
+        wait_for(lambda: "load" in renderer.timings, "the page loaded for printing")
         pids = _chromium_processes(renderer.workspace)
         assert pids, "the browser's process was not found"
         for pid in pids:
@@ -183,7 +175,7 @@ def test_kept_session_survives_a_dead_browser_and_closes(browser: Path, mission:
         first.render(FIGURES[:1])
         for pid in _chromium_processes(first.workspace):
             os.kill(pid, signal.SIGKILL)
-        _wait_for(lambda: not first.alive, "the kept browser to be seen dead")
+        wait_for(lambda: not first.alive, "the kept browser to be seen dead")
         second = shared_renderer(browser)
         assert second is not first
         assert second.render(FIGURES[:1])[0].startswith("<svg")
@@ -254,7 +246,7 @@ def test_workspace_of_a_killed_export_is_swept(mission: Path) -> None:
             finally:
                 child.kill()
         # The browser goes with its parent (its pipe closes); its files stay until swept.
-        _wait_for(lambda: _chromium_processes(workspace) == [], "the orphan browser to exit")
+        wait_for(lambda: _chromium_processes(workspace) == [], "the orphan browser to exit")
         assert workspace.exists()
         fresh = new_workspace(workspace.parent)  # what the next session does first
         assert not workspace.exists()
