@@ -368,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     from assessment_kit.demo import create_demo_mission
 
     browser = find_browser()
+    issue_floor = floor_browser(browser)
     with tempfile.TemporaryDirectory(prefix="bench-briefing-") as tmp:
         folder = Path(tmp)
         mission = folder / "demo.db"
@@ -390,9 +391,9 @@ def main(argv: list[str] | None = None) -> int:
             "cold": ([*brief, "--out", out], {**installed, CACHE_VARIABLE: str(cold_cache)}),
             "ours": ([*brief, "--out", out], installed),
             "again": ([*brief, "--out", out], installed),
-            "floor": (floor_command(floor_browser(browser), folder), None),
+            "floor": (floor_command(issue_floor, folder), None),
         }
-        if floor_browser(browser) != browser:
+        if issue_floor != browser:
             commands["own floor"] = (floor_command(browser, folder, "own-floor"), None)
         for renderer in RENDERERS:
             notebook = baseline_notebook(mission, folder / f"baseline_{renderer}.ipynb", renderer)
@@ -449,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"floor     chromium --headless --print-to-pdf, 1 line  {median['floor']:6.2f} s"
-        f"  {_runs(runs['floor'])}  ({floor_browser(browser).name})"
+        f"  {_runs(runs['floor'])}  ({issue_floor.name})"
     )
     if "own floor" in median:
         print(
