@@ -29,8 +29,8 @@ the browser's chain of start, plotly.js and charts alongside it, and the print i
 tab), and warm re-exports through the browser session a notebook keeps for its kernel's
 life: a consultant's next export in the same kernel, one interview corrected since the last
 one, so that its charts are drawn again (target: WARM_TARGET seconds), and, for reference,
-the session alone with no cache folder at all (its charts drawn, its contents numbered by a
-first print), and the second export of new kept sessions at a person's pace (the first
+the session alone with no cache folder at all (its charts drawn, its contents numbered from
+its layout), and the second export of new kept sessions at a person's pace (the first
 one's charts all kept, so plotly.js is loaded while the consultant corrects an interview).
 
 nbconvert's webpdf has no browser-path option and Playwright reads none from the
@@ -306,8 +306,8 @@ def paced_second_exports(mission: Path, folder: Path, runs: int, pause: float = 
 STAGE_GROUPS = {
     "": "main thread (the process's own steps; 'Printing the PDF' waits for the browser)",
     "browser: ": "browser thread, from the export's start, alongside: start, plotly.js, charts",
-    "print: ": "the print, in its own tab: load, numbering (a print that paints nothing, while "
-    "the charts are drawn; none when the last print's numbers are kept), final print, check",
+    "print: ": "the print, in its own tab: load, numbering (the page laid out in page-sized "
+    "columns, while the charts are drawn; the last print's numbers when kept), final print, check",
 }
 
 
@@ -473,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nwarm re-export in one process (the notebook's kept session), an interview corrected "
         f"before each: cold {cold:.2f} s, warm median {warm_median:.2f} s {_runs(warm)}"
         f"\n  the same session with no cache folder (charts drawn, contents numbered "
-        f"by a first print): median {statistics.median(alone):.2f} s {_runs(alone)}"
+        f"from its layout): median {statistics.median(alone):.2f} s {_runs(alone)}"
         f"\n  the second export of a new kept session at a person's pace (the first one's "
         f"charts all kept, an interview corrected, a 1 s pause): median "
         f"{statistics.median(paced):.2f} s {_runs(paced)}"

@@ -1,5 +1,5 @@
-"""The contents' page numbers of the last print: a print with the same contents skips its
-numbering pass, and is still numbered right when the kept numbers are wrong."""
+"""The contents' page numbers of the last print: a print with the same contents takes them
+instead of guessing from the layout, and is still numbered right when they are wrong."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def _contents_page(pdf: Path) -> str:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_a_second_print_skips_numbering_and_a_wrong_guess_is_corrected(
+def test_a_second_print_takes_the_kept_numbers_and_a_wrong_one_is_corrected(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "cache"))
@@ -81,7 +81,7 @@ def test_a_second_print_skips_numbering_and_a_wrong_guess_is_corrected(
         with ChartRenderer(browser) as session:
             export_briefing(mission, tmp_path / f"{name}.pdf", renderer=session)
             prints.append(session.prints)
-    assert prints == [2, 1, 2]  # numbered first; the same contents: one print; corrected
+    assert prints == [1, 1, 2]  # guessed from the layout; kept; corrected
     monkeypatch.setenv(ENV_VAR, "")
     export_briefing(mission, tmp_path / "uncached.pdf")
     expected = _contents_page(tmp_path / "uncached.pdf")

@@ -1,13 +1,14 @@
-"""The contents' page numbers of the last print, kept so that the next print can skip its
-numbering pass when nothing moved.
+"""The contents' page numbers of the last print, kept so that the next print with the same
+contents can take them instead of guessing.
 
 The briefing's contents page shows on which page each part starts, which only a print can
-tell: without a guess, a PDF is printed twice (a numbering pass, then the final print).
-LaTeX solves the same problem with its ``.aux`` file, the page numbers of the last run; so
-do we. The numbers of the last print with the same contents entries (their anchors, in
-order) are filled in before the first print, which is then final when the print shows the
-same numbers (it is always checked: see :func:`.pdf.cdp_print`); when they differ, the
-page is numbered from that print and printed once more, as without a guess.
+tell for certain. Without kept numbers, they are guessed from the page laid out in
+page-sized columns (:data:`.pdf._GUESS_PAGES`, about 50 ms in the page). LaTeX solves the
+same problem with its ``.aux`` file, the page numbers of the last run; so do we. The numbers
+of the last print with the same contents entries (their anchors, in order) are filled in
+before the print, which is final when it shows the same numbers (every print is checked:
+see :func:`.pdf.cdp_print`); when they differ, the page is numbered from that print and
+printed once more, as after a wrong guess.
 
 Entries live in the user's cache folder (``page-numbers/``); what they hold is a list of
 section anchors and page numbers, nothing from the mission's answers.

@@ -99,8 +99,8 @@ class ChartRenderer:
         self.charts_drawn = 0
         #: How many of the charts drawn were taken from the chart cache.
         self.charts_cached = 0
-        #: How many times this session printed a page (a briefing needing its contents
-        #: numbered is printed twice; see :mod:`.page_numbers`).
+        #: How many times this session printed a page (a briefing whose contents' numbers
+        #: were guessed wrong is printed twice; see :mod:`.pdf`).
         self.prints = 0
         self._cache = ChartCache.for_browser(self.browser) if cache else None
         self._numbers = PageNumbers.for_user() if cache else None
