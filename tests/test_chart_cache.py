@@ -112,6 +112,38 @@ def test_drawn_by_changes_with_the_browser_file(tmp_path: Path) -> None:
     assert drawn_by(browser) != before
 
 
+def test_an_export_foresees_drawing_unless_its_mission_and_charts_are_as_last_time(
+    cache: ChartCache, tmp_path: Path
+) -> None:
+    mission = tmp_path / "mission.db"
+    mission.write_bytes(b"answers")
+    assert cache.expects_drawing(mission)  # never exported
+    cache.put(FIGURE, SVG)
+    cache.remember(mission, [FIGURE])
+    assert not cache.expects_drawing(mission)  # unchanged, its chart kept
+    with mission.open("ab") as file:
+        file.write(b" and one more")
+    assert cache.expects_drawing(mission)  # written since
+    cache.remember(mission, [FIGURE])
+    assert not cache.expects_drawing(mission)
+    wal = tmp_path / "mission.db-wal"
+    wal.write_bytes(b"a write not yet in the file")
+    assert cache.expects_drawing(mission)
+    wal.unlink()
+    (cache.folder / f"{cache.key(FIGURE)}.svg").unlink()
+    assert cache.expects_drawing(mission)  # its chart no longer kept
+    cache.put(FIGURE, SVG)
+    (noted,) = (cache.folder / chart_cache.MISSIONS).glob("*.json")
+    for damage in ("not json", "[]", '{"stamp": 1}', '{"charts": []}'):
+        noted.write_text(damage, encoding="utf-8")
+        assert cache.expects_drawing(mission)
+    # A database URL has no file to stamp: nothing foreseen, nothing noted.
+    url = "postgresql://host/mission"
+    cache.remember(url, [FIGURE])
+    assert not cache.expects_drawing(url)
+    assert len(list(noted.parent.glob("*.json"))) == 1
+
+
 def test_turned_off_by_an_empty_cache_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_VAR, "")
     assert ChartCache.for_browser("chromium") is None
@@ -176,6 +208,29 @@ def test_a_kept_session_loads_the_chart_page_once_it_has_printed(
         kept.render([FIGURE])  # a new chart: drawn in the page already loaded
         assert kept.charts_cached == 3
         assert kept._page.served.count("/charts.html") == loads
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_mission_whose_charts_will_be_drawn_loads_plotly_js_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """plotly.js loads while a new mission is read and scored, before any chart is asked
+    for; for a mission exported before and unchanged, it is not loaded at all."""
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "cache"))
+    mission = tmp_path / "demo.db"
+    create_demo_mission(mission).close()
+    browser = find_browser()
+    with ChartRenderer(browser) as session:
+        session.foresee(mission)
+        loading = session._chart_page
+        assert loading is not None  # asked for before any figure exists
+        loading.result(timeout=60)
+        assert "/charts.html" in session._page.served
+    export_briefing(mission, tmp_path / "drawn.pdf")
+    with ChartRenderer(browser) as session:
+        session.foresee(mission)
+        assert session._chart_page is None
 
 
 class _Recording(ChartRenderer):

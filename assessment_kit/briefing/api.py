@@ -302,6 +302,8 @@ def export_briefing(
         stages.timings["Checking the request"] = time.perf_counter() - checking
         if fmt == "pdf":
             session = renderer or owned
+            if session is not None:  # plotly.js now, if a chart will likely be drawn
+                session.foresee(mission_file)
             stages.passed("Finding a browser", checking - started)
         stages.start("Reading the mission")
         read = _read_and_score(
@@ -309,6 +311,7 @@ def export_briefing(
         )
         if session is not None and read.drawing is not None:
             written = _print_pdf(session, read, read.drawing, out, stages)
+            session.remember(mission_file, list(read.figures.values()))
         else:
             written = _write_document(fmt, read, out, stages)
         stages.done()

@@ -18,6 +18,12 @@ The cache can only make an export faster, never change it:
   drawn again and rewritten; a folder that cannot be written is no error;
 - writes are atomic; the folder keeps the ``KEEP`` entries used last.
 
+Each PDF export also notes what it drew for its mission (``charts/missions/``, by the
+SHA-256 of the mission file's path): the file's stamp then and its charts' keys. The next
+export of the same file foresees from it whether a chart will have to be drawn, and if so
+starts loading plotly.js at once, while the mission is read and scored (see
+:meth:`ChartCache.expects_drawing`). A foresight can only be wrong about time.
+
 What is kept is what the briefing shows (area scores and names, never respondents), in the
 user's own folder.
 """
@@ -37,12 +43,14 @@ from assessment_kit.briefing.chart_page import file_stamp, page_scripts
 from assessment_kit.briefing.chart_tab import stable_svg
 from assessment_kit.questionnaire.cache import cache_folder, keep_latest
 
-__all__ = ["KEEP", "ChartCache"]
+__all__ = ["KEEP", "ChartCache", "mission_stamp"]
 
 #: The layout of an entry and of its key; change it when either changes.
 FORMAT = 2
 #: How many charts the folder keeps (the ones used last); each is 10-60 KB.
 KEEP = 256
+#: The folder, in the cache's, of what each mission's last export drew.
+MISSIONS = "missions"
 #: Where Linux keeps fonts; a font installed or removed changes one of these folders.
 _FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 
@@ -78,6 +86,25 @@ def drawn_by(browser: Path) -> str:
             f"fonts {_fonts_stamp()}",
         ]
     )
+
+
+def mission_stamp(mission: Path | str) -> str | None:
+    """What changes whenever a mission file is written: the identity, size and time of the
+    file and of its write-ahead log (where SQLite writes first); None for a mission that is
+    not a file (a database URL) or cannot be read."""
+    if not isinstance(mission, Path):
+        return None
+    parts = []
+    for path in (mission, mission.with_name(f"{mission.name}-wal")):
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            parts.append("none")
+            continue
+        except OSError:
+            return None
+        parts.append(f"{status.st_dev}:{status.st_ino}:{status.st_size}:{status.st_mtime_ns}")
+    return "|".join(parts)
 
 
 class ChartCache:
@@ -139,6 +166,43 @@ class ChartCache:
         with contextlib.suppress(OSError):
             write_atomically(svg.encode("utf-8"), self._path(figure))
             keep_latest(self.folder, ".svg", KEEP)  # get() touches what it uses
+
+    def _drawn_for(self, mission: Path) -> Path:
+        digest = hashlib.sha256(str(mission.resolve()).encode()).hexdigest()
+        return self.folder / MISSIONS / f"{digest}.json"
+
+    def expects_drawing(self, mission: Path | str) -> bool:
+        """Whether an export of ``mission`` will likely draw a chart: unless its last export
+        noted (:meth:`remember`) the file as it is now and every one of its charts is still
+        kept. False for a mission that is not a file: its charts are then drawn, or not,
+        as found when its figures are known."""
+        stamp = mission_stamp(mission)
+        if stamp is None or not isinstance(mission, Path):
+            return False
+        try:
+            noted = json.loads(self._drawn_for(mission).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return True
+        if not isinstance(noted, dict) or noted.get("stamp") != stamp:
+            return True
+        keys = noted.get("charts")
+        if not isinstance(keys, list) or not keys:
+            return True
+        return not all(
+            isinstance(key, str) and (self.folder / f"{key}.svg").is_file() for key in keys
+        )
+
+    def remember(self, mission: Path | str, figures: Sequence[Mapping[str, Any]]) -> None:
+        """Note that ``mission``, as its file is now, gave these ``figures`` (see
+        :meth:`expects_drawing`)."""
+        stamp = mission_stamp(mission)
+        if stamp is None or not isinstance(mission, Path):
+            return
+        noted = {"stamp": stamp, "charts": [self.key(figure) for figure in figures]}
+        with contextlib.suppress(OSError):
+            path = self._drawn_for(mission)
+            write_atomically(json.dumps(noted).encode("utf-8"), path)
+            keep_latest(path.parent, ".json", KEEP)
 
 
 def chart_uid(number: int) -> str:

@@ -325,6 +325,18 @@ class ChartRenderer:
         self._want_chart_page()
         return asyncio.run_coroutine_threadsafe(self._draw_all(list(figures), first), self._loop)
 
+    def foresee(self, mission: Path | str) -> None:
+        """Start loading the chart page at once when an export of ``mission`` will likely
+        draw a chart (:meth:`.ChartCache.expects_drawing`; always without a chart cache):
+        plotly.js then loads while the mission is read and scored, not after."""
+        if self._cache is None or self._cache.expects_drawing(mission):
+            self._want_chart_page()
+
+    def remember(self, mission: Path | str, figures: Sequence[Mapping[str, Any]]) -> None:
+        """Note for the next :meth:`foresee` that ``mission`` gave these ``figures``."""
+        if self._cache is not None:
+            self._cache.remember(mission, figures)
+
     def render(self, figures: Sequence[Mapping[str, Any]]) -> list[str]:
         """Return one SVG document (text) per figure, in order.
 
