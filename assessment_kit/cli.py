@@ -44,8 +44,9 @@ def _print_problems(error: ProblemsError) -> None:
 
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    """A progress bar on stderr through the stages of a long job (None when disabled)."""
-    if not enabled:
+    """A progress bar on stderr through the stages of a long job; None when disabled, and
+    when stderr is not a terminal (a log file or a pipe would get its redrawing as text)."""
+    if not enabled or not sys.stderr.isatty():
         yield None
         return
     from tqdm import tqdm

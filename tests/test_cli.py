@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -136,23 +137,58 @@ def test_opening_a_file_that_is_not_a_mission(
     assert str(bogus) in err
 
 
-def test_brief_shows_progress_and_writes_html(tmp_path: Path) -> None:
+def _read_all(fd: int) -> bytes:
+    """Everything written to a pseudo-terminal whose other end is closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the other end is closed and all was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_brief_shows_progress_on_a_terminal_and_writes_html(tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
     from assessment_kit.demo import create_demo_mission
 
     mission = tmp_path / "demo.db"
     create_demo_mission(mission).close()
-    out = tmp_path / "briefing.html"
     script = Path(sys.executable).parent / "assessment-kit"
-    result = subprocess.run(
-        [str(script), "brief", str(mission), "--out", str(out), "--date", "2026-11-25"],
+    out = tmp_path / "briefing.html"
+    command = [str(script), "brief", str(mission), "--date", "2026-11-25", "--out"]
+    terminal, terminal_end = pty.openpty()
+    # a terminal of 24 rows and 100 columns (a new one has none: the bar would be empty)
+    fcntl.ioctl(terminal_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        shown = subprocess.run(
+            [*command, str(out)], stdout=subprocess.PIPE, stderr=terminal_end, timeout=300
+        )
+        os.close(terminal_end)
+        bar = _read_all(terminal).decode("utf-8", "replace")
+    finally:
+        os.close(terminal)
+    assert shown.returncode == 0, bar
+    # On a terminal the progress bar goes to stderr, through every stage to the end.
+    assert "Scoring" in bar
+    assert "4/4" in bar
+    assert f"wrote {out}" in shown.stdout.decode()
+    assert "Freedonia" in out.read_text(encoding="utf-8")
+    # Into a pipe or a log file, no bar: only the summary.
+    piped = subprocess.run(
+        [*command, str(tmp_path / "piped.html")],
         capture_output=True,
         text=True,
         check=False,
         timeout=300,
     )
-    assert result.returncode == 0, result.stderr
-    # The progress bar goes to stderr, through every stage to the end.
-    assert "Scoring" in result.stderr
-    assert "4/4" in result.stderr
-    assert f"wrote {out}" in result.stdout
-    assert "Freedonia" in out.read_text(encoding="utf-8")
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr == ""
+    assert "wrote" in piped.stdout
