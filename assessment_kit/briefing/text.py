@@ -160,14 +160,22 @@ class NameScrubber:
             for name in names
         )
         self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)") if names else None
+        #: Texts already scrubbed: a mission's answers repeat the same few labels.
+        self._scrubbed: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
         if self._pattern is None or not text:
             return text
+        scrubbed = self._scrubbed.get(text)
+        if scrubbed is None:
+            scrubbed = self._scrubbed[text] = self._scrub(self._pattern, text)
+        return scrubbed
+
+    def _scrub(self, pattern: re.Pattern[str], text: str) -> str:
         folded, starts, ends = fold(text)
         pieces: list[str] = []
         done = 0
-        for match in self._pattern.finditer(folded):
+        for match in pattern.finditer(folded):
             if match.start() == match.end():
                 continue
             start, end = starts[match.start()], ends[match.end() - 1]
