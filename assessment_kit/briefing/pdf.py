@@ -155,8 +155,9 @@ class PrintResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _anchor_pages(data: bytes) -> dict[str, int]:
-    """Element id -> 1-based page, from the named destinations Chromium writes for links."""
+def _printed(data: bytes) -> tuple[int, dict[str, int]]:
+    """A printed PDF's number of pages, and element id -> 1-based page, from the named
+    destinations Chromium writes for links (one reading of the file for both)."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
@@ -165,18 +166,12 @@ def _anchor_pages(data: bytes) -> dict[str, int]:
         number = reader.get_destination_page_number(destination)
         if number is not None and number >= 0:
             pages[str(name).lstrip("/")] = number + 1
-    return pages
+    return len(reader.pages), pages
 
 
 def _contents(pages: Mapping[str, int], toc: list[str]) -> dict[str, int]:
     """The pages of the contents' anchors, of every anchor's page in a print."""
     return {name: pages[name] for name in toc if name in pages}
-
-
-def _page_count(data: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 class _Lap:
@@ -342,7 +337,7 @@ async def cdp_print(
     same contents are filled in instead of the columns' guess; the final print is checked
     against them in the same way, and its numbers are kept for the next one.
     """
-    # pypdf reads the printed PDF (the check, and the numbering): imported while Chromium
+    # pypdf reads the printed PDF (its pages, and the check): imported while Chromium
     # loads and prints, not after. A later import waits for this one (the import lock).
     threading.Thread(target=importlib.import_module, args=("pypdf",), daemon=True).start()
     page = _Printing(tab, lap)
@@ -365,17 +360,15 @@ async def cdp_print(
         lap("waiting for charts")
         data = await page.pdf()
         lap("print")
-        headings: dict[str, int] = {}
-        if toc:
-            headings = _anchor_pages(data)
-            if _contents(headings, toc) != filled:
-                # a wrong guess (numbers kept from another print, a layout the columns do
-                # not show as the pages, a chart that did not keep its placeholder's size):
-                # number from this print and print again
-                await page.fill(_contents(headings, toc))
-                data = await page.pdf()
-                headings = _anchor_pages(data)
-            if numbers is not None and _contents(headings, toc) != kept:
-                numbers.put(toc, _contents(headings, toc))
-            lap("check")
-        return data, _page_count(data), headings
+        count, headings = _printed(data)
+        if toc and _contents(headings, toc) != filled:
+            # a wrong guess (numbers kept from another print, a layout the columns do not
+            # show as the pages, a chart that did not keep its placeholder's size): number
+            # from this print and print again
+            await page.fill(_contents(headings, toc))
+            data = await page.pdf()
+            count, headings = _printed(data)
+        if toc and numbers is not None and _contents(headings, toc) != kept:
+            numbers.put(toc, _contents(headings, toc))
+        lap("check")
+        return data, count, headings
