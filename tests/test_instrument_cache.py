@@ -7,6 +7,7 @@ else): a load that answers with the planted title read the cache, not the YAML.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -223,3 +224,65 @@ def test_the_folder_keeps_the_entries_written_last(
     kept = sorted(path.name for path in (folder / "instruments").iterdir())
     expected = [_entry(text).name for text in (TEXT, texts[3], texts[4])]
     assert kept == sorted([*expected, "notes.json"])
+
+
+PROFILE = """\
+name: cached profile
+bands:
+  - {from: 0, label: Low}
+  - {from: 50, label: High}
+"""
+
+
+def test_a_valid_profile_is_read_from_the_cache_the_next_time(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment_kit.scoring import profile
+
+    first = profile.loads_profile(PROFILE, "first.yaml")
+    assert first.name == "cached profile"
+
+    def no_yaml(text: str, file: str) -> None:
+        raise AssertionError(f"{file} read as YAML again")
+
+    monkeypatch.setattr(profile, "read_yaml", no_yaml)
+    again = profile.loads_profile(PROFILE, "again.yaml")
+    assert again == dataclasses.replace(first, file="again.yaml")  # its own file name
+    # Under a digest of its own: the same text given as a questionnaire is read, and refused.
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.ENV_VAR, str(folder))
+    with pytest.raises(QuestionnaireError):
+        loads(PROFILE, file="profile-as-questionnaire.yaml")
+
+
+def test_an_invalid_profile_is_never_cached(folder: Path) -> None:
+    from assessment_kit.scoring.profile import ProfileError, loads_profile
+
+    bad = PROFILE.replace("name: cached profile", "nmae: cached profile")
+    for _ in range(2):
+        with pytest.raises(ProfileError) as raised:
+            loads_profile(bad, "bad.yaml")
+        assert "nmae" in str(raised.value.problems)
+    assert not list((folder / "instruments").glob("*.json"))
+
+
+@pytest.mark.slow
+def test_an_export_whose_instruments_and_profile_are_kept_never_imports_pyyaml(
+    folder: Path, tmp_path: Path
+) -> None:
+    from assessment_kit.demo import create_demo_mission
+
+    mission = tmp_path / "demo.db"
+    create_demo_mission(mission).close()
+    script = (
+        "import sys\n"
+        "from assessment_kit.briefing import export_briefing\n"
+        "export_briefing(sys.argv[1], sys.argv[2])\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    seen = []
+    for name in ("first.html", "second.html"):
+        run = [sys.executable, "-c", script, str(mission), str(tmp_path / name)]
+        done = subprocess.run(run, capture_output=True, text=True, check=True, timeout=300)
+        seen.append(done.stdout.strip())
+    assert seen == ["True", "False"]  # read once, then kept

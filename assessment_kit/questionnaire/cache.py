@@ -14,6 +14,10 @@ refuses the model's ``MappingProxyType`` fields without a reducer registered for
 process), and reading it runs no code from the file, so a planted entry can at worst
 describe another questionnaire, never execute anything.
 
+Scoring profiles are kept the same way (:func:`assessment_kit.scoring.profile.loads_profile`),
+under the SHA-256 of their text behind a prefix of their own, so that a profile's document
+is never taken for a questionnaire's.
+
 The cache can only make loading faster, never change its outcome:
 
 - only a text found valid is written, so an invalid file is checked every time and its

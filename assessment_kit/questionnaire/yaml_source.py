@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from assessment_kit.errors import Code, Problem
+
+if TYPE_CHECKING:
+    import yaml
 
 PathKey = tuple[str | int, ...]
 
@@ -37,32 +39,40 @@ MAX_DEPTH = 50
 # can hold hundreds of thousands.
 _MAX_ALIAS_PROBLEMS = 20
 
-# libyaml's parser (when PyYAML was built with it) loads the instruments about twice as fast;
-# it keeps the same node positions.
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@cache
+def _loaders() -> tuple[type[yaml.SafeLoader], type[yaml.SafeLoader]]:
+    """SafeLoader with YAML 1.2 booleans: on libyaml's parser (when PyYAML was built with
+    it: about twice as fast, with the same node positions), and on PyYAML's pure-Python one.
 
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """SafeLoader with YAML 1.2 booleans (libyaml's parser when present)."""
+    Made at first use: a process that reads no YAML (an export whose instruments and
+    profile come from the cache) never imports PyYAML, about 15 ms.
+    """
+    import yaml
 
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _PythonLoader(yaml.SafeLoader):
-    """The same loader on PyYAML's pure-Python parser."""
+    class Loader(base):  # type: ignore[valid-type,misc]
+        """SafeLoader with YAML 1.2 booleans (libyaml's parser when present)."""
 
+    class PythonLoader(yaml.SafeLoader):
+        """The same loader on PyYAML's pure-Python parser."""
 
-_RESOLVERS = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-for _loader_class in (_Loader, _PythonLoader):
-    _loader_class.yaml_implicit_resolvers = {
-        first: list(resolvers) for first, resolvers in _RESOLVERS.items()
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in found if tag != "tag:yaml.org,2002:bool"]
+        for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    _loader_class.add_implicit_resolver(
-        "tag:yaml.org,2002:bool",
-        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-        list("tTfF"),
-    )
+    for loader_class in (Loader, PythonLoader):
+        loader_class.yaml_implicit_resolvers = {
+            first: list(found) for first, found in resolvers.items()
+        }
+        loader_class.add_implicit_resolver(
+            "tag:yaml.org,2002:bool",
+            re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+            list("tTfF"),
+        )
+    return Loader, PythonLoader
+
 
 # What a scalar was meant to be, by tag, for the message when it cannot be read.
 _KINDS = {
@@ -121,7 +131,9 @@ def read_yaml(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         return None, [Problem.make(Code.EMPTY_FILE, file=file, line=1)]
-    loader_class = _PythonLoader if pure_python else _Loader
+    import yaml
+
+    loader_class = _loaders()[1 if pure_python else 0]
     try:
         refused = _refuse_hostile_structure(loader_class, text, file)
     except yaml.MarkedYAMLError as error:
@@ -153,7 +165,9 @@ def read_trusted(text: str) -> Any:
 
     About five times faster than :func:`read_yaml`, for files read in many places.
     """
-    return yaml.load(text, Loader=_Loader)
+    import yaml
+
+    return yaml.load(text, Loader=_loaders()[0])
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
@@ -171,6 +185,8 @@ def _refuse_hostile_structure(
     The events come as a flat stream, so this pass needs neither memory for the expanded
     document nor recursion; the composer (recursive in pure Python) only runs after it.
     """
+    import yaml
+
     problems: list[Problem] = []
     loader = loader_class(text)
     try:
@@ -237,6 +253,8 @@ def _build(
     document: Document,
     problems: list[Problem],
 ) -> Any:
+    import yaml  # already imported by the reader: a lookup (0.1 us a node)
+
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}

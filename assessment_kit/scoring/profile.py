@@ -10,6 +10,7 @@ ratings do for official complicity).
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 from assessment_kit.areas import AREA_IDS
 from assessment_kit.errors import Code, Problem, ProblemsError
 from assessment_kit.i18n import N_
+from assessment_kit.questionnaire import cache as instrument_cache
 from assessment_kit.questionnaire.model import NON_SCORED_STATES
 from assessment_kit.questionnaire.yaml_source import read_yaml, too_large
 
@@ -171,7 +173,17 @@ def load_profile(path: str | Path) -> ScoringProfile:
 
 
 def loads_profile(text: str, file: str = "<string>") -> ScoringProfile:
-    """Parse and validate a scoring profile from YAML text (see :func:`load_profile`)."""
+    """Parse and validate a scoring profile from YAML text (see :func:`load_profile`).
+
+    A text read before is not read again: its document is kept in the instrument cache
+    (:mod:`assessment_kit.questionnaire.cache`, under a digest of its own, so that no
+    questionnaire is ever taken for it), and checked again here. Every export reads the
+    default profile; reading it from the cache spares importing PyYAML (about 15 ms).
+    """
+    digest = hashlib.sha256(f"scoring profile\n{text}".encode()).hexdigest()
+    kept = instrument_cache.read(digest)
+    if kept is not None:
+        return _Parser(file).parse(kept)
     # The questionnaires' reader: a profile may come from anyone too, so it gets the same
     # bounds on size and nesting and the same refusal of anchors and aliases.
     document, problems = read_yaml(text, file)
@@ -180,7 +192,10 @@ def loads_profile(text: str, file: str = "<string>") -> ScoringProfile:
     data = document.data if document is not None else None
     if data is None:
         data = {}
-    return _Parser(file).parse(data)
+    profile = _Parser(file).parse(data)  # raises for a profile that is not valid
+    if isinstance(data, dict):
+        instrument_cache.write(digest, data)
+    return profile
 
 
 class _Parser:
