@@ -89,22 +89,12 @@ def drawn_by(browser: Path) -> str:
 
 
 def mission_stamp(mission: Path | str) -> str | None:
-    """What changes whenever a mission file is written: the identity, size and time of the
-    file and of its write-ahead log (where SQLite writes first); None for a mission that is
-    not a file (a database URL) or cannot be read."""
+    """What changes whenever a mission file is written: the :func:`.file_stamp` of the file
+    and of its write-ahead log (where SQLite writes first); None for a mission that is not
+    a file (a database URL)."""
     if not isinstance(mission, Path):
         return None
-    parts = []
-    for path in (mission, mission.with_name(f"{mission.name}-wal")):
-        try:
-            status = path.stat()
-        except FileNotFoundError:
-            parts.append("none")
-            continue
-        except OSError:
-            return None
-        parts.append(f"{status.st_dev}:{status.st_ino}:{status.st_size}:{status.st_mtime_ns}")
-    return "|".join(parts)
+    return "|".join(file_stamp(path) for path in (mission, Path(f"{mission}-wal")))
 
 
 class ChartCache:
@@ -167,8 +157,8 @@ class ChartCache:
             write_atomically(svg.encode("utf-8"), self._path(figure))
             keep_latest(self.folder, ".svg", KEEP)  # get() touches what it uses
 
-    def _drawn_for(self, mission: Path) -> Path:
-        digest = hashlib.sha256(str(mission.resolve()).encode()).hexdigest()
+    def _drawn_for(self, mission: Path | str) -> Path:
+        digest = hashlib.sha256(str(Path(mission).resolve()).encode()).hexdigest()
         return self.folder / MISSIONS / f"{digest}.json"
 
     def expects_drawing(self, mission: Path | str) -> bool:
@@ -177,7 +167,7 @@ class ChartCache:
         kept. False for a mission that is not a file: its charts are then drawn, or not,
         as found when its figures are known."""
         stamp = mission_stamp(mission)
-        if stamp is None or not isinstance(mission, Path):
+        if stamp is None:
             return False
         try:
             noted = json.loads(self._drawn_for(mission).read_text(encoding="utf-8"))
@@ -196,7 +186,7 @@ class ChartCache:
         """Note that ``mission``, as its file is now, gave these ``figures`` (see
         :meth:`expects_drawing`)."""
         stamp = mission_stamp(mission)
-        if stamp is None or not isinstance(mission, Path):
+        if stamp is None:
             return
         noted = {"stamp": stamp, "charts": [self.key(figure) for figure in figures]}
         with contextlib.suppress(OSError):
