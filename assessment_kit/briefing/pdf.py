@@ -227,19 +227,22 @@ _GUESS_PAGES = """(width, height, anchors) => {
     margin: 0 !important; padding: 0 !important; overflow: visible !important; }
     ${breaks.join('\\n')}`;
   document.head.appendChild(style);
-  const root = document.documentElement;
-  const box = root.getBoundingClientRect();
-  const column = box.width;
-  const rtl = getComputedStyle(root).direction === 'rtl';
   const pages = {};
-  for (const anchor of anchors) {
-    const target = document.getElementById(anchor);
-    const rect = target === null ? undefined : target.getClientRects()[0];
-    if (rect === undefined) { continue; }
-    const offset = rtl ? box.right - rect.right : rect.left - box.left;
-    pages[anchor] = Math.floor(offset / column + 0.01) + 1;
+  try {
+    const root = document.documentElement;
+    const box = root.getBoundingClientRect();
+    const column = box.width;
+    const rtl = getComputedStyle(root).direction === 'rtl';
+    for (const anchor of anchors) {
+      const target = document.getElementById(anchor);
+      const rect = target === null ? undefined : target.getClientRects()[0];
+      if (rect === undefined) { continue; }
+      const offset = rtl ? box.right - rect.right : rect.left - box.left;
+      pages[anchor] = Math.floor(offset / column + 0.01) + 1;
+    }
+  } finally {
+    style.remove();  // whatever happened, the print never sees the columns
   }
-  style.remove();
   return pages;
 }"""
 
